@@ -1,0 +1,84 @@
+//! The command line as typed (CONTRACT §1): clap definitions only, no I/O and no defaults from
+//! the environment; [`crate::config`] turns these into checked settings.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Keep your Oura Ring data in your own data lake.
+#[derive(Debug, Parser)]
+#[command(name = "oura-sync", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Settings file (KEY=value lines); a missing default `.env.oura` is not an error.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
+
+    /// More log output on stderr (-v debug, -vv trace). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch a window of days of every data type into the lake.
+    Sync(SyncArgs),
+    /// Show the last runs and, per data type, the last day synced.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The window's last day (YYYY-MM-DD); defaults to today in OURA_TIMEZONE.
+    #[arg(value_name = "DATE", conflicts_with = "from")]
+    pub date: Option<String>,
+
+    /// How many days the window holds, ending on DATE (1..=3660; default OURA_DAYS or 7).
+    #[arg(long, value_name = "N", conflicts_with = "from")]
+    pub days: Option<String>,
+
+    /// First day of an explicit window (a backfill); the window ends on --to or today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<String>,
+
+    /// Last day of an explicit window.
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "date")]
+    pub to: Option<String>,
+
+    /// Comma-separated data types (default OURA_TYPES or all).
+    #[arg(long, value_name = "T1,T2")]
+    pub types: Option<String>,
+
+    /// Where the lake is: a local directory or s3://bucket/prefix (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
+
+    /// Fetch and report, but write nothing anywhere.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Read Oura's sandbox (synthetic data, no login needed).
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// Print the run report as JSON instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Where the lake is (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
+
+    /// Print the status as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,172 @@
+//! The ledger: one entry per run and one per (type, day) in the lake (CONTRACT §5), behind
+//! the [`Ledger`] seam, so that a local lake keeps a local ledger and an S3 lake a DynamoDB one.
+//!
+//! The pipeline writes a day entry only after its object is stored, so the ledger never says a
+//! day is in the lake when it is not.
+
+pub mod local;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::datatype::DataType;
+use crate::window::Window;
+
+pub use local::LocalLedger;
+
+/// What the lake holds for one (type, day). A day that was fetched and had no records has an
+/// entry with `record_count` 0 and empty `object_key`/`sha256`, so "empty" and "never
+/// fetched or failed" can be told apart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayEntry {
+    /// The type's name (the `oura#<type>` partition).
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub day: Date,
+    pub record_count: u64,
+    pub object_key: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub run_id: String,
+    pub synced_at: Timestamp,
+}
+
+impl DayEntry {
+    /// The DynamoDB partition key of this entry: `oura#<type>`.
+    pub fn pk(&self) -> String {
+        format!("oura#{}", self.data_type)
+    }
+
+    /// True if and only if the entry describes the same content as `other` (ignoring when and
+    /// by which run it was written).
+    pub fn same_content(&self, other: &DayEntry) -> bool {
+        self.record_count == other.record_count
+            && self.sha256 == other.sha256
+            && self.object_key == other.object_key
+    }
+}
+
+/// A type that failed in a run, and the one-line cause.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub error: String,
+}
+
+/// One sync run, as the ledger keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunEntry {
+    pub run_id: String,
+    pub status: String,
+    pub window_start: Date,
+    pub window_end: Date,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    pub duration_ms: u64,
+    pub counts: BTreeMap<String, u64>,
+    pub failures: Vec<Failure>,
+    pub objects_written: u64,
+    pub notify_status: String,
+}
+
+impl RunEntry {
+    /// The DynamoDB partition key of every run entry.
+    pub const PK: &'static str = "oura#run";
+
+    /// The sort key: `<started_at>#<run_id>`, so runs sort by time.
+    pub fn sk(&self) -> String {
+        format!("{}#{}", self.started_at, self.run_id)
+    }
+}
+
+/// A catalogue of runs and of what the lake holds.
+///
+/// Contract for every backend (checked by the ledger conformance suite):
+/// - `put_days` upserts by (type, day): the last entry written for a key wins.
+/// - `days` returns exactly the entries whose day lies in the window.
+/// - `recent_runs` lists the newest runs first.
+#[allow(async_fn_in_trait)]
+pub trait Ledger {
+    /// Checks, before any data moves, that the ledger can be read and written.
+    async fn check(&self) -> anyhow::Result<()>;
+
+    /// The day entries of `data_type` within `window`, by day.
+    async fn days(
+        &self,
+        data_type: DataType,
+        window: Window,
+    ) -> anyhow::Result<BTreeMap<Date, DayEntry>>;
+
+    /// Records day entries (any types).
+    async fn put_days(&self, entries: &[DayEntry]) -> anyhow::Result<()>;
+
+    /// Records a run.
+    async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()>;
+
+    /// The newest `limit` runs, newest first.
+    async fn recent_runs(&self, limit: usize) -> anyhow::Result<Vec<RunEntry>>;
+
+    /// The latest day of `data_type` that holds records, if any.
+    async fn last_day_with_records(&self, data_type: DataType) -> anyhow::Result<Option<DayEntry>>;
+
+    /// Where the ledger lives, for messages.
+    fn describe(&self) -> String;
+}
+
+/// The backend chosen at run time.
+#[derive(Debug)]
+pub enum AnyLedger {
+    Local(LocalLedger),
+}
+
+impl Ledger for AnyLedger {
+    async fn check(&self) -> anyhow::Result<()> {
+        match self {
+            AnyLedger::Local(l) => l.check().await,
+        }
+    }
+
+    async fn days(
+        &self,
+        data_type: DataType,
+        window: Window,
+    ) -> anyhow::Result<BTreeMap<Date, DayEntry>> {
+        match self {
+            AnyLedger::Local(l) => l.days(data_type, window).await,
+        }
+    }
+
+    async fn put_days(&self, entries: &[DayEntry]) -> anyhow::Result<()> {
+        match self {
+            AnyLedger::Local(l) => l.put_days(entries).await,
+        }
+    }
+
+    async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()> {
+        match self {
+            AnyLedger::Local(l) => l.put_run(run).await,
+        }
+    }
+
+    async fn recent_runs(&self, limit: usize) -> anyhow::Result<Vec<RunEntry>> {
+        match self {
+            AnyLedger::Local(l) => l.recent_runs(limit).await,
+        }
+    }
+
+    async fn last_day_with_records(&self, data_type: DataType) -> anyhow::Result<Option<DayEntry>> {
+        match self {
+            AnyLedger::Local(l) => l.last_day_with_records(data_type).await,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            AnyLedger::Local(l) => l.describe(),
+        }
+    }
+}

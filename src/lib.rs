@@ -1,0 +1,25 @@
+//! oura-sync keeps a person's Oura Ring data in their own data lake.
+//!
+//! The crate map, from the edge in:
+//! - [`cli`]: the command line as typed; [`config`]: settings merged and checked.
+//! - [`commands`]: one module per subcommand, glue only.
+//! - [`pipeline`]: the sync engine: fetch every type, file records by day, write, record.
+//! - [`oura`]: the Oura API v2 client (pagination, retries, the end-date traps).
+//! - [`auth`]: where bearer tokens come from.
+//! - [`store`]: the lake ([`store::ObjectStore`]); [`ledger`]: the run and day catalogue
+//!   ([`ledger::Ledger`]).
+//! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
+//!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
+//!   [`fsutil`]: atomic writes.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod datatype;
+pub mod error;
+pub mod fsutil;
+pub mod ledger;
+pub mod report;
+pub mod secret;
+pub mod store;
+pub mod window;

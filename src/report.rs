@@ -1,0 +1,335 @@
+//! The run report (CONTRACT §5): what `--json` prints and the webhook posts, the human summary
+//! printed on stdout (and sent as the notification), and the ledger's run entry.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::datatype::DataType;
+use crate::ledger::{Failure, RunEntry};
+use crate::window::Window;
+
+/// The longest summary, in characters (a WhatsApp message must stay under 1,000).
+pub const SUMMARY_LIMIT: usize = 1000;
+
+/// The outcome of one run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Every type is ok, empty or skipped.
+    Success,
+    /// Some types failed, others were written.
+    Partial,
+    /// Nothing was written: every type failed, or the run stopped before fetching.
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Success => "success",
+            RunStatus::Partial => "partial",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+/// The outcome of one type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeStatus {
+    /// Records were fetched (and written, unless a dry run).
+    Ok,
+    /// The type was fetched and had no record in the window.
+    Empty,
+    /// Not fetched, or refused by Oura for scope or membership: see `reason`.
+    Skipped,
+    /// Fetching or writing failed: see `error`.
+    Failed,
+}
+
+/// One type's line of the report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TypeReport {
+    pub status: TypeStatus,
+    pub records: u64,
+    pub days_written: u64,
+    pub days_unchanged: u64,
+    /// The one-line cause of a failure.
+    pub error: Option<String>,
+    /// Why a type was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl TypeReport {
+    pub fn skipped(reason: impl Into<String>) -> Self {
+        Self {
+            status: TypeStatus::Skipped,
+            records: 0,
+            days_written: 0,
+            days_unchanged: 0,
+            error: None,
+            reason: Some(reason.into()),
+        }
+    }
+
+    pub fn failed(error: impl Into<String>) -> Self {
+        Self {
+            status: TypeStatus::Failed,
+            records: 0,
+            days_written: 0,
+            days_unchanged: 0,
+            error: Some(error.into()),
+            reason: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WindowReport {
+    pub start: String,
+    pub end: String,
+}
+
+/// The whole report of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    pub run_id: String,
+    pub status: RunStatus,
+    pub window: WindowReport,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    pub duration_ms: u64,
+    pub destination: String,
+    pub dry_run: bool,
+    pub sandbox: bool,
+    pub types: BTreeMap<String, TypeReport>,
+    pub objects_written: u64,
+    pub requests: u64,
+    /// A cause that stopped the whole run (login needed, destination unusable).
+    pub error: Option<String>,
+    /// True when the run needs a new `oura-sync auth` (exit 3).
+    pub login_needed: bool,
+}
+
+/// The run status that a set of type outcomes adds up to.
+pub fn overall_status<'a>(types: impl IntoIterator<Item = &'a TypeReport>) -> RunStatus {
+    let (mut failed, mut fine) = (0, 0);
+    for t in types {
+        match t.status {
+            TypeStatus::Failed => failed += 1,
+            TypeStatus::Ok | TypeStatus::Empty => fine += 1,
+            TypeStatus::Skipped => {}
+        }
+    }
+    match (failed, fine) {
+        (0, _) => RunStatus::Success,
+        (_, 0) => RunStatus::Failed,
+        _ => RunStatus::Partial,
+    }
+}
+
+impl RunReport {
+    /// The window as a [`Window`]-like pair of strings.
+    pub fn window_of(window: &Window) -> WindowReport {
+        WindowReport { start: window.start.to_string(), end: window.end.to_string() }
+    }
+
+    /// Types that failed, with their causes, in report order.
+    pub fn failures(&self) -> Vec<Failure> {
+        self.ordered_types()
+            .filter(|(_, t)| t.status == TypeStatus::Failed)
+            .map(|(name, t)| Failure {
+                data_type: name.to_string(),
+                error: t.error.clone().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// The types in the canonical order of [`DataType::ALL`] (unknown names last).
+    fn ordered_types(&self) -> impl Iterator<Item = (&str, &TypeReport)> {
+        let rank =
+            |name: &str| DataType::ALL.iter().position(|t| t.name() == name).unwrap_or(usize::MAX);
+        let mut types: Vec<_> = self.types.iter().map(|(n, t)| (n.as_str(), t)).collect();
+        types.sort_by_key(|(n, _)| rank(n));
+        types.into_iter()
+    }
+
+    /// The ledger's run entry for this report.
+    pub fn to_run_entry(&self, notify_status: &str) -> RunEntry {
+        RunEntry {
+            run_id: self.run_id.clone(),
+            status: self.status.as_str().to_string(),
+            window_start: self.window.start.parse().expect("window dates are valid"),
+            window_end: self.window.end.parse().expect("window dates are valid"),
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            duration_ms: self.duration_ms,
+            counts: self.types.iter().map(|(n, t)| (n.clone(), t.records)).collect(),
+            failures: self.failures(),
+            objects_written: self.objects_written,
+            notify_status: notify_status.to_string(),
+        }
+    }
+
+    /// The short human summary: the status first, then records per type, then what was
+    /// skipped and what failed with its cause; under [`SUMMARY_LIMIT`] characters, in WhatsApp
+    /// markup (`*bold*`), the same text on stdout and in a notification.
+    pub fn summary(&self) -> String {
+        let icon = match self.status {
+            RunStatus::Success => "✅",
+            RunStatus::Partial => "⚠️",
+            RunStatus::Failed => "❌",
+        };
+        let mut head = format!(
+            "{icon} *Oura sync {}* {} → {} ({:.1} s)",
+            self.status.as_str(),
+            self.window.start,
+            self.window.end,
+            self.duration_ms as f64 / 1000.0
+        );
+        if self.dry_run {
+            head.push_str(" [dry run: nothing written]");
+        }
+        if self.sandbox {
+            head.push_str(" [sandbox]");
+        }
+        let mut lines = vec![head];
+        if let Some(error) = &self.error {
+            lines.push(format!("❌ {}", one_line(error, 200)));
+        }
+        let mut counts = Vec::new();
+        let mut notes = Vec::new();
+        for (name, t) in self.ordered_types() {
+            match t.status {
+                TypeStatus::Ok | TypeStatus::Empty => counts.push(format!("{name}: {}", t.records)),
+                TypeStatus::Skipped => notes.push(format!(
+                    "⏭️ {name}: skipped, {}",
+                    one_line(t.reason.as_deref().unwrap_or("no reason given"), 100)
+                )),
+                TypeStatus::Failed => notes.push(format!(
+                    "❌ {name}: {}",
+                    one_line(t.error.as_deref().unwrap_or("failed"), 140)
+                )),
+            }
+        }
+        // Failures matter more than counts when space runs out: list them first after the head.
+        notes.sort_by_key(|n| !n.starts_with('❌'));
+        lines.extend(notes);
+        lines.extend(counts);
+        fit_lines(lines, SUMMARY_LIMIT)
+    }
+}
+
+/// Joins lines, dropping the last ones (and saying how many) when the text would reach `limit`
+/// characters.
+fn fit_lines(lines: Vec<String>, limit: usize) -> String {
+    let total = lines.len();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let left = total - i - 1;
+        let tail = if left > 0 { format!("\n… and {} more", left + 1) } else { String::new() };
+        let needed = out.chars().count() + line.chars().count() + 1;
+        if i > 0 && needed + tail.chars().count() >= limit {
+            let _ = write!(out, "\n… and {} more", total - i);
+            return out;
+        }
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// `text` on one line (newlines and runs of white space folded) of at most `max` characters.
+pub fn one_line(text: &str, max: usize) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() <= max {
+        folded
+    } else {
+        let cut: String = folded.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(records: u64) -> TypeReport {
+        TypeReport {
+            status: if records > 0 { TypeStatus::Ok } else { TypeStatus::Empty },
+            records,
+            days_written: 1,
+            days_unchanged: 0,
+            error: None,
+            reason: None,
+        }
+    }
+
+    fn report(types: BTreeMap<String, TypeReport>) -> RunReport {
+        let status = overall_status(types.values());
+        RunReport {
+            run_id: "r1".into(),
+            status,
+            window: WindowReport { start: "2026-11-17".into(), end: "2026-11-23".into() },
+            started_at: Timestamp::UNIX_EPOCH,
+            finished_at: Timestamp::UNIX_EPOCH,
+            duration_ms: 1400,
+            destination: "./oura-lake".into(),
+            dry_run: false,
+            sandbox: false,
+            types,
+            objects_written: 3,
+            requests: 5,
+            error: None,
+            login_needed: false,
+        }
+    }
+
+    #[test]
+    fn status_adds_up_from_the_types() {
+        let fail = TypeReport::failed("boom");
+        let skip = TypeReport::skipped("scope");
+        assert_eq!(overall_status([&ok(1), &skip]), RunStatus::Success);
+        assert_eq!(overall_status([&ok(1), &fail]), RunStatus::Partial);
+        assert_eq!(overall_status([&skip, &fail]), RunStatus::Failed);
+        assert_eq!(overall_status([&ok(0)]), RunStatus::Success);
+    }
+
+    #[test]
+    fn summary_puts_status_first_then_failures_then_counts() {
+        let mut types = BTreeMap::new();
+        types.insert("heartrate".into(), ok(2016));
+        types.insert("daily_sleep".into(), ok(7));
+        types.insert("sleep".into(), TypeReport::failed("HTTP 500 after 5 attempts\nbody"));
+        let text = report(types).summary();
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines[0], "⚠️ *Oura sync partial* 2026-11-17 → 2026-11-23 (1.4 s)");
+        assert_eq!(lines[1], "❌ sleep: HTTP 500 after 5 attempts body");
+        assert_eq!(lines[2], "daily_sleep: 7");
+        assert_eq!(lines[3], "heartrate: 2016");
+    }
+
+    #[test]
+    fn a_long_summary_is_cut_under_the_limit_with_a_count() {
+        let mut types = BTreeMap::new();
+        for t in DataType::ALL {
+            types.insert(t.name().to_string(), TypeReport::failed("x".repeat(300)));
+        }
+        let text = report(types).summary();
+        assert!(text.chars().count() < SUMMARY_LIMIT, "{}", text.chars().count());
+        assert!(text.lines().last().unwrap().starts_with("… and "), "{text}");
+        assert!(text.lines().next().unwrap().contains("failed"));
+    }
+
+    #[test]
+    fn one_line_folds_and_cuts() {
+        assert_eq!(one_line("a\n\tb   c", 10), "a b c");
+        assert_eq!(one_line("abcdefghij", 5), "abcd…");
+    }
+}

@@ -1,0 +1,100 @@
+//! The lake in a local directory: the default destination, and the reference backend.
+//!
+//! Each object is a file at `<root>/<key>`, written to a temporary file in the same
+//! directory, synced, then renamed over the old one, so a reader (or a crash) sees the old
+//! file or the new one, never part of one.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use bytes::Bytes;
+
+use super::{DayObject, ObjectStore, PutOutcome, sha256_hex};
+use crate::fsutil;
+
+/// A lake rooted at a local directory (created on the first write).
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    /// A store under `root`; nothing is created until something is written.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The directory the lake lives in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path_of(&self, key: &str) -> anyhow::Result<PathBuf> {
+        // Keys come from `object_key`, but a key that climbs out of the root is refused anyway.
+        anyhow::ensure!(
+            !key.split('/').any(|part| part == ".." || part.is_empty()),
+            "refusing object key `{key}`"
+        );
+        Ok(self.root.join(key))
+    }
+}
+
+impl ObjectStore for LocalStore {
+    async fn check(&self) -> anyhow::Result<()> {
+        // The directory may not exist yet; whatever part of the path does exist must be a
+        // directory we can create entries in.
+        let mut existing = self.root.as_path();
+        loop {
+            match tokio::fs::metadata(existing).await {
+                Ok(meta) if meta.is_dir() => {
+                    anyhow::ensure!(
+                        !meta.permissions().readonly(),
+                        "the lake directory {} is read-only; choose another --dest",
+                        existing.display()
+                    );
+                    return Ok(());
+                }
+                Ok(_) => anyhow::bail!(
+                    "{} is a file, not a directory; choose another --dest",
+                    existing.display()
+                ),
+                Err(_) => match existing.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => existing = parent,
+                    _ => return Ok(()),
+                },
+            }
+        }
+    }
+
+    async fn put(&self, object: &DayObject, _known: Option<&str>) -> anyhow::Result<PutOutcome> {
+        let path = self.path_of(&object.key)?;
+        // The file itself is the truth here, and reading a day back is cheap.
+        if let Ok(existing) = tokio::fs::read(&path).await
+            && sha256_hex(&existing) == object.sha256
+        {
+            return Ok(PutOutcome::Unchanged);
+        }
+        let body = object.body.clone();
+        tokio::task::spawn_blocking(move || fsutil::write_atomic(&path, &body, None))
+            .await
+            .context("the writer task stopped")??;
+        Ok(PutOutcome::Written)
+    }
+
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
+        let path = self.path_of(key)?;
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(Some(Bytes::from(bytes))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn key_prefix(&self) -> &str {
+        ""
+    }
+}

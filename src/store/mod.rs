@@ -1,0 +1,133 @@
+//! Where the lake lives: the [`ObjectStore`] seam and its backends.
+//!
+//! A backend stores one object per (type, day) under the key that [`key::object_key`] builds.
+//! The user picks the backend at run time through `--dest`/`OURA_DESTINATION`, so the
+//! pipeline only ever sees [`AnyStore`].
+
+pub mod key;
+pub mod local;
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+pub use local::LocalStore;
+
+/// One (type, day) object, ready to store.
+#[derive(Clone, Debug)]
+pub struct DayObject {
+    /// The key relative to the store's root (for S3 it includes the destination prefix).
+    pub key: String,
+    /// NDJSON: every record of the day, one per line, each ending in `\n`.
+    pub body: Bytes,
+    /// Lower-case hex sha256 of `body`.
+    pub sha256: String,
+    /// How many records (lines) `body` holds.
+    pub record_count: u64,
+    /// The run that wrote it.
+    pub run_id: String,
+}
+
+impl DayObject {
+    /// Builds the object for `records`, each the exact bytes of one record, in the order given.
+    pub fn from_records<'a>(
+        key: String,
+        records: impl IntoIterator<Item = &'a str>,
+        run_id: &str,
+    ) -> Self {
+        let mut body = Vec::new();
+        let mut record_count = 0;
+        for record in records {
+            body.extend_from_slice(record.as_bytes());
+            body.push(b'\n');
+            record_count += 1;
+        }
+        let sha256 = sha256_hex(&body);
+        Self { key, body: Bytes::from(body), sha256, record_count, run_id: run_id.to_string() }
+    }
+}
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// What a `put` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// The object was created or replaced.
+    Written,
+    /// The store already held exactly these bytes; nothing was written.
+    Unchanged,
+}
+
+/// A place that holds the lake's objects.
+///
+/// Contract for every backend (checked by the store conformance suite):
+/// - `put` replaces whatever the key held; a reader sees the old object or the new one,
+///   never a mix or a partial body; a failed `put` leaves the old object as it was.
+/// - `put` of a body whose sha256 equals the stored one writes nothing and says `Unchanged`.
+/// - `get` of a key never written is `Ok(None)`.
+#[allow(async_fn_in_trait)]
+pub trait ObjectStore {
+    /// Checks, before any data moves, that the destination exists and can be written.
+    async fn check(&self) -> anyhow::Result<()>;
+
+    /// Stores `object`. `known_sha256` is the checksum the ledger records for this key, which
+    /// a backend that cannot cheaply read its objects back may trust.
+    async fn put(
+        &self,
+        object: &DayObject,
+        known_sha256: Option<&str>,
+    ) -> anyhow::Result<PutOutcome>;
+
+    /// Reads an object back.
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>>;
+
+    /// The destination as a user would write it (`./oura-lake`, `s3://bucket/prefix`).
+    fn describe(&self) -> String;
+
+    /// The prefix that keys start with (empty for a local directory).
+    fn key_prefix(&self) -> &str;
+}
+
+/// The backend chosen at run time.
+#[derive(Debug)]
+pub enum AnyStore {
+    Local(LocalStore),
+}
+
+impl ObjectStore for AnyStore {
+    async fn check(&self) -> anyhow::Result<()> {
+        match self {
+            AnyStore::Local(s) => s.check().await,
+        }
+    }
+
+    async fn put(
+        &self,
+        object: &DayObject,
+        known_sha256: Option<&str>,
+    ) -> anyhow::Result<PutOutcome> {
+        match self {
+            AnyStore::Local(s) => s.put(object, known_sha256).await,
+        }
+    }
+
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
+        match self {
+            AnyStore::Local(s) => s.get(key).await,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            AnyStore::Local(s) => s.describe(),
+        }
+    }
+
+    fn key_prefix(&self) -> &str {
+        match self {
+            AnyStore::Local(s) => s.key_prefix(),
+        }
+    }
+}
