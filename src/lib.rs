@@ -19,6 +19,7 @@ pub mod datatype;
 pub mod error;
 pub mod fsutil;
 pub mod ledger;
+pub mod oura;
 pub mod report;
 pub mod secret;
 pub mod store;
