@@ -8,3 +8,5 @@ mod common;
 mod sync;
 // Arguments and settings: bad input, precedence, exit codes, nothing written on error.
 mod cli;
+// Backfills: pieces, resume after an interruption, pacing.
+mod backfill;
