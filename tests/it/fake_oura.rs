@@ -47,10 +47,35 @@ pub struct Logged {
     pub authorization: Option<String>,
 }
 
+/// A record as served: its text, and the fields the filters read, parsed once.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    pub text: String,
+    day: Option<Date>,
+    start_day: Option<Date>,
+    bedtime_day: Option<Date>,
+    time: Option<Timestamp>,
+}
+
+impl Stored {
+    pub fn new(text: String) -> Self {
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
+        let date = |name: &str| field(name).and_then(|t| t.get(..10)?.parse::<Date>().ok());
+        Self {
+            day: date("day"),
+            start_day: date("start_day"),
+            bedtime_day: date("bedtime_start"),
+            time: field("timestamp").and_then(|t| t.parse().ok()),
+            text,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Inner {
-    /// Records per API path segment (`daily_sleep`, `vO2_max`, …), raw JSON text.
-    pub records: HashMap<String, Vec<String>>,
+    /// Records per API path segment (`daily_sleep`, `vO2_max`, …); series kept in time order.
+    pub records: HashMap<String, Vec<Stored>>,
     pub personal_info: Option<String>,
     pub faults: HashMap<String, VecDeque<Fault>>,
     /// Paths that always answer with this status (scope/membership refusals).
@@ -82,6 +107,7 @@ impl FakeOura {
         listener.set_nonblocking(true).unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let app = Router::new()
+            .route("/_fake/stats", get(stats))
             .route("/v2/usercollection/{kind}", get(collection))
             .route("/v2/sandbox/usercollection/{kind}", get(sandbox_collection))
             .with_state(inner.clone());
@@ -105,7 +131,18 @@ impl FakeOura {
 
     /// Adds records (raw JSON) to a collection, by API path segment.
     pub fn add(&self, path: &str, records: impl IntoIterator<Item = String>) {
-        self.lock().records.entry(path.to_string()).or_default().extend(records);
+        let mut inner = self.lock();
+        let stored = inner.records.entry(path.to_string()).or_default();
+        stored.extend(records.into_iter().map(Stored::new));
+        if matches!(path, "heartrate" | "ring_battery_level") {
+            stored.sort_by_key(|r| r.time);
+        }
+    }
+
+    /// Replaces a collection's records.
+    pub fn replace(&self, path: &str, records: impl IntoIterator<Item = String>) {
+        self.lock().records.remove(path);
+        self.add(path, records);
     }
 
     /// Queues faults for a path, served before its normal answers.
@@ -125,6 +162,15 @@ impl FakeOura {
 }
 
 type Shared = State<Arc<Mutex<Inner>>>;
+
+/// `GET /_fake/stats`: requests served and 429s sent so far, then reset (for the benchmark).
+async fn stats(State(inner): Shared) -> String {
+    let mut s = inner.lock().unwrap();
+    let text = format!(r#"{{"requests":{},"rate_limited":{}}}"#, s.log.len(), s.rate_limited);
+    s.log.clear();
+    s.rate_limited = 0;
+    text
+}
 
 async fn collection(
     state: Shared,
@@ -247,9 +293,10 @@ fn body_for(
         }
         return Ok(s.personal_info.clone().unwrap_or_else(|| r#"{"id":"me"}"#.into()));
     }
-    let all = s.records.get(kind).cloned().unwrap_or_default();
+    let empty = Vec::new();
+    let all = s.records.get(kind).unwrap_or(&empty);
     let series = matches!(kind, "heartrate" | "ring_battery_level");
-    let selected: Vec<String> = if series {
+    let selected: Vec<&Stored> = if series {
         if query.contains_key("start_date") && !query.contains_key("start_datetime") {
             // Live Oura answers date params on series with nothing at all.
             Vec::new()
@@ -265,16 +312,12 @@ fn body_for(
             if from.duration_until(to) > jiff::SignedDuration::from_hours(24 * 30) {
                 return Err((400, "The maximum range is 30 days".into()));
             }
-            let mut rows: Vec<(Timestamp, String)> = all
-                .into_iter()
-                .filter_map(|r| Some((field_time(&r, "timestamp")?, r)))
-                .filter(|(t, _)| from <= *t && *t <= to)
-                .collect();
-            rows.sort_by_key(|(t, _)| *t);
-            rows.into_iter().map(|(_, r)| r).collect()
+            // Kept in time order: pages run oldest first, as live.
+            let first = all.partition_point(|r| r.time.is_none_or(|t| t < from));
+            all[first..].iter().take_while(|r| r.time.is_some_and(|t| t <= to)).collect()
         }
     } else if kind == "ring_configuration" {
-        all
+        all.iter().collect()
     } else {
         let date = |name: &str| -> Result<Date, (u16, String)> {
             let text = query.get(name).ok_or_else(|| (400, format!("{name} is required")))?;
@@ -283,16 +326,16 @@ fn body_for(
                 .ok_or_else(|| (400, format!("{name} is not a date")))
         };
         let (start, end) = (date("start_date")?, date("end_date")?);
-        all.into_iter()
+        all.iter()
             .filter(|r| match kind {
                 // Stamped 04:00 local, compared with the end date read as midnight.
-                "daily_activity" => field_date(r, "day").is_some_and(|d| start <= d && d < end),
+                "daily_activity" => r.day.is_some_and(|d| start <= d && d < end),
                 // Filters on the date of bedtime_start, not on `day`.
-                "sleep" => field_date(r, "bedtime_start").is_some_and(|d| start <= d && d <= end),
+                "sleep" => r.bedtime_day.is_some_and(|d| start <= d && d <= end),
                 "enhanced_tag" | "rest_mode_period" => {
-                    field_date(r, "start_day").is_some_and(|d| start <= d && d <= end)
+                    r.start_day.is_some_and(|d| start <= d && d <= end)
                 }
-                _ => field_date(r, "day").is_some_and(|d| start <= d && d <= end),
+                _ => r.day.is_some_and(|d| start <= d && d <= end),
             })
             .collect()
     };
@@ -304,25 +347,12 @@ fn body_for(
             .ok_or_else(|| (400, "Invalid next_token".to_string()))?,
         None => 0,
     };
-    let page: Vec<&String> = selected.iter().skip(offset).take(page_size).collect();
+    let page: Vec<&Stored> = selected.iter().skip(offset).take(page_size).copied().collect();
     let next = if offset + page_size < selected.len() {
         format!(r#""page-{}""#, offset + page_size)
     } else {
         "null".to_string()
     };
-    let data = page.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+    let data = page.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join(",");
     Ok(format!(r#"{{"data":[{data}],"next_token":{next}}}"#))
-}
-
-fn field_text(record: &str, name: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(record).ok()?;
-    value.get(name)?.as_str().map(str::to_string)
-}
-
-fn field_date(record: &str, name: &str) -> Option<Date> {
-    field_text(record, name)?.get(..10)?.parse().ok()
-}
-
-fn field_time(record: &str, name: &str) -> Option<Timestamp> {
-    field_text(record, name)?.parse().ok()
 }

@@ -172,7 +172,7 @@ fn a_revised_day_is_overwritten_not_duplicated() {
     env.oura.add("workout", [daily("workout", "2026-11-20")]);
     assert_eq!(env.run(&["sync", "2026-11-23", "--types", "workout"]).status.code(), Some(0));
     let revised = daily("workout", "2026-11-20").replace("\"score\":80", "\"score\":91");
-    env.oura.lock().records.insert("workout".into(), vec![revised.clone()]);
+    env.oura.replace("workout", [revised.clone()]);
     assert_eq!(env.run(&["sync", "2026-11-23", "--types", "workout"]).status.code(), Some(0));
     assert_eq!(env.lake_file("workout", "2026-11-20").unwrap(), revised + "\n");
 }
