@@ -468,7 +468,7 @@ mod tests {
             state: String::new(),
             verifier: Secret::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
         };
-        assert_eq!(a.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGzgk5LyWQ");
+        assert_eq!(a.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
         let t = random_token().unwrap();
         assert_eq!(t.len(), 43);
         assert_ne!(t, random_token().unwrap());

@@ -39,11 +39,6 @@ pub const LOGIN_HINT: &str = "run `oura-sync auth` to log in";
 /// A sync refreshes first when the access token expires within this margin.
 pub const REFRESH_MARGIN: SignedDuration = SignedDuration::from_mins(5);
 
-/// Why a data type was skipped when its scope was not granted, naming what to do.
-pub fn scope_not_granted(scope: &str) -> String {
-    format!("scope `{scope}` not granted; run `oura-sync auth` with {scope} in OURA_SCOPES")
-}
-
 /// Where requests get their bearer token.
 #[derive(Debug)]
 pub enum TokenSource {
@@ -162,7 +157,9 @@ impl TokenProvider {
                 gate.early_failed = true;
                 Ok(Some(tokens.access_token))
             }
-            Err(e) => Err(e.context("the Oura access token has expired and could not be refreshed")),
+            Err(e) => {
+                Err(e.context("the Oura access token has expired and could not be refreshed"))
+            }
         }
     }
 

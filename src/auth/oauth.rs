@@ -26,8 +26,7 @@ pub const DEFAULT_TOKEN_FALLBACK_URL: &str = "https://moi.ouraring.com/oauth/v2/
 /// Default `OURA_REDIRECT_URI`.
 pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:8080/callback";
 /// Default `OURA_SCOPES`: every scope some data type needs.
-pub const DEFAULT_SCOPES: &str =
-    "email personal daily heartrate workout tag session spo2 stress heart_health ring_configuration";
+pub const DEFAULT_SCOPES: &str = "email personal daily heartrate workout tag session spo2 stress heart_health ring_configuration";
 /// How long one call to the token endpoint may take.
 pub const TOKEN_CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -245,10 +244,8 @@ impl TokenEndpoint {
 
     async fn request_at(&self, url: &str, grant: &Grant<'_>) -> Result<Issued, OAuthError> {
         let app = &self.app;
-        let mut form: Vec<(&str, &str)> = vec![
-            ("client_id", &app.client_id),
-            ("client_secret", app.client_secret.expose()),
-        ];
+        let mut form: Vec<(&str, &str)> =
+            vec![("client_id", &app.client_id), ("client_secret", app.client_secret.expose())];
         match grant {
             Grant::Code { code, verifier } => form.extend([
                 ("grant_type", "authorization_code"),

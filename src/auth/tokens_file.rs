@@ -236,8 +236,8 @@ mod tests {
             scope: Some("extapi:daily extapi:spo2".into()),
             token_url: "http://t/token".into(),
         };
-        let previous = StoredTokens::parse(br#"{"access_token":"old","refresh_token":"r0"}"#, None)
-            .unwrap();
+        let previous =
+            StoredTokens::parse(br#"{"access_token":"old","refresh_token":"r0"}"#, None).unwrap();
         let t = StoredTokens::issued(issued, Some(&previous), &[], now);
         let back = StoredTokens::parse(&t.to_json(), None).unwrap();
         assert_eq!(back.access_token.expose(), "acc");
@@ -256,7 +256,8 @@ mod tests {
             scope: None,
             token_url: "u".into(),
         };
-        let t = StoredTokens::issued(issued, None, &["daily".into(), "tag".into()], Timestamp::now());
+        let t =
+            StoredTokens::issued(issued, None, &["daily".into(), "tag".into()], Timestamp::now());
         assert_eq!(t.scope.as_deref(), Some("daily tag"));
         assert!(t.expires_at.is_none());
         assert!(!t.expires_within(SignedDuration::from_mins(5), Timestamp::now()));
