@@ -24,6 +24,7 @@ use tokio::sync::mpsc;
 
 use crate::auth::StoredTokens;
 use crate::auth::oauth::{Grant, OAuthApp, TokenEndpoint};
+use crate::auth::refresh::write_login;
 use crate::config::Settings;
 use crate::error::UserError;
 use crate::secret::Secret;
@@ -345,8 +346,8 @@ async fn finish(
     // A login starts at the configured token URL; the one that works is remembered.
     let issued = endpoint.request(grant, None).await.map_err(|e| e.into_user_error())?;
     let tokens = StoredTokens::issued(issued, None, &endpoint.app().scopes, Timestamp::now());
-    tokens
-        .write(tokens_file)
+    write_login(tokens_file, &tokens)
+        .await
         .with_context(|| format!("cannot write the tokens file {}", tokens_file.display()))?;
     Ok(tokens)
 }

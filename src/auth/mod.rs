@@ -136,7 +136,11 @@ impl TokenProvider {
         let Some(endpoint) = &self.endpoint else {
             return Ok(Some(tokens.access_token));
         };
-        if !tokens.expires_within(REFRESH_MARGIN, Timestamp::now()) {
+        // Without a refresh token an early refresh cannot happen; an expiry estimated from
+        // another tool's file may be wrong, so let Oura decide.
+        if tokens.refresh_token.is_none()
+            || !tokens.expires_within(REFRESH_MARGIN, Timestamp::now())
+        {
             return Ok(Some(tokens.access_token));
         }
         let mut gate = self.gate.lock().await;
@@ -222,4 +226,48 @@ impl TokenProvider {
 /// True if and only if `err` asks for a new login (exit 3).
 fn is_login_needed(err: &anyhow::Error) -> bool {
     err.chain().any(|c| matches!(c.downcast_ref::<UserError>(), Some(UserError::LoginNeeded(_))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{EXIT_LOGIN, EXIT_USAGE, exit_code};
+
+    fn file_provider(json: &str) -> (tempfile::TempDir, TokenProvider) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        std::fs::write(&path, json).unwrap();
+        (dir, TokenProvider::load(false, path, None).unwrap())
+    }
+
+    #[tokio::test]
+    async fn without_app_credentials_the_file_token_is_used_but_not_refreshed() {
+        let (_dir, p) = file_provider(
+            r#"{"access_token":"a1","refresh_token":"r1","expires_at":"2020-01-01T00:00:00Z",
+                "scope":"extapi:daily"}"#,
+        );
+        assert_eq!(p.bearer().await.unwrap().unwrap().expose(), "a1");
+        let err = p.after_unauthorized(&Secret::new("a1")).await.unwrap_err();
+        assert_eq!(exit_code(&err), EXIT_USAGE);
+        assert!(err.to_string().contains("OURA_CLIENT_ID"));
+        // A 401 for a token that is no longer current gets the current one.
+        assert_eq!(
+            p.after_unauthorized(&Secret::new("older")).await.unwrap().unwrap().expose(),
+            "a1"
+        );
+        assert_eq!(p.granted_scopes().unwrap().into_iter().collect::<Vec<_>>(), ["daily"]);
+    }
+
+    #[tokio::test]
+    async fn static_and_sandbox_tokens_are_never_refreshed() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.json");
+        let p = TokenProvider::load(false, missing.clone(), Some(Secret::new("bare"))).unwrap();
+        assert_eq!(p.bearer().await.unwrap().unwrap().expose(), "bare");
+        assert!(p.after_unauthorized(&Secret::new("bare")).await.unwrap().is_none());
+        let p = TokenProvider::load(true, missing.clone(), None).unwrap();
+        assert!(p.bearer().await.unwrap().is_none());
+        let err = TokenProvider::load(false, missing, None).unwrap_err();
+        assert_eq!(exit_code(&err), EXIT_LOGIN);
+    }
 }

@@ -76,6 +76,13 @@ impl TokensLock {
     }
 }
 
+/// Writes a new login's tokens under the lock, so that a refresh of the previous login running
+/// in another process cannot write over it.
+pub async fn write_login(tokens_file: &Path, tokens: &StoredTokens) -> anyhow::Result<()> {
+    let _lock = TokensLock::acquire(tokens_file).await?;
+    tokens.write(tokens_file)
+}
+
 /// Refreshes the login in `tokens_file`, which this process read as `seen`.
 ///
 /// Under the lock: if the file no longer holds `seen`'s pair, another process refreshed, and

@@ -327,7 +327,10 @@ fn refresh_rotates_and_kills_the_old_refresh_token() {
     assert!(!t.oauth.refresh_token_is_live(&old_refresh));
     assert!(t.oauth.refresh_token_is_live(new_refresh));
     #[cfg(unix)]
-    assert_eq!(mode(&t.tokens_path()), 0o600);
+    {
+        assert_eq!(mode(&t.tokens_path()), 0o600);
+        assert_eq!(mode(&t.env.dir.path().join(".oura-tokens.json.lock")), 0o600);
+    }
     // The new refresh token works.
     let again = t.run(&["refresh"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
