@@ -57,6 +57,8 @@ pub struct Engine<'a> {
     pub ledger: &'a AnyLedger,
     /// Counts fetch units done (drawn only on a terminal).
     pub progress: &'a indicatif::ProgressBar,
+    /// Set when the user interrupts: pieces not started yet are left for the next run.
+    pub interrupted: &'a std::sync::atomic::AtomicBool,
 }
 
 /// One query of one type: the days it files records under, and its query parameters.
@@ -274,6 +276,11 @@ impl Engine<'_> {
             let known = &known;
             async move {
                 let _slot = units.acquire_owned().await.expect("never closed");
+                if self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(FetchError::Failed(
+                        "interrupted before it was fetched; run the same command again".into(),
+                    ));
+                }
                 let result = self.sync_unit(job, data_type, unit, known).await;
                 self.progress.inc(1);
                 result

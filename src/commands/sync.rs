@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::ZonedDateTime;
 
@@ -67,16 +68,23 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         resume: args.from.is_some() && !args.force,
     };
     let progress = progress_bar();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let watcher = tokio::spawn(watch_interrupts(interrupted.clone()));
     let engine = Engine {
         client: &client,
         tokens: &tokens,
         store: &store,
         ledger: &ledger,
         progress: &progress,
+        interrupted: &interrupted,
     };
     let mut report = engine.run(&job).await;
+    watcher.abort();
     progress.finish_and_clear();
     crate::logging::set_progress(None);
+    if interrupted.load(Ordering::Relaxed) {
+        report.error.get_or_insert("interrupted; run the same command again to finish".into());
+    }
 
     if !job.dry_run
         && let Err(e) = ledger.put_run(&report.to_run_entry("none")).await
@@ -87,6 +95,36 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
     }
     print_report(&report, args.json)?;
     Ok(exit_code(&report))
+}
+
+/// On the first Ctrl-C or SIGTERM, lets the pieces in flight finish (so every file and ledger
+/// entry is whole) and starts no more; on the second, stops at once.
+async fn watch_interrupts(interrupted: Arc<AtomicBool>) {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    for round in 0.. {
+        #[cfg(unix)]
+        let term_signal = async {
+            match term.as_mut() {
+                Some(term) => term.recv().await.map(|_| ()),
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term_signal = std::future::pending::<Option<()>>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term_signal => {}
+        }
+        if round > 0 {
+            eprintln!("error: interrupted twice; stopped at once");
+            std::process::exit(130);
+        }
+        interrupted.store(true, Ordering::Relaxed);
+        tracing::warn!(
+            "Interrupted: finishing the pieces in flight; interrupt again to stop at once."
+        );
+    }
 }
 
 /// Parses a whole number setting within `range`.

@@ -12,3 +12,5 @@ mod cli;
 mod fake_oauth;
 // `auth`, `refresh` and the refresh inside `sync`: logins, rotation, fallback, secrets.
 mod auth;
+// Backfills: pieces, resume after an interruption, pacing.
+mod backfill;
