@@ -27,10 +27,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Log in to Oura once (OAuth in a browser) and write the tokens file.
+    Auth(AuthArgs),
+    /// Refresh the access token now and print its new expiry.
+    Refresh,
     /// Fetch a window of days of every data type into the lake.
     Sync(SyncArgs),
     /// Show the last runs and, per data type, the last day synced.
     Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    /// Do not try to open a browser; open the printed URL yourself (or elsewhere, then paste
+    /// the redirected address here).
+    #[arg(long)]
+    pub no_browser: bool,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,8 @@ use cli::{Cli, Command};
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     let settings = config::Settings::load(cli.env_file.as_deref())?;
     match &cli.command {
+        Command::Auth(args) => commands::auth::exec(args, &settings).await,
+        Command::Refresh => commands::refresh::exec(&settings).await,
         Command::Sync(args) => commands::sync::exec(args, &settings).await,
         Command::Status(args) => commands::status::exec(args, &settings).await,
     }

@@ -1,22 +1,43 @@
-//! Access to the Oura API: where the bearer token comes from.
+//! Access to the Oura API: where the bearer token comes from, and the OAuth login behind it.
 //!
 //! [`TokenProvider`] is the one interface the fetcher uses: it asks for the current bearer
 //! before a request and reports a 401. Sources, in order: the tokens file
 //! (`OURA_TOKENS_FILE`), then a bare `OURA_ACCESS_TOKEN`; the sandbox needs neither.
+//!
+//! With the tokens file and the app's credentials ([`TokenProvider::from_settings`]), the
+//! provider refreshes by itself: once before the first request when the access token expires
+//! within [`REFRESH_MARGIN`], and once when Oura answers 401. Both go through
+//! [`refresh::refresh_tokens_file`] (file lock, re-read, atomic write), and within one process
+//! only one refresh runs at a time: callers that got a 401 meanwhile get its token.
+//!
+//! - [`oauth`]: the app's settings and the token endpoint (with the token URL fallback).
+//! - [`login`]: `oura-sync auth`, the browser login.
+//! - [`refresh`]: rotation-safe refresh of the tokens file.
+//! - [`tokens_file`]: the tokens file's shapes.
 
+pub mod login;
+pub mod oauth;
+pub mod refresh;
 pub mod tokens_file;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
+use crate::auth::oauth::{OAuthApp, TokenEndpoint};
+use crate::auth::refresh::{Refreshed, refresh_tokens_file};
+use crate::config::Settings;
 use crate::error::UserError;
 use crate::secret::Secret;
-pub use tokens_file::StoredTokens;
+pub use tokens_file::{StoredTokens, normalize_scopes};
 
 /// What a user must do when there is no usable login.
 pub const LOGIN_HINT: &str = "run `oura-sync auth` to log in";
+
+/// A sync refreshes first when the access token expires within this margin.
+pub const REFRESH_MARGIN: SignedDuration = SignedDuration::from_mins(5);
 
 /// Where requests get their bearer token.
 #[derive(Debug)]
@@ -29,13 +50,43 @@ pub enum TokenSource {
     File { path: PathBuf, tokens: StoredTokens },
 }
 
-/// Hands out the bearer token for each request.
+/// Hands out the bearer token for each request, refreshing the tokens file when it can.
 #[derive(Debug)]
 pub struct TokenProvider {
     source: TokenSource,
+    /// The token endpoint, when the app's credentials are set; without them no refresh.
+    endpoint: Option<TokenEndpoint>,
+    /// The tokens in use (the file's, or a refresh's since).
+    current: Mutex<Option<StoredTokens>>,
+    /// Single flight: one refresh at a time in this process.
+    gate: tokio::sync::Mutex<RefreshState>,
+}
+
+#[derive(Debug, Default)]
+struct RefreshState {
+    /// This process holds a token fresh from a refresh: a 401 to it is about scope or
+    /// membership, not expiry, so it is not refreshed again.
+    refreshed: bool,
+    /// The early refresh failed (not `invalid_grant`); the current token is used until Oura
+    /// refuses it.
+    early_failed: bool,
 }
 
 impl TokenProvider {
+    /// Like [`TokenProvider::load`] with the settings' tokens file and access token, and able
+    /// to refresh when `OURA_CLIENT_ID` and `OURA_CLIENT_SECRET` are set.
+    pub fn from_settings(settings: &Settings, sandbox: bool) -> anyhow::Result<Self> {
+        let mut provider =
+            Self::load(sandbox, settings.tokens_file(), settings.secret("OURA_ACCESS_TOKEN"))?;
+        if matches!(provider.source, TokenSource::File { .. }) {
+            match OAuthApp::from_settings(settings) {
+                Ok(app) => provider.endpoint = Some(TokenEndpoint::new(app)?),
+                Err(e) => tracing::debug!(reason = %e, "The Oura token cannot be refreshed."),
+            }
+        }
+        Ok(provider)
+    }
+
     /// Picks the source: the tokens file when it exists, else `OURA_ACCESS_TOKEN`; with
     /// neither, a login is needed (exit 3). A tokens file that cannot be read is exit 3 too.
     pub fn load(
@@ -43,14 +94,23 @@ impl TokenProvider {
         tokens_file: PathBuf,
         access_token: Option<Secret>,
     ) -> anyhow::Result<Self> {
+        let with = |source, current| Self {
+            source,
+            endpoint: None,
+            current: Mutex::new(current),
+            gate: Default::default(),
+        };
         if sandbox {
-            return Ok(Self { source: TokenSource::Sandbox });
+            return Ok(with(TokenSource::Sandbox, None));
         }
         if let Some(tokens) = StoredTokens::read(&tokens_file)? {
-            return Ok(Self { source: TokenSource::File { path: tokens_file, tokens } });
+            return Ok(with(
+                TokenSource::File { path: tokens_file, tokens: tokens.clone() },
+                Some(tokens),
+            ));
         }
         match access_token {
-            Some(token) if !token.is_empty() => Ok(Self { source: TokenSource::Static(token) }),
+            Some(token) if !token.is_empty() => Ok(with(TokenSource::Static(token), None)),
             _ => Err(UserError::login_needed(format!(
                 "no Oura login: there is no tokens file at {} and OURA_ACCESS_TOKEN is not set; {LOGIN_HINT}, \
                  or try `oura-sync sync --sandbox` without an account",
@@ -64,35 +124,150 @@ impl TokenProvider {
         &self.source
     }
 
-    /// The bearer token for the next request (`None` for the sandbox).
+    /// The bearer token for the next request (`None` for the sandbox). From the tokens file,
+    /// a token that expires within [`REFRESH_MARGIN`] is refreshed first.
     pub async fn bearer(&self) -> anyhow::Result<Option<Secret>> {
-        Ok(match &self.source {
-            TokenSource::Sandbox => None,
-            TokenSource::Static(token) => Some(token.clone()),
-            TokenSource::File { tokens, .. } => Some(tokens.access_token.clone()),
-        })
+        let path = match &self.source {
+            TokenSource::Sandbox => return Ok(None),
+            TokenSource::Static(token) => return Ok(Some(token.clone())),
+            TokenSource::File { path, .. } => path,
+        };
+        let tokens = self.current();
+        let Some(endpoint) = &self.endpoint else {
+            return Ok(Some(tokens.access_token));
+        };
+        // Without a refresh token an early refresh cannot happen; an expiry estimated from
+        // another tool's file may be wrong, so let Oura decide.
+        if tokens.refresh_token.is_none()
+            || !tokens.expires_within(REFRESH_MARGIN, Timestamp::now())
+        {
+            return Ok(Some(tokens.access_token));
+        }
+        let mut gate = self.gate.lock().await;
+        // Another task may have refreshed while this one waited.
+        let tokens = self.current();
+        if gate.early_failed || !tokens.expires_within(REFRESH_MARGIN, Timestamp::now()) {
+            return Ok(Some(tokens.access_token));
+        }
+        match refresh_tokens_file(endpoint, path, &tokens).await {
+            Ok(done) => {
+                gate.refreshed = true;
+                Ok(Some(self.replace(done)))
+            }
+            Err(e) if is_login_needed(&e) => Err(e),
+            // Still valid for a while: go on with it rather than fail the sync.
+            Err(e) if !tokens.expires_within(SignedDuration::ZERO, Timestamp::now()) => {
+                tracing::warn!(error = %format!("{e:#}"), "Could not refresh the Oura token early; using the current one.");
+                gate.early_failed = true;
+                Ok(Some(tokens.access_token))
+            }
+            Err(e) => {
+                Err(e.context("the Oura access token has expired and could not be refreshed"))
+            }
+        }
     }
 
     /// Called when Oura answered 401 to a request sent with `rejected`. Returns a different
     /// token to repeat the request with, or `None` when there is none to try.
+    ///
+    /// Many requests may report the same 401 at once: the first refreshes, the others wait and
+    /// get its token. A token fresh from a refresh in this process is not refreshed again
+    /// (its 401 is about scope or membership), so one sync refreshes at most once on a 401.
+    /// `invalid_grant` is a login-needed error (exit 3), never retried.
     pub async fn after_unauthorized(&self, rejected: &Secret) -> anyhow::Result<Option<Secret>> {
-        let _ = rejected;
-        Ok(None)
+        let TokenSource::File { path, .. } = &self.source else {
+            return Ok(None);
+        };
+        let mut gate = self.gate.lock().await;
+        let tokens = self.current();
+        if tokens.access_token != *rejected {
+            return Ok(Some(tokens.access_token));
+        }
+        if gate.refreshed {
+            return Ok(None);
+        }
+        let Some(endpoint) = &self.endpoint else {
+            return Err(UserError::usage(
+                "Oura refused the access token and it cannot be refreshed: set OURA_CLIENT_ID \
+                 and OURA_CLIENT_SECRET (your Oura app's) so oura-sync can refresh it, or run \
+                 `oura-sync auth`",
+            ));
+        };
+        let done = refresh_tokens_file(endpoint, path, &tokens).await?;
+        gate.refreshed = true;
+        Ok(Some(self.replace(done)))
     }
 
     /// The scopes the login granted (without the `extapi:` prefix), when known.
     pub fn granted_scopes(&self) -> Option<BTreeSet<String>> {
-        match &self.source {
-            TokenSource::File { tokens, .. } => tokens.scopes(),
-            _ => None,
-        }
+        self.current.lock().expect("token state lock").as_ref().and_then(StoredTokens::scopes)
     }
 
     /// When the access token expires, when known.
     pub fn expires_at(&self) -> Option<Timestamp> {
-        match &self.source {
-            TokenSource::File { tokens, .. } => tokens.expires_at,
-            _ => None,
-        }
+        self.current.lock().expect("token state lock").as_ref().and_then(|t| t.expires_at)
+    }
+
+    /// The tokens in use; only called for the file source.
+    fn current(&self) -> StoredTokens {
+        let current = self.current.lock().expect("token state lock");
+        current.clone().expect("the file source has tokens")
+    }
+
+    /// Makes a refresh's tokens current and returns its access token.
+    fn replace(&self, done: Refreshed) -> Secret {
+        let tokens = done.into_tokens();
+        let access = tokens.access_token.clone();
+        *self.current.lock().expect("token state lock") = Some(tokens);
+        access
+    }
+}
+
+/// True if and only if `err` asks for a new login (exit 3).
+fn is_login_needed(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| matches!(c.downcast_ref::<UserError>(), Some(UserError::LoginNeeded(_))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{EXIT_LOGIN, EXIT_USAGE, exit_code};
+
+    fn file_provider(json: &str) -> (tempfile::TempDir, TokenProvider) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        std::fs::write(&path, json).unwrap();
+        (dir, TokenProvider::load(false, path, None).unwrap())
+    }
+
+    #[tokio::test]
+    async fn without_app_credentials_the_file_token_is_used_but_not_refreshed() {
+        let (_dir, p) = file_provider(
+            r#"{"access_token":"a1","refresh_token":"r1","expires_at":"2020-01-01T00:00:00Z",
+                "scope":"extapi:daily"}"#,
+        );
+        assert_eq!(p.bearer().await.unwrap().unwrap().expose(), "a1");
+        let err = p.after_unauthorized(&Secret::new("a1")).await.unwrap_err();
+        assert_eq!(exit_code(&err), EXIT_USAGE);
+        assert!(err.to_string().contains("OURA_CLIENT_ID"));
+        // A 401 for a token that is no longer current gets the current one.
+        assert_eq!(
+            p.after_unauthorized(&Secret::new("older")).await.unwrap().unwrap().expose(),
+            "a1"
+        );
+        assert_eq!(p.granted_scopes().unwrap().into_iter().collect::<Vec<_>>(), ["daily"]);
+    }
+
+    #[tokio::test]
+    async fn static_and_sandbox_tokens_are_never_refreshed() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.json");
+        let p = TokenProvider::load(false, missing.clone(), Some(Secret::new("bare"))).unwrap();
+        assert_eq!(p.bearer().await.unwrap().unwrap().expose(), "bare");
+        assert!(p.after_unauthorized(&Secret::new("bare")).await.unwrap().is_none());
+        let p = TokenProvider::load(true, missing.clone(), None).unwrap();
+        assert!(p.bearer().await.unwrap().is_none());
+        let err = TokenProvider::load(false, missing, None).unwrap_err();
+        assert_eq!(exit_code(&err), EXIT_LOGIN);
     }
 }

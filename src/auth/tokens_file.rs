@@ -4,15 +4,24 @@
 //! `refresh_token`, `expires_in` (seconds, counted from the file's modification time when no
 //! absolute expiry is given), an optional absolute expiry (`expires_at` as Unix seconds or
 //! RFC 3339), and `scope` (space-separated, possibly `extapi:`-prefixed).
+//!
+//! It writes one shape (see [`StoredTokens::write`]): `access_token`, `refresh_token`,
+//! `token_type`, `expires_at` (RFC 3339), `scope` (granted scopes, `extapi:` removed) and
+//! `token_url` (the token URL that worked), atomically and with mode 0600 from the start.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
+use crate::auth::oauth::Issued;
 use crate::error::UserError;
+use crate::fsutil::write_atomic;
 use crate::secret::Secret;
+
+/// The tokens file's Unix mode: readable and writable by its owner only.
+pub const TOKENS_FILE_MODE: u32 = 0o600;
 
 /// The token data of a login.
 #[derive(Debug, Clone)]
@@ -103,6 +112,69 @@ impl StoredTokens {
         })
     }
 
+    /// The tokens a login or refresh just issued, at `now`. What Oura did not send is kept
+    /// from `previous` (a refresh answer may omit the refresh token or the scopes);
+    /// `requested` scopes stand in when a login's answer names none (RFC 6749 §5.1: the
+    /// scope may be omitted when it is what was asked for).
+    pub fn issued(
+        issued: Issued,
+        previous: Option<&StoredTokens>,
+        requested: &[String],
+        now: Timestamp,
+    ) -> StoredTokens {
+        let scope = issued
+            .scope
+            .as_deref()
+            .map(|s| normalize_scopes(s).into_iter().collect::<Vec<_>>().join(" "))
+            .or_else(|| previous.and_then(|p| p.scope.clone()))
+            .or_else(|| (!requested.is_empty()).then(|| requested.join(" ")));
+        StoredTokens {
+            access_token: issued.access_token,
+            refresh_token: issued.refresh_token.or_else(|| previous?.refresh_token.clone()),
+            expires_at: issued.expires_in.map(|s| {
+                let at = now + SignedDuration::from_secs(s.max(0));
+                // Whole seconds: the file holds RFC 3339 without fractions.
+                Timestamp::from_second(at.as_second()).unwrap_or(at)
+            }),
+            scope,
+            token_url: Some(issued.token_url),
+        }
+    }
+
+    /// The file's bytes in our shape.
+    pub fn to_json(&self) -> Vec<u8> {
+        let value = serde_json::json!({
+            "access_token": self.access_token.expose(),
+            "refresh_token": self.refresh_token.as_ref().map(Secret::expose),
+            "token_type": "bearer",
+            "expires_at": self.expires_at.map(|t| t.to_string()),
+            "scope": self.scope.as_deref().map(|s| {
+                normalize_scopes(s).into_iter().collect::<Vec<_>>().join(" ")
+            }),
+            "token_url": self.token_url,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&value).expect("a JSON value serializes");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Replaces the file at `path` atomically; the file has mode 0600 from its creation, so
+    /// the tokens are never readable by others, and a crash leaves the old file or the new.
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        write_atomic(path, &self.to_json(), Some(TOKENS_FILE_MODE))
+    }
+
+    /// True if and only if the access token expires within `margin` of `now` (or has).
+    /// A token without a known expiry is taken as valid until Oura refuses it.
+    pub fn expires_within(&self, margin: SignedDuration, now: Timestamp) -> bool {
+        self.expires_at.is_some_and(|at| at.duration_since(now) < margin)
+    }
+
+    /// True if and only if `other` holds the same token pair.
+    pub fn same_pair(&self, other: &StoredTokens) -> bool {
+        self.access_token == other.access_token && self.refresh_token == other.refresh_token
+    }
+
     /// The granted scopes without Oura's `extapi:` prefix; `None` when the file has no `scope`.
     pub fn scopes(&self) -> Option<BTreeSet<String>> {
         self.scope.as_deref().map(normalize_scopes)
@@ -152,6 +224,43 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.expires_at.unwrap().to_string(), "2026-12-01T00:00:00Z");
+    }
+
+    #[test]
+    fn what_we_write_reads_back_with_the_prefix_removed() {
+        let now: Timestamp = "2026-11-20T10:00:00.5Z".parse().unwrap();
+        let issued = Issued {
+            access_token: Secret::new("acc"),
+            refresh_token: None,
+            expires_in: Some(86400),
+            scope: Some("extapi:daily extapi:spo2".into()),
+            token_url: "http://t/token".into(),
+        };
+        let previous =
+            StoredTokens::parse(br#"{"access_token":"old","refresh_token":"r0"}"#, None).unwrap();
+        let t = StoredTokens::issued(issued, Some(&previous), &[], now);
+        let back = StoredTokens::parse(&t.to_json(), None).unwrap();
+        assert_eq!(back.access_token.expose(), "acc");
+        assert_eq!(back.refresh_token.unwrap().expose(), "r0");
+        assert_eq!(back.expires_at.unwrap().to_string(), "2026-11-21T10:00:00Z");
+        assert_eq!(back.scope.as_deref(), Some("daily spo2"));
+        assert_eq!(back.token_url.as_deref(), Some("http://t/token"));
+    }
+
+    #[test]
+    fn a_login_without_a_scope_answer_keeps_the_requested_scopes() {
+        let issued = Issued {
+            access_token: Secret::new("a"),
+            refresh_token: Some(Secret::new("r")),
+            expires_in: None,
+            scope: None,
+            token_url: "u".into(),
+        };
+        let t =
+            StoredTokens::issued(issued, None, &["daily".into(), "tag".into()], Timestamp::now());
+        assert_eq!(t.scope.as_deref(), Some("daily tag"));
+        assert!(t.expires_at.is_none());
+        assert!(!t.expires_within(SignedDuration::from_mins(5), Timestamp::now()));
     }
 
     #[test]

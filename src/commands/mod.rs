@@ -1,6 +1,8 @@
 //! One module per subcommand, each glue between the parsed command line and the library, plus
 //! the backend choice they share.
 
+pub mod auth;
+pub mod refresh;
 pub mod status;
 pub mod sync;
 

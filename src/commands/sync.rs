@@ -41,11 +41,7 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         Some(text) => parse_count("OURA_RATE_LIMIT", &text, 1..=OURA_LIMIT)?,
         None => DEFAULT_LIMIT,
     };
-    let tokens = Arc::new(TokenProvider::load(
-        args.sandbox,
-        settings.tokens_file(),
-        settings.secret("OURA_ACCESS_TOKEN"),
-    )?);
+    let tokens = Arc::new(TokenProvider::from_settings(settings, args.sandbox)?);
     let (store, ledger) = super::backends(&destination, settings).await?;
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;

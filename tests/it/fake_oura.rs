@@ -82,6 +82,9 @@ pub struct Inner {
     pub refused: HashMap<String, u16>,
     /// `None`: any bearer (or none) is accepted.
     pub valid_tokens: Option<HashSet<String>>,
+    /// Once this many requests have been served, every token valid then is revoked (Oura
+    /// expiring a login in the middle of a sync).
+    pub revoke_after: Option<usize>,
     pub log: Vec<Logged>,
     pub page_size: usize,
     pub series_page_size: usize,
@@ -263,6 +266,12 @@ fn answer(
                     return ([("content-type", "application/json")], cut).into_response();
                 }
             }
+        }
+    }
+    if s.revoke_after.is_some_and(|n| s.log.len() > n) {
+        s.revoke_after = None;
+        if let Some(valid) = &mut s.valid_tokens {
+            valid.clear();
         }
     }
     if !sandbox && let Some(valid) = &s.valid_tokens {

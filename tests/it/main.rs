@@ -8,5 +8,9 @@ mod common;
 mod sync;
 // Arguments and settings: bad input, precedence, exit codes, nothing written on error.
 mod cli;
+// The fake OAuth server: authorize, two token URLs, single-use rotating refresh tokens.
+mod fake_oauth;
+// `auth`, `refresh` and the refresh inside `sync`: logins, rotation, fallback, secrets.
+mod auth;
 // Backfills: pieces, resume after an interruption, pacing.
 mod backfill;

@@ -1,0 +1,389 @@
+//! The user's Oura OAuth app and Oura's token endpoint: exchanging an authorization code,
+//! refreshing, and falling back between the two token URLs.
+//!
+//! Oura moved its identity provider: apps from the new developer portal get `400
+//! invalid_request` (refresh) or `401` (code exchange) at the documented URL
+//! (`OURA_TOKEN_URL`, default `https://api.ouraring.com/oauth/token`) and work at
+//! `https://moi.ouraring.com/oauth/v2/ext/oauth-token` (`OURA_TOKEN_FALLBACK_URL`), while
+//! legacy apps work only at the old one (reference/oura-api.md §3.2). So every call tries the
+//! URL that worked last (remembered in the tokens file), and on exactly those two answers tries
+//! the other URL once. Nothing here logs a request or response body: both carry secrets.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::config::Settings;
+use crate::error::UserError;
+use crate::secret::Secret;
+
+/// Default `OURA_AUTHORIZE_URL`.
+pub const DEFAULT_AUTHORIZE_URL: &str = "https://cloud.ouraring.com/oauth/authorize";
+/// Default `OURA_TOKEN_URL`: the documented token URL (legacy-portal apps).
+pub const DEFAULT_TOKEN_URL: &str = "https://api.ouraring.com/oauth/token";
+/// Default `OURA_TOKEN_FALLBACK_URL`: the new identity provider's token URL (new-portal apps).
+pub const DEFAULT_TOKEN_FALLBACK_URL: &str = "https://moi.ouraring.com/oauth/v2/ext/oauth-token";
+/// Default `OURA_REDIRECT_URI`.
+pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:8080/callback";
+/// Default `OURA_SCOPES`: every scope some data type needs.
+pub const DEFAULT_SCOPES: &str = "email personal daily heartrate workout tag session spo2 stress heart_health ring_configuration";
+/// How long one call to the token endpoint may take.
+pub const TOKEN_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The user's own Oura OAuth app and the URLs it talks to.
+#[derive(Debug, Clone)]
+pub struct OAuthApp {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub authorize_url: String,
+    pub token_url: String,
+    pub fallback_token_url: String,
+    pub redirect_uri: String,
+    /// The scopes asked for at login, as Oura names them (no `extapi:` prefix).
+    pub scopes: Vec<String>,
+}
+
+impl OAuthApp {
+    /// Reads the app from the settings. Without `OURA_CLIENT_ID` and `OURA_CLIENT_SECRET`
+    /// this is a usage error (exit 2) that names what to set.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        let client_id = settings.get("OURA_CLIENT_ID");
+        let client_secret = settings.secret("OURA_CLIENT_SECRET");
+        let (client_id, client_secret) = match (client_id, client_secret) {
+            (Some(id), Some(secret)) => (id, secret),
+            (id, secret) => {
+                let missing: Vec<&str> = [
+                    id.is_none().then_some("OURA_CLIENT_ID"),
+                    secret.is_none().then_some("OURA_CLIENT_SECRET"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                return Err(UserError::usage(format!(
+                    "{} not set: set the client ID and secret of your own Oura app \
+                     (https://developer.ouraring.com) in the environment or in .env.oura",
+                    missing.join(" and ")
+                )));
+            }
+        };
+        let get = |name: &str, default: &str| settings.get(name).unwrap_or_else(|| default.into());
+        let scopes = get("OURA_SCOPES", DEFAULT_SCOPES);
+        Ok(Self {
+            client_id,
+            client_secret,
+            authorize_url: get("OURA_AUTHORIZE_URL", DEFAULT_AUTHORIZE_URL),
+            token_url: get("OURA_TOKEN_URL", DEFAULT_TOKEN_URL),
+            fallback_token_url: get("OURA_TOKEN_FALLBACK_URL", DEFAULT_TOKEN_FALLBACK_URL),
+            redirect_uri: get("OURA_REDIRECT_URI", DEFAULT_REDIRECT_URI),
+            scopes: crate::auth::normalize_scopes(&scopes).into_iter().collect(),
+        })
+    }
+
+    /// The token URLs in the order to try them: `remembered` first when it is one of the two
+    /// configured URLs (a URL remembered from another configuration is ignored).
+    fn token_urls(&self, remembered: Option<&str>) -> [&str; 2] {
+        let (main, fallback) = (self.token_url.as_str(), self.fallback_token_url.as_str());
+        if remembered == Some(fallback) && fallback != main {
+            [fallback, main]
+        } else {
+            [main, fallback]
+        }
+    }
+}
+
+/// What is traded for tokens.
+pub enum Grant<'a> {
+    /// The authorization code of a login, with its PKCE verifier.
+    Code { code: &'a Secret, verifier: &'a Secret },
+    /// A refresh token (single-use at Oura: it is dead once this call succeeds).
+    Refresh(&'a Secret),
+}
+
+impl Grant<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Grant::Code { .. } => "authorization code",
+            Grant::Refresh(_) => "refresh token",
+        }
+    }
+}
+
+/// Tokens the endpoint issued.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub access_token: Secret,
+    /// A new refresh token; the old one is dead. `None` if Oura sent none.
+    pub refresh_token: Option<Secret>,
+    /// Lifetime of the access token in seconds, when Oura said.
+    pub expires_in: Option<i64>,
+    /// The granted scopes as Oura sent them (possibly `extapi:`-prefixed).
+    pub scope: Option<String>,
+    /// The token URL that answered.
+    pub token_url: String,
+}
+
+/// Why the token endpoint did not issue tokens. Callers branch on `InvalidGrant` (login needed,
+/// never retried) and `InvalidClient` (bad app settings).
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    /// The code or refresh token was refused: expired, used already, or revoked.
+    #[error("Oura refused the {kind} (invalid_grant{})", detail(description))]
+    InvalidGrant { kind: &'static str, description: Option<String> },
+    /// The client ID or secret was refused.
+    #[error("Oura refused the app's client ID or secret (invalid_client{})", detail(description))]
+    InvalidClient { description: Option<String> },
+    /// Any other refusal.
+    #[error("the token endpoint {url} answered HTTP {status}{}", error_detail(error, description))]
+    Rejected { url: String, status: u16, error: Option<String>, description: Option<String> },
+    /// No answer at all.
+    #[error("cannot reach the token endpoint {url}: {source}")]
+    Transport {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A success without a usable token.
+    #[error("the token endpoint {url} answered without an access token")]
+    Malformed { url: String },
+}
+
+fn detail(description: &Option<String>) -> String {
+    description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+}
+
+fn error_detail(error: &Option<String>, description: &Option<String>) -> String {
+    match (error, description) {
+        (Some(e), Some(d)) => format!(" ({e}: {d})"),
+        (Some(e), None) => format!(" ({e})"),
+        (None, _) => String::new(),
+    }
+}
+
+impl OAuthError {
+    /// The error a command ends with: `InvalidGrant` needs a new login (exit 3),
+    /// `InvalidClient` new settings (exit 2); the rest stay plain errors (exit 1).
+    pub fn into_user_error(self) -> anyhow::Error {
+        match self {
+            OAuthError::InvalidGrant { .. } => UserError::login_needed(format!(
+                "{self}: the login has expired or was revoked; {}",
+                crate::auth::LOGIN_HINT
+            )),
+            OAuthError::InvalidClient { .. } => UserError::usage(format!(
+                "{self}; check OURA_CLIENT_ID and OURA_CLIENT_SECRET against your app at \
+                 https://developer.ouraring.com"
+            )),
+            other => other.into(),
+        }
+    }
+
+    /// True if and only if this answer means "try the other token URL": 401, or 400 with
+    /// `invalid_request` (what each URL answers an app registered with the other one).
+    fn wants_other_url(&self) -> bool {
+        match self {
+            OAuthError::Rejected { status: 401, .. } => true,
+            OAuthError::Rejected { status: 400, error, .. } => {
+                error.as_deref() == Some("invalid_request")
+            }
+            OAuthError::InvalidClient { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// Every field Oura's token endpoint may answer with, success or error.
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: Option<Secret>,
+    refresh_token: Option<Secret>,
+    expires_in: Option<serde_json::Value>,
+    scope: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Calls the token endpoint for one app.
+#[derive(Debug, Clone)]
+pub struct TokenEndpoint {
+    app: OAuthApp,
+    http: reqwest::Client,
+}
+
+impl TokenEndpoint {
+    pub fn new(app: OAuthApp) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(TOKEN_CALL_TIMEOUT)
+            .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self { app, http })
+    }
+
+    pub fn app(&self) -> &OAuthApp {
+        &self.app
+    }
+
+    /// Trades `grant` for tokens: at `remembered` first when it is a configured URL, and at the
+    /// other URL once if the first answers 401 or 400 `invalid_request`.
+    pub async fn request(
+        &self,
+        grant: Grant<'_>,
+        remembered: Option<&str>,
+    ) -> Result<Issued, OAuthError> {
+        let [first, second] = self.app.token_urls(remembered);
+        match self.request_at(first, &grant).await {
+            Err(e) if e.wants_other_url() && second != first => {
+                tracing::info!(
+                    first,
+                    second,
+                    "The token URL refused this app; trying the other token URL."
+                );
+                self.request_at(second, &grant).await
+            }
+            other => other,
+        }
+    }
+
+    async fn request_at(&self, url: &str, grant: &Grant<'_>) -> Result<Issued, OAuthError> {
+        let app = &self.app;
+        let mut form: Vec<(&str, &str)> =
+            vec![("client_id", &app.client_id), ("client_secret", app.client_secret.expose())];
+        match grant {
+            Grant::Code { code, verifier } => form.extend([
+                ("grant_type", "authorization_code"),
+                ("code", code.expose()),
+                ("redirect_uri", &app.redirect_uri),
+                ("code_verifier", verifier.expose()),
+            ]),
+            Grant::Refresh(token) => {
+                form.extend([("grant_type", "refresh_token"), ("refresh_token", token.expose())])
+            }
+        }
+        tracing::debug!(url, grant = grant.kind(), "Calling the token endpoint.");
+        let transport = |source| OAuthError::Transport { url: url.to_string(), source };
+        let response = self
+            .http
+            .post(url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(transport)?;
+        // Never log `body`: a success holds the tokens.
+        let answer = serde_json::from_slice::<TokenAnswer>(&body).ok();
+        tracing::debug!(url, status = status.as_u16(), "The token endpoint answered.");
+        if status.is_success() {
+            let answer = answer.ok_or_else(|| OAuthError::Malformed { url: url.to_string() })?;
+            let access_token = answer
+                .access_token
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| OAuthError::Malformed { url: url.to_string() })?;
+            return Ok(Issued {
+                access_token,
+                refresh_token: answer.refresh_token.filter(|t| !t.is_empty()),
+                expires_in: answer.expires_in.as_ref().and_then(seconds),
+                scope: answer.scope.filter(|s| !s.trim().is_empty()),
+                token_url: url.to_string(),
+            });
+        }
+        let (error, description) = match answer {
+            Some(a) => (a.error, a.error_description.map(|d| one_line(&d))),
+            None => (None, None),
+        };
+        Err(match error.as_deref() {
+            Some("invalid_grant") => OAuthError::InvalidGrant { kind: grant.kind(), description },
+            Some("invalid_client") => OAuthError::InvalidClient { description },
+            _ => OAuthError::Rejected {
+                url: url.to_string(),
+                status: status.as_u16(),
+                error,
+                description,
+            },
+        })
+    }
+}
+
+/// `expires_in` as whole seconds; some servers send it as a string.
+fn seconds(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// An error description fit for a one-line message.
+fn one_line(text: &str) -> String {
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.chars().take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> OAuthApp {
+        let settings = Settings::from_map(
+            [
+                ("OURA_CLIENT_ID", "id"),
+                ("OURA_CLIENT_SECRET", "secret"),
+                ("OURA_SCOPES", "extapi:daily, heartrate"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        );
+        OAuthApp::from_settings(&settings).unwrap()
+    }
+
+    #[test]
+    fn the_remembered_url_goes_first_only_if_configured() {
+        let app = app();
+        assert_eq!(app.token_urls(None), [DEFAULT_TOKEN_URL, DEFAULT_TOKEN_FALLBACK_URL]);
+        assert_eq!(
+            app.token_urls(Some(DEFAULT_TOKEN_FALLBACK_URL)),
+            [DEFAULT_TOKEN_FALLBACK_URL, DEFAULT_TOKEN_URL]
+        );
+        assert_eq!(
+            app.token_urls(Some("http://elsewhere/token")),
+            [DEFAULT_TOKEN_URL, DEFAULT_TOKEN_FALLBACK_URL]
+        );
+        assert_eq!(app.scopes, ["daily", "heartrate"]);
+    }
+
+    #[test]
+    fn missing_credentials_name_what_to_set() {
+        let err = OAuthApp::from_settings(&Settings::default()).unwrap_err();
+        assert_eq!(crate::error::exit_code(&err), crate::error::EXIT_USAGE);
+        // The environment of the test process may hold either; the message names the missing.
+        let text = err.to_string();
+        assert!(text.contains("OURA_CLIENT_") && text.contains("not set"), "{text}");
+    }
+
+    #[test]
+    fn only_a_refusal_of_the_app_tries_the_other_url() {
+        let rejected = |status, error: Option<&str>| OAuthError::Rejected {
+            url: "u".into(),
+            status,
+            error: error.map(str::to_string),
+            description: None,
+        };
+        assert!(rejected(401, None).wants_other_url());
+        assert!(rejected(400, Some("invalid_request")).wants_other_url());
+        assert!(!rejected(400, Some("unsupported_grant_type")).wants_other_url());
+        assert!(!rejected(500, None).wants_other_url());
+        let grant = OAuthError::InvalidGrant { kind: "refresh token", description: None };
+        assert!(!grant.wants_other_url());
+        let err = grant.into_user_error();
+        assert_eq!(crate::error::exit_code(&err), crate::error::EXIT_LOGIN);
+        assert!(err.to_string().contains("oura-sync auth"));
+    }
+
+    #[test]
+    fn expires_in_may_be_a_number_or_a_string() {
+        assert_eq!(seconds(&serde_json::json!(86400)), Some(86400));
+        assert_eq!(seconds(&serde_json::json!("3600")), Some(3600));
+        assert_eq!(seconds(&serde_json::json!(12.5)), Some(12));
+        assert_eq!(seconds(&serde_json::json!(null)), None);
+    }
+}

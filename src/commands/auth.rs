@@ -1,0 +1,35 @@
+//! `oura-sync auth`: the one-time browser login that writes the tokens file.
+
+use crate::auth::login::{LoginOptions, login};
+use crate::auth::oauth::{OAuthApp, TokenEndpoint};
+use crate::cli::AuthArgs;
+use crate::config::Settings;
+use crate::error::EXIT_OK;
+
+/// Logs in, writes the tokens file, and prints where it went, its expiry and the scopes.
+pub async fn exec(args: &AuthArgs, settings: &Settings) -> anyhow::Result<u8> {
+    let app = OAuthApp::from_settings(settings)?;
+    let options = LoginOptions::from_settings(settings, args.no_browser)?;
+    let tokens_file = settings.tokens_file();
+    let requested = app.scopes.clone();
+    let endpoint = TokenEndpoint::new(app)?;
+    let tokens = login(&endpoint, &tokens_file, &options).await?;
+
+    println!("Logged in to Oura; the tokens are in {}.", tokens_file.display());
+    if let Some(at) = tokens.expires_at {
+        println!("The access token expires at {at}; syncs refresh it by themselves.");
+    }
+    if let Some(granted) = tokens.scopes() {
+        let granted_list: Vec<&str> = granted.iter().map(String::as_str).collect();
+        println!("Granted scopes: {}.", granted_list.join(" "));
+        let missing: Vec<&str> =
+            requested.iter().map(String::as_str).filter(|s| !granted.contains(*s)).collect();
+        if !missing.is_empty() {
+            println!(
+                "Not granted: {}; the data types that need them will be skipped.",
+                missing.join(" ")
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
