@@ -8,6 +8,7 @@
 //! - [`auth`]: where bearer tokens come from.
 //! - [`store`]: the lake ([`store::ObjectStore`]); [`ledger`]: the run and day catalogue
 //!   ([`ledger::Ledger`]).
+//! - [`notify`]: the message after every run (WhatsApp and others).
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
 //!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
 //!   [`fsutil`]: atomic writes.
@@ -19,6 +20,7 @@ pub mod datatype;
 pub mod error;
 pub mod fsutil;
 pub mod ledger;
+pub mod notify;
 pub mod report;
 pub mod secret;
 pub mod store;
