@@ -70,6 +70,10 @@ pub struct SyncArgs {
     /// Print the run report as JSON instead of the summary.
     #[arg(long)]
     pub json: bool,
+
+    /// Send no notification for this run, whatever OURA_NOTIFY says.
+    #[arg(long)]
+    pub no_notify: bool,
 }
 
 #[derive(Debug, Args)]
