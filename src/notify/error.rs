@@ -17,7 +17,7 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
     /// No answer within the send timeout.
-    #[error("no answer within {} s", .0.as_secs())]
+    #[error("no answer within {}", seconds(*.0))]
     Timeout(Duration),
     /// The request never reached the provider (DNS, refused connection, TLS, a missing
     /// program).
@@ -38,6 +38,14 @@ pub enum SendError {
     /// OpenClaw exited non-zero or said `"ok": false`).
     #[error("{0}")]
     Refused(String),
+}
+
+fn seconds(d: Duration) -> String {
+    if d.as_millis().is_multiple_of(1000) {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
 }
 
 fn describe_http(status: u16, code: Option<&str>, detail: &str) -> String {
