@@ -6,3 +6,5 @@ mod recorder;
 mod notify_wire;
 // Notifications, the ledger's notify_status and the sync lock, through the binary.
 mod notify_e2e;
+// The schedule scripts (cron, OpenClaw) against fake `crontab` and `openclaw` programs.
+mod scripts;
