@@ -1,5 +1,14 @@
-//! The integration tests: the library and the `oura-sync` binary against local servers.
+//! The integration tests: the `oura-sync` binary driven end to end against local servers, and
+//! the notification channels through the library.
 
+// The fake Oura API (also used by the benchmark).
+mod fake_oura;
+// The test environment and record builders.
+mod common;
+// `sync` against the fake: every type, the traps, retries, refusals, the lake and the ledger.
+mod sync;
+// Arguments and settings: bad input, precedence, exit codes, nothing written on error.
+mod cli;
 // Local HTTP servers that record every request and answer as each test says.
 mod recorder;
 // Each notification channel's exact request, through the library API.
