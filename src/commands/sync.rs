@@ -69,12 +69,13 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         settings.secret("OURA_ACCESS_TOKEN"),
     ) {
         Ok(tokens) => Arc::new(tokens),
-        // A run that needs a new login is still a run: it is recorded and announced, so a
-        // daily job does not fail silently when the login lapses.
+        // No login at all: nothing was fetched or written, and nothing is recorded (the lake
+        // may not even exist yet), but the run is announced, so a daily job does not fail
+        // silently when the login lapses.
         Err(e) if error::exit_code(&e) == EXIT_LOGIN => {
             tracing::error!(error = %format!("{e:#}"), "No usable Oura login.");
             let report = stopped_report(&job, store.describe(), started_at, format!("{e:#}"));
-            return finish(report, &ledger, &notifiers, args.json).await;
+            return finish(report, None, &notifiers, args.json).await;
         }
         Err(e) => return Err(e),
     };
@@ -90,21 +91,22 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
     )?;
     let engine = Engine { client: &client, tokens: &tokens, store: &store, ledger: &ledger };
     let report = engine.run(&job).await;
-    finish(report, &ledger, &notifiers, args.json).await
+    let ledger = (!job.dry_run).then_some(&ledger);
+    finish(report, ledger, &notifiers, args.json).await
 }
 
-/// The end of every run: notify, record the run with what became of the notification, print
-/// the summary (the very text that was sent) or the JSON report, and pick the exit code. A
-/// failed notification changes nothing but `notify_status`.
+/// The end of every run: notify, record the run in `ledger` (when given) with what became of
+/// the notification, print the summary (the very text that was sent) or the JSON report, and
+/// pick the exit code. A failed notification changes nothing but `notify_status`.
 async fn finish(
     mut report: RunReport,
-    ledger: &AnyLedger,
+    ledger: Option<&AnyLedger>,
     notifiers: &Notifiers,
     json: bool,
 ) -> anyhow::Result<u8> {
     let mut summary = report.summary();
     let notify_status = notifiers.notify(&report, &summary).await;
-    if !report.dry_run
+    if let Some(ledger) = ledger
         && let Err(e) = ledger.put_run(&report.to_run_entry(&notify_status.to_string())).await
     {
         tracing::error!(error = %format!("{e:#}"), "Cannot record the run in the ledger.");
