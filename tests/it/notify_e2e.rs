@@ -1,65 +1,46 @@
-//! Notifications and the sync lock through the `oura-sync` binary: a tiny fake Oura (sandbox
-//! routes), recorder servers for the channels, and the local lake and ledger in a temp dir.
-//! These pin the outcome a user sees: exit codes, stdout, stderr, and `notify_status` in the
-//! ledger's run entry.
+//! Notifications and the sync lock through the `oura-sync` binary: the fake Oura of
+//! [`crate::fake_oura`], recorder servers for the channels, and the local lake and ledger in
+//! the test's directory. These pin the outcome a user sees: exit codes, stdout, stderr, and
+//! `notify_status` in the ledger's run entry.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use assert_cmd::Command;
 use serde_json::Value;
 
+use crate::common::{TOKEN, TestEnv, daily, stderr, stdout};
+use crate::fake_oura::Fault;
 use crate::recorder::{Recorder, Reply};
 
 const TO: &str = "+15551234567";
 
-/// A fake Oura: one `daily_sleep` record on 2026-01-10, no other record; `heartrate`
-/// answers 400 when `fail_heartrate`; every answer comes after `delay`.
-fn fake_oura(fail_heartrate: bool, delay: Duration) -> Recorder {
-    Recorder::start(move |r, _| {
-        let reply = if r.path.ends_with("/usercollection/daily_sleep") {
-            Reply::ok(r#"{"data":[{"id":"ds-1","day":"2026-01-10","score":81}],"next_token":null}"#)
-        } else if fail_heartrate && r.path.ends_with("/usercollection/heartrate") {
-            Reply::new(400, r#"{"detail":"start_datetime is malformed"}"#)
-        } else {
-            Reply::ok(r#"{"data":[],"next_token":null}"#)
-        };
-        reply.after(delay)
-    })
+/// A test environment whose Oura has one `daily_sleep` record on 2026-01-10; `heartrate`
+/// answers its first request with 400 when `fail_heartrate`.
+fn env(fail_heartrate: bool) -> TestEnv {
+    let env = TestEnv::new();
+    env.oura.add("daily_sleep", [daily("daily_sleep", "2026-01-10")]);
+    if fail_heartrate {
+        env.oura.fault("heartrate", [Fault::Status(400)]);
+    }
+    env
 }
 
-/// A sync of 2026-01-10 (daily_sleep and heartrate) of Oura's sandbox into `dir/lake`, with
-/// a clean environment plus `vars`.
-fn sync(dir: &Path, oura: &Recorder, vars: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oura-sync"));
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("OURA_API_BASE", &oura.base)
-        .env("OURA_TIMEZONE", "UTC")
-        .env("OURA_DESTINATION", dir.join("lake"))
-        .env("OURA_TOKENS_FILE", dir.join("tokens.json"))
-        .args(["sync", "2026-01-10", "--days", "1", "--types", "daily_sleep,heartrate"]);
+/// A sync of 2026-01-10, daily_sleep and heartrate only, with `vars` set.
+fn sync(env: &TestEnv, vars: &[(&str, &str)]) -> Command {
+    let mut cmd = env.cmd();
+    cmd.args(["sync", "2026-01-10", "--days", "1", "--types", "daily_sleep,heartrate"]);
     for (k, v) in vars {
         cmd.env(k, v);
     }
     cmd
 }
 
+/// Runs `cmd`: its exit code, stdout and stderr.
 fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output { status, stdout, stderr } = cmd.output().expect("the binary runs");
-    (
-        status.code().expect("an exit code"),
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    )
-}
-
-/// The run entries of the local ledger, oldest first.
-fn ledger_runs(dir: &Path) -> Vec<Value> {
-    let path = dir.join("lake/_ledger/runs.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    let output = cmd.output().expect("the binary runs");
+    (output.status.code().expect("an exit code"), stdout(&output), stderr(&output))
 }
 
 fn webhook_vars(hook: &Recorder) -> [(&'static str, String); 2] {
@@ -80,16 +61,15 @@ fn vars<'a>(
 /// `notify_status`.
 #[test]
 fn a_failing_channel_leaves_exit_0_and_records_the_failure() {
-    let dir = tempfile::tempdir().unwrap();
-    let oura = fake_oura(false, Duration::ZERO);
+    let env = env(false);
     let hook = Recorder::always(Reply::new(400, "no such hook"));
     let owned = webhook_vars(&hook);
-    let (code, stdout, stderr) = run(sync(dir.path(), &oura, &vars(&owned, &[])).arg("--sandbox"));
+    let (code, stdout, stderr) = run(&mut sync(&env, &vars(&owned, &[])));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("✅ *Oura sync success* 2026-01-10 → 2026-01-10"), "{stdout}");
     assert!(stderr.contains("WARN") && stderr.contains("Notification failed"), "{stderr}");
     assert!(stderr.contains("HTTP 400: no such hook"), "{stderr}");
-    let runs = ledger_runs(dir.path());
+    let runs = env.ledger_runs();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["notify_status"], "failed: webhook: HTTP 400: no such hook");
     assert_eq!(hook.requests().len(), 1);
@@ -99,37 +79,35 @@ fn a_failing_channel_leaves_exit_0_and_records_the_failure() {
 /// as is), and a delivered message is recorded as `sent`.
 #[test]
 fn stdout_is_the_message_and_sent_is_recorded() {
-    let dir = tempfile::tempdir().unwrap();
-    let oura = fake_oura(false, Duration::ZERO);
+    let env = env(false);
     let hook = Recorder::always(Reply::ok(""));
     let owned = webhook_vars(&hook);
-    let (code, stdout, stderr) = run(sync(dir.path(), &oura, &vars(&owned, &[])).arg("--sandbox"));
+    let (code, stdout, stderr) = run(&mut sync(&env, &vars(&owned, &[])));
     assert_eq!(code, 0, "{stderr}");
     let body = hook.requests()[0].json();
     assert_eq!(format!("{}\n", body["summary"].as_str().unwrap()), stdout);
     assert!(stdout.contains("daily_sleep: 1"), "{stdout}");
     assert_eq!(body["status"], "success");
     assert_eq!(body["types"]["daily_sleep"]["records"], 1);
-    assert_eq!(ledger_runs(dir.path())[0]["notify_status"], "sent");
+    assert_eq!(env.ledger_runs()[0]["notify_status"], "sent");
 }
 
 /// `OURA_NOTIFY_ON=failure`: a successful run sends nothing and records `not_needed`; a
 /// partial run (exit 1) is sent, with the failed type and its cause in the message.
 #[test]
 fn failure_only_mode_is_silent_on_success() {
-    let dir = tempfile::tempdir().unwrap();
+    let env = env(false);
     let hook = Recorder::always(Reply::ok(""));
     let owned = webhook_vars(&hook);
     let only_failures = vars(&owned, &[("OURA_NOTIFY_ON", "failure")]);
 
-    let oura = fake_oura(false, Duration::ZERO);
-    let (code, _, stderr) = run(sync(dir.path(), &oura, &only_failures).arg("--sandbox"));
+    let (code, _, stderr) = run(&mut sync(&env, &only_failures));
     assert_eq!(code, 0, "{stderr}");
     assert!(hook.requests().is_empty());
-    assert_eq!(ledger_runs(dir.path())[0]["notify_status"], "not_needed");
+    assert_eq!(env.ledger_runs()[0]["notify_status"], "not_needed");
 
-    let oura = fake_oura(true, Duration::ZERO);
-    let (code, stdout, stderr) = run(sync(dir.path(), &oura, &only_failures).arg("--sandbox"));
+    env.oura.fault("heartrate", [Fault::Status(400)]);
+    let (code, stdout, stderr) = run(&mut sync(&env, &only_failures));
     assert_eq!(code, 1, "{stderr}");
     let sent = hook.requests();
     assert_eq!(sent.len(), 1);
@@ -137,82 +115,72 @@ fn failure_only_mode_is_silent_on_success() {
     assert!(summary.starts_with("⚠️ *Oura sync partial*"), "{summary}");
     assert!(summary.contains("❌ heartrate: "), "{summary}");
     assert_eq!(format!("{summary}\n"), stdout);
-    assert_eq!(ledger_runs(dir.path())[1]["notify_status"], "sent");
+    assert_eq!(env.ledger_runs()[1]["notify_status"], "sent");
 }
 
 /// A run that needs a new login (exit 3) notifies, even in failure-only mode, telling the
-/// user to run `oura-sync auth`: both with no login at all and with a token Oura refuses.
+/// user to run `oura-sync auth`: both with no login at all (announced, not recorded: it never
+/// started) and with a token Oura refuses (announced and recorded).
 #[test]
 fn a_login_needed_run_notifies() {
-    let dir = tempfile::tempdir().unwrap();
-    let oura = fake_oura(false, Duration::ZERO);
+    let env = env(false);
     let hook = Recorder::always(Reply::ok(""));
     let owned = webhook_vars(&hook);
-    let (code, stdout, stderr) =
-        run(&mut sync(dir.path(), &oura, &vars(&owned, &[("OURA_NOTIFY_ON", "failure")])));
+    let only_failures = vars(&owned, &[("OURA_NOTIFY_ON", "failure")]);
+    let (code, stdout, stderr) = run(sync(&env, &only_failures).env_remove("OURA_ACCESS_TOKEN"));
     assert_eq!(code, 3, "{stderr}");
-    assert!(oura.requests().is_empty(), "nothing is fetched without a login");
+    assert_eq!(env.oura.request_count(), 0, "nothing is fetched without a login");
     assert!(stdout.contains("run `oura-sync auth`"), "{stdout}");
     assert!(stderr.contains("oura-sync auth"), "{stderr}");
     let body = hook.requests()[0].json();
     assert_eq!(body["login_needed"], true);
     assert_eq!(body["status"], "failed");
     assert_eq!(format!("{}\n", body["summary"].as_str().unwrap()), stdout);
-    let runs = ledger_runs(dir.path());
-    assert_eq!(
-        (runs[0]["status"].as_str(), runs[0]["notify_status"].as_str()),
-        (Some("failed"), Some("sent"))
-    );
+    assert!(!env.lake().exists(), "a run that never started records nothing");
 
-    // A token that Oura refuses for every type is a dead login too.
-    let refusing = Recorder::always(Reply::new(401, r#"{"detail":"Unauthorized"}"#));
-    let (code, stdout, stderr) = run(&mut sync(
-        dir.path(),
-        &refusing,
-        &vars(&owned, &[("OURA_NOTIFY_ON", "failure"), ("OURA_ACCESS_TOKEN", "expired-token")]),
-    ));
+    // A token that Oura refuses for every type is a dead login too, and that run is recorded.
+    env.oura.lock().valid_tokens = Some(HashSet::new());
+    let (code, stdout, stderr) = run(&mut sync(&env, &only_failures));
     assert_eq!(code, 3, "{stderr}");
     assert!(stdout.contains("run `oura-sync auth`"), "{stdout}");
     assert_eq!(hook.requests().len(), 2);
     assert_eq!(hook.requests()[1].json()["login_needed"], true);
+    let runs = env.ledger_runs();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["status"], "failed");
+    assert_eq!(runs[0]["notify_status"], "sent");
 }
 
 /// `--no-notify` sends nothing and records `disabled`, even with channels configured.
 #[test]
 fn no_notify_sends_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let oura = fake_oura(false, Duration::ZERO);
+    let env = env(false);
     let hook = Recorder::always(Reply::ok(""));
     let owned = webhook_vars(&hook);
-    let (code, _, stderr) =
-        run(sync(dir.path(), &oura, &vars(&owned, &[])).args(["--sandbox", "--no-notify"]));
+    let (code, _, stderr) = run(sync(&env, &vars(&owned, &[])).arg("--no-notify"));
     assert_eq!(code, 0, "{stderr}");
     assert!(hook.requests().is_empty());
-    assert_eq!(ledger_runs(dir.path())[0]["notify_status"], "disabled");
+    assert_eq!(env.ledger_runs()[0]["notify_status"], "disabled");
 }
 
 /// An unknown channel, or a channel without its settings, is a usage error (exit 2) that
 /// names the problem, found before anything is fetched or written.
 #[test]
 fn bad_notification_settings_stop_the_run_before_any_data_moves() {
-    let dir = tempfile::tempdir().unwrap();
-    let oura = fake_oura(false, Duration::ZERO);
-    let (code, _, stderr) =
-        run(sync(dir.path(), &oura, &[("OURA_NOTIFY", "whatsapp,signal")]).arg("--sandbox"));
+    let env = env(false);
+    let (code, _, stderr) = run(&mut sync(&env, &[("OURA_NOTIFY", "whatsapp,signal")]));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("unknown channel `signal`"), "{stderr}");
 
-    let (code, _, stderr) = run(sync(
-        dir.path(),
-        &oura,
+    let (code, _, stderr) = run(&mut sync(
+        &env,
         &[("OURA_NOTIFY", "twilio"), ("TWILIO_ACCOUNT_SID", "AC1"), ("WHATSAPP_TO", TO)],
-    )
-    .arg("--sandbox"));
+    ));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM are not set"), "{stderr}");
 
-    assert!(oura.requests().is_empty());
-    assert!(!dir.path().join("lake").exists());
+    assert_eq!(env.oura.request_count(), 0);
+    assert!(!env.lake().exists());
 }
 
 fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
@@ -228,36 +196,29 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 /// and a third that may wait starts only after the first has finished.
 #[test]
 fn overlapping_syncs_do_not_interleave() {
-    let dir = tempfile::tempdir().unwrap();
-    let oura = fake_oura(false, Duration::from_millis(1500));
-    let mut first = sync(dir.path(), &oura, &[])
-        .arg("--sandbox")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let env = env(false);
+    env.oura.lock().delay = Duration::from_millis(1500);
+    let mut first_cmd = sync(&env, &[]);
+    let first = std::thread::spawn(move || first_cmd.output().unwrap());
     // Both of its requests (daily_sleep, heartrate) are in flight: it holds the lock.
-    wait_until("the first sync to fetch", Duration::from_secs(30), || oura.requests().len() == 2);
-    let before = oura.requests().len();
+    wait_until("the first sync to fetch", Duration::from_secs(30), || {
+        env.oura.request_count() == 2
+    });
 
-    let (code, stdout, stderr) =
-        run(sync(dir.path(), &oura, &[("OURA_LOCK_TIMEOUT", "0")]).arg("--sandbox"));
+    let (code, stdout, stderr) = run(&mut sync(&env, &[("OURA_LOCK_TIMEOUT", "0")]));
     assert_eq!(code, 1, "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("another `oura-sync sync`"), "{stderr}");
     assert!(stderr.contains(".oura-sync.lock"), "{stderr}");
 
-    let third = sync(dir.path(), &oura, &[("OURA_LOCK_TIMEOUT", "60")])
-        .arg("--sandbox")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    assert!(first.wait().unwrap().success());
-    let third = third.wait_with_output().unwrap();
-    assert!(third.status.success(), "{}", String::from_utf8_lossy(&third.stderr));
+    let mut third_cmd = sync(&env, &[("OURA_LOCK_TIMEOUT", "60")]);
+    let third = std::thread::spawn(move || third_cmd.output().unwrap());
+    let first = first.join().unwrap();
+    assert!(first.status.success(), "{}", crate::common::stderr(&first));
+    let third = third.join().unwrap();
+    assert!(third.status.success(), "{}", crate::common::stderr(&third));
 
-    let runs = ledger_runs(dir.path());
+    let runs = env.ledger_runs();
     assert_eq!(runs.len(), 2, "the run that gave up records nothing");
     let time = |v: &Value| v.as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
     let (a, c) = if time(&runs[0]["started_at"]) < time(&runs[1]["started_at"]) {
@@ -266,8 +227,8 @@ fn overlapping_syncs_do_not_interleave() {
         (&runs[1], &runs[0])
     };
     assert!(time(&a["finished_at"]) <= time(&c["started_at"]), "the runs overlapped: {runs:?}");
-    // Two requests (daily_sleep, heartrate) per run that ran; none from the one that gave up.
-    assert_eq!((before, oura.requests().len()), (2, 4));
+    // Two requests per run that ran; none from the one that gave up.
+    assert_eq!(env.oura.request_count(), 4);
 }
 
 /// No secret (Oura token, Meta token, Twilio auth token, CallMeBot key, webhook token)
@@ -276,9 +237,8 @@ fn overlapping_syncs_do_not_interleave() {
 #[test]
 fn no_secret_in_any_captured_output() {
     const SECRETS: [&str; 5] =
-        ["oura-secret-token", "EAAG-meta-secret", "twilio-secret", "5544332", "hook-secret"];
-    let dir = tempfile::tempdir().unwrap();
-    let oura = fake_oura(true, Duration::ZERO);
+        [TOKEN, "EAAG-meta-secret", "twilio-secret", "5544332", "hook-secret"];
+    let env = env(true);
     let meta = Recorder::always(Reply::new(
         401,
         r#"{"error":{"message":"Error validating access token EAAG-meta-secret","type":"OAuthException","code":190,"fbtrace_id":"X"}}"#,
@@ -289,7 +249,7 @@ fn no_secret_in_any_captured_output() {
     ));
     let bot = Recorder::always(Reply::ok("<p>APIKey 5544332 is invalid</p>"));
     let hook = Recorder::always(Reply::new(403, "token hook-secret refused"));
-    let openclaw = dir.path().join("openclaw");
+    let openclaw = env.dir.path().join("openclaw");
     std::fs::write(&openclaw, "#!/bin/sh\necho 'gateway not running' >&2\nexit 3\n").unwrap();
     #[cfg(unix)]
     {
@@ -297,8 +257,7 @@ fn no_secret_in_any_captured_output() {
         std::fs::set_permissions(&openclaw, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let hook_url = format!("{}/hook", hook.base);
-    let env = [
-        ("OURA_ACCESS_TOKEN", "oura-secret-token"),
+    let vars = [
         ("OURA_NOTIFY", "whatsapp,twilio,callmebot,openclaw,webhook"),
         ("WHATSAPP_TO", TO),
         ("WHATSAPP_API_BASE", meta.base.as_str()),
@@ -314,9 +273,9 @@ fn no_secret_in_any_captured_output() {
         ("NOTIFY_WEBHOOK_URL", hook_url.as_str()),
         ("NOTIFY_WEBHOOK_TOKEN", "hook-secret"),
     ];
-    let (code, stdout, stderr) = run(sync(dir.path(), &oura, &env).arg("-vv"));
+    let (code, stdout, stderr) = run(sync(&env, &vars).arg("-vv"));
     assert_eq!(code, 1, "{stderr}");
-    let runs = ledger_runs(dir.path());
+    let runs = env.ledger_runs();
     let status = runs[0]["notify_status"].as_str().unwrap();
     for channel in
         ["whatsapp: 190", "twilio: 20003", "callmebot: ", "openclaw: ", "webhook: HTTP 403"]
@@ -325,8 +284,8 @@ fn no_secret_in_any_captured_output() {
     }
     assert!(status.contains("gateway not running"), "{status}");
     let mut captured = format!("{stdout}\n{stderr}\n");
-    for entry in walk(&dir.path().join("lake")) {
-        captured.push_str(&std::fs::read_to_string(entry).unwrap());
+    for file in walk(&env.lake()) {
+        captured.push_str(&std::fs::read_to_string(file).unwrap());
     }
     for secret in SECRETS {
         assert!(!captured.contains(secret), "`{secret}` leaked:\n{captured}");

@@ -5,7 +5,7 @@
 //! binary and `#[tokio::test]`s that call the library alike can use it.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::Request;
@@ -60,12 +60,11 @@ pub struct Reply {
     pub status: u16,
     pub body: String,
     pub headers: Vec<(&'static str, String)>,
-    pub delay: Duration,
 }
 
 impl Reply {
     pub fn new(status: u16, body: impl Into<String>) -> Self {
-        Self { status, body: body.into(), headers: Vec::new(), delay: Duration::ZERO }
+        Self { status, body: body.into(), headers: Vec::new() }
     }
 
     pub fn ok(body: impl Into<String>) -> Self {
@@ -74,11 +73,6 @@ impl Reply {
 
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
-        self
-    }
-
-    pub fn after(mut self, delay: Duration) -> Self {
-        self.delay = delay;
         self
     }
 }
@@ -161,9 +155,6 @@ async fn handle(req: Request, log: Arc<Mutex<Vec<Recorded>>>, respond: Responder
         log.len() - 1
     };
     let reply = respond(&recorded, index);
-    if !reply.delay.is_zero() {
-        tokio::time::sleep(reply.delay).await;
-    }
     let mut response = Response::new(axum::body::Body::from(reply.body));
     *response.status_mut() = StatusCode::from_u16(reply.status).unwrap();
     for (name, value) in reply.headers {
