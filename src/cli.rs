@@ -74,6 +74,14 @@ pub struct SyncArgs {
     /// Send no notification for this run, whatever OURA_NOTIFY says.
     #[arg(long)]
     pub no_notify: bool,
+
+    /// With --from: fetch again the days the ledger already holds (a resumed backfill skips them).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Requests in flight at once, 1..=64 (default OURA_CONCURRENCY or 16).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::{Timestamp, ZonedDateTime};
 
@@ -14,6 +15,7 @@ use crate::error::{self, EXIT_FAILED, EXIT_LOGIN, EXIT_OK, UserError};
 use crate::ledger::{AnyLedger, Ledger};
 use crate::lock::RunLock;
 use crate::notify::Notifiers;
+use crate::oura::pacer::{DEFAULT_LIMIT, OURA_LIMIT};
 use crate::oura::{ClientOptions, DEFAULT_CONCURRENCY, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
 use crate::report::{RunReport, RunStatus};
@@ -33,13 +35,14 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
     let window = resolve_window(&window_args, settings, today)?;
     let types = resolve_types(args.types.as_deref(), settings)?;
     let destination = settings.destination(args.dest.as_deref())?;
-    let concurrency = match settings.get("OURA_CONCURRENCY") {
-        Some(text) => {
-            text.parse::<usize>().ok().filter(|n| (1..=64).contains(n)).ok_or_else(|| {
-                UserError::usage(format!("OURA_CONCURRENCY `{text}` must be a number from 1 to 64"))
-            })?
-        }
-        None => DEFAULT_CONCURRENCY,
+    let concurrency = match (&args.concurrency, settings.get("OURA_CONCURRENCY")) {
+        (Some(text), _) => parse_count("--concurrency", text, 1..=64)?,
+        (None, Some(text)) => parse_count("OURA_CONCURRENCY", &text, 1..=64)?,
+        (None, None) => DEFAULT_CONCURRENCY,
+    };
+    let rate_limit = match settings.get("OURA_RATE_LIMIT") {
+        Some(text) => parse_count("OURA_RATE_LIMIT", &text, 1..=OURA_LIMIT)?,
+        None => DEFAULT_LIMIT,
     };
     // Notification settings are checked here, with the others, before any data moves.
     let notifiers =
@@ -62,6 +65,8 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         dry_run: args.dry_run,
         sandbox: args.sandbox,
         units_in_flight: concurrency,
+        // A backfill started again goes on where it stopped; a rolling window always refetches.
+        resume: args.from.is_some() && !args.force,
     };
     let tokens = match TokenProvider::load(
         args.sandbox,
@@ -86,11 +91,28 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
             sandbox: args.sandbox,
             concurrency,
             backoff_base: std::time::Duration::from_millis(500),
+            rate_limit,
         },
         tokens.clone(),
     )?;
-    let engine = Engine { client: &client, tokens: &tokens, store: &store, ledger: &ledger };
-    let report = engine.run(&job).await;
+    let progress = progress_bar();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let watcher = tokio::spawn(watch_interrupts(interrupted.clone()));
+    let engine = Engine {
+        client: &client,
+        tokens: &tokens,
+        store: &store,
+        ledger: &ledger,
+        progress: &progress,
+        interrupted: &interrupted,
+    };
+    let mut report = engine.run(&job).await;
+    watcher.abort();
+    progress.finish_and_clear();
+    crate::logging::set_progress(None);
+    if interrupted.load(Ordering::Relaxed) {
+        report.error.get_or_insert("interrupted; run the same command again to finish".into());
+    }
     let ledger = (!job.dry_run).then_some(&ledger);
     finish(report, ledger, &notifiers, args.json).await
 }
@@ -143,6 +165,65 @@ fn stopped_report(
         error: Some(error),
         login_needed: true,
     }
+}
+
+/// On the first Ctrl-C or SIGTERM, lets the pieces in flight finish (so every file and ledger
+/// entry is whole) and starts no more; on the second, stops at once.
+async fn watch_interrupts(interrupted: Arc<AtomicBool>) {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    for round in 0.. {
+        #[cfg(unix)]
+        let term_signal = async {
+            match term.as_mut() {
+                Some(term) => term.recv().await.map(|_| ()),
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term_signal = std::future::pending::<Option<()>>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term_signal => {}
+        }
+        if round > 0 {
+            eprintln!("error: interrupted twice; stopped at once");
+            std::process::exit(130);
+        }
+        interrupted.store(true, Ordering::Relaxed);
+        tracing::warn!(
+            "Interrupted: finishing the pieces in flight; interrupt again to stop at once."
+        );
+    }
+}
+
+/// Parses a whole number setting within `range`.
+fn parse_count(
+    what: &str,
+    text: &str,
+    range: std::ops::RangeInclusive<usize>,
+) -> anyhow::Result<usize> {
+    text.trim().parse::<usize>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+        UserError::usage(format!(
+            "{what} `{text}` must be a whole number from {} to {}",
+            range.start(),
+            range.end()
+        ))
+    })
+}
+
+/// A bar of fetch pieces done on stderr, drawn only when stderr is a terminal.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} pieces · {per_sec} · {eta} left",
+        )
+        .expect("the template is valid"),
+    );
+    crate::logging::set_progress(Some(bar.clone()));
+    bar
 }
 
 /// The exit code a report stands for (CONTRACT §6).

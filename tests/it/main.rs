@@ -17,3 +17,5 @@ mod notify_wire;
 mod notify_e2e;
 // The schedule scripts (cron, OpenClaw) against fake `crontab` and `openclaw` programs.
 mod scripts;
+// Backfills: pieces, resume after an interruption, pacing.
+mod backfill;
