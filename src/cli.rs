@@ -83,6 +83,10 @@ pub struct SyncArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Send no notification for this run, whatever OURA_NOTIFY says.
+    #[arg(long)]
+    pub no_notify: bool,
+
     /// With --from: fetch again the days the ledger already holds (a resumed backfill skips them).
     #[arg(long)]
     pub force: bool,

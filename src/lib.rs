@@ -8,6 +8,8 @@
 //! - [`auth`]: where bearer tokens come from.
 //! - [`store`]: the lake ([`store::ObjectStore`]); [`ledger`]: the run and day catalogue
 //!   ([`ledger::Ledger`]).
+//! - [`notify`]: the message after every run (WhatsApp and others); [`lock`]: one sync at a
+//!   time.
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
 //!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
 //!   [`fsutil`]: atomic writes.
@@ -20,7 +22,9 @@ pub mod datatype;
 pub mod error;
 pub mod fsutil;
 pub mod ledger;
+pub mod lock;
 pub mod logging;
+pub mod notify;
 pub mod oura;
 pub mod pipeline;
 pub mod report;

@@ -11,6 +11,9 @@ use crate::datatype::DataType;
 use crate::ledger::{Failure, RunEntry};
 use crate::window::Window;
 
+/// Where the login command must run, in the login-needed line of the summary.
+const LOGIN_COMMAND_NOTE: &str = "on the machine that runs the sync";
+
 /// The longest summary, in characters (a WhatsApp message must stay under 1,000).
 pub const SUMMARY_LIMIT: usize = 1000;
 
@@ -198,6 +201,10 @@ impl RunReport {
             head.push_str(" [sandbox]");
         }
         let mut lines = vec![head];
+        if self.login_needed {
+            // The one thing to do, on a line of its own so a cut error line cannot hide it.
+            lines.push(format!("🔑 *Login needed:* run `oura-sync auth` ({LOGIN_COMMAND_NOTE})"));
+        }
         if let Some(error) = &self.error {
             lines.push(format!("❌ {}", one_line(error, 200)));
         }
@@ -325,6 +332,20 @@ mod tests {
         assert!(text.chars().count() < SUMMARY_LIMIT, "{}", text.chars().count());
         assert!(text.lines().last().unwrap().starts_with("… and "), "{text}");
         assert!(text.lines().next().unwrap().contains("failed"));
+    }
+
+    #[test]
+    fn a_login_needed_run_says_to_run_auth_on_the_second_line() {
+        let mut r = report(BTreeMap::new());
+        r.status = RunStatus::Failed;
+        r.login_needed = true;
+        r.error =
+            Some(format!("Oura refused the refresh token (invalid_grant); {}", "x".repeat(300)));
+        let text = r.summary();
+        let lines: Vec<_> = text.lines().collect();
+        assert!(lines[0].starts_with("❌ *Oura sync failed*"), "{text}");
+        assert!(lines[1].contains("run `oura-sync auth`"), "{text}");
+        assert!(lines[2].starts_with("❌ Oura refused the refresh token"), "{text}");
     }
 
     #[test]

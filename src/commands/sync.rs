@@ -1,17 +1,20 @@
-//! `oura-sync sync`: check every argument and setting, pick the backends, run the pipeline,
-//! record the run, print the summary (or the JSON report), and choose the exit code.
+//! `oura-sync sync`: check every argument and setting (notification channels included), pick
+//! the backends, take the sync lock, run the pipeline, notify, record the run, print the
+//! summary (or the JSON report), and choose the exit code.
 
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use jiff::ZonedDateTime;
+use jiff::{Timestamp, ZonedDateTime};
 
 use crate::auth::TokenProvider;
 use crate::cli::SyncArgs;
 use crate::config::{Settings, WindowArgs, resolve_types, resolve_window};
-use crate::error::{EXIT_FAILED, EXIT_LOGIN, EXIT_OK, UserError};
-use crate::ledger::Ledger;
+use crate::error::{self, EXIT_FAILED, EXIT_LOGIN, EXIT_OK, UserError};
+use crate::ledger::{AnyLedger, Ledger};
+use crate::lock::RunLock;
+use crate::notify::Notifiers;
 use crate::oura::pacer::{DEFAULT_LIMIT, OURA_LIMIT};
 use crate::oura::{ClientOptions, DEFAULT_CONCURRENCY, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
@@ -41,21 +44,19 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         Some(text) => parse_count("OURA_RATE_LIMIT", &text, 1..=OURA_LIMIT)?,
         None => DEFAULT_LIMIT,
     };
-    let tokens = Arc::new(TokenProvider::from_settings(settings, args.sandbox)?);
+    // Notification settings are checked here, with the others, before any data moves.
+    let notifiers =
+        if args.no_notify { Notifiers::disabled() } else { Notifiers::from_settings(settings)? };
+    let lock_wait = RunLock::timeout_from(settings)?;
     let (store, ledger) = super::backends(&destination, settings).await?;
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
 
-    let client = OuraClient::new(
-        ClientOptions {
-            api_base: settings.api_base(),
-            sandbox: args.sandbox,
-            concurrency,
-            backoff_base: std::time::Duration::from_millis(500),
-            rate_limit,
-        },
-        tokens.clone(),
-    )?;
+    // One sync at a time; held until this function returns.
+    let lock = RunLock::acquire(&RunLock::path_for(&settings.tokens_file()), lock_wait).await?;
+    tracing::debug!(lock = %lock.path().display(), "Holding the sync lock.");
+
+    let started_at = Timestamp::now();
     let job = SyncJob {
         run_id: uuid::Uuid::new_v4().to_string(),
         window,
@@ -67,9 +68,33 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         // A backfill started again goes on where it stopped; a rolling window always refetches.
         resume: args.from.is_some() && !args.force,
     };
+    let tokens = match TokenProvider::from_settings(settings, args.sandbox) {
+        Ok(tokens) => Arc::new(tokens),
+        // No login at all: nothing was fetched or written, and nothing is recorded (the lake
+        // may not even exist yet), but the run is announced, so a daily job does not fail
+        // silently when the login lapses.
+        Err(e) if error::exit_code(&e) == EXIT_LOGIN => {
+            tracing::error!(error = %format!("{e:#}"), "No usable Oura login.");
+            let report = stopped_report(&job, store.describe(), started_at, format!("{e:#}"));
+            return finish(report, None, &notifiers, args.json).await;
+        }
+        Err(e) => return Err(e),
+    };
+
+    let client = OuraClient::new(
+        ClientOptions {
+            api_base: settings.api_base(),
+            sandbox: args.sandbox,
+            concurrency,
+            backoff_base: std::time::Duration::from_millis(500),
+            rate_limit,
+        },
+        tokens.clone(),
+    )?;
     let progress = progress_bar();
     let interrupted = Arc::new(AtomicBool::new(false));
-    let watcher = tokio::spawn(watch_interrupts(interrupted.clone()));
+    // Left running to the end: a second interrupt, even while notifying, stops at once.
+    tokio::spawn(watch_interrupts(interrupted.clone()));
     let engine = Engine {
         client: &client,
         tokens: &tokens,
@@ -79,22 +104,63 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         interrupted: &interrupted,
     };
     let mut report = engine.run(&job).await;
-    watcher.abort();
     progress.finish_and_clear();
     crate::logging::set_progress(None);
     if interrupted.load(Ordering::Relaxed) {
         report.error.get_or_insert("interrupted; run the same command again to finish".into());
     }
+    let ledger = (!job.dry_run).then_some(&ledger);
+    finish(report, ledger, &notifiers, args.json).await
+}
 
-    if !job.dry_run
-        && let Err(e) = ledger.put_run(&report.to_run_entry("none")).await
+/// The end of every run: notify, record the run in `ledger` (when given) with what became of
+/// the notification, print the summary (the very text that was sent) or the JSON report, and
+/// pick the exit code. A failed notification changes nothing but `notify_status`.
+async fn finish(
+    mut report: RunReport,
+    ledger: Option<&AnyLedger>,
+    notifiers: &Notifiers,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let mut summary = report.summary();
+    let notify_status = notifiers.notify(&report, &summary).await;
+    if let Some(ledger) = ledger
+        && let Err(e) = ledger.put_run(&report.to_run_entry(&notify_status.to_string())).await
     {
         tracing::error!(error = %format!("{e:#}"), "Cannot record the run in the ledger.");
         report.status = RunStatus::Failed;
         report.error.get_or_insert(format!("cannot record the run in the ledger: {e:#}"));
+        summary = report.summary();
     }
-    print_report(&report, args.json)?;
+    print_report(&report, json, &summary)?;
     Ok(exit_code(&report))
+}
+
+/// The report of a run that stopped before fetching anything because there is no usable
+/// login: failed, no type, `login_needed`.
+fn stopped_report(
+    job: &SyncJob,
+    destination: String,
+    started_at: Timestamp,
+    error: String,
+) -> RunReport {
+    let finished_at = Timestamp::now();
+    RunReport {
+        run_id: job.run_id.clone(),
+        status: RunStatus::Failed,
+        window: RunReport::window_of(&job.window),
+        started_at,
+        finished_at,
+        duration_ms: finished_at.duration_since(started_at).as_millis().max(0) as u64,
+        destination,
+        dry_run: job.dry_run,
+        sandbox: job.sandbox,
+        types: Default::default(),
+        objects_written: 0,
+        requests: 0,
+        error: Some(error),
+        login_needed: true,
+    }
 }
 
 /// On the first Ctrl-C or SIGTERM, lets the pieces in flight finish (so every file and ledger
@@ -167,13 +233,13 @@ pub fn exit_code(report: &RunReport) -> u8 {
     }
 }
 
-fn print_report(report: &RunReport, json: bool) -> anyhow::Result<()> {
+fn print_report(report: &RunReport, json: bool, summary: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, report)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "{}", report.summary())?;
+        writeln!(out, "{summary}")?;
     }
     Ok(())
 }

@@ -1,0 +1,498 @@
+//! The message after every run (CONTRACT §7): the [`Notifier`] seam, its five channels (one
+//! file each), and [`Notifiers`], which picks them from `OURA_NOTIFY`, decides from
+//! `OURA_NOTIFY_ON` whether a run is worth a message, sends with a timeout and one retry, and
+//! sums the outcome up as the ledger's `notify_status`.
+//!
+//! Vocabulary: a *channel* is a name in `OURA_NOTIFY` (`whatsapp`, `twilio`, `callmebot`,
+//! `openclaw`, `webhook`); a *send* is one attempt on one channel; a *notification* is the
+//! summary text plus the run report ([`Notification`]).
+//!
+//! A notification never changes a sync's outcome: a failed send is logged (WARN) with the
+//! provider's code and cause, recorded in `notify_status`, and that is all. No cause ever holds
+//! a token or key: providers scrub their secrets from every message they build.
+
+pub mod callmebot;
+pub mod error;
+pub mod message;
+pub mod openclaw;
+pub mod twilio;
+pub mod webhook;
+pub mod whatsapp;
+
+use std::fmt;
+use std::time::Duration;
+
+use tracing::{info, warn};
+
+use crate::config::Settings;
+use crate::error::UserError;
+use crate::report::{RunReport, RunStatus, one_line};
+
+pub use callmebot::CallMeBot;
+pub use error::{ChannelFailure, SendError};
+pub use message::Notification;
+pub use openclaw::OpenClaw;
+pub use twilio::Twilio;
+pub use webhook::Webhook;
+pub use whatsapp::WhatsAppCloud;
+
+/// The channel names `OURA_NOTIFY` accepts.
+pub const CHANNELS: [&str; 5] = ["whatsapp", "twilio", "callmebot", "openclaw", "webhook"];
+
+/// How long one send may take before it counts as timed out (`OURA_NOTIFY_TIMEOUT` overrides).
+pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long to wait before the one retry when the provider did not say (`Retry-After`).
+pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(2);
+
+/// Delivers a notification on one channel.
+///
+/// Contract for every channel:
+/// - `send` makes exactly one attempt; retries and timeouts are the caller's
+///   ([`Notifiers::notify`]), so a timed-out `send` is simply dropped, and must leave nothing
+///   running (a child process is killed on drop).
+/// - `Ok` means the provider accepted the message, not that it was delivered.
+/// - No [`SendError`] holds a secret (token, auth token, API key, URL query).
+#[allow(async_fn_in_trait)]
+pub trait Notifier {
+    /// The channel's name in `OURA_NOTIFY`.
+    fn channel(&self) -> &'static str;
+
+    /// Makes one attempt to deliver `note`.
+    async fn send(&self, note: &Notification<'_>) -> Result<(), SendError>;
+}
+
+/// The channel chosen at run time.
+#[derive(Clone, Debug)]
+pub enum AnyNotifier {
+    WhatsApp(WhatsAppCloud),
+    Twilio(Twilio),
+    CallMeBot(CallMeBot),
+    OpenClaw(OpenClaw),
+    Webhook(Webhook),
+}
+
+impl Notifier for AnyNotifier {
+    fn channel(&self) -> &'static str {
+        match self {
+            AnyNotifier::WhatsApp(n) => n.channel(),
+            AnyNotifier::Twilio(n) => n.channel(),
+            AnyNotifier::CallMeBot(n) => n.channel(),
+            AnyNotifier::OpenClaw(n) => n.channel(),
+            AnyNotifier::Webhook(n) => n.channel(),
+        }
+    }
+
+    async fn send(&self, note: &Notification<'_>) -> Result<(), SendError> {
+        match self {
+            AnyNotifier::WhatsApp(n) => n.send(note).await,
+            AnyNotifier::Twilio(n) => n.send(note).await,
+            AnyNotifier::CallMeBot(n) => n.send(note).await,
+            AnyNotifier::OpenClaw(n) => n.send(note).await,
+            AnyNotifier::Webhook(n) => n.send(note).await,
+        }
+    }
+}
+
+impl AnyNotifier {
+    /// The channel named `name`, configured from `settings`: a usage error for an unknown
+    /// name, or one that names every missing setting.
+    pub fn from_settings(
+        name: &str,
+        settings: &Settings,
+        http: &reqwest::Client,
+    ) -> anyhow::Result<Self> {
+        Ok(match name {
+            "whatsapp" => {
+                AnyNotifier::WhatsApp(WhatsAppCloud::from_settings(settings, http.clone())?)
+            }
+            "twilio" => AnyNotifier::Twilio(Twilio::from_settings(settings, http.clone())?),
+            "callmebot" => {
+                AnyNotifier::CallMeBot(CallMeBot::from_settings(settings, http.clone())?)
+            }
+            "openclaw" => AnyNotifier::OpenClaw(OpenClaw::from_settings(settings)?),
+            "webhook" => AnyNotifier::Webhook(Webhook::from_settings(settings, http.clone())?),
+            other => return Err(unknown_channel(other)),
+        })
+    }
+}
+
+/// Which runs send a message (`OURA_NOTIFY_ON`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotifyOn {
+    /// Every run.
+    Always,
+    /// Runs that did not succeed, and runs that need a new login.
+    Failure,
+}
+
+impl NotifyOn {
+    /// Reads `OURA_NOTIFY_ON` (default `always`).
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        match settings.get("OURA_NOTIFY_ON").as_deref().map(str::trim) {
+            None | Some("always") => Ok(NotifyOn::Always),
+            Some("failure") => Ok(NotifyOn::Failure),
+            Some(other) => Err(UserError::usage(format!(
+                "OURA_NOTIFY_ON `{other}` is neither `always` nor `failure`"
+            ))),
+        }
+    }
+
+    /// True if and only if `report` is worth a message.
+    pub fn wants(self, report: &RunReport) -> bool {
+        match self {
+            NotifyOn::Always => true,
+            NotifyOn::Failure => report.status != RunStatus::Success || report.login_needed,
+        }
+    }
+}
+
+/// What became of a run's notification: the ledger's `notify_status`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotifyStatus {
+    /// No channel is configured, or `--no-notify` was given.
+    Disabled,
+    /// `OURA_NOTIFY_ON=failure` and the run succeeded.
+    NotNeeded,
+    /// Every channel accepted the message.
+    Sent,
+    /// At least one channel failed (after its retry); `sent` lists those that did not.
+    Failed { failures: Vec<ChannelFailure>, sent: Vec<&'static str> },
+}
+
+impl fmt::Display for NotifyStatus {
+    /// `disabled`, `not_needed`, `sent`, or
+    /// `failed: twilio: 21211 Invalid 'To' Phone Number (HTTP 400); sent: whatsapp`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotifyStatus::Disabled => f.write_str("disabled"),
+            NotifyStatus::NotNeeded => f.write_str("not_needed"),
+            NotifyStatus::Sent => f.write_str("sent"),
+            NotifyStatus::Failed { failures, sent } => {
+                let causes: Vec<String> = failures.iter().map(ToString::to_string).collect();
+                write!(f, "failed: {}", causes.join("; "))?;
+                if !sent.is_empty() {
+                    write!(f, "; sent: {}", sent.join(", "))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The channels of a run, and when and how they are used.
+#[derive(Clone, Debug)]
+pub struct Notifiers {
+    channels: Vec<AnyNotifier>,
+    on: NotifyOn,
+    timeout: Duration,
+    retry_delay: Duration,
+}
+
+impl Notifiers {
+    /// No channel at all (`--no-notify`, or `OURA_NOTIFY` unset).
+    pub fn disabled() -> Self {
+        Self {
+            channels: Vec::new(),
+            on: NotifyOn::Always,
+            timeout: DEFAULT_SEND_TIMEOUT,
+            retry_delay: DEFAULT_RETRY_DELAY,
+        }
+    }
+
+    /// The channels of `OURA_NOTIFY` (comma-separated, any number, duplicates ignored), each
+    /// checked for its settings, with `OURA_NOTIFY_ON` and `OURA_NOTIFY_TIMEOUT`. Meant to run
+    /// before any data moves: every problem is a usage error (exit 2) saying what to set.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        let on = NotifyOn::from_settings(settings)?;
+        let timeout = match settings.get("OURA_NOTIFY_TIMEOUT") {
+            None => DEFAULT_SEND_TIMEOUT,
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=600).contains(s))
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    UserError::usage(format!(
+                        "OURA_NOTIFY_TIMEOUT `{text}` must be a whole number of seconds from 1 to 600"
+                    ))
+                })?,
+        };
+        let mut names: Vec<String> = Vec::new();
+        for name in settings.get("OURA_NOTIFY").unwrap_or_default().split(',') {
+            let name = name.trim().to_ascii_lowercase();
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        // Every name is checked before any channel's settings, so a typo is reported as such.
+        if let Some(unknown) = names.iter().find(|n| !CHANNELS.contains(&n.as_str())) {
+            return Err(unknown_channel(unknown));
+        }
+        let mut channels = Vec::new();
+        if !names.is_empty() {
+            let http = reqwest::Client::builder()
+                .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| anyhow::anyhow!("cannot set up the HTTP client: {e}"))?;
+            for name in &names {
+                channels.push(AnyNotifier::from_settings(name, settings, &http)?);
+            }
+        }
+        Ok(Self { channels, on, timeout, retry_delay: DEFAULT_RETRY_DELAY })
+    }
+
+    /// The same channels with another wait before a retry (tests shorten it).
+    pub fn with_retry_delay(mut self, delay: Duration) -> Self {
+        self.retry_delay = delay;
+        self
+    }
+
+    /// The same channels with another send timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The configured channels' names, in `OURA_NOTIFY` order.
+    pub fn channel_names(&self) -> Vec<&'static str> {
+        self.channels.iter().map(Notifier::channel).collect()
+    }
+
+    /// Sends `text` (the summary of `report`) on every channel at once, if `OURA_NOTIFY_ON`
+    /// wants this run, and says what became of it. Never fails: a failed send is logged and
+    /// reported in the returned status only.
+    pub async fn notify(&self, report: &RunReport, text: &str) -> NotifyStatus {
+        if self.channels.is_empty() {
+            return NotifyStatus::Disabled;
+        }
+        if !self.on.wants(report) {
+            info!(
+                status = report.status.as_str(),
+                "Run succeeded; OURA_NOTIFY_ON=failure sends nothing."
+            );
+            return NotifyStatus::NotNeeded;
+        }
+        let note = Notification { text, report };
+        let results = futures_util::future::join_all(
+            self.channels.iter().map(|channel| self.send_one(channel, &note)),
+        )
+        .await;
+        let mut failures = Vec::new();
+        let mut sent = Vec::new();
+        for (channel, result) in self.channels.iter().zip(results) {
+            match result {
+                Ok(()) => sent.push(channel.channel()),
+                Err(error) => failures.push(ChannelFailure { channel: channel.channel(), error }),
+            }
+        }
+        if failures.is_empty() {
+            NotifyStatus::Sent
+        } else {
+            NotifyStatus::Failed { failures, sent }
+        }
+    }
+
+    /// One channel: an attempt under the timeout, and one retry when [`error::retry_after`]
+    /// says it may help.
+    async fn send_one(
+        &self,
+        channel: &AnyNotifier,
+        note: &Notification<'_>,
+    ) -> Result<(), SendError> {
+        let name = channel.channel();
+        let mut result = self.attempt(channel, note).await;
+        if let Err(err) = &result
+            && let Some(delay) = error::retry_after(err, self.retry_delay)
+        {
+            info!(channel = name, error = %err, delay_ms = delay.as_millis() as u64, "Notification attempt failed; retrying once.");
+            tokio::time::sleep(delay).await;
+            result = self.attempt(channel, note).await;
+        }
+        match &result {
+            Ok(()) => info!(channel = name, "Notification sent."),
+            Err(err) => warn!(
+                channel = name,
+                error = %one_line(&err.to_string(), 300),
+                "Notification failed; the sync's outcome is unchanged."
+            ),
+        }
+        result
+    }
+
+    async fn attempt(
+        &self,
+        channel: &AnyNotifier,
+        note: &Notification<'_>,
+    ) -> Result<(), SendError> {
+        match tokio::time::timeout(self.timeout, channel.send(note)).await {
+            Ok(result) => result,
+            Err(_) => Err(SendError::Timeout(self.timeout)),
+        }
+    }
+}
+
+fn unknown_channel(name: &str) -> anyhow::Error {
+    UserError::usage(format!(
+        "OURA_NOTIFY: unknown channel `{name}`; use any of {}, separated by commas",
+        CHANNELS.join(", ")
+    ))
+}
+
+/// A usage error naming every setting of `names` that `channel` needs and lacks.
+fn missing(channel: &str, settings: &Settings, names: &[&str]) -> anyhow::Result<()> {
+    let absent: Vec<&str> =
+        names.iter().copied().filter(|name| settings.get(name).is_none()).collect();
+    match absent.as_slice() {
+        [] => Ok(()),
+        [one] => Err(UserError::usage(format!(
+            "OURA_NOTIFY includes `{channel}` but {one} is not set; set it in the environment \
+             or the env file, or remove `{channel}` from OURA_NOTIFY"
+        ))),
+        many => Err(UserError::usage(format!(
+            "OURA_NOTIFY includes `{channel}` but {} are not set; set them in the environment \
+             or the env file, or remove `{channel}` from OURA_NOTIFY",
+            many.join(", ")
+        ))),
+    }
+}
+
+/// `WHATSAPP_TO` as E.164 (`+` and 7 to 15 digits; spaces, dashes and dots are dropped).
+fn recipient(settings: &Settings) -> anyhow::Result<String> {
+    let text = settings.get("WHATSAPP_TO").unwrap_or_default();
+    let digits: String =
+        text.trim().trim_start_matches('+').chars().filter(|c| !" -.()".contains(*c)).collect();
+    let valid = (7..=15).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0');
+    if valid {
+        Ok(format!("+{digits}"))
+    } else {
+        Err(UserError::usage(format!(
+            "WHATSAPP_TO `{text}` is not a phone number in E.164 form; write it as +15551234567"
+        )))
+    }
+}
+
+/// The `*_BASE` setting `name` (or `default`) without a trailing slash, checked to be an
+/// http(s) URL.
+fn base_url(settings: &Settings, name: &str, default: &str) -> anyhow::Result<String> {
+    let text = settings.get(name).unwrap_or_else(|| default.to_string());
+    let text = text.trim().trim_end_matches('/').to_string();
+    match reqwest::Url::parse(&text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(text),
+        _ => Err(UserError::usage(format!(
+            "{name} `{text}` is not an http(s) URL; write it as {default}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{EXIT_USAGE, exit_code};
+
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        Settings::from_map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    fn usage_error(pairs: &[(&str, &str)]) -> String {
+        let err = Notifiers::from_settings(&settings(pairs)).unwrap_err();
+        assert_eq!(exit_code(&err), EXIT_USAGE, "{err}");
+        err.to_string()
+    }
+
+    #[test]
+    fn no_channel_means_disabled() {
+        let n = Notifiers::from_settings(&settings(&[])).unwrap();
+        assert!(n.channel_names().is_empty());
+    }
+
+    #[test]
+    fn an_unknown_channel_is_a_usage_error() {
+        let msg = usage_error(&[("OURA_NOTIFY", "whatsapp,telegram")]);
+        assert!(msg.contains("unknown channel `telegram`"), "{msg}");
+    }
+
+    #[test]
+    fn a_missing_setting_is_named() {
+        let msg = usage_error(&[("OURA_NOTIFY", "twilio"), ("TWILIO_ACCOUNT_SID", "AC1")]);
+        assert!(
+            msg.contains("TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM, WHATSAPP_TO are not set"),
+            "{msg}"
+        );
+        let msg = usage_error(&[("OURA_NOTIFY", "callmebot"), ("WHATSAPP_TO", "+15551234567")]);
+        assert!(msg.contains("CALLMEBOT_APIKEY is not set"), "{msg}");
+        let msg = usage_error(&[("OURA_NOTIFY", "webhook")]);
+        assert!(msg.contains("NOTIFY_WEBHOOK_URL is not set"), "{msg}");
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        let msg = usage_error(&[
+            ("OURA_NOTIFY", "callmebot"),
+            ("WHATSAPP_TO", "555-CALL-ME"),
+            ("CALLMEBOT_APIKEY", "1"),
+        ]);
+        assert!(msg.contains("E.164"), "{msg}");
+        let msg = usage_error(&[("OURA_NOTIFY_ON", "sometimes")]);
+        assert!(msg.contains("`always` nor `failure`"), "{msg}");
+        let msg = usage_error(&[("OURA_NOTIFY_TIMEOUT", "0")]);
+        assert!(msg.contains("OURA_NOTIFY_TIMEOUT"), "{msg}");
+        let msg = usage_error(&[
+            ("OURA_NOTIFY", "webhook"),
+            ("NOTIFY_WEBHOOK_URL", "ftp://x/?key=s3cret"),
+        ]);
+        assert!(!msg.contains("s3cret"), "{msg}");
+        let msg = usage_error(&[
+            ("OURA_NOTIFY", "openclaw"),
+            ("WHATSAPP_TO", "+15551234567"),
+            ("OPENCLAW_BIN", "/nonexistent/openclaw"),
+        ]);
+        assert!(msg.contains("OPENCLAW_BIN"), "{msg}");
+    }
+
+    #[test]
+    fn channels_are_listed_once_in_order() {
+        let n = Notifiers::from_settings(&settings(&[
+            ("OURA_NOTIFY", " Webhook, callmebot ,webhook,"),
+            ("NOTIFY_WEBHOOK_URL", "http://127.0.0.1:9/hook"),
+            ("CALLMEBOT_APIKEY", "1"),
+            ("WHATSAPP_TO", "+1 555 123 4567"),
+        ]))
+        .unwrap();
+        assert_eq!(n.channel_names(), ["webhook", "callmebot"]);
+    }
+
+    #[test]
+    fn recipients_are_normalised_to_e164() {
+        let s = settings(&[("WHATSAPP_TO", "+49 170-123.4567")]);
+        assert_eq!(recipient(&s).unwrap(), "+491701234567");
+        assert!(recipient(&settings(&[("WHATSAPP_TO", "+0123456789")])).is_err());
+        assert!(recipient(&settings(&[("WHATSAPP_TO", "+12")])).is_err());
+    }
+
+    #[test]
+    fn the_status_reads_as_the_ledger_keeps_it() {
+        assert_eq!(NotifyStatus::Disabled.to_string(), "disabled");
+        assert_eq!(NotifyStatus::NotNeeded.to_string(), "not_needed");
+        assert_eq!(NotifyStatus::Sent.to_string(), "sent");
+        let failed = NotifyStatus::Failed {
+            failures: vec![ChannelFailure {
+                channel: "twilio",
+                error: SendError::Http {
+                    status: 400,
+                    code: Some("21211".into()),
+                    detail: "Invalid 'To' Phone Number".into(),
+                    retry_after: None,
+                },
+            }],
+            sent: vec!["whatsapp"],
+        };
+        assert_eq!(
+            failed.to_string(),
+            "failed: twilio: 21211 Invalid 'To' Phone Number (HTTP 400); sent: whatsapp"
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! The schedule scripts in `scripts/`: what `install-cron.sh` leaves in a crontab (through a
+//! fake `crontab` program) and what `openclaw-job.sh --run` hands to OpenClaw (through a fake
+//! `openclaw`).
+
+use std::path::Path;
+use std::process::Command;
+
+fn script(name: &str) -> String {
+    format!("{}/scripts/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// A PATH whose first directory holds a fake `crontab` keeping the table in `dir/tab`.
+fn fake_crontab(dir: &Path) -> String {
+    let tab = dir.join("tab");
+    executable(
+        &dir.join("crontab"),
+        &format!(
+            "#!/bin/sh\ncase $1 in\n  -l) [ -f '{0}' ] && exec cat '{0}'; echo 'no crontab' >&2; exit 1 ;;\n  -) exec cat > '{0}' ;;\nesac\nexit 2\n",
+            tab.display()
+        ),
+    );
+    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+fn install_cron(dir: &Path, path: &str, args: &[&str]) -> String {
+    let out = Command::new("sh")
+        .arg(script("install-cron.sh"))
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env_remove("CRON_TZ")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read_to_string(dir.join("tab")).unwrap_or_default()
+}
+
+/// `install-cron.sh` keeps the user's other lines, installs one block (09:00 New York by
+/// default, output appended to a log), replaces it on a second run instead of adding
+/// another, honours `CRON_TZ`-style `--tz` and `--time`, and `--remove` takes it out again.
+#[test]
+fn install_cron_is_idempotent_and_keeps_other_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fake_crontab(dir.path());
+    std::fs::write(dir.path().join("tab"), "MAILTO=me\n5 4 * * * /bin/backup\n").unwrap();
+    let bin = "/opt/oura sync/oura-sync";
+
+    let tab = install_cron(dir.path(), &path, &["--bin", bin]);
+    let tab2 = install_cron(dir.path(), &path, &["--bin", bin]);
+    assert_eq!(tab, tab2);
+    assert_eq!(tab.matches("# BEGIN oura-sync daily").count(), 1);
+    assert!(tab.starts_with("MAILTO=me\n5 4 * * * /bin/backup\n"), "{tab}");
+    let line = tab.lines().find(|l| l.contains("oura-sync' sync")).unwrap();
+    assert!(line.starts_with("0 * * * * "), "{line}");
+    assert!(line.contains(r#"[ "$(TZ='America/New_York' date +\%H)" = "09" ]"#), "{line}");
+    assert!(line.contains("'/opt/oura sync/oura-sync' sync >> '"), "{line}");
+    assert!(line.ends_with("/oura-sync.log' 2>&1"), "{line}");
+
+    let tab = install_cron(
+        dir.path(),
+        &path,
+        &["--bin", bin, "--time", "07:05", "--tz", "Europe/Berlin", "--args", "--days 3"],
+    );
+    assert_eq!(tab.matches("# BEGIN oura-sync daily").count(), 1);
+    let line = tab.lines().find(|l| l.contains("oura-sync' sync")).unwrap();
+    assert!(line.starts_with("5 * * * * "), "{line}");
+    assert!(line.contains(r#"TZ='Europe/Berlin' date +\%H)" = "07" ]"#), "{line}");
+    assert!(line.contains("sync --days 3 >>"), "{line}");
+
+    let tab = install_cron(dir.path(), &path, &["--remove"]);
+    assert_eq!(tab, "MAILTO=me\n5 4 * * * /bin/backup\n");
+}
+
+/// `openclaw-job.sh --run` calls OpenClaw with the daily command job: the cron expression,
+/// time zone, the binary as a JSON argument vector with `--no-notify`, and an announcement
+/// to WhatsApp for the recipient read from `.env.oura`.
+#[test]
+fn openclaw_job_creates_a_command_automation() {
+    let dir = tempfile::tempdir().unwrap();
+    let argv = dir.path().join("argv");
+    let openclaw = dir.path().join("openclaw");
+    executable(
+        &openclaw,
+        &format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done > '{}'\n",
+            argv.display()
+        ),
+    );
+    std::fs::write(dir.path().join(".env.oura"), "OURA_DAYS=3\nWHATSAPP_TO=\"+15551234567\"\n")
+        .unwrap();
+    let out = Command::new("sh")
+        .arg(script("openclaw-job.sh"))
+        .args(["--bin", "/usr/local/bin/oura-sync", "--run"])
+        .current_dir(dir.path())
+        .env("OPENCLAW_BIN", &openclaw)
+        .env_remove("WHATSAPP_TO")
+        .env_remove("CRON_TZ")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let args: Vec<String> = std::fs::read_to_string(&argv)
+        .unwrap()
+        .split_terminator('\0')
+        .map(str::to_string)
+        .collect();
+    let workdir = dir.path().canonicalize().unwrap();
+    let workdir = workdir.to_str().unwrap();
+    assert_eq!(
+        args,
+        [
+            "automations",
+            "create",
+            "0 9 * * *",
+            "--name",
+            "oura-sync daily",
+            "--tz",
+            "America/New_York",
+            "--command-argv",
+            r#"["/usr/local/bin/oura-sync","sync","--no-notify"]"#,
+            "--command-cwd",
+            workdir,
+            "--timeout-seconds",
+            "1800",
+            "--announce",
+            "--channel",
+            "whatsapp",
+            "--to",
+            "+15551234567",
+        ]
+    );
+}
