@@ -100,25 +100,12 @@ impl FakeOAuth {
             authorize_queries: Vec::new(),
             oura,
         }));
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
         let app = Router::new()
             .route("/oauth/authorize", get(authorize))
             .route(LEGACY_PATH, post(legacy_token))
             .route(NEW_PATH, post(new_token))
             .with_state(state.clone());
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum::serve(listener, app).await.unwrap();
-            });
-        });
+        let base_url = crate::fake_oura::serve_in_background(app);
         FakeOAuth { base_url, state }
     }
 

@@ -106,25 +106,12 @@ impl FakeOura {
     pub fn start() -> FakeOura {
         let inner =
             Arc::new(Mutex::new(Inner { page_size: 2, series_page_size: 50, ..Inner::default() }));
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
         let app = Router::new()
             .route("/_fake/stats", get(stats))
             .route("/v2/usercollection/{kind}", get(collection))
             .route("/v2/sandbox/usercollection/{kind}", get(sandbox_collection))
             .with_state(inner.clone());
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum::serve(listener, app).await.unwrap();
-            });
-        });
+        let base_url = serve_in_background(app);
         FakeOura { base_url, inner }
     }
 
@@ -162,6 +149,26 @@ impl FakeOura {
     pub fn request_count(&self) -> usize {
         self.lock().log.len()
     }
+}
+
+/// Serves `app` on a free loopback port from a thread of its own (so that tests that block
+/// on the binary can use it), and returns its base URL.
+pub fn serve_in_background(app: Router) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    base_url
 }
 
 type Shared = State<Arc<Mutex<Inner>>>;
