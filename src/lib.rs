@@ -16,12 +16,27 @@
 pub mod auth;
 pub mod aws;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod datatype;
 pub mod error;
 pub mod fsutil;
 pub mod ledger;
+pub mod logging;
+pub mod oura;
+pub mod pipeline;
 pub mod report;
 pub mod secret;
 pub mod store;
 pub mod window;
+
+use cli::{Cli, Command};
+
+/// Runs a parsed command line and returns the process exit code (CONTRACT §6).
+pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    let settings = config::Settings::load(cli.env_file.as_deref())?;
+    match &cli.command {
+        Command::Sync(args) => commands::sync::exec(args, &settings).await,
+        Command::Status(args) => commands::status::exec(args, &settings).await,
+    }
+}

@@ -1,1 +1,27 @@
-fn main() {}
+//! The `oura-sync` binary: parse, set up logging, run, and turn the outcome into an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use oura_sync::cli::Cli;
+use oura_sync::error::exit_code;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    oura_sync::logging::init(cli.verbose, cli.quiet);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(oura_sync::run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            // `{:#}` prints the whole chain of causes on one line.
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}

@@ -52,7 +52,7 @@ impl TokenProvider {
         match access_token {
             Some(token) if !token.is_empty() => Ok(Self { source: TokenSource::Static(token) }),
             _ => Err(UserError::login_needed(format!(
-                "no Oura login: {} has no tokens file and OURA_ACCESS_TOKEN is not set; {LOGIN_HINT}, \
+                "no Oura login: there is no tokens file at {} and OURA_ACCESS_TOKEN is not set; {LOGIN_HINT}, \
                  or try `oura-sync sync --sandbox` without an account",
                 tokens_file.display()
             ))),

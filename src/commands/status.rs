@@ -1,0 +1,170 @@
+//! `oura-sync status`: the login's expiry, the last runs, and per data type the last day in
+//! the lake with its record count and age, read from the ledger.
+
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::auth::StoredTokens;
+use crate::cli::StatusArgs;
+use crate::config::Settings;
+use crate::datatype::DataType;
+use crate::ledger::{DayEntry, Ledger, RunEntry};
+
+/// Runs shown by `status`.
+const RECENT_RUNS: usize = 5;
+
+#[derive(Serialize)]
+struct Status {
+    tokens_file: String,
+    login: Option<Login>,
+    ledger: String,
+    runs: Vec<RunEntry>,
+    types: Vec<TypeFreshness>,
+}
+
+#[derive(Serialize)]
+struct Login {
+    expires_at: Option<Timestamp>,
+    can_refresh: bool,
+    scope: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TypeFreshness {
+    #[serde(rename = "type")]
+    data_type: &'static str,
+    last_day: Option<DayEntry>,
+}
+
+/// Runs `status` and returns the exit code.
+pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> {
+    let destination = settings.destination(args.dest.as_deref())?;
+    let (_store, ledger) = super::backends(&destination, settings).await?;
+    let tokens_file = settings.tokens_file();
+    let login = StoredTokens::read(&tokens_file)?.map(|t| Login {
+        expires_at: t.expires_at,
+        can_refresh: t.refresh_token.is_some(),
+        scope: t.scopes().map(|s| s.into_iter().collect::<Vec<_>>().join(" ")),
+    });
+    let runs = ledger.recent_runs(RECENT_RUNS).await?;
+    let mut types = Vec::new();
+    for &data_type in DataType::ALL {
+        types.push(TypeFreshness {
+            data_type: data_type.name(),
+            last_day: ledger.last_day_with_records(data_type).await?,
+        });
+    }
+    let status = Status {
+        tokens_file: tokens_file.display().to_string(),
+        login,
+        ledger: ledger.describe(),
+        runs,
+        types,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+    } else {
+        print!("{}", render(&status, Timestamp::now()));
+    }
+    Ok(0)
+}
+
+fn render(status: &Status, now: Timestamp) -> String {
+    let mut out = String::new();
+    match &status.login {
+        None if std::env::var_os("OURA_ACCESS_TOKEN").is_some() => {
+            let _ = writeln!(out, "Login: OURA_ACCESS_TOKEN (cannot be refreshed)");
+        }
+        None => {
+            let _ =
+                writeln!(out, "Login: none ({} missing); run `oura-sync auth`", status.tokens_file);
+        }
+        Some(login) => {
+            let expiry = match login.expires_at {
+                Some(at) if at > now => format!("expires {at} (in {})", age(now, at)),
+                Some(at) => format!("expired {at} ({} ago)", age(at, now)),
+                None => "expiry unknown".to_string(),
+            };
+            let refresh = if login.can_refresh { "refreshable" } else { "no refresh token" };
+            let _ =
+                writeln!(out, "Login: {}, access token {expiry}, {refresh}", status.tokens_file);
+        }
+    }
+    let _ = writeln!(out, "Ledger: {}", status.ledger);
+    if status.runs.is_empty() {
+        let _ = writeln!(out, "Runs: none yet; run `oura-sync sync`");
+    } else {
+        let _ = writeln!(out, "Last runs:");
+        for run in &status.runs {
+            let records: u64 = run.counts.values().sum();
+            let _ = writeln!(
+                out,
+                "  {}  {:<7}  {}..{}  {:>6} records  {:.1} s{}",
+                run.started_at.strftime("%Y-%m-%d %H:%M:%SZ"),
+                run.status,
+                run.window_start,
+                run.window_end,
+                records,
+                run.duration_ms as f64 / 1000.0,
+                if run.failures.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "  failed: {}",
+                        run.failures
+                            .iter()
+                            .map(|f| f.data_type.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            );
+        }
+    }
+    let _ = writeln!(out, "Data types (last day with records):");
+    for t in &status.types {
+        match &t.last_day {
+            Some(d) => {
+                let _ = writeln!(
+                    out,
+                    "  {:<26} {}  {:>5} records  synced {} ago",
+                    t.data_type,
+                    d.day,
+                    d.record_count,
+                    age(d.synced_at, now)
+                );
+            }
+            None => {
+                let _ = writeln!(out, "  {:<26} never", t.data_type);
+            }
+        }
+    }
+    out
+}
+
+/// A rough, human duration between two instants ("3 h", "2 d").
+fn age(from: Timestamp, to: Timestamp) -> String {
+    let secs = from.duration_until(to).as_secs().max(0);
+    match secs {
+        0..=119 => format!("{secs} s"),
+        120..=7199 => format!("{} min", secs / 60),
+        7200..=172_799 => format!("{} h", secs / 3600),
+        _ => format!("{} d", secs / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        let t = |s| Timestamp::from_second(s).unwrap();
+        assert_eq!(age(t(0), t(30)), "30 s");
+        assert_eq!(age(t(0), t(600)), "10 min");
+        assert_eq!(age(t(0), t(3 * 3600)), "3 h");
+        assert_eq!(age(t(0), t(5 * 86_400)), "5 d");
+    }
+}

@@ -1,0 +1,419 @@
+//! The Oura API v2 client: one GET per page, `next_token` followed to the end, retries with
+//! backoff on passing faults, `Retry-After` honoured on 429, one token refresh on a 401.
+//!
+//! Every request takes a permit from a shared semaphore, so the number in flight is bounded
+//! however many types and windows run at once; the permit is held only while a request is on
+//! the wire, never during a backoff sleep.
+
+pub mod records;
+pub mod retry;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use bytes::Bytes;
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::sync::Semaphore;
+
+use self::retry::{MAX_RATE_LIMIT_WAIT, StatusClass, classify_status, rate_limit_wait};
+use crate::auth::TokenProvider;
+use crate::datatype::{DataType, RangeKind};
+use crate::error::UserError;
+use crate::report::one_line;
+use crate::secret::Secret;
+
+/// Requests in flight at once by default: enough that a 7-day sync of every type waits on no
+/// request it does not need, well under what Oura tolerates.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// Attempts per request before the type fails (the first try and five retries).
+pub const MAX_ATTEMPTS: usize = 6;
+
+/// The most pages one query may have; a server that keeps handing out tokens past this is
+/// broken, and looping forever would hide that.
+pub const MAX_PAGES: usize = 100_000;
+
+/// Why a fetch did not return records.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Oura refused this type (401 after a refresh, 403 for scope or membership, 426): the
+    /// type is skipped, not failed.
+    #[error("Oura answered HTTP {status}: {detail}")]
+    Denied { status: u16, detail: String },
+    /// The login is gone (the refresh token was refused): the run stops with exit 3.
+    #[error("{0}")]
+    LoginNeeded(String),
+    /// Anything else, after the retries: the type fails with this one-line cause.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// One failed attempt, as the retry loop sees it.
+#[derive(Debug)]
+enum AttemptError {
+    /// Worth another try, after `wait` if the server said so.
+    Transient {
+        cause: String,
+        wait: Option<Duration>,
+    },
+    Unauthorized(String),
+    Denied {
+        status: u16,
+        detail: String,
+    },
+    Fatal(String),
+}
+
+impl AttemptError {
+    fn is_transient(&self) -> bool {
+        matches!(self, AttemptError::Transient { .. })
+    }
+}
+
+/// A page of a collection.
+#[derive(Deserialize)]
+struct Page {
+    data: Vec<Box<RawValue>>,
+    #[serde(default)]
+    next_token: Option<String>,
+}
+
+/// What the body of a successful answer is.
+enum Body {
+    Page(Page),
+    Bare(Box<RawValue>),
+}
+
+/// Settings of the client.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// `OURA_API_BASE`, without a trailing slash.
+    pub api_base: String,
+    /// Read `/v2/sandbox/usercollection/*`.
+    pub sandbox: bool,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// The first backoff delay; doubles each retry, with jitter.
+    pub backoff_base: Duration,
+}
+
+/// The Oura API client.
+pub struct OuraClient {
+    http: reqwest::Client,
+    options: ClientOptions,
+    tokens: Arc<TokenProvider>,
+    in_flight: Semaphore,
+    requests: AtomicU64,
+    rate_limited: AtomicU64,
+}
+
+impl OuraClient {
+    /// A client that authenticates through `tokens`.
+    pub fn new(options: ClientOptions, tokens: Arc<TokenProvider>) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(90))
+            .build()?;
+        let in_flight = Semaphore::new(options.concurrency.max(1));
+        Ok(Self {
+            http,
+            options,
+            tokens,
+            in_flight,
+            requests: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+        })
+    }
+
+    /// HTTP requests sent so far (every attempt counts).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// 429 answers received so far.
+    pub fn rate_limited(&self) -> u64 {
+        self.rate_limited.load(Ordering::Relaxed)
+    }
+
+    /// The URL of a collection.
+    pub fn url_for(&self, data_type: DataType) -> String {
+        let sandbox = if self.options.sandbox { "sandbox/" } else { "" };
+        format!("{}/v2/{sandbox}usercollection/{}", self.options.api_base, data_type.api_path())
+    }
+
+    /// Every record of `data_type` that the query `params` selects, following `next_token`
+    /// until it is null, each record's bytes exactly as sent.
+    pub async fn fetch_records(
+        &self,
+        data_type: DataType,
+        params: &[(&'static str, String)],
+    ) -> Result<Vec<Box<RawValue>>, FetchError> {
+        let url = self.url_for(data_type);
+        let bare = data_type.range() == RangeKind::BareSnapshot;
+        let mut records = Vec::new();
+        let mut next_token: Option<String> = None;
+        for page_number in 1..=MAX_PAGES {
+            let mut query = params.to_vec();
+            if let Some(token) = &next_token {
+                query.push(("next_token", token.clone()));
+            }
+            match self.get(&url, &query, bare).await? {
+                Body::Bare(record) => {
+                    records.push(record);
+                    return Ok(records);
+                }
+                Body::Page(page) => {
+                    tracing::debug!(
+                        r#type = %data_type,
+                        page = page_number,
+                        records = page.data.len(),
+                        "Fetched a page."
+                    );
+                    records.extend(page.data);
+                    match page.next_token.filter(|t| !t.is_empty()) {
+                        None => return Ok(records),
+                        Some(token) if Some(&token) == next_token.as_ref() => {
+                            return Err(FetchError::Failed(format!(
+                                "Oura sent the same next_token twice for {data_type}; stopped to avoid a loop"
+                            )));
+                        }
+                        Some(token) => next_token = Some(token),
+                    }
+                }
+            }
+        }
+        Err(FetchError::Failed(format!("{data_type} has more than {MAX_PAGES} pages")))
+    }
+
+    /// One GET, with retries, and with one token refresh on a 401.
+    async fn get(
+        &self,
+        url: &str,
+        query: &[(&'static str, String)],
+        bare: bool,
+    ) -> Result<Body, FetchError> {
+        let token = self.tokens.bearer().await.map_err(auth_failure)?;
+        match self.get_retrying(url, query, token.as_ref(), bare).await {
+            Err(AttemptError::Unauthorized(detail)) => {
+                let Some(rejected) = token else {
+                    return Err(FetchError::Denied { status: 401, detail });
+                };
+                match self.tokens.after_unauthorized(&rejected).await.map_err(auth_failure)? {
+                    Some(fresh) => {
+                        tracing::info!("Repeating a request with the refreshed access token.");
+                        self.get_retrying(url, query, Some(&fresh), bare).await.map_err(final_error)
+                    }
+                    None => Err(FetchError::Denied { status: 401, detail }),
+                }
+            }
+            other => other.map_err(final_error),
+        }
+    }
+
+    async fn get_retrying(
+        &self,
+        url: &str,
+        query: &[(&'static str, String)],
+        token: Option<&Secret>,
+        bare: bool,
+    ) -> Result<Body, AttemptError> {
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.options.backoff_base)
+            .with_max_delay(Duration::from_secs(30))
+            .with_max_times(MAX_ATTEMPTS - 1)
+            .with_jitter();
+        (|| self.attempt(url, query, token, bare))
+            .retry(backoff)
+            .when(AttemptError::is_transient)
+            .adjust(|e, backoff_delay| match e {
+                // Keep the bound on attempts (`None` ends the retries), but wait as told.
+                AttemptError::Transient { wait: Some(wait), .. } => backoff_delay.map(|_| *wait),
+                _ => backoff_delay,
+            })
+            .notify(|e, delay| {
+                if let AttemptError::Transient { cause, .. } = e {
+                    tracing::warn!(%url, ?delay, %cause, "Retrying a request.");
+                }
+            })
+            .await
+    }
+
+    async fn attempt(
+        &self,
+        url: &str,
+        query: &[(&'static str, String)],
+        token: Option<&Secret>,
+        bare: bool,
+    ) -> Result<Body, AttemptError> {
+        let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        // The sandbox ignores the bearer, but some of its deployments insist on the header.
+        let bearer = token.map_or("sandbox", Secret::expose);
+        let response = self
+            .http
+            .get(url)
+            .query(query)
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .map_err(|e| transient(transport_cause(&e)))?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        };
+        let (retry_after, reset) = (header("retry-after"), header("x-ratelimit-reset"));
+        let body: Bytes = response
+            .bytes()
+            .await
+            .map_err(|e| transient(format!("the answer was cut off ({})", transport_cause(&e))))?;
+        match classify_status(status) {
+            StatusClass::Success => parse_body(&body, bare).map_err(transient),
+            StatusClass::RateLimited => {
+                self.rate_limited.fetch_add(1, Ordering::Relaxed);
+                let wait =
+                    rate_limit_wait(retry_after.as_deref(), reset.as_deref(), Timestamp::now());
+                if let Some(wait) = wait.filter(|w| *w > MAX_RATE_LIMIT_WAIT) {
+                    return Err(AttemptError::Fatal(format!(
+                        "rate limited by Oura for {} s, longer than oura-sync waits; try again later",
+                        wait.as_secs()
+                    )));
+                }
+                Err(AttemptError::Transient { cause: "HTTP 429 (rate limited)".into(), wait })
+            }
+            StatusClass::Unauthorized => Err(AttemptError::Unauthorized(error_detail(&body))),
+            StatusClass::Denied => {
+                Err(AttemptError::Denied { status, detail: error_detail(&body) })
+            }
+            StatusClass::Transient => {
+                Err(transient(format!("HTTP {status}: {}", error_detail(&body))))
+            }
+            StatusClass::Fatal => {
+                Err(AttemptError::Fatal(format!("HTTP {status}: {}", error_detail(&body))))
+            }
+        }
+    }
+}
+
+fn transient(cause: String) -> AttemptError {
+    AttemptError::Transient { cause, wait: None }
+}
+
+/// The final error of a request whose retries are spent.
+fn final_error(e: AttemptError) -> FetchError {
+    match e {
+        AttemptError::Transient { cause, .. } => {
+            FetchError::Failed(format!("{cause} (gave up after {MAX_ATTEMPTS} attempts)"))
+        }
+        AttemptError::Unauthorized(detail) => FetchError::Denied { status: 401, detail },
+        AttemptError::Denied { status, detail } => FetchError::Denied { status, detail },
+        AttemptError::Fatal(cause) => FetchError::Failed(cause),
+    }
+}
+
+fn auth_failure(e: anyhow::Error) -> FetchError {
+    match e.downcast_ref::<UserError>() {
+        Some(UserError::LoginNeeded(message)) => FetchError::LoginNeeded(message.clone()),
+        _ => FetchError::Failed(format!("cannot get an access token: {e:#}")),
+    }
+}
+
+/// A short cause for a transport error, without the URL (it says nothing new here).
+fn transport_cause(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "broken body"
+    } else {
+        "request failed"
+    };
+    let mut detail = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() { kind.to_string() } else { format!("{kind}: {}", one_line(&detail, 120)) }
+}
+
+/// Parses a successful body: an envelope page, or (for `personal_info`) a bare object.
+fn parse_body(body: &[u8], bare: bool) -> Result<Body, String> {
+    let not_json = |e: serde_json::Error| {
+        format!(
+            "the answer is not the JSON Oura sends (cut off?): {}",
+            one_line(&e.to_string(), 100)
+        )
+    };
+    if bare {
+        let record: Box<RawValue> = serde_json::from_slice(body).map_err(not_json)?;
+        if !record.get().trim_start().starts_with('{') {
+            return Err("the answer is not a JSON object".into());
+        }
+        Ok(Body::Bare(record))
+    } else {
+        serde_json::from_slice::<Page>(body).map(Body::Page).map_err(not_json)
+    }
+}
+
+/// The `detail` (or `message`, `error_description`, `error`) of an error body, on one line.
+fn error_detail(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct ErrorBody {
+        detail: Option<serde_json::Value>,
+        message: Option<String>,
+        error_description: Option<String>,
+        error: Option<String>,
+        title: Option<String>,
+    }
+    let text = match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(e) => e
+            .detail
+            .map(|d| match d {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .or(e.message)
+            .or(e.error_description)
+            .or(e.error)
+            .or(e.title)
+            .unwrap_or_default(),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    if text.trim().is_empty() { "no detail given".into() } else { one_line(&text, 160) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_bare_objects_parse_and_cut_bodies_do_not() {
+        let Body::Page(page) =
+            parse_body(br#"{"data":[{"id":"a", "x" : 1}],"next_token":"t"}"#, false).unwrap()
+        else {
+            panic!("not a page")
+        };
+        assert_eq!(page.data[0].get(), r#"{"id":"a", "x" : 1}"#);
+        assert_eq!(page.next_token.as_deref(), Some("t"));
+        let Body::Page(page) = parse_body(br#"{"data":[]}"#, false).unwrap() else { panic!() };
+        assert!(page.next_token.is_none());
+        assert!(parse_body(br#"{"data":[{"id":"a"}"#, false).is_err());
+        assert!(parse_body(b"<html>", false).is_err());
+        assert!(matches!(parse_body(br#"{"id":"p"}"#, true), Ok(Body::Bare(_))));
+        assert!(parse_body(br#"[1]"#, true).is_err());
+    }
+
+    #[test]
+    fn error_details_are_read_from_common_shapes() {
+        assert_eq!(error_detail(br#"{"detail":"Subscription expired"}"#), "Subscription expired");
+        assert_eq!(error_detail(br#"{"error":"invalid_token"}"#), "invalid_token");
+        assert_eq!(error_detail(b"Bad\nGateway"), "Bad Gateway");
+        assert_eq!(error_detail(b""), "no detail given");
+    }
+}
