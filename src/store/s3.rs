@@ -117,7 +117,8 @@ impl S3Store {
                 self.bucket
             )
         } else {
-            anyhow::anyhow!("cannot write {url}: {}", failure.detail)
+            // The caller names the key; the cause is what S3 (or the network) said.
+            anyhow::anyhow!("S3 PutObject failed: {}", failure.detail)
         }
     }
 }
