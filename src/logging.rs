@@ -2,6 +2,8 @@
 //! set by `-q` (errors only), the default (info), `-v` (debug) or `-vv` (trace); `RUST_LOG`
 //! overrides all of them.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Installs the stderr logger.
@@ -18,6 +20,8 @@ pub fn init(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour only for a person at a terminal, never in a cron log file.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }

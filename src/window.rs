@@ -86,7 +86,7 @@ impl Window {
                 if from.duration_until(to) <= limit {
                     break;
                 }
-                end = end - 1.day();
+                end -= 1.day();
             }
             parts.push(Window::new(start, end));
             if end >= self.end {

@@ -164,7 +164,7 @@ impl Ledger for LocalLedger {
             .filter_map(|line| serde_json::from_str::<StoredRun>(line).ok())
             .map(|stored| stored.run)
             .collect();
-        runs.sort_by(|a, b| b.sk().cmp(&a.sk()));
+        runs.sort_by_key(|run| std::cmp::Reverse(run.sk()));
         runs.truncate(limit);
         Ok(runs)
     }

@@ -1,5 +1,14 @@
-//! The integration tests: one crate, one module per area.
+//! The integration tests: the `oura-sync` binary driven end to end against local servers
+//! (the fake Oura API, and moto for S3 and DynamoDB), and the backend conformance suites.
 
+// The fake Oura API (also used by the benchmark).
+mod fake_oura;
+// The test environment and record builders.
+mod common;
+// `sync` against the fake: every type, the traps, retries, refusals, the lake and the ledger.
+mod sync;
+// Arguments and settings: bad input, precedence, exit codes, nothing written on error.
+mod cli;
 // The emulator (moto) as the AWS tests see it: clients, fresh buckets and tables.
 mod aws_env;
 // One store conformance suite, run on the local lake and on S3, plus S3-only checks.

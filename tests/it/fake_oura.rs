@@ -1,0 +1,328 @@
+//! A local HTTP server that behaves like the Oura API v2, traps included, for tests and the
+//! benchmark:
+//! - date collections filter the way Oura does: `daily_activity` leaves out its end day (a
+//!   date-only end means midnight), `sleep` filters on the date of `bedtime_start`, the rest
+//!   include both ends; a missing `start_date` is a 400 so a regression cannot hide;
+//! - `heartrate` and `ring_battery_level` take only `start_datetime`/`end_datetime` (a
+//!   `start_date` gets an empty answer, as live), refuse spans over 30 days, and serve pages
+//!   oldest first;
+//! - every collection is paginated with `next_token` (small pages by default);
+//! - `personal_info` is a bare object and missing from the sandbox;
+//! - per-path faults on demand: 5xx, 429 with `Retry-After`, bodies cut off mid-JSON,
+//!   refusals (401/403) and a fixed delay; optional bearer checking against a set of valid
+//!   tokens (shared with a fake OAuth server) and a rolling-window rate limit.
+//!
+//! Every request is logged for assertions.
+
+#![allow(dead_code)]
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// A fault served instead of the normal answer, once.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// An error status with a JSON `detail`.
+    Status(u16),
+    /// 429 with `Retry-After` seconds.
+    RateLimited(u64),
+    /// 200 with the real body cut in half.
+    CutOff,
+}
+
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct Logged {
+    pub path: String,
+    pub query: HashMap<String, String>,
+    pub authorization: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Inner {
+    /// Records per API path segment (`daily_sleep`, `vO2_max`, …), raw JSON text.
+    pub records: HashMap<String, Vec<String>>,
+    pub personal_info: Option<String>,
+    pub faults: HashMap<String, VecDeque<Fault>>,
+    /// Paths that always answer with this status (scope/membership refusals).
+    pub refused: HashMap<String, u16>,
+    /// `None`: any bearer (or none) is accepted.
+    pub valid_tokens: Option<HashSet<String>>,
+    pub log: Vec<Logged>,
+    pub page_size: usize,
+    pub series_page_size: usize,
+    pub delay: Duration,
+    /// At most `.0` requests in any `.1`.
+    pub rate_limit: Option<(usize, Duration)>,
+    pub recent: VecDeque<Instant>,
+    pub rate_limited: u64,
+}
+
+/// A running fake Oura server.
+pub struct FakeOura {
+    pub base_url: String,
+    pub inner: Arc<Mutex<Inner>>,
+}
+
+impl FakeOura {
+    /// Starts the server on a free loopback port, in a thread of its own.
+    pub fn start() -> FakeOura {
+        let inner =
+            Arc::new(Mutex::new(Inner { page_size: 2, series_page_size: 50, ..Inner::default() }));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let app = Router::new()
+            .route("/v2/usercollection/{kind}", get(collection))
+            .route("/v2/sandbox/usercollection/{kind}", get(sandbox_collection))
+            .with_state(inner.clone());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        FakeOura { base_url, inner }
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap()
+    }
+
+    /// Adds records (raw JSON) to a collection, by API path segment.
+    pub fn add(&self, path: &str, records: impl IntoIterator<Item = String>) {
+        self.lock().records.entry(path.to_string()).or_default().extend(records);
+    }
+
+    /// Queues faults for a path, served before its normal answers.
+    pub fn fault(&self, path: &str, faults: impl IntoIterator<Item = Fault>) {
+        self.lock().faults.entry(path.to_string()).or_default().extend(faults);
+    }
+
+    /// Requests whose path ends with `/<segment>`.
+    pub fn requests_to(&self, segment: &str) -> Vec<Logged> {
+        let suffix = format!("/{segment}");
+        self.lock().log.iter().filter(|l| l.path.ends_with(&suffix)).cloned().collect()
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.lock().log.len()
+    }
+}
+
+type Shared = State<Arc<Mutex<Inner>>>;
+
+async fn collection(
+    state: Shared,
+    path: Path<String>,
+    query: Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    serve(state, path, query, headers, false).await
+}
+
+async fn sandbox_collection(
+    state: Shared,
+    path: Path<String>,
+    query: Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    serve(state, path, query, headers, true).await
+}
+
+fn error(status: u16, detail: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap();
+    (status, [("content-type", "application/json")], format!(r#"{{"detail":"{detail}"}}"#))
+        .into_response()
+}
+
+async fn serve(
+    State(inner): Shared,
+    Path(kind): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    sandbox: bool,
+) -> Response {
+    let authorization =
+        headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (delay, answer) = {
+        let mut s = inner.lock().unwrap();
+        s.log.push(Logged {
+            path: format!("/v2/{}usercollection/{kind}", if sandbox { "sandbox/" } else { "" }),
+            query: query.clone(),
+            authorization: authorization.clone(),
+        });
+        let delay = s.delay;
+        (delay, answer(&mut s, &kind, &query, authorization.as_deref(), sandbox))
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    answer
+}
+
+fn answer(
+    s: &mut Inner,
+    kind: &str,
+    query: &HashMap<String, String>,
+    authorization: Option<&str>,
+    sandbox: bool,
+) -> Response {
+    if let Some((limit, window)) = s.rate_limit {
+        let now = Instant::now();
+        while s.recent.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            s.recent.pop_front();
+        }
+        if s.recent.len() >= limit {
+            s.rate_limited += 1;
+            let wait = window.saturating_sub(now.duration_since(s.recent[0])).as_secs() + 1;
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", wait.to_string()), ("x-ratelimit-limit", limit.to_string())],
+                r#"{"detail":"Too many requests"}"#,
+            )
+                .into_response();
+        }
+        s.recent.push_back(now);
+    }
+    if let Some(fault) = s.faults.get_mut(kind).and_then(VecDeque::pop_front) {
+        match fault {
+            Fault::Status(code) => return error(code, "Injected failure"),
+            Fault::RateLimited(secs) => {
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", secs.to_string())],
+                    r#"{"detail":"Too many requests"}"#,
+                )
+                    .into_response();
+            }
+            Fault::CutOff => {
+                let full = body_for(s, kind, query, sandbox);
+                if let Ok(text) = full {
+                    let cut = text[..text.len() / 2].to_string();
+                    return ([("content-type", "application/json")], cut).into_response();
+                }
+            }
+        }
+    }
+    if !sandbox && let Some(valid) = &s.valid_tokens {
+        let token = authorization.and_then(|a| a.strip_prefix("Bearer "));
+        if !token.is_some_and(|t| valid.contains(t)) {
+            return error(401, "Unauthorized: access token is expired, malformed or revoked");
+        }
+    }
+    if let Some(&status) = s.refused.get(kind) {
+        return error(status, "Forbidden: requires additional permissions");
+    }
+    match body_for(s, kind, query, sandbox) {
+        Ok(text) => ([("content-type", "application/json")], text).into_response(),
+        Err((status, detail)) => error(status, &detail),
+    }
+}
+
+/// The normal answer's JSON text, or an error's status and detail.
+fn body_for(
+    s: &Inner,
+    kind: &str,
+    query: &HashMap<String, String>,
+    sandbox: bool,
+) -> Result<String, (u16, String)> {
+    if kind == "personal_info" {
+        if sandbox {
+            return Err((404, "Not Found".into()));
+        }
+        return Ok(s.personal_info.clone().unwrap_or_else(|| r#"{"id":"me"}"#.into()));
+    }
+    let all = s.records.get(kind).cloned().unwrap_or_default();
+    let series = matches!(kind, "heartrate" | "ring_battery_level");
+    let selected: Vec<String> = if series {
+        if query.contains_key("start_date") && !query.contains_key("start_datetime") {
+            // Live Oura answers date params on series with nothing at all.
+            Vec::new()
+        } else {
+            let parse = |name: &str| -> Result<Timestamp, (u16, String)> {
+                query
+                    .get(name)
+                    .ok_or_else(|| (400, format!("{name} is required")))?
+                    .parse::<Timestamp>()
+                    .map_err(|_| (400, format!("{name} is not a valid datetime")))
+            };
+            let (from, to) = (parse("start_datetime")?, parse("end_datetime")?);
+            if from.duration_until(to) > jiff::SignedDuration::from_hours(24 * 30) {
+                return Err((400, "The maximum range is 30 days".into()));
+            }
+            let mut rows: Vec<(Timestamp, String)> = all
+                .into_iter()
+                .filter_map(|r| Some((field_time(&r, "timestamp")?, r)))
+                .filter(|(t, _)| from <= *t && *t <= to)
+                .collect();
+            rows.sort_by_key(|(t, _)| *t);
+            rows.into_iter().map(|(_, r)| r).collect()
+        }
+    } else if kind == "ring_configuration" {
+        all
+    } else {
+        let date = |name: &str| -> Result<Date, (u16, String)> {
+            let text = query.get(name).ok_or_else(|| (400, format!("{name} is required")))?;
+            text.get(..10)
+                .and_then(|d| d.parse::<Date>().ok())
+                .ok_or_else(|| (400, format!("{name} is not a date")))
+        };
+        let (start, end) = (date("start_date")?, date("end_date")?);
+        all.into_iter()
+            .filter(|r| match kind {
+                // Stamped 04:00 local, compared with the end date read as midnight.
+                "daily_activity" => field_date(r, "day").is_some_and(|d| start <= d && d < end),
+                // Filters on the date of bedtime_start, not on `day`.
+                "sleep" => field_date(r, "bedtime_start").is_some_and(|d| start <= d && d <= end),
+                "enhanced_tag" | "rest_mode_period" => {
+                    field_date(r, "start_day").is_some_and(|d| start <= d && d <= end)
+                }
+                _ => field_date(r, "day").is_some_and(|d| start <= d && d <= end),
+            })
+            .collect()
+    };
+    let page_size = if series { s.series_page_size } else { s.page_size };
+    let offset: usize = match query.get("next_token") {
+        Some(token) => token
+            .strip_prefix("page-")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| (400, "Invalid next_token".to_string()))?,
+        None => 0,
+    };
+    let page: Vec<&String> = selected.iter().skip(offset).take(page_size).collect();
+    let next = if offset + page_size < selected.len() {
+        format!(r#""page-{}""#, offset + page_size)
+    } else {
+        "null".to_string()
+    };
+    let data = page.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+    Ok(format!(r#"{{"data":[{data}],"next_token":{next}}}"#))
+}
+
+fn field_text(record: &str, name: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(record).ok()?;
+    value.get(name)?.as_str().map(str::to_string)
+}
+
+fn field_date(record: &str, name: &str) -> Option<Date> {
+    field_text(record, name)?.get(..10)?.parse().ok()
+}
+
+fn field_time(record: &str, name: &str) -> Option<Timestamp> {
+    field_text(record, name)?.parse().ok()
+}
