@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::{Builder, tls};
 
 use crate::config::Settings;
@@ -57,7 +57,7 @@ impl AwsClients {
             loader = loader.profile_name(profile);
         }
         let shared = loader.load().await;
-        if shared.region().is_none() {
+        if shared.region().is_none_or(|r| r.as_ref().is_empty()) {
             return Err(UserError::usage(
                 "no AWS region is configured; set AWS_REGION (or a region in your AWS profile)",
             ));
@@ -118,7 +118,7 @@ impl CallFailure {
     pub fn from_sdk<E, R>(err: &SdkError<E, R>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + HasStatus,
+        R: std::fmt::Debug + HasStatus + 'static,
     {
         let status = err.raw_response().map(HasStatus::status);
         let code = err.code().map(str::to_string);
@@ -127,11 +127,19 @@ impl CallFailure {
             (Some(code), None) => code.to_string(),
             _ => match err {
                 SdkError::DispatchFailure(_) => {
-                    format!("cannot connect: {}", DisplayErrorContext(err))
+                    format!("cannot connect: {}", causes(err))
                 }
                 SdkError::TimeoutError(_) => "timed out".to_string(),
-                _ => DisplayErrorContext(err).to_string(),
+                _ => causes(err),
             },
+        };
+        // The chain's own account of every provider it tried is long; the fix is not.
+        let detail = if detail.contains("no credentials found in chain") {
+            "no AWS credentials found (tried environment keys, the profile, web identity, ECS \
+             and EC2 instance roles); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+                .to_string()
+        } else {
+            detail
         };
         let detail = match status {
             Some(status) if !detail.contains("HTTP ") => format!("{detail} (HTTP {status})"),
@@ -168,6 +176,22 @@ impl HasStatus for aws_sdk_s3::config::http::HttpResponse {
     fn status(&self) -> u16 {
         self.status().as_u16()
     }
+}
+
+/// `err` and its sources, joined with `: ` (a source already quoted by its parent is left
+/// out), without the `Debug` dump that the SDK's own error context appends.
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Joins the lines of `text`, so that a cause fits the one-line messages of the report.

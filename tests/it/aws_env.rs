@@ -93,3 +93,92 @@ fn attribute(name: &str) -> AttributeDefinition {
 fn key(name: &str, key_type: KeyType) -> KeySchemaElement {
     KeySchemaElement::builder().attribute_name(name).key_type(key_type).build().unwrap()
 }
+
+/// A reverse proxy in front of the emulator's S3 that forwards everything, except that every
+/// `PutObject` after the first `healthy_puts` gets a 500 `InternalError`: S3 failing halfway
+/// through a sync. The binary reaches it through `AWS_ENDPOINT_URL_S3`.
+pub struct FailingS3Proxy {
+    pub url: String,
+    state: std::sync::Arc<ProxyState>,
+}
+
+struct ProxyState {
+    upstream: String,
+    healthy_puts: usize,
+    puts: std::sync::atomic::AtomicUsize,
+    refused: std::sync::atomic::AtomicUsize,
+    http: reqwest::Client,
+}
+
+impl FailingS3Proxy {
+    /// Starts the proxy on a free loopback port, in a thread of its own.
+    pub fn start(healthy_puts: usize) -> Self {
+        let state = std::sync::Arc::new(ProxyState {
+            upstream: endpoint(),
+            healthy_puts,
+            puts: Default::default(),
+            refused: Default::default(),
+            http: reqwest::Client::new(),
+        });
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().fallback(forward).with_state(state.clone());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        Self { url, state }
+    }
+
+    /// How many `PutObject` requests were refused.
+    pub fn refused_puts(&self) -> usize {
+        self.state.refused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+async fn forward(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<ProxyState>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use std::sync::atomic::Ordering::SeqCst;
+
+    use axum::response::IntoResponse;
+
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+    // Path style: `/bucket/key...` is an object; a PUT on it without a sub-resource is PutObject.
+    let is_put_object = parts.method == axum::http::Method::PUT
+        && parts.uri.path().trim_start_matches('/').contains('/')
+        && parts.uri.query().is_none_or(|q| !q.contains("uploadId"));
+    if is_put_object && state.puts.fetch_add(1, SeqCst) >= state.healthy_puts {
+        state.refused.fetch_add(1, SeqCst);
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code>\
+                   <Message>We encountered an internal error. Please try again.</Message></Error>";
+        return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, xml).into_response();
+    }
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    let mut upstream =
+        state.http.request(parts.method.clone(), format!("{}{path}", state.upstream));
+    for (name, value) in &parts.headers {
+        if !matches!(name.as_str(), "host" | "content-length" | "connection" | "transfer-encoding")
+        {
+            upstream = upstream.header(name, value);
+        }
+    }
+    let answer = upstream.body(body).send().await.unwrap();
+    let mut response = axum::response::Response::builder().status(answer.status());
+    for (name, value) in answer.headers() {
+        if !matches!(name.as_str(), "content-length" | "connection" | "transfer-encoding") {
+            response = response.header(name, value);
+        }
+    }
+    response.body(axum::body::Body::from(answer.bytes().await.unwrap())).unwrap()
+}

@@ -15,3 +15,5 @@ mod aws_env;
 mod store_conformance;
 // One ledger conformance suite, run on the local ledger and on DynamoDB, plus DynamoDB-only checks.
 mod ledger_conformance;
+// `sync` and `status` end to end into S3 and DynamoDB: the lake, the ledger, health checks, failures.
+mod aws_sync;
