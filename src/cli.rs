@@ -70,6 +70,14 @@ pub struct SyncArgs {
     /// Print the run report as JSON instead of the summary.
     #[arg(long)]
     pub json: bool,
+
+    /// With --from: fetch again the days the ledger already holds (a resumed backfill skips them).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Requests in flight at once, 1..=64 (default OURA_CONCURRENCY or 16).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<String>,
 }
 
 #[derive(Debug, Args)]

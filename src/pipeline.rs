@@ -25,10 +25,14 @@ use crate::oura::{FetchError, OuraClient};
 use crate::report::{RunReport, TypeReport, TypeStatus, overall_status};
 use crate::store::key::object_key;
 use crate::store::{AnyStore, DayObject, ObjectStore, PutOutcome};
-use crate::window::{MAX_DATE_COLLECTION_DAYS, Window, utc_param};
+use crate::window::{MAX_DATE_COLLECTION_DAYS, Window, local_day, utc_param};
 
 /// Objects of one fetch unit stored at once.
 const PUTS_PER_UNIT: usize = 8;
+
+/// Days after a day before its data count as settled, so that a resumed backfill may skip it:
+/// the ring syncs when the app is opened, and Oura revises records for a while after.
+pub const SETTLE_DAYS: i64 = 2;
 
 /// What to sync.
 #[derive(Debug, Clone)]
@@ -41,6 +45,8 @@ pub struct SyncJob {
     pub sandbox: bool,
     /// Fetch units (windows of one type) in flight at once; bounds memory in a backfill.
     pub units_in_flight: usize,
+    /// Skip the days the ledger already holds, settled (a resumed backfill).
+    pub resume: bool,
 }
 
 /// What the engine works with.
@@ -49,6 +55,10 @@ pub struct Engine<'a> {
     pub tokens: &'a TokenProvider,
     pub store: &'a AnyStore,
     pub ledger: &'a AnyLedger,
+    /// Counts fetch units done (drawn only on a terminal).
+    pub progress: &'a indicatif::ProgressBar,
+    /// Set when the user interrupts: pieces not started yet are left for the next run.
+    pub interrupted: &'a std::sync::atomic::AtomicBool,
 }
 
 /// One query of one type: the days it files records under, and its query parameters.
@@ -114,6 +124,32 @@ pub fn skip_reason(
         )),
         _ => None,
     }
+}
+
+/// The runs of consecutive days of `window` that still need fetching. Without `resume`, the
+/// whole window. With it, the days the ledger holds (with records or known empty) from a sync
+/// made at least [`SETTLE_DAYS`] after the day are left out.
+pub fn pending_runs(
+    window: Window,
+    known: &BTreeMap<Date, DayEntry>,
+    tz: &TimeZone,
+    resume: bool,
+) -> Vec<Window> {
+    use jiff::ToSpan;
+    if !resume {
+        return vec![window];
+    }
+    let settled = |day: Date| {
+        known.get(&day).is_some_and(|e| local_day(e.synced_at, tz) >= day + SETTLE_DAYS.days())
+    };
+    let mut runs: Vec<Window> = Vec::new();
+    for day in window.days().filter(|d| !settled(*d)) {
+        match runs.last_mut() {
+            Some(run) if run.end + 1.day() == day => run.end = day,
+            _ => runs.push(Window::new(day, day)),
+        }
+    }
+    runs
 }
 
 /// What one fetch unit did.
@@ -215,18 +251,43 @@ impl Engine<'_> {
             Ok(known) => known,
             Err(e) => return plain(TypeReport::failed(format!("cannot read the ledger: {e:#}"))),
         };
-        let results =
-            join_all(fetch_units(data_type, job.window, &job.timezone).into_iter().map(|unit| {
-                let units = units.clone();
-                let known = &known;
-                async move {
-                    let _slot = units.acquire_owned().await.expect("never closed");
-                    self.sync_unit(job, data_type, unit, known).await
-                }
-            }))
-            .await;
-
+        let snapshot = matches!(data_type.range(), RangeKind::Snapshot | RangeKind::BareSnapshot);
+        let plan: Vec<FetchUnit> = if snapshot {
+            fetch_units(data_type, job.window, &job.timezone)
+        } else {
+            pending_runs(job.window, &known, &job.timezone, job.resume)
+                .into_iter()
+                .flat_map(|run| fetch_units(data_type, run, &job.timezone))
+                .collect()
+        };
+        // Days a resumed backfill does not fetch again count as unchanged, with their records.
         let mut total = UnitOutcome::default();
+        if job.resume && !snapshot {
+            for (day, entry) in &known {
+                if !plan.iter().any(|u| u.keep.contains(*day)) {
+                    total.records += entry.record_count;
+                    total.days_unchanged += u64::from(entry.record_count > 0);
+                }
+            }
+        }
+        self.progress.inc_length(plan.len() as u64);
+        let results = join_all(plan.into_iter().map(|unit| {
+            let units = units.clone();
+            let known = &known;
+            async move {
+                let _slot = units.acquire_owned().await.expect("never closed");
+                if self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(FetchError::Failed(
+                        "interrupted before it was fetched; run the same command again".into(),
+                    ));
+                }
+                let result = self.sync_unit(job, data_type, unit, known).await;
+                self.progress.inc(1);
+                result
+            }
+        }))
+        .await;
+
         let (mut failure, mut denial, mut login_needed) = (None, None, None);
         for result in results {
             match result {
@@ -451,6 +512,40 @@ mod tests {
         assert_eq!(units.len(), 1);
         assert_eq!(units[0].keep, Window::new(date(2026, 11, 23), date(2026, 11, 23)));
         assert!(units[0].params.is_empty());
+    }
+
+    fn entry(day: Date, synced: &str) -> DayEntry {
+        DayEntry {
+            data_type: "daily_sleep".into(),
+            day,
+            record_count: 1,
+            object_key: "k".into(),
+            sha256: "s".into(),
+            bytes: 1,
+            run_id: "r".into(),
+            synced_at: synced.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_resumed_backfill_fetches_only_the_days_not_settled() {
+        let w = Window::new(date(2026, 1, 1), date(2026, 1, 10));
+        let mut known = BTreeMap::new();
+        for d in 1..=4 {
+            known.insert(date(2026, 1, d), entry(date(2026, 1, d), "2026-01-20T00:00:00Z"));
+        }
+        known.insert(date(2026, 1, 7), entry(date(2026, 1, 7), "2026-01-20T00:00:00Z"));
+        // Synced the day after: not settled yet, so fetched again.
+        known.insert(date(2026, 1, 10), entry(date(2026, 1, 10), "2026-01-11T09:00:00Z"));
+        let runs = pending_runs(w, &known, &TimeZone::UTC, true);
+        assert_eq!(
+            runs,
+            vec![
+                Window::new(date(2026, 1, 5), date(2026, 1, 6)),
+                Window::new(date(2026, 1, 8), date(2026, 1, 10)),
+            ]
+        );
+        assert_eq!(pending_runs(w, &known, &TimeZone::UTC, false), vec![w]);
     }
 
     #[test]

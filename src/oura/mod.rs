@@ -5,6 +5,7 @@
 //! however many types and windows run at once; the permit is held only while a request is on
 //! the wire, never during a backoff sleep.
 
+pub mod pacer;
 pub mod records;
 pub mod retry;
 
@@ -19,6 +20,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::Semaphore;
 
+use self::pacer::{Pacer, RATE_WINDOW};
 use self::retry::{MAX_RATE_LIMIT_WAIT, StatusClass, classify_status, rate_limit_wait};
 use crate::auth::TokenProvider;
 use crate::datatype::{DataType, RangeKind};
@@ -99,6 +101,8 @@ pub struct ClientOptions {
     pub concurrency: usize,
     /// The first backoff delay; doubles each retry, with jitter.
     pub backoff_base: Duration,
+    /// Requests allowed in any 5 minutes (see [`pacer`]).
+    pub rate_limit: usize,
 }
 
 /// The Oura API client.
@@ -107,6 +111,7 @@ pub struct OuraClient {
     options: ClientOptions,
     tokens: Arc<TokenProvider>,
     in_flight: Semaphore,
+    pacer: Pacer,
     requests: AtomicU64,
     rate_limited: AtomicU64,
 }
@@ -120,11 +125,13 @@ impl OuraClient {
             .timeout(Duration::from_secs(90))
             .build()?;
         let in_flight = Semaphore::new(options.concurrency.max(1));
+        let pacer = Pacer::new(options.rate_limit, RATE_WINDOW);
         Ok(Self {
             http,
             options,
             tokens,
             in_flight,
+            pacer,
             requests: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
         })
@@ -251,6 +258,8 @@ impl OuraClient {
         bare: bool,
     ) -> Result<Body, AttemptError> {
         let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");
+        // Paced after the permit, so the time counted is the time the request really goes.
+        self.pacer.wait_turn().await;
         self.requests.fetch_add(1, Ordering::Relaxed);
         // The sandbox ignores the bearer, but some of its deployments insist on the header.
         let bearer = token.map_or("sandbox", Secret::expose);

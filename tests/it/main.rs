@@ -9,6 +9,8 @@ mod common;
 mod sync;
 // Arguments and settings: bad input, precedence, exit codes, nothing written on error.
 mod cli;
+// Backfills: pieces, resume after an interruption, pacing.
+mod backfill;
 // The emulator (moto) as the AWS tests see it: clients, fresh buckets and tables.
 mod aws_env;
 // One store conformance suite, run on the local lake and on S3, plus S3-only checks.
