@@ -82,12 +82,14 @@ impl DynamoLedger {
     }
 
     /// Every item of the partition `pk` whose `sk` lies in `range` (all when `None`), in
-    /// `sk` order (descending when `backwards`), page by page, until `keep` returns false.
+    /// `sk` order (descending when `backwards`), `page` items a request (DynamoDB's 1 MB
+    /// when `None`), until `keep` returns false.
     async fn query(
         &self,
         pk: &str,
         range: Option<(String, String)>,
         backwards: bool,
+        page: Option<i32>,
         mut keep: impl FnMut(&Item) -> bool,
     ) -> anyhow::Result<()> {
         let mut start_key = None;
@@ -107,9 +109,7 @@ impl DynamoLedger {
                     .expression_attribute_values(":high", AttributeValue::S(high.clone())),
                 None => request.key_condition_expression("pk = :pk"),
             };
-            if backwards {
-                request = request.limit(self.page_size);
-            }
+            request = request.set_limit(page);
             let page = request.send().await.map_err(|err| {
                 self.call_error("querying", "dynamodb:Query", &CallFailure::from_sdk(&err))
             })?;
@@ -239,14 +239,16 @@ impl Ledger for DynamoLedger {
         let mut days = BTreeMap::new();
         let mut bad = None;
         let range = (window.start.to_string(), window.end.to_string());
-        self.query(&day_pk(name), Some(range), false, |item| match day_from_item(name, item) {
-            Ok(entry) => {
-                days.insert(entry.day, entry);
-                true
-            }
-            Err(e) => {
-                bad = Some(e);
-                false
+        self.query(&day_pk(name), Some(range), false, None, |item| {
+            match day_from_item(name, item) {
+                Ok(entry) => {
+                    days.insert(entry.day, entry);
+                    true
+                }
+                Err(e) => {
+                    bad = Some(e);
+                    false
+                }
             }
         })
         .await?;
@@ -295,7 +297,8 @@ impl Ledger for DynamoLedger {
             return Ok(runs);
         }
         let mut bad = None;
-        self.query(RunEntry::PK, None, true, |item| {
+        let page = i32::try_from(limit).unwrap_or(i32::MAX).min(self.page_size);
+        self.query(RunEntry::PK, None, true, Some(page), |item| {
             match run_from_item(item) {
                 Ok(run) => runs.push(run),
                 Err(e) => bad = Some(e),
@@ -312,7 +315,7 @@ impl Ledger for DynamoLedger {
     async fn last_day_with_records(&self, data_type: DataType) -> anyhow::Result<Option<DayEntry>> {
         let name = data_type.name();
         let mut found = None;
-        self.query(&day_pk(name), None, true, |item| {
+        self.query(&day_pk(name), None, true, Some(self.page_size), |item| {
             if number(item, "record_count").is_ok_and(|n| n > 0) {
                 found = Some(day_from_item(name, item));
                 return false;

@@ -44,8 +44,12 @@ impl Encryption {
     /// Reads `OURA_S3_SSE` and `OURA_S3_KMS_KEY_ID`; anything but `AES256` or `aws:kms`, or a
     /// key id without `aws:kms`, is a usage error.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        let key_id = settings.get("OURA_S3_KMS_KEY_ID");
-        match settings.get("OURA_S3_SSE").as_deref() {
+        Self::parse(settings.get("OURA_S3_SSE").as_deref(), settings.get("OURA_S3_KMS_KEY_ID"))
+    }
+
+    /// The encryption for the values of `OURA_S3_SSE` and `OURA_S3_KMS_KEY_ID`.
+    pub fn parse(sse: Option<&str>, key_id: Option<String>) -> anyhow::Result<Self> {
+        match sse {
             None | Some("AES256") if key_id.is_some() => Err(UserError::usage(
                 "OURA_S3_KMS_KEY_ID is set but OURA_S3_SSE is not aws:kms; set OURA_S3_SSE=aws:kms \
                  to use the key, or unset OURA_S3_KMS_KEY_ID",
@@ -230,40 +234,30 @@ mod tests {
     use super::*;
     use crate::error::{EXIT_USAGE, exit_code};
 
-    fn settings(pairs: &[(&str, &str)]) -> Settings {
-        Settings::from_map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
-    }
-
     fn failure(status: Option<u16>, code: Option<&str>) -> CallFailure {
         CallFailure { status, code: code.map(str::to_string), detail: "detail".into() }
     }
 
     #[test]
     fn encryption_defaults_to_aes256_and_accepts_kms() {
-        // The tests' environment never sets these, so the map decides.
-        assert_eq!(Encryption::from_settings(&settings(&[])).unwrap(), Encryption::Aes256);
+        assert_eq!(Encryption::parse(None, None).unwrap(), Encryption::Aes256);
+        assert_eq!(Encryption::parse(Some("AES256"), None).unwrap(), Encryption::Aes256);
         assert_eq!(
-            Encryption::from_settings(&settings(&[("OURA_S3_SSE", "aws:kms")])).unwrap(),
+            Encryption::parse(Some("aws:kms"), None).unwrap(),
             Encryption::Kms { key_id: None }
         );
         assert_eq!(
-            Encryption::from_settings(&settings(&[
-                ("OURA_S3_SSE", "aws:kms"),
-                ("OURA_S3_KMS_KEY_ID", "alias/lake")
-            ]))
-            .unwrap(),
+            Encryption::parse(Some("aws:kms"), Some("alias/lake".into())).unwrap(),
             Encryption::Kms { key_id: Some("alias/lake".into()) }
         );
     }
 
     #[test]
     fn other_encryption_settings_are_usage_errors() {
-        for pairs in [
-            &[("OURA_S3_SSE", "aes256")][..],
-            &[("OURA_S3_SSE", "none")][..],
-            &[("OURA_S3_KMS_KEY_ID", "alias/lake")][..],
-        ] {
-            let err = Encryption::from_settings(&settings(pairs)).unwrap_err();
+        for (sse, key_id) in
+            [(Some("aes256"), None), (Some("none"), None), (None, Some("alias/lake".to_string()))]
+        {
+            let err = Encryption::parse(sse, key_id).unwrap_err();
             assert_eq!(exit_code(&err), EXIT_USAGE, "{err}");
             assert!(err.to_string().contains("aws:kms"), "{err}");
         }
