@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test of oura-sync: unit tests and the integration tests against local servers.
+# The one test command: starts the S3/DynamoDB emulator (moto, installed on first use into
+# target/aws-emu), runs every test of oura-sync against it (unit tests, and the integration
+# tests against the fake Oura server and moto), and stops the emulator again.
+# Extra arguments go to `cargo test` (for example a test-name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_PROFILE_DEV_DEBUG=0
-cargo test --locked
+# shellcheck source=../.ci/aws-emulator.sh
+source .ci/aws-emulator.sh
+cargo test --locked "$@"

@@ -6,6 +6,7 @@
 //! - [`pipeline`]: the sync engine: fetch every type, file records by day, write, record.
 //! - [`oura`]: the Oura API v2 client (pagination, retries, the end-date traps).
 //! - [`auth`]: where bearer tokens come from.
+//! - [`aws`]: the S3 and DynamoDB clients, built once from the SDK's default chain.
 //! - [`store`]: the lake ([`store::ObjectStore`]); [`ledger`]: the run and day catalogue
 //!   ([`ledger::Ledger`]).
 //! - [`notify`]: the message after every run (WhatsApp and others); [`lock`]: one sync at a
@@ -15,6 +16,7 @@
 //!   [`fsutil`]: atomic writes.
 
 pub mod auth;
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;

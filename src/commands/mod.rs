@@ -6,31 +6,52 @@ pub mod refresh;
 pub mod status;
 pub mod sync;
 
+use crate::aws::AwsClients;
 use crate::config::{Destination, Settings};
 use crate::error::UserError;
-use crate::ledger::{AnyLedger, LocalLedger};
-use crate::store::{AnyStore, LocalStore};
+use crate::ledger::{AnyLedger, DynamoLedger, LocalLedger};
+use crate::store::s3::Encryption;
+use crate::store::{AnyStore, LocalStore, S3Store};
 
 /// The store and ledger of a destination.
+///
+/// The ledger is the DynamoDB table `OURA_DYNAMODB_TABLE` whenever that is set (CONTRACT §2),
+/// else the local ledger beside a local lake. An S3 lake without a table is a usage error:
+/// its ledger could live nowhere but on this machine, and the lake and its catalogue would
+/// drift apart as soon as a second machine or a fresh checkout synced. AWS clients are built
+/// only when a backend needs them, once.
 pub async fn backends(
     destination: &Destination,
     settings: &Settings,
 ) -> anyhow::Result<(AnyStore, AnyLedger)> {
-    match destination {
-        Destination::Local(root) => {
-            if settings.get("OURA_DYNAMODB_TABLE").is_some() {
-                tracing::warn!(
-                    "OURA_DYNAMODB_TABLE is ignored for a local lake; its ledger lives beside it."
-                );
-            }
-            Ok((
-                AnyStore::Local(LocalStore::new(root)),
-                AnyLedger::Local(LocalLedger::for_lake(root)),
-            ))
-        }
-        Destination::S3 { .. } => Err(UserError::usage(format!(
-            "destination {destination}: this build of oura-sync writes only to a local directory; \
-             give a path with --dest or OURA_DESTINATION"
-        ))),
+    let table = settings.get("OURA_DYNAMODB_TABLE");
+    let encryption = match destination {
+        Destination::S3 { .. } => Some(Encryption::from_settings(settings)?),
+        Destination::Local(_) => None,
+    };
+    if matches!(destination, Destination::S3 { .. }) && table.is_none() {
+        return Err(UserError::usage(format!(
+            "destination {destination} needs OURA_DYNAMODB_TABLE, the DynamoDB ledger of an S3 \
+             lake; create the table with scripts/aws-bootstrap.sh and set OURA_DYNAMODB_TABLE"
+        )));
     }
+    let aws = match (destination, &table) {
+        (Destination::Local(_), None) => None,
+        _ => Some(AwsClients::load(settings).await?),
+    };
+    let store = match (destination, &aws, encryption) {
+        (Destination::S3 { bucket, prefix }, Some(aws), Some(encryption)) => {
+            AnyStore::S3(S3Store::new(aws.s3.clone(), bucket, prefix, encryption))
+        }
+        (Destination::Local(root), _, _) => AnyStore::Local(LocalStore::new(root)),
+        _ => unreachable!("an S3 destination always has AWS clients and an encryption"),
+    };
+    let ledger = match (destination, &aws, table) {
+        (_, Some(aws), Some(table)) => {
+            AnyLedger::Dynamo(DynamoLedger::new(aws.dynamodb.clone(), &table))
+        }
+        (Destination::Local(root), _, _) => AnyLedger::Local(LocalLedger::for_lake(root)),
+        _ => unreachable!("an S3 destination always has a table"),
+    };
+    Ok((store, ledger))
 }

@@ -10,6 +10,7 @@ use crate::auth::StoredTokens;
 use crate::cli::StatusArgs;
 use crate::config::Settings;
 use crate::datatype::DataType;
+use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
 
 /// Runs shown by `status`.
@@ -42,6 +43,8 @@ struct TypeFreshness {
 pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> {
     let destination = settings.destination(args.dest.as_deref())?;
     let (_store, ledger) = super::backends(&destination, settings).await?;
+    // A missing table or unreadable ledger is a configuration error (exit 2), said plainly.
+    ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     let tokens_file = settings.tokens_file();
     let login = StoredTokens::read(&tokens_file)?.map(|t| Login {
         expires_at: t.expires_at,

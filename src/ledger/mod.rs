@@ -4,6 +4,7 @@
 //! The pipeline writes a day entry only after its object is stored, so the ledger never says a
 //! day is in the lake when it is not.
 
+pub mod dynamodb;
 pub mod local;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::datatype::DataType;
 use crate::window::Window;
 
+pub use dynamodb::DynamoLedger;
 pub use local::LocalLedger;
 
 /// What the lake holds for one (type, day). A day that was fetched and had no records has an
@@ -121,12 +123,14 @@ pub trait Ledger {
 #[derive(Debug)]
 pub enum AnyLedger {
     Local(LocalLedger),
+    Dynamo(DynamoLedger),
 }
 
 impl Ledger for AnyLedger {
     async fn check(&self) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.check().await,
+            AnyLedger::Dynamo(l) => l.check().await,
         }
     }
 
@@ -137,36 +141,42 @@ impl Ledger for AnyLedger {
     ) -> anyhow::Result<BTreeMap<Date, DayEntry>> {
         match self {
             AnyLedger::Local(l) => l.days(data_type, window).await,
+            AnyLedger::Dynamo(l) => l.days(data_type, window).await,
         }
     }
 
     async fn put_days(&self, entries: &[DayEntry]) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.put_days(entries).await,
+            AnyLedger::Dynamo(l) => l.put_days(entries).await,
         }
     }
 
     async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.put_run(run).await,
+            AnyLedger::Dynamo(l) => l.put_run(run).await,
         }
     }
 
     async fn recent_runs(&self, limit: usize) -> anyhow::Result<Vec<RunEntry>> {
         match self {
             AnyLedger::Local(l) => l.recent_runs(limit).await,
+            AnyLedger::Dynamo(l) => l.recent_runs(limit).await,
         }
     }
 
     async fn last_day_with_records(&self, data_type: DataType) -> anyhow::Result<Option<DayEntry>> {
         match self {
             AnyLedger::Local(l) => l.last_day_with_records(data_type).await,
+            AnyLedger::Dynamo(l) => l.last_day_with_records(data_type).await,
         }
     }
 
     fn describe(&self) -> String {
         match self {
             AnyLedger::Local(l) => l.describe(),
+            AnyLedger::Dynamo(l) => l.describe(),
         }
     }
 }

@@ -6,11 +6,13 @@
 
 pub mod key;
 pub mod local;
+pub mod s3;
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 pub use local::LocalStore;
+pub use s3::S3Store;
 
 /// One (type, day) object, ready to store.
 #[derive(Clone, Debug)]
@@ -94,12 +96,14 @@ pub trait ObjectStore {
 #[derive(Debug)]
 pub enum AnyStore {
     Local(LocalStore),
+    S3(S3Store),
 }
 
 impl ObjectStore for AnyStore {
     async fn check(&self) -> anyhow::Result<()> {
         match self {
             AnyStore::Local(s) => s.check().await,
+            AnyStore::S3(s) => s.check().await,
         }
     }
 
@@ -110,24 +114,28 @@ impl ObjectStore for AnyStore {
     ) -> anyhow::Result<PutOutcome> {
         match self {
             AnyStore::Local(s) => s.put(object, known_sha256).await,
+            AnyStore::S3(s) => s.put(object, known_sha256).await,
         }
     }
 
     async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
         match self {
             AnyStore::Local(s) => s.get(key).await,
+            AnyStore::S3(s) => s.get(key).await,
         }
     }
 
     fn describe(&self) -> String {
         match self {
             AnyStore::Local(s) => s.describe(),
+            AnyStore::S3(s) => s.describe(),
         }
     }
 
     fn key_prefix(&self) -> &str {
         match self {
             AnyStore::Local(s) => s.key_prefix(),
+            AnyStore::S3(s) => s.key_prefix(),
         }
     }
 }

@@ -1,5 +1,7 @@
-//! The integration tests: the `oura-sync` binary driven end to end against local servers, and
-//! the notification channels through the library.
+//! The integration tests: the `oura-sync` binary driven end to end against local servers
+//! (the fake Oura API and OAuth server, recorders for the notification channels, and moto for
+//! S3 and DynamoDB), the notification channels through the library, and the backend
+//! conformance suites.
 
 // The fake Oura API (also used by the benchmark).
 mod fake_oura;
@@ -23,3 +25,11 @@ mod notify_e2e;
 mod scripts;
 // Backfills: pieces, resume after an interruption, pacing.
 mod backfill;
+// The emulator (moto) as the AWS tests see it: clients, fresh buckets and tables.
+mod aws_env;
+// One store conformance suite, run on the local lake and on S3, plus S3-only checks.
+mod store_conformance;
+// One ledger conformance suite, run on the local ledger and on DynamoDB, plus DynamoDB-only checks.
+mod ledger_conformance;
+// `sync` and `status` end to end into S3 and DynamoDB: the lake, the ledger, health checks, failures.
+mod aws_sync;

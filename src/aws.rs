@@ -1,0 +1,223 @@
+//! The AWS side of the tool: one SDK configuration, the S3 and DynamoDB clients built from it
+//! once, and the one-line descriptions of SDK errors that messages and the ledger carry.
+//!
+//! Credentials and the region come only from the SDK's default chain (environment keys,
+//! `AWS_PROFILE` and the shared config files, web identity, ECS and EC2 instance roles). The
+//! lean SDK build has no SSO: a profile that logs in with `aws sso login` needs its keys
+//! exported first (`aws configure export-credentials --format env`). `AWS_REGION`,
+//! `AWS_PROFILE` and the endpoint settings may also sit in the env file; keys may not, so they
+//! never share a file with the Oura settings.
+//!
+//! `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3` and `AWS_ENDPOINT_URL_DYNAMODB` point the clients
+//! at S3- or DynamoDB-compatible servers; with a custom S3 endpoint the S3 client uses
+//! path-style addressing (`http://host/bucket/key`), which every such server understands.
+
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::{Builder, tls};
+
+use crate::config::Settings;
+use crate::error::UserError;
+
+/// How long to wait for a connection to S3 or DynamoDB.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one attempt of one request may take (a day object is at most a few MB).
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The S3 and DynamoDB clients of one process, sharing one HTTP client and one credential
+/// cache. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AwsClients {
+    pub s3: aws_sdk_s3::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+}
+
+impl AwsClients {
+    /// Builds both clients from the default chain and `settings` (see the module doc).
+    ///
+    /// Fails with a usage error when no region is configured.
+    pub async fn load(settings: &Settings) -> anyhow::Result<Self> {
+        let http = Builder::new()
+            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .build_https();
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http)
+            .timeout_config(timeouts);
+        if let Some(region) = settings.get("AWS_REGION") {
+            loader = loader.region(Region::new(region));
+        }
+        if let Some(profile) = settings.get("AWS_PROFILE") {
+            loader = loader.profile_name(profile);
+        }
+        let shared = loader.load().await;
+        if shared.region().is_none_or(|r| r.as_ref().is_empty()) {
+            return Err(UserError::usage(
+                "no AWS region is configured; set AWS_REGION (or a region in your AWS profile)",
+            ));
+        }
+
+        let endpoints = Endpoints::resolve(|name| settings.get(name));
+        let mut s3 = aws_sdk_s3::config::Builder::from(&shared);
+        if let Some(url) = &endpoints.s3 {
+            s3 = s3.endpoint_url(url);
+        }
+        // A custom endpoint is an S3-compatible server (or a test one) that may not resolve
+        // `bucket.host` names; path style works everywhere.
+        if endpoints.s3.is_some() || shared.endpoint_url().is_some() {
+            s3 = s3.force_path_style(true);
+        }
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&shared);
+        if let Some(url) = &endpoints.dynamodb {
+            dynamodb = dynamodb.endpoint_url(url);
+        }
+        Ok(Self {
+            s3: aws_sdk_s3::Client::from_conf(s3.build()),
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
+        })
+    }
+}
+
+/// The custom endpoints: the per-service setting, else `AWS_ENDPOINT_URL`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Endpoints {
+    s3: Option<String>,
+    dynamodb: Option<String>,
+}
+
+impl Endpoints {
+    /// Resolves the endpoints from `get` (a settings lookup).
+    fn resolve(get: impl Fn(&str) -> Option<String>) -> Self {
+        let global = get("AWS_ENDPOINT_URL");
+        Self {
+            s3: get("AWS_ENDPOINT_URL_S3").or_else(|| global.clone()),
+            dynamodb: get("AWS_ENDPOINT_URL_DYNAMODB").or(global),
+        }
+    }
+}
+
+/// What went wrong in one SDK call, reduced to what a message or a retry decision needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallFailure {
+    /// The HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    /// The service's error code (`NoSuchBucket`, `AccessDenied`, ...), when it sent one.
+    pub code: Option<String>,
+    /// The whole cause on one line.
+    pub detail: String,
+}
+
+impl CallFailure {
+    /// Describes `err`.
+    pub fn from_sdk<E, R>(err: &SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + HasStatus + 'static,
+    {
+        let status = err.raw_response().map(HasStatus::status);
+        let code = err.code().map(str::to_string);
+        let detail = match (err.code(), err.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.to_string(),
+            _ => match err {
+                SdkError::DispatchFailure(_) => {
+                    format!("cannot connect: {}", causes(err))
+                }
+                SdkError::TimeoutError(_) => "timed out".to_string(),
+                _ => causes(err),
+            },
+        };
+        // The chain's own account of every provider it tried is long; the fix is not.
+        let detail = if detail.contains("no credentials found in chain") {
+            "no AWS credentials found (tried environment keys, the profile, web identity, ECS \
+             and EC2 instance roles); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+                .to_string()
+        } else {
+            detail
+        };
+        let detail = match status {
+            Some(status) if !detail.contains("HTTP ") => format!("{detail} (HTTP {status})"),
+            _ => detail,
+        };
+        Self { status, code, detail: one_line(&detail) }
+    }
+
+    /// True if and only if the service said the thing does not exist (HTTP 404).
+    pub fn is_not_found(&self) -> bool {
+        self.status == Some(404)
+            || matches!(
+                self.code.as_deref(),
+                Some("NoSuchBucket" | "NotFound" | "ResourceNotFoundException")
+            )
+    }
+
+    /// True if and only if the caller lacks a permission.
+    pub fn is_access_denied(&self) -> bool {
+        self.status == Some(403)
+            || matches!(
+                self.code.as_deref(),
+                Some("AccessDenied" | "AccessDeniedException" | "Forbidden")
+            )
+    }
+}
+
+/// A raw HTTP response whose status code can be read (both SDK crates' responses).
+pub trait HasStatus {
+    fn status(&self) -> u16;
+}
+
+impl HasStatus for aws_sdk_s3::config::http::HttpResponse {
+    fn status(&self) -> u16 {
+        self.status().as_u16()
+    }
+}
+
+/// `err` and its sources, joined with `: ` (a source already quoted by its parent is left
+/// out), without the `Debug` dump that the SDK's own error context appends.
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Joins the lines of `text`, so that a cause fits the one-line messages of the report.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_service_endpoints_beat_the_global_one() {
+        fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        }
+        let both = &[("AWS_ENDPOINT_URL", "http://h:1"), ("AWS_ENDPOINT_URL_S3", "http://h:2")];
+        assert_eq!(
+            Endpoints::resolve(lookup(both)),
+            Endpoints { s3: Some("http://h:2".into()), dynamodb: Some("http://h:1".into()) }
+        );
+        assert_eq!(Endpoints::resolve(lookup(&[])), Endpoints::default());
+    }
+
+    #[test]
+    fn one_line_joins_lines() {
+        assert_eq!(one_line("a\n  b\tc "), "a b c");
+    }
+}

@@ -1,0 +1,285 @@
+//! The lake in an S3 bucket (or any S3-compatible store): the same keys and bytes as the local
+//! lake, under the destination's prefix (CONTRACT §4).
+//!
+//! Every object is written with one `PutObject`, so a reader sees the old object or the new
+//! one, never part of one. Each carries `Content-Type: application/x-ndjson`, server-side
+//! encryption ([`Encryption`]) and the user metadata `record-count`, `sha256` and `run-id`.
+//!
+//! Unchanged days cost nothing: when the ledger already records the body's sha256 for the
+//! key, `put` trusts it and sends no request. Without a ledger entry, one `HeadObject` reads
+//! the stored object's `sha256` metadata, so a lake whose ledger lost a day is not rewritten.
+
+use anyhow::Context;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ServerSideEncryption;
+use bytes::Bytes;
+
+use super::{DayObject, ObjectStore, PutOutcome};
+use crate::aws::CallFailure;
+use crate::config::Settings;
+use crate::error::UserError;
+
+/// The content type of every object (one JSON document per line).
+pub const CONTENT_TYPE: &str = "application/x-ndjson";
+/// User-metadata names (S3 sends them as `x-amz-meta-<name>`).
+pub const META_RECORD_COUNT: &str = "record-count";
+pub const META_SHA256: &str = "sha256";
+pub const META_RUN_ID: &str = "run-id";
+
+/// Where the bootstrap script and the IAM policy live, for messages.
+const BOOTSTRAP: &str = "scripts/aws-bootstrap.sh";
+const POLICY: &str = "scripts/iam-policy.json";
+
+/// The server-side encryption asked for on every put (`OURA_S3_SSE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Encryption {
+    /// `AES256`: keys managed by S3 (the default).
+    Aes256,
+    /// `aws:kms`, with `OURA_S3_KMS_KEY_ID` or, without it, the account's `aws/s3` key.
+    Kms { key_id: Option<String> },
+}
+
+impl Encryption {
+    /// Reads `OURA_S3_SSE` and `OURA_S3_KMS_KEY_ID`; anything but `AES256` or `aws:kms`, or a
+    /// key id without `aws:kms`, is a usage error.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        Self::parse(settings.get("OURA_S3_SSE").as_deref(), settings.get("OURA_S3_KMS_KEY_ID"))
+    }
+
+    /// The encryption for the values of `OURA_S3_SSE` and `OURA_S3_KMS_KEY_ID`.
+    pub fn parse(sse: Option<&str>, key_id: Option<String>) -> anyhow::Result<Self> {
+        match sse {
+            None | Some("AES256") if key_id.is_some() => Err(UserError::usage(
+                "OURA_S3_KMS_KEY_ID is set but OURA_S3_SSE is not aws:kms; set OURA_S3_SSE=aws:kms \
+                 to use the key, or unset OURA_S3_KMS_KEY_ID",
+            )),
+            None | Some("AES256") => Ok(Encryption::Aes256),
+            Some("aws:kms") => Ok(Encryption::Kms { key_id }),
+            Some(other) => Err(UserError::usage(format!(
+                "OURA_S3_SSE `{other}` is not supported; use AES256 (the default) or aws:kms"
+            ))),
+        }
+    }
+}
+
+/// A lake in `s3://bucket/prefix`.
+#[derive(Clone, Debug)]
+pub struct S3Store {
+    client: Client,
+    bucket: String,
+    prefix: String,
+    encryption: Encryption,
+}
+
+impl S3Store {
+    /// A store in `bucket` whose keys start with `prefix` (slashes around it are dropped).
+    pub fn new(client: Client, bucket: &str, prefix: &str, encryption: Encryption) -> Self {
+        Self {
+            client,
+            bucket: bucket.to_string(),
+            prefix: prefix.trim_matches('/').to_string(),
+            encryption,
+        }
+    }
+
+    /// The bucket.
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// The `sha256` metadata of the object at `key`, if it exists and has one.
+    async fn stored_sha256(&self, key: &str) -> Option<String> {
+        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+            Ok(head) => head.metadata().and_then(|m| m.get(META_SHA256)).cloned(),
+            Err(err) => {
+                // Not found is the normal case; anything else is left to the put, which
+                // reports it if it persists.
+                let failure = CallFailure::from_sdk(&err);
+                if !failure.is_not_found() {
+                    tracing::debug!(key, cause = %failure.detail, "HeadObject failed; writing anyway.");
+                }
+                None
+            }
+        }
+    }
+
+    fn put_error(&self, key: &str, failure: &CallFailure) -> anyhow::Error {
+        let url = format!("s3://{}/{key}", self.bucket);
+        if failure.is_access_denied() {
+            let kms = match self.encryption {
+                Encryption::Kms { .. } => " (and kms:GenerateDataKey on the KMS key)",
+                Encryption::Aes256 => "",
+            };
+            anyhow::anyhow!(
+                "S3 denied s3:PutObject on {url} ({}); grant it{kms} as {POLICY} does",
+                failure.detail
+            )
+        } else if failure.code.as_deref() == Some("NoSuchBucket") {
+            anyhow::anyhow!(
+                "cannot write {url}: the bucket `{}` does not exist; create it with {BOOTSTRAP}",
+                self.bucket
+            )
+        } else {
+            // The caller names the key; the cause is what S3 (or the network) said.
+            anyhow::anyhow!("S3 PutObject failed: {}", failure.detail)
+        }
+    }
+}
+
+/// The usage error for a failed `HeadBucket` on `bucket`.
+fn check_error(bucket: &str, failure: &CallFailure) -> anyhow::Error {
+    if failure.is_not_found() {
+        UserError::usage(format!(
+            "the S3 bucket `{bucket}` does not exist; create it with {BOOTSTRAP} (or fix the \
+             bucket in OURA_DESTINATION/--dest)"
+        ))
+    } else if failure.is_access_denied() {
+        UserError::usage(format!(
+            "access to the S3 bucket `{bucket}` is denied: these AWS credentials need \
+             s3:ListBucket on it and s3:PutObject on its keys; attach the policy in {POLICY}"
+        ))
+    } else if failure.status == Some(301) {
+        UserError::usage(format!(
+            "the S3 bucket `{bucket}` is in another region; set AWS_REGION to the bucket's region"
+        ))
+    } else {
+        UserError::usage(format!(
+            "cannot reach the S3 bucket `{bucket}` ({}); check the AWS credentials, AWS_REGION \
+             and AWS_ENDPOINT_URL",
+            failure.detail
+        ))
+    }
+}
+
+impl ObjectStore for S3Store {
+    async fn check(&self) -> anyhow::Result<()> {
+        match self.client.head_bucket().bucket(&self.bucket).send().await {
+            Ok(_) => Ok(()),
+            Err(err) => Err(check_error(&self.bucket, &CallFailure::from_sdk(&err))),
+        }
+    }
+
+    async fn put(
+        &self,
+        object: &DayObject,
+        known_sha256: Option<&str>,
+    ) -> anyhow::Result<PutOutcome> {
+        match known_sha256 {
+            Some(known) if known == object.sha256 => return Ok(PutOutcome::Unchanged),
+            Some(_) => {}
+            None => {
+                if self.stored_sha256(&object.key).await.as_deref() == Some(&object.sha256) {
+                    return Ok(PutOutcome::Unchanged);
+                }
+            }
+        }
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&object.key)
+            .body(ByteStream::from(object.body.clone()))
+            .content_type(CONTENT_TYPE)
+            .metadata(META_RECORD_COUNT, object.record_count.to_string())
+            .metadata(META_SHA256, &object.sha256)
+            .metadata(META_RUN_ID, &object.run_id);
+        let request = match &self.encryption {
+            Encryption::Aes256 => request.server_side_encryption(ServerSideEncryption::Aes256),
+            Encryption::Kms { key_id } => request
+                .server_side_encryption(ServerSideEncryption::AwsKms)
+                .set_ssekms_key_id(key_id.clone()),
+        };
+        request
+            .send()
+            .await
+            .map_err(|err| self.put_error(&object.key, &CallFailure::from_sdk(&err)))?;
+        tracing::debug!(key = %object.key, bytes = object.body.len(), "Wrote the object.");
+        Ok(PutOutcome::Written)
+    }
+
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
+        let response = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+            Ok(response) => response,
+            Err(err) => {
+                let failure = CallFailure::from_sdk(&err);
+                if failure.is_not_found() || failure.code.as_deref() == Some("NoSuchKey") {
+                    return Ok(None);
+                }
+                anyhow::bail!("cannot read s3://{}/{key}: {}", self.bucket, failure.detail);
+            }
+        };
+        let body = response
+            .body
+            .collect()
+            .await
+            .with_context(|| format!("cannot read s3://{}/{key}", self.bucket))?;
+        Ok(Some(body.into_bytes()))
+    }
+
+    fn describe(&self) -> String {
+        match self.prefix.as_str() {
+            "" => format!("s3://{}", self.bucket),
+            prefix => format!("s3://{}/{prefix}", self.bucket),
+        }
+    }
+
+    fn key_prefix(&self) -> &str {
+        &self.prefix
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{EXIT_USAGE, exit_code};
+
+    fn failure(status: Option<u16>, code: Option<&str>) -> CallFailure {
+        CallFailure { status, code: code.map(str::to_string), detail: "detail".into() }
+    }
+
+    #[test]
+    fn encryption_defaults_to_aes256_and_accepts_kms() {
+        assert_eq!(Encryption::parse(None, None).unwrap(), Encryption::Aes256);
+        assert_eq!(Encryption::parse(Some("AES256"), None).unwrap(), Encryption::Aes256);
+        assert_eq!(
+            Encryption::parse(Some("aws:kms"), None).unwrap(),
+            Encryption::Kms { key_id: None }
+        );
+        assert_eq!(
+            Encryption::parse(Some("aws:kms"), Some("alias/lake".into())).unwrap(),
+            Encryption::Kms { key_id: Some("alias/lake".into()) }
+        );
+    }
+
+    #[test]
+    fn other_encryption_settings_are_usage_errors() {
+        for (sse, key_id) in
+            [(Some("aes256"), None), (Some("none"), None), (None, Some("alias/lake".to_string()))]
+        {
+            let err = Encryption::parse(sse, key_id).unwrap_err();
+            assert_eq!(exit_code(&err), EXIT_USAGE, "{err}");
+            assert!(err.to_string().contains("aws:kms"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_denied_bucket_check_names_the_permission_and_the_policy() {
+        let err = check_error("lake", &failure(Some(403), None));
+        assert_eq!(exit_code(&err), EXIT_USAGE);
+        let text = err.to_string();
+        assert!(text.contains("`lake`") && text.contains("s3:ListBucket"), "{text}");
+        assert!(text.contains("scripts/iam-policy.json") && !text.contains('\n'), "{text}");
+    }
+
+    #[test]
+    fn a_missing_bucket_points_at_the_bootstrap_script() {
+        for f in [failure(Some(404), None), failure(None, Some("NoSuchBucket"))] {
+            let text = check_error("lake", &f).to_string();
+            assert!(text.contains("`lake` does not exist"), "{text}");
+            assert!(text.contains("scripts/aws-bootstrap.sh"), "{text}");
+        }
+        let text = check_error("lake", &failure(Some(301), None)).to_string();
+        assert!(text.contains("AWS_REGION"), "{text}");
+    }
+}

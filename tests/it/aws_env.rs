@@ -1,0 +1,184 @@
+//! The moto emulator seen from the tests: the clients, and a fresh bucket or table per test.
+//!
+//! `scripts/test.sh` starts moto and exports `AWS_ENDPOINT_URL`. A test that needs AWS and
+//! finds no endpoint fails (it never skips), saying how to run it.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use oura_sync::aws::AwsClients;
+use oura_sync::config::Settings;
+
+/// The emulator's endpoint; panics with the fix when it is missing.
+pub fn endpoint() -> String {
+    match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "AWS_ENDPOINT_URL is not set: the S3/DynamoDB tests need the moto emulator; run them \
+             with scripts/test.sh (it starts moto and runs cargo test)"
+        ),
+    }
+}
+
+/// Clients built the way the binary builds them, pointed at the emulator.
+pub async fn clients() -> AwsClients {
+    endpoint();
+    AwsClients::load(&Settings::default()).await.expect("AWS clients")
+}
+
+/// A name no other test uses: `t-<tag>-<random>`, lower case, at most 63 characters.
+pub fn unique_name(tag: &str) -> String {
+    let tag: String = tag
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .take(40)
+        .collect();
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("t-{}-{}", tag.trim_matches('-'), &random[..12])
+}
+
+/// Creates a fresh bucket and returns its name.
+pub async fn new_bucket(aws: &AwsClients, tag: &str) -> String {
+    let bucket = unique_name(tag);
+    aws.s3.create_bucket().bucket(&bucket).send().await.expect("create_bucket");
+    bucket
+}
+
+/// Creates a fresh ledger table (string keys `pk`, `sk`, on demand), waits until it is
+/// active, and returns its name.
+pub async fn new_table(aws: &AwsClients, tag: &str) -> String {
+    new_table_with_keys(aws, tag, "pk", Some("sk")).await
+}
+
+/// Creates a fresh table with the given key names.
+pub async fn new_table_with_keys(
+    aws: &AwsClients,
+    tag: &str,
+    hash: &str,
+    range: Option<&str>,
+) -> String {
+    let table = unique_name(tag);
+    let mut request = aws
+        .dynamodb
+        .create_table()
+        .table_name(&table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute(hash))
+        .key_schema(key(hash, KeyType::Hash));
+    if let Some(range) = range {
+        request =
+            request.attribute_definitions(attribute(range)).key_schema(key(range, KeyType::Range));
+    }
+    request.send().await.expect("create_table");
+    // moto makes tables active at once; real DynamoDB takes seconds.
+    for _ in 0..100 {
+        let described = aws.dynamodb.describe_table().table_name(&table).send().await;
+        let status = described.ok().and_then(|d| d.table).and_then(|t| t.table_status);
+        if status == Some(aws_sdk_dynamodb::types::TableStatus::Active) {
+            return table;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("table {table} did not become active");
+}
+
+fn attribute(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .unwrap()
+}
+
+fn key(name: &str, key_type: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder().attribute_name(name).key_type(key_type).build().unwrap()
+}
+
+/// A reverse proxy in front of the emulator's S3 that forwards everything, except that every
+/// `PutObject` after the first `healthy_puts` gets a 500 `InternalError`: S3 failing halfway
+/// through a sync. The binary reaches it through `AWS_ENDPOINT_URL_S3`.
+pub struct FailingS3Proxy {
+    pub url: String,
+    state: std::sync::Arc<ProxyState>,
+}
+
+struct ProxyState {
+    upstream: String,
+    healthy_puts: usize,
+    puts: std::sync::atomic::AtomicUsize,
+    refused: std::sync::atomic::AtomicUsize,
+    http: reqwest::Client,
+}
+
+impl FailingS3Proxy {
+    /// Starts the proxy on a free loopback port, in a thread of its own.
+    pub fn start(healthy_puts: usize) -> Self {
+        let state = std::sync::Arc::new(ProxyState {
+            upstream: endpoint(),
+            healthy_puts,
+            puts: Default::default(),
+            refused: Default::default(),
+            http: reqwest::Client::new(),
+        });
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().fallback(forward).with_state(state.clone());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        Self { url, state }
+    }
+
+    /// How many `PutObject` requests were refused.
+    pub fn refused_puts(&self) -> usize {
+        self.state.refused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+async fn forward(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<ProxyState>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use std::sync::atomic::Ordering::SeqCst;
+
+    use axum::response::IntoResponse;
+
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+    // Path style: `/bucket/key...` is an object; a PUT on it without a sub-resource is PutObject.
+    let is_put_object = parts.method == axum::http::Method::PUT
+        && parts.uri.path().trim_start_matches('/').contains('/')
+        && parts.uri.query().is_none_or(|q| !q.contains("uploadId"));
+    if is_put_object && state.puts.fetch_add(1, SeqCst) >= state.healthy_puts {
+        state.refused.fetch_add(1, SeqCst);
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code>\
+                   <Message>We encountered an internal error. Please try again.</Message></Error>";
+        return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, xml).into_response();
+    }
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    let mut upstream =
+        state.http.request(parts.method.clone(), format!("{}{path}", state.upstream));
+    for (name, value) in &parts.headers {
+        if !matches!(name.as_str(), "host" | "content-length" | "connection" | "transfer-encoding")
+        {
+            upstream = upstream.header(name, value);
+        }
+    }
+    let answer = upstream.body(body).send().await.unwrap();
+    let mut response = axum::response::Response::builder().status(answer.status());
+    for (name, value) in answer.headers() {
+        if !matches!(name.as_str(), "content-length" | "connection" | "transfer-encoding") {
+            response = response.header(name, value);
+        }
+    }
+    response.body(axum::body::Body::from(answer.bytes().await.unwrap())).unwrap()
+}

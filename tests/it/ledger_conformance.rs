@@ -1,0 +1,290 @@
+//! The ledger conformance suite (the contract on [`Ledger`]), run on the local ledger and on
+//! DynamoDB, and the DynamoDB-only checks: the exact items of CONTRACT §5, health checks.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
+use oura_sync::datatype::DataType;
+use oura_sync::error::{EXIT_USAGE, exit_code};
+use oura_sync::ledger::{DayEntry, DynamoLedger, Failure, Ledger, RunEntry};
+use oura_sync::window::Window;
+
+use crate::aws_env;
+
+fn day(data_type: DataType, day: Date, record_count: u64, run_id: &str) -> DayEntry {
+    let empty = record_count == 0;
+    DayEntry {
+        data_type: data_type.name().to_string(),
+        day,
+        record_count,
+        object_key: if empty {
+            String::new()
+        } else {
+            format!("oura/{}/{day}.jsonl", data_type.name())
+        },
+        sha256: if empty { String::new() } else { format!("{:064x}", record_count) },
+        bytes: record_count * 10,
+        run_id: run_id.to_string(),
+        synced_at: "2026-02-20T06:00:01Z".parse().unwrap(),
+    }
+}
+
+fn run(run_id: &str, started_at: &str, status: &str) -> RunEntry {
+    let started_at: Timestamp = started_at.parse().unwrap();
+    RunEntry {
+        run_id: run_id.to_string(),
+        status: status.to_string(),
+        window_start: date(2026, 2, 12),
+        window_end: date(2026, 2, 18),
+        started_at,
+        finished_at: started_at + jiff::SignedDuration::from_millis(2500),
+        duration_ms: 2500,
+        counts: BTreeMap::from([("daily_sleep".into(), 7), ("heartrate".into(), 0)]),
+        failures: if status == "success" {
+            Vec::new()
+        } else {
+            vec![Failure { data_type: "heartrate".into(), error: "HTTP 500 from Oura".into() }]
+        },
+        objects_written: 7,
+        notify_status: "none".into(),
+    }
+}
+
+/// An empty ledger has no runs and no days.
+async fn an_empty_ledger_has_nothing<L: Ledger>(ledger: &L) {
+    assert!(ledger.recent_runs(5).await.unwrap().is_empty());
+    let window = Window::new(date(2026, 1, 1), date(2026, 12, 31));
+    assert!(ledger.days(DataType::DailySleep, window).await.unwrap().is_empty());
+    assert_eq!(ledger.last_day_with_records(DataType::DailySleep).await.unwrap(), None);
+    ledger.check().await.unwrap();
+}
+
+/// put_days upserts by (type, day): the last entry written wins, also within one call.
+async fn day_entries_upsert_by_type_and_day<L: Ledger>(ledger: &L) {
+    let d = date(2026, 2, 18);
+    ledger.put_days(&[day(DataType::DailySleep, d, 3, "r1")]).await.unwrap();
+    ledger
+        .put_days(&[day(DataType::DailySleep, d, 4, "r2"), day(DataType::DailySleep, d, 5, "r2")])
+        .await
+        .unwrap();
+    let days = ledger.days(DataType::DailySleep, Window::new(d, d)).await.unwrap();
+    assert_eq!(days.len(), 1);
+    assert_eq!(days[&d], day(DataType::DailySleep, d, 5, "r2"));
+}
+
+/// days() returns exactly the entries of its type whose day lies in the window, and more
+/// than one batch (25) of entries goes in at once.
+async fn days_returns_exactly_the_window<L: Ledger>(ledger: &L) {
+    let start = date(2026, 1, 1);
+    let all: Vec<DayEntry> = (0..40)
+        .map(|i| day(DataType::DailySleep, start + jiff::Span::new().days(i), (i % 3) as u64, "r1"))
+        .chain([day(DataType::Sleep, date(2026, 1, 15), 9, "r1")])
+        .collect();
+    ledger.put_days(&all).await.unwrap();
+    let window = Window::new(date(2026, 1, 10), date(2026, 1, 20));
+    let days = ledger.days(DataType::DailySleep, window).await.unwrap();
+    let wanted: BTreeMap<Date, DayEntry> = all
+        .iter()
+        .filter(|e| e.data_type == "daily_sleep" && window.contains(e.day))
+        .map(|e| (e.day, e.clone()))
+        .collect();
+    assert_eq!(days, wanted);
+    assert_eq!(days.len(), 11);
+    let everything = Window::new(date(2025, 1, 1), date(2027, 1, 1));
+    assert_eq!(ledger.days(DataType::DailySleep, everything).await.unwrap().len(), 40);
+    assert_eq!(ledger.days(DataType::Sleep, everything).await.unwrap().len(), 1);
+}
+
+/// An empty day (0 records, no object) round-trips, so "empty" differs from "never synced".
+async fn empty_days_round_trip<L: Ledger>(ledger: &L) {
+    let d = date(2026, 2, 1);
+    let entry = day(DataType::Workout, d, 0, "r1");
+    ledger.put_days(std::slice::from_ref(&entry)).await.unwrap();
+    let days = ledger.days(DataType::Workout, Window::new(d, d)).await.unwrap();
+    assert_eq!(days[&d], entry);
+}
+
+/// recent_runs lists the newest runs first, at most `limit`, each exactly as recorded.
+async fn runs_are_listed_newest_first<L: Ledger>(ledger: &L) {
+    let runs = [
+        run("b", "2026-02-18T06:00:00Z", "partial"),
+        run("c", "2026-02-19T06:00:00Z", "success"),
+        run("a", "2026-02-17T06:00:00Z", "success"),
+        run("d", "2026-02-19T07:00:00Z", "failed"),
+        run("e", "2026-02-16T06:00:00Z", "success"),
+    ];
+    for r in &runs {
+        ledger.put_run(r).await.unwrap();
+    }
+    let recent = ledger.recent_runs(3).await.unwrap();
+    let ids: Vec<_> = recent.iter().map(|r| r.run_id.as_str()).collect();
+    assert_eq!(ids, ["d", "c", "b"]);
+    assert_eq!(recent[0], runs[3]);
+    assert_eq!(recent[2], runs[0]);
+    assert_eq!(ledger.recent_runs(10).await.unwrap().len(), 5);
+}
+
+/// last_day_with_records finds the latest day holding records, past any number of later
+/// empty days (the DynamoDB fixture reads 4 items a page, so this crosses pages).
+async fn last_day_with_records_skips_empty_days<L: Ledger>(ledger: &L) {
+    let start = date(2026, 3, 1);
+    let entries: Vec<DayEntry> = (0..30)
+        .map(|i| {
+            day(DataType::Heartrate, start + jiff::Span::new().days(i), u64::from(i < 5), "r1")
+        })
+        .collect();
+    ledger.put_days(&entries).await.unwrap();
+    let last = ledger.last_day_with_records(DataType::Heartrate).await.unwrap().unwrap();
+    assert_eq!(last, entries[4]);
+    assert_eq!(ledger.last_day_with_records(DataType::Sleep).await.unwrap(), None);
+}
+
+/// Runs every case of the suite on each backend, one test per (backend, case).
+macro_rules! ledger_suite {
+    ($($(#[$doc:meta])* $case:ident,)*) => {
+        mod local {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let ledger = oura_sync::ledger::LocalLedger::for_lake(dir.path());
+                    super::$case(&ledger).await;
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let (ledger, _) = super::dynamo_ledger(stringify!($case)).await;
+                    super::$case(&ledger).await;
+                }
+            )*
+        }
+    };
+}
+
+ledger_suite! {
+    /// Empty: a new ledger has no runs, no days, and passes its health check.
+    an_empty_ledger_has_nothing,
+    /// Upsert: the last day entry for a (type, day) wins, also within one put_days call.
+    day_entries_upsert_by_type_and_day,
+    /// Window: days() returns exactly that type's entries in the window (across batches).
+    days_returns_exactly_the_window,
+    /// Empty days: a 0-record entry round-trips with its empty key and checksum.
+    empty_days_round_trip,
+    /// Run order: newest first, limited, each run exactly as recorded.
+    runs_are_listed_newest_first,
+    /// Freshness: the last day with records, found past later empty days.
+    last_day_with_records_skips_empty_days,
+}
+
+/// A DynamoDB ledger in a fresh table, reading 4 items per backward page.
+async fn dynamo_ledger(tag: &str) -> (DynamoLedger, oura_sync::aws::AwsClients) {
+    let aws = aws_env::clients().await;
+    let table = aws_env::new_table(&aws, tag).await;
+    (DynamoLedger::new(aws.dynamodb.clone(), &table).with_page_size(4), aws)
+}
+
+fn attribute_names(item: &std::collections::HashMap<String, AttributeValue>) -> Vec<&str> {
+    let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    names
+}
+
+/// DynamoDB items are exactly CONTRACT §5: the keys, every attribute, and its type (numbers
+/// as N, `counts` a map of N, `failures` a list of {type, error} maps).
+#[tokio::test]
+async fn dynamodb_items_are_exactly_the_contract() {
+    let (ledger, aws) = dynamo_ledger("items").await;
+    let r = run("run-9", "2026-02-18T06:00:00Z", "partial");
+    ledger.put_run(&r).await.unwrap();
+    ledger.put_days(&[day(DataType::DailySleep, date(2026, 2, 18), 2, "run-9")]).await.unwrap();
+
+    let get = |pk: &str, sk: &str| {
+        aws.dynamodb
+            .get_item()
+            .table_name(ledger.table())
+            .key("pk", AttributeValue::S(pk.into()))
+            .key("sk", AttributeValue::S(sk.into()))
+            .consistent_read(true)
+            .send()
+    };
+    let item = get("oura#run", "2026-02-18T06:00:00Z#run-9").await.unwrap().item.expect("run item");
+    assert_eq!(
+        attribute_names(&item),
+        [
+            "counts",
+            "duration_ms",
+            "failures",
+            "finished_at",
+            "notify_status",
+            "objects_written",
+            "pk",
+            "run_id",
+            "sk",
+            "started_at",
+            "status",
+            "window_end",
+            "window_start"
+        ]
+    );
+    assert_eq!(item["duration_ms"], AttributeValue::N("2500".into()));
+    assert_eq!(item["objects_written"], AttributeValue::N("7".into()));
+    assert_eq!(item["window_start"], AttributeValue::S("2026-02-12".into()));
+    assert_eq!(item["started_at"], AttributeValue::S("2026-02-18T06:00:00Z".into()));
+    let AttributeValue::M(counts) = &item["counts"] else { panic!("counts is not a map") };
+    assert_eq!(counts["daily_sleep"], AttributeValue::N("7".into()));
+    let AttributeValue::L(failures) = &item["failures"] else { panic!("failures is not a list") };
+    let AttributeValue::M(failure) = &failures[0] else { panic!("a failure is not a map") };
+    assert_eq!(failure["type"], AttributeValue::S("heartrate".into()));
+    assert_eq!(failure["error"], AttributeValue::S("HTTP 500 from Oura".into()));
+
+    let item = get("oura#daily_sleep", "2026-02-18").await.unwrap().item.expect("day item");
+    assert_eq!(
+        attribute_names(&item),
+        ["bytes", "object_key", "pk", "record_count", "run_id", "sha256", "sk", "synced_at"]
+    );
+    assert_eq!(item["record_count"], AttributeValue::N("2".into()));
+    assert_eq!(item["bytes"], AttributeValue::N("20".into()));
+    assert_eq!(item["synced_at"], AttributeValue::S("2026-02-20T06:00:01Z".into()));
+}
+
+/// DynamoDB health check: a missing table is a one-line usage error (exit 2) naming the
+/// table and the bootstrap script.
+#[tokio::test]
+async fn dynamodb_a_missing_table_is_a_usage_error_naming_the_fix() {
+    let aws = aws_env::clients().await;
+    let table = aws_env::unique_name("never-created");
+    let err = DynamoLedger::new(aws.dynamodb.clone(), &table).check().await.unwrap_err();
+    assert_eq!(exit_code(&err), EXIT_USAGE, "{err:#}");
+    let text = format!("{err:#}");
+    assert!(text.contains(&format!("`{table}`")) && text.contains("does not exist"), "{text}");
+    assert!(text.contains("scripts/aws-bootstrap.sh") && !text.contains('\n'), "{text}");
+}
+
+/// DynamoDB health check: a table without the string keys pk/sk is refused before use.
+#[tokio::test]
+async fn dynamodb_a_table_with_other_keys_is_refused() {
+    let aws = aws_env::clients().await;
+    let table = aws_env::new_table_with_keys(&aws, "other-keys", "id", None).await;
+    let err = DynamoLedger::new(aws.dynamodb.clone(), &table).check().await.unwrap_err();
+    assert_eq!(exit_code(&err), EXIT_USAGE);
+    assert!(err.to_string().contains("pk (partition) and sk (sort)"), "{err}");
+}
+
+/// DynamoDB: a failed write (the table is gone) is an error with a one-line cause.
+#[tokio::test]
+async fn dynamodb_a_failed_write_reports_a_one_line_cause() {
+    let aws = aws_env::clients().await;
+    let ledger = DynamoLedger::new(aws.dynamodb.clone(), &aws_env::unique_name("gone"));
+    let err = ledger.put_days(&[day(DataType::Sleep, date(2026, 1, 1), 1, "r")]).await.unwrap_err();
+    let text = format!("{err:#}");
+    assert!(text.contains("does not exist") && !text.contains('\n'), "{text}");
+    let err = ledger.put_run(&run("r", "2026-01-01T00:00:00Z", "success")).await.unwrap_err();
+    assert!(format!("{err:#}").contains("does not exist"), "{err:#}");
+}

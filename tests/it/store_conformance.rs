@@ -1,0 +1,219 @@
+//! The store conformance suite (the contract on [`ObjectStore`]), run on every backend, and
+//! the S3-only checks: headers, metadata, encryption, trust in the ledger, health checks.
+
+use jiff::civil::{Date, date};
+use oura_sync::datatype::DataType;
+use oura_sync::error::{EXIT_USAGE, exit_code};
+use oura_sync::store::key::object_key;
+use oura_sync::store::s3::Encryption;
+use oura_sync::store::{DayObject, LocalStore, ObjectStore, PutOutcome, S3Store};
+
+use crate::aws_env;
+
+const DAY: Date = date(2026, 2, 18);
+
+fn object<S: ObjectStore>(store: &S, data_type: DataType, day: Date, lines: &[&str]) -> DayObject {
+    DayObject::from_records(
+        object_key(store.key_prefix(), data_type, day),
+        lines.iter().copied(),
+        "run-1",
+    )
+}
+
+/// A put of a new key writes it, and get returns exactly the bytes put.
+async fn put_then_get_returns_the_same_bytes<S: ObjectStore>(store: &S) {
+    let obj = object(
+        store,
+        DataType::DailySleep,
+        DAY,
+        &[r#"{"id":"a","day":"2026-02-18"}"#, r#"{"id":"b"}"#],
+    );
+    assert_eq!(store.put(&obj, None).await.unwrap(), PutOutcome::Written);
+    let body = store.get(&obj.key).await.unwrap().expect("the object");
+    assert_eq!(body, obj.body);
+    assert_eq!(&body[..], b"{\"id\":\"a\",\"day\":\"2026-02-18\"}\n{\"id\":\"b\"}\n");
+}
+
+/// Putting the same bytes again writes nothing and says Unchanged, with or without the
+/// ledger's checksum.
+async fn the_same_bytes_again_are_unchanged<S: ObjectStore>(store: &S) {
+    let obj = object(store, DataType::Heartrate, DAY, &[r#"{"bpm":61}"#]);
+    assert_eq!(store.put(&obj, None).await.unwrap(), PutOutcome::Written);
+    assert_eq!(store.put(&obj, None).await.unwrap(), PutOutcome::Unchanged);
+    assert_eq!(store.put(&obj, Some(&obj.sha256)).await.unwrap(), PutOutcome::Unchanged);
+}
+
+/// A new body for a key replaces the old one whole (upsert, never a second object).
+async fn a_new_body_replaces_the_old_one<S: ObjectStore>(store: &S) {
+    let old = object(store, DataType::DailyActivity, DAY, &[r#"{"steps":1}"#]);
+    let new = object(store, DataType::DailyActivity, DAY, &[r#"{"steps":1}"#, r#"{"steps":2}"#]);
+    assert_eq!(old.key, new.key);
+    store.put(&old, None).await.unwrap();
+    assert_eq!(store.put(&new, Some(&old.sha256)).await.unwrap(), PutOutcome::Written);
+    assert_eq!(store.get(&new.key).await.unwrap().unwrap(), new.body);
+    // A stale checksum from the ledger does not stop a write either.
+    assert_eq!(store.put(&old, Some("0".repeat(64).as_str())).await.unwrap(), PutOutcome::Written);
+    assert_eq!(store.get(&old.key).await.unwrap().unwrap(), old.body);
+}
+
+/// Each (type, day) has its own key, and a key never written reads as None.
+async fn keys_of_other_days_and_types_are_independent<S: ObjectStore>(store: &S) {
+    let a = object(store, DataType::DailySleep, DAY, &[r#"{"n":1}"#]);
+    let b = object(store, DataType::DailySleep, date(2026, 2, 19), &[r#"{"n":2}"#]);
+    let c = object(store, DataType::Sleep, DAY, &[r#"{"n":3}"#]);
+    for obj in [&a, &b, &c] {
+        store.put(obj, None).await.unwrap();
+    }
+    for obj in [&a, &b, &c] {
+        assert_eq!(store.get(&obj.key).await.unwrap().unwrap(), obj.body, "{}", obj.key);
+    }
+    let never = object_key(store.key_prefix(), DataType::DailySleep, date(2026, 2, 20));
+    assert_eq!(store.get(&never).await.unwrap(), None);
+}
+
+/// The health check passes on a usable destination.
+async fn check_passes_on_a_usable_destination<S: ObjectStore>(store: &S) {
+    store.check().await.unwrap();
+}
+
+/// Runs every case of the suite on each backend, one test per (backend, case).
+macro_rules! store_suite {
+    ($($(#[$doc:meta])* $case:ident,)*) => {
+        mod local {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = oura_sync::store::LocalStore::new(dir.path().join("lake"));
+                    super::$case(&store).await;
+                }
+            )*
+        }
+        mod s3 {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let (store, _) = super::s3_store(stringify!($case)).await;
+                    super::$case(&store).await;
+                }
+            )*
+        }
+    };
+}
+
+store_suite! {
+    /// Round trip: put of a new key writes it; get returns the same bytes.
+    put_then_get_returns_the_same_bytes,
+    /// Unchanged: the same bytes again write nothing, with or without the ledger's checksum.
+    the_same_bytes_again_are_unchanged,
+    /// Upsert: a new body replaces the old one whole; a stale checksum does not block it.
+    a_new_body_replaces_the_old_one,
+    /// Keys: each (type, day) is its own object; an unwritten key reads as None.
+    keys_of_other_days_and_types_are_independent,
+    /// Health check: passes on a usable destination.
+    check_passes_on_a_usable_destination,
+}
+
+/// An S3 store in a fresh bucket under the prefix `oura`, and the clients.
+async fn s3_store(tag: &str) -> (S3Store, oura_sync::aws::AwsClients) {
+    let aws = aws_env::clients().await;
+    let bucket = aws_env::new_bucket(&aws, tag).await;
+    (S3Store::new(aws.s3.clone(), &bucket, "/oura/", Encryption::Aes256), aws)
+}
+
+/// S3: the object sits at exactly `oura/<type>/year=/month=/day=/<type>_<day>.jsonl` and
+/// carries the NDJSON content type, AES256 encryption and the three metadata entries.
+#[tokio::test]
+async fn s3_objects_carry_the_key_layout_headers_metadata_and_encryption() {
+    let (store, aws) = s3_store("s3-headers").await;
+    assert_eq!(store.key_prefix(), "oura");
+    assert_eq!(store.describe(), format!("s3://{}/oura", store.bucket()));
+    let obj = object(&store, DataType::DailySleep, DAY, &[r#"{"a":1}"#, r#"{"a":2}"#]);
+    store.put(&obj, None).await.unwrap();
+
+    let listed = aws.s3.list_objects_v2().bucket(store.bucket()).send().await.unwrap();
+    let keys: Vec<_> = listed.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, ["oura/daily_sleep/year=2026/month=02/day=18/daily_sleep_2026-02-18.jsonl"]);
+
+    let head = aws.s3.head_object().bucket(store.bucket()).key(&obj.key).send().await.unwrap();
+    assert_eq!(head.content_type(), Some("application/x-ndjson"));
+    assert_eq!(
+        head.server_side_encryption(),
+        Some(&aws_sdk_s3::types::ServerSideEncryption::Aes256)
+    );
+    let meta = head.metadata().expect("user metadata");
+    assert_eq!(meta.get("record-count").map(String::as_str), Some("2"));
+    assert_eq!(meta.get("sha256"), Some(&obj.sha256));
+    assert_eq!(meta.get("run-id").map(String::as_str), Some("run-1"));
+    assert_eq!(meta.len(), 3, "{meta:?}");
+    assert_eq!(head.content_length(), Some(obj.body.len() as i64));
+}
+
+/// S3 with `OURA_S3_SSE=aws:kms`: every put asks for SSE-KMS with the configured key id.
+#[tokio::test]
+async fn s3_kms_encryption_names_the_key() {
+    let aws = aws_env::clients().await;
+    let bucket = aws_env::new_bucket(&aws, "s3-kms").await;
+    let key_id = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+    let store = S3Store::new(
+        aws.s3.clone(),
+        &bucket,
+        "oura",
+        Encryption::Kms { key_id: Some(key_id.into()) },
+    );
+    let obj = object(&store, DataType::Tag, DAY, &[r#"{"t":1}"#]);
+    store.put(&obj, None).await.unwrap();
+    let head = aws.s3.head_object().bucket(&bucket).key(&obj.key).send().await.unwrap();
+    assert_eq!(
+        head.server_side_encryption(),
+        Some(&aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+    );
+    assert_eq!(head.ssekms_key_id(), Some(key_id));
+}
+
+/// S3 trusts the ledger: when the known checksum equals the body's, put sends no request
+/// at all (the object, absent here, stays absent).
+#[tokio::test]
+async fn s3_a_matching_known_checksum_sends_nothing() {
+    let (store, _aws) = s3_store("s3-trust").await;
+    let obj = object(&store, DataType::DailySpo2, DAY, &[r#"{"spo2":97}"#]);
+    assert_eq!(store.put(&obj, Some(&obj.sha256)).await.unwrap(), PutOutcome::Unchanged);
+    assert_eq!(store.get(&obj.key).await.unwrap(), None);
+}
+
+/// S3 health check: a missing bucket is a one-line usage error (exit 2) that names the
+/// bucket and the bootstrap script.
+#[tokio::test]
+async fn s3_a_missing_bucket_is_a_usage_error_naming_the_fix() {
+    let aws = aws_env::clients().await;
+    let bucket = aws_env::unique_name("never-created");
+    let store = S3Store::new(aws.s3.clone(), &bucket, "oura", Encryption::Aes256);
+    let err = store.check().await.unwrap_err();
+    assert_eq!(exit_code(&err), EXIT_USAGE, "{err:#}");
+    let text = format!("{err:#}");
+    assert!(text.contains(&format!("`{bucket}` does not exist")), "{text}");
+    assert!(text.contains("scripts/aws-bootstrap.sh") && !text.contains('\n'), "{text}");
+}
+
+/// S3: a put that fails (here: the bucket vanished) is an error with a one-line cause, and
+/// the local lake's contract on failures holds (nothing half-written is readable).
+#[tokio::test]
+async fn s3_a_failed_put_reports_a_one_line_cause() {
+    let aws = aws_env::clients().await;
+    let bucket = aws_env::unique_name("vanished");
+    let store = S3Store::new(aws.s3.clone(), &bucket, "oura", Encryption::Aes256);
+    let obj = object(&store, DataType::Workout, DAY, &[r#"{"w":1}"#]);
+    let err = store.put(&obj, None).await.unwrap_err();
+    let text = format!("{err:#}");
+    assert!(text.contains("does not exist") && text.contains("aws-bootstrap.sh"), "{text}");
+    assert!(!text.contains('\n'), "{text}");
+}
+
+/// The local store needs no bucket: its health check passes on a directory not created yet.
+#[tokio::test]
+async fn local_check_accepts_a_directory_not_created_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    LocalStore::new(dir.path().join("a/b/lake")).check().await.unwrap();
+}
