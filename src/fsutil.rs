@@ -1,5 +1,11 @@
-//! Atomic file writes: a temporary file in the target's directory, fsync, rename, fsync of the
-//! directory. Used for lake files, the local ledger and (with mode 0600) the tokens file.
+//! Atomic file writes: a temporary file in the target's directory, then a rename over the
+//! target, so the path holds the old content or the new, never a mix.
+//!
+//! [`write_atomic`] also waits for the disk (fsync of the file and of the directory): the local
+//! ledger and (with mode 0600) the tokens file. Lake files use [`replace_file`], which does
+//! not, and are made durable in batches by [`flush_filesystem`] before the ledger records them:
+//! one flush per fetched piece instead of two fsyncs per file, which on a 3-year backfill is
+//! the difference between 1.4 s and 8.5 s of disk time (measured; see BENCHMARKS.md).
 
 use std::io::Write;
 use std::path::Path;
@@ -10,6 +16,31 @@ use anyhow::Context;
 /// With `mode` (Unix permission bits), the temporary file has that mode from its creation, so
 /// the content is never readable by others, not even for a moment.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow::Result<()> {
+    write_via_temp(path, bytes, mode, true)
+}
+
+/// Replaces `path` with `bytes` through a temporary file and a rename, without waiting for the
+/// disk: a process that dies leaves the old file or the new one, whole. Until
+/// [`flush_filesystem`] returns, a power loss may still lose the new content.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    // Where a whole filesystem cannot be flushed at once, each file is synced instead.
+    write_via_temp(path, bytes, None, !cfg!(target_os = "linux"))
+}
+
+/// Waits until everything written to the filesystem holding `path` is on disk (`syncfs`).
+pub fn flush_filesystem(path: &Path) -> anyhow::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let dir = std::fs::File::open(path)
+            .with_context(|| format!("cannot open {} to flush it", path.display()))?;
+        rustix::fs::syncfs(&dir).with_context(|| format!("cannot flush {}", path.display()))?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = path;
+    Ok(())
+}
+
+fn write_via_temp(path: &Path, bytes: &[u8], mode: Option<u32>, sync: bool) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -28,11 +59,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow::Res
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
+        .and_then(|()| if sync { tmp.as_file().sync_all() } else { Ok(()) })
         .with_context(|| format!("cannot write {}", path.display()))?;
     tmp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
     // The rename is durable only once the directory entry is.
-    if let Ok(d) = std::fs::File::open(dir) {
+    if sync && let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -51,6 +82,16 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two\n");
         let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_replaced_file_is_whole_and_a_flush_succeeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x/day.jsonl");
+        replace_file(&path, b"old\n").unwrap();
+        replace_file(&path, b"new\n").unwrap();
+        flush_filesystem(dir.path()).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new\n");
     }
 
     #[cfg(unix)]

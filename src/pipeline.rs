@@ -445,7 +445,12 @@ impl Engine<'_> {
                 }
             }
         }
-        // Record what was stored even when another day of the unit failed.
+        // Record what was stored even when another day of the unit failed, once it is durable.
+        if outcome.days_written > 0 {
+            self.store.flush().await.map_err(|e| {
+                FetchError::Failed(format!("stored the days but cannot flush them to disk: {e:#}"))
+            })?;
+        }
         if !entries.is_empty() {
             entries.sort_by_key(|e| e.day);
             self.ledger.put_days(&entries).await.map_err(|e| {

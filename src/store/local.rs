@@ -1,8 +1,9 @@
 //! The lake in a local directory: the default destination, and the reference backend.
 //!
 //! Each object is a file at `<root>/<key>`, written to a temporary file in the same
-//! directory, synced, then renamed over the old one, so a reader (or a crash) sees the old
-//! file or the new one, never part of one.
+//! directory, then renamed over the old one, so a reader (or a process that dies) sees the old
+//! file or the new one, never part of one. `flush` makes the files durable in one `syncfs`,
+//! which the pipeline calls before the ledger records them.
 
 use std::path::{Path, PathBuf};
 
@@ -12,16 +13,24 @@ use bytes::Bytes;
 use super::{DayObject, ObjectStore, PutOutcome, sha256_hex};
 use crate::fsutil;
 
+/// Files written at once. More only make threads queue on the same directories' locks: with
+/// one blocking thread per put, a 3-year backfill ran 500 threads and took 3x longer.
+const WRITES_AT_ONCE: usize = 4;
+
 /// A lake rooted at a local directory (created on the first write).
 #[derive(Debug, Clone)]
 pub struct LocalStore {
     root: PathBuf,
+    writes: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl LocalStore {
     /// A store under `root`; nothing is created until something is written.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            writes: std::sync::Arc::new(tokio::sync::Semaphore::new(WRITES_AT_ONCE)),
+        }
     }
 
     /// The directory the lake lives in.
@@ -75,10 +84,18 @@ impl ObjectStore for LocalStore {
             return Ok(PutOutcome::Unchanged);
         }
         let body = object.body.clone();
-        tokio::task::spawn_blocking(move || fsutil::write_atomic(&path, &body, None))
+        let _slot = self.writes.acquire().await.expect("never closed");
+        tokio::task::spawn_blocking(move || fsutil::replace_file(&path, &body))
             .await
             .context("the writer task stopped")??;
         Ok(PutOutcome::Written)
+    }
+
+    async fn flush(&self) -> anyhow::Result<()> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || fsutil::flush_filesystem(&root))
+            .await
+            .context("the flush task stopped")?
     }
 
     async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {

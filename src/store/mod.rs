@@ -82,6 +82,10 @@ pub trait ObjectStore {
         known_sha256: Option<&str>,
     ) -> anyhow::Result<PutOutcome>;
 
+    /// Makes every object put so far durable (a power loss keeps them); called before the
+    /// ledger records them. A no-op where `put` is durable when it returns (S3).
+    async fn flush(&self) -> anyhow::Result<()>;
+
     /// Reads an object back.
     async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>>;
 
@@ -115,6 +119,13 @@ impl ObjectStore for AnyStore {
         match self {
             AnyStore::Local(s) => s.put(object, known_sha256).await,
             AnyStore::S3(s) => s.put(object, known_sha256).await,
+        }
+    }
+
+    async fn flush(&self) -> anyhow::Result<()> {
+        match self {
+            AnyStore::Local(s) => s.flush().await,
+            AnyStore::S3(s) => s.flush().await,
         }
     }
 

@@ -104,6 +104,29 @@ impl S3Store {
         }
     }
 
+    /// One PutObject of `object`, with its content type, encryption and metadata; with
+    /// `only_if_absent`, conditional on the key not existing (`If-None-Match: *`, 412 if it does).
+    async fn send_put(&self, object: &DayObject, only_if_absent: bool) -> Result<(), CallFailure> {
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&object.key)
+            .body(ByteStream::from(object.body.clone()))
+            .content_type(CONTENT_TYPE)
+            .metadata(META_RECORD_COUNT, object.record_count.to_string())
+            .metadata(META_SHA256, &object.sha256)
+            .metadata(META_RUN_ID, &object.run_id);
+        let request = match &self.encryption {
+            Encryption::Aes256 => request.server_side_encryption(ServerSideEncryption::Aes256),
+            Encryption::Kms { key_id } => request
+                .server_side_encryption(ServerSideEncryption::AwsKms)
+                .set_ssekms_key_id(key_id.clone()),
+        };
+        let request = if only_if_absent { request.if_none_match("*") } else { request };
+        request.send().await.map(|_| ()).map_err(|err| CallFailure::from_sdk(&err))
+    }
+
     fn put_error(&self, key: &str, failure: &CallFailure) -> anyhow::Error {
         let url = format!("s3://{}/{key}", self.bucket);
         if failure.is_access_denied() {
@@ -165,37 +188,31 @@ impl ObjectStore for S3Store {
         object: &DayObject,
         known_sha256: Option<&str>,
     ) -> anyhow::Result<PutOutcome> {
-        match known_sha256 {
+        let outcome = match known_sha256 {
             Some(known) if known == object.sha256 => return Ok(PutOutcome::Unchanged),
-            Some(_) => {}
-            None => {
-                if self.stored_sha256(&object.key).await.as_deref() == Some(&object.sha256) {
-                    return Ok(PutOutcome::Unchanged);
+            // The ledger knows the object and it differs: replace it.
+            Some(_) => self.send_put(object, false).await,
+            // The ledger does not know the key: create it only if it is absent, one request in
+            // a first backfill. If it exists (a ledger that lost track, or a lake written by
+            // another tool), compare before replacing, so identical content is not rewritten.
+            None => match self.send_put(object, true).await {
+                Err(failure) if failure.status == Some(412) => {
+                    if self.stored_sha256(&object.key).await.as_deref() == Some(&object.sha256) {
+                        return Ok(PutOutcome::Unchanged);
+                    }
+                    self.send_put(object, false).await
                 }
-            }
-        }
-        let request = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&object.key)
-            .body(ByteStream::from(object.body.clone()))
-            .content_type(CONTENT_TYPE)
-            .metadata(META_RECORD_COUNT, object.record_count.to_string())
-            .metadata(META_SHA256, &object.sha256)
-            .metadata(META_RUN_ID, &object.run_id);
-        let request = match &self.encryption {
-            Encryption::Aes256 => request.server_side_encryption(ServerSideEncryption::Aes256),
-            Encryption::Kms { key_id } => request
-                .server_side_encryption(ServerSideEncryption::AwsKms)
-                .set_ssekms_key_id(key_id.clone()),
+                other => other,
+            },
         };
-        request
-            .send()
-            .await
-            .map_err(|err| self.put_error(&object.key, &CallFailure::from_sdk(&err)))?;
+        outcome.map_err(|failure| self.put_error(&object.key, &failure))?;
         tracing::debug!(key = %object.key, bytes = object.body.len(), "Wrote the object.");
         Ok(PutOutcome::Written)
+    }
+
+    async fn flush(&self) -> anyhow::Result<()> {
+        // S3 has stored an object durably by the time PutObject answers 200.
+        Ok(())
     }
 
     async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
