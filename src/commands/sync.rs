@@ -64,7 +64,8 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         timezone,
         dry_run: args.dry_run,
         sandbox: args.sandbox,
-        units_in_flight: concurrency,
+        // Twice the requests: pieces that are writing their days do not hold up the next fetches.
+        units_in_flight: 2 * concurrency,
         // A backfill started again goes on where it stopped; a rolling window always refetches.
         resume: args.from.is_some() && !args.force,
     };
