@@ -104,13 +104,17 @@ fn render(status: &Status, now: Timestamp) -> String {
             let records: u64 = run.counts.values().sum();
             let _ = writeln!(
                 out,
-                "  {}  {:<7}  {}..{}  {:>6} records  {:.1} s{}",
+                "  {}  {:<7}  {}..{}  {:>6} records  {:.1} s{}{}",
                 run.started_at.strftime("%Y-%m-%d %H:%M:%SZ"),
                 run.status,
                 run.window_start,
                 run.window_end,
                 records,
                 run.duration_ms as f64 / 1000.0,
+                match run.notify_status.as_str() {
+                    "disabled" | "none" | "" => String::new(),
+                    status => format!("  notify: {status}"),
+                },
                 if run.failures.is_empty() {
                     String::new()
                 } else {

@@ -493,7 +493,7 @@ mod tests {
             notify_status: "sent".into(),
         };
         let item = run_item(&run);
-        assert_eq!(item["sk"], s("2026-02-07T06:00:00Z#r1"));
+        assert_eq!(item["sk"], s("2026-02-07T06:00:00.000000000Z#r1"));
         assert_eq!(item["duration_ms"], AttributeValue::N("3500".into()));
         assert_eq!(run_from_item(&item).unwrap(), run);
         let day = DayEntry {

@@ -79,9 +79,11 @@ impl RunEntry {
     /// The DynamoDB partition key of every run entry.
     pub const PK: &'static str = "oura#run";
 
-    /// The sort key: `<started_at>#<run_id>`, so runs sort by time.
+    /// The sort key: `<started_at>#<run_id>`, so runs sort by time. The time always has nine
+    /// decimals (still RFC 3339, and the exact instant): with a varying number, `…:35Z` would
+    /// sort after `…:35.5Z`.
     pub fn sk(&self) -> String {
-        format!("{}#{}", self.started_at, self.run_id)
+        format!("{}#{}", self.started_at.strftime("%Y-%m-%dT%H:%M:%S%.9fZ"), self.run_id)
     }
 }
 
@@ -178,5 +180,33 @@ impl Ledger for AnyLedger {
             AnyLedger::Local(l) => l.describe(),
             AnyLedger::Dynamo(l) => l.describe(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(started_at: &str) -> RunEntry {
+        RunEntry {
+            run_id: "r".into(),
+            status: "success".into(),
+            window_start: jiff::civil::date(2026, 11, 17),
+            window_end: jiff::civil::date(2026, 11, 23),
+            started_at: started_at.parse().unwrap(),
+            finished_at: started_at.parse().unwrap(),
+            duration_ms: 0,
+            counts: BTreeMap::new(),
+            failures: Vec::new(),
+            objects_written: 0,
+            notify_status: "disabled".into(),
+        }
+    }
+
+    #[test]
+    fn run_keys_sort_by_time_within_a_second() {
+        let (whole, later) = (run("2026-11-24T09:00:35Z"), run("2026-11-24T09:00:35.5Z"));
+        assert_eq!(whole.sk(), "2026-11-24T09:00:35.000000000Z#r");
+        assert!(whole.sk() < later.sk());
     }
 }

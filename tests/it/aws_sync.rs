@@ -144,7 +144,14 @@ async fn a_sync_into_s3_writes_the_lake_and_the_ledger_and_a_second_run_uploads_
     }
 
     let run = &runs[0];
-    assert_eq!(s(run, "sk"), format!("{}#{run_id}", s(run, "started_at")));
+    // `<started_at>#<run_id>`, the time written with nine decimals so that runs sort.
+    let sk = s(run, "sk");
+    let (time, id) = sk.split_once('#').unwrap();
+    assert_eq!(id, run_id);
+    assert_eq!(
+        time.parse::<jiff::Timestamp>().unwrap(),
+        s(run, "started_at").parse::<jiff::Timestamp>().unwrap()
+    );
     assert_eq!(s(run, "status"), "success");
     assert_eq!((s(run, "window_start"), s(run, "window_end")), (DAYS[0].into(), DAYS[2].into()));
     assert_eq!(n(run, "objects_written"), 7);

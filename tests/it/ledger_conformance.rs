@@ -214,7 +214,11 @@ async fn dynamodb_items_are_exactly_the_contract() {
             .consistent_read(true)
             .send()
     };
-    let item = get("oura#run", "2026-02-18T06:00:00Z#run-9").await.unwrap().item.expect("run item");
+    let item = get("oura#run", "2026-02-18T06:00:00.000000000Z#run-9")
+        .await
+        .unwrap()
+        .item
+        .expect("run item");
     assert_eq!(
         attribute_names(&item),
         [
