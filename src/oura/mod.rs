@@ -324,10 +324,14 @@ fn final_error(e: AttemptError) -> FetchError {
     }
 }
 
+/// A token problem the user must act on (a refused refresh, or no way to refresh at all)
+/// stops the run with exit 3; anything else fails the type.
 fn auth_failure(e: anyhow::Error) -> FetchError {
     match e.downcast_ref::<UserError>() {
-        Some(UserError::LoginNeeded(message)) => FetchError::LoginNeeded(message.clone()),
-        _ => FetchError::Failed(format!("cannot get an access token: {e:#}")),
+        Some(UserError::LoginNeeded(message) | UserError::Usage(message)) => {
+            FetchError::LoginNeeded(message.clone())
+        }
+        None => FetchError::Failed(format!("cannot get an access token: {e:#}")),
     }
 }
 

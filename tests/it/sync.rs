@@ -347,3 +347,22 @@ fn status_shows_runs_and_freshness() {
     assert_eq!(heartrate["last_day"]["day"], "2026-11-23");
     assert_eq!(heartrate["last_day"]["record_count"], 3);
 }
+
+/// A refused token that cannot be refreshed (no OURA_CLIENT_ID/SECRET to do it with) needs
+/// the user: exit 3, and the summary says what to set or to log in again.
+#[test]
+fn a_refused_token_without_app_credentials_asks_the_user_to_act() {
+    let env = TestEnv::new();
+    seed_every_type(&env.oura, &WEEK);
+    env.oura.lock().valid_tokens = Some(["fresh-token".to_string()].into());
+    std::fs::write(
+        env.dir.path().join(".oura-tokens.json"),
+        format!(r#"{{"access_token":"{TOKEN}","refresh_token":"r-1","expires_in":86400}}"#),
+    )
+    .unwrap();
+    let out = env.run(&["sync", "2026-11-23", "--types", "daily_sleep,heartrate"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let summary = stdout(&out);
+    assert!(summary.contains("set OURA_CLIENT_ID and OURA_CLIENT_SECRET"), "{summary}");
+    assert!(!summary.contains(TOKEN) && !stderr(&out).contains(TOKEN));
+}
