@@ -10,7 +10,8 @@ fn days_from(start: &str, count: usize) -> Vec<String> {
 }
 
 /// A backfill run again skips every day the ledger holds settled (no request at all for
-/// them) and reports them unchanged; `--force` fetches them again.
+/// them) and reports them unchanged; `--force` fetches them again. With stderr not a
+/// terminal, no progress bar is drawn.
 #[test]
 fn a_backfill_run_again_skips_what_it_holds_unless_forced() {
     let env = TestEnv::new();
@@ -21,6 +22,9 @@ fn a_backfill_run_again_skips_what_it_holds_unless_forced() {
     let out = env.run(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(env.lake_files().iter().filter(|f| f.starts_with("daily_sleep/")).count(), 120);
+    // stderr is a pipe here, as in a cron log: log lines, and no progress bar.
+    assert!(stderr(&out).contains("Sync finished."), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("pieces") && !stderr(&out).contains('█'), "{}", stderr(&out));
     let first = env.oura.requests_to("daily_sleep").len();
     assert!(first > 0);
 
