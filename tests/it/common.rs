@@ -172,3 +172,67 @@ pub fn seed_every_type(oura: &FakeOura, days: &[&str]) {
     oura.add("ring_configuration", [r#"{"id":"ring-1","color":"silver","size":9}"#.to_string()]);
     oura.lock().personal_info = Some(r#"{"id":"me","age":40,"email":"x@example.com"}"#.into());
 }
+
+/// Every data file of the lake (the ledger left out), path → content.
+pub fn lake_contents(env: &TestEnv) -> std::collections::BTreeMap<String, String> {
+    env.lake_files()
+        .into_iter()
+        .filter(|f| !f.starts_with("_ledger"))
+        .map(|f| {
+            let text = std::fs::read_to_string(env.lake().join(&f)).unwrap();
+            (f, text)
+        })
+        .collect()
+}
+
+/// The lake a sync of `days` (UTC) must write for what [`seed_every_type`] served: every
+/// file, byte for byte; the snapshots under `last_day`.
+pub fn expected_lake(days: &[&str], last_day: &str) -> std::collections::BTreeMap<String, String> {
+    let path = |kind: &str, day: &str| {
+        format!(
+            "{kind}/year={}/month={}/day={}/{kind}_{day}.jsonl",
+            &day[..4],
+            &day[5..7],
+            &day[8..10]
+        )
+    };
+    let mut lake = std::collections::BTreeMap::new();
+    for day in days {
+        for kind in [
+            "daily_readiness",
+            "daily_sleep",
+            "sleep_time",
+            "daily_spo2",
+            "daily_stress",
+            "daily_resilience",
+            "daily_cardiovascular_age",
+            "vO2_max",
+            "workout",
+            "session",
+            "tag",
+        ] {
+            lake.insert(path(&kind.to_lowercase(), day), daily(kind, day) + "\n");
+        }
+        lake.insert(path("daily_activity", day), activity(day) + "\n");
+        let bedtime = format!("{}T23:10:00+00:00", day_before(day));
+        lake.insert(path("sleep", day), sleep(&format!("sleep-{day}"), day, &bedtime) + "\n");
+        for kind in ["enhanced_tag", "rest_mode_period"] {
+            lake.insert(path(kind, day), start_day_record(kind, day) + "\n");
+        }
+        for kind in ["heartrate", "ring_battery_level"] {
+            let samples: String = ["00:00:00", "06:30:00", "23:55:00"]
+                .map(|t| sample(&format!("{day}T{t}+00:00"), 60, "rest") + "\n")
+                .concat();
+            lake.insert(path(kind, day), samples);
+        }
+    }
+    lake.insert(
+        path("ring_configuration", last_day),
+        r#"{"id":"ring-1","color":"silver","size":9}"#.to_string() + "\n",
+    );
+    lake.insert(
+        path("personal_info", last_day),
+        r#"{"id":"me","age":40,"email":"x@example.com"}"#.to_string() + "\n",
+    );
+    lake
+}

@@ -30,15 +30,8 @@ fn a_week_of_every_type_lands_in_the_lake_exactly() {
     assert!(summary.contains("daily_sleep: 7"), "{summary}");
     assert!(summary.chars().count() < 1000);
 
-    for day in WEEK {
-        for kind in
-            ["daily_readiness", "daily_sleep", "vo2_max", "sleep", "daily_activity", "enhanced_tag"]
-        {
-            let file = env.lake_file(kind, day).unwrap_or_else(|| panic!("{kind} {day} missing"));
-            assert_eq!(file.lines().count(), 1, "{kind} {day}");
-        }
-        assert_eq!(env.lake_file("heartrate", day).unwrap().lines().count(), 3);
-    }
+    // Every file of the lake, byte for byte: each day's records, nothing else.
+    assert_eq!(lake_contents(&env), expected_lake(&WEEK, "2026-11-23"));
     // The exact bytes, a newline after each record.
     assert_eq!(
         env.lake_file("daily_sleep", "2026-11-20").unwrap(),
@@ -107,7 +100,8 @@ fn every_page_is_followed_to_the_end() {
 
 /// Heart-rate samples are asked for with UTC datetimes covering the local days of
 /// OURA_TIMEZONE, filed under their local date (a sample at 03:00Z is the evening before in
-/// New York), deduplicated, and a window over 30 days is split into requests of at most 30.
+/// New York; on the 25-hour day of a clock change, all 25 hours), deduplicated, and a window
+/// over 30 days is split into requests of at most 30 days of UTC time.
 #[test]
 fn heart_rate_follows_the_time_zone_and_the_thirty_day_limit() {
     let env = TestEnv::new();
@@ -118,6 +112,12 @@ fn heart_rate_follows_the_time_zone_and_the_thirty_day_limit() {
             sample("2026-11-23T05:30:00+00:00", 62, "awake"),
             sample("2026-11-23T05:30:00+00:00", 62, "awake"),
             sample("2026-10-01T12:00:00+00:00", 70, "rest"),
+            // Around the clock change of 2026-11-01 (EDT → EST, a 25-hour day):
+            // 23:30 EDT on Oct 31, 00:30 EDT and 23:30 EST on Nov 1, 00:30 EST on Nov 2.
+            sample("2026-11-01T03:30:00+00:00", 63, "rest"),
+            sample("2026-11-01T04:30:00+00:00", 64, "rest"),
+            sample("2026-11-02T04:30:00+00:00", 65, "rest"),
+            sample("2026-11-02T05:30:00+00:00", 66, "rest"),
         ],
     );
     let out = env
@@ -139,6 +139,11 @@ fn heart_rate_follows_the_time_zone_and_the_thirty_day_limit() {
     assert_eq!(env.lake_file("heartrate", "2026-11-22").unwrap().lines().count(), 1);
     assert_eq!(env.lake_file("heartrate", "2026-11-23").unwrap().lines().count(), 1);
     assert!(env.lake_file("heartrate", "2026-10-01").is_some());
+    assert!(env.lake_file("heartrate", "2026-10-31").unwrap().contains(r#""bpm":63"#));
+    let nov_1 = env.lake_file("heartrate", "2026-11-01").unwrap();
+    assert_eq!(nov_1.lines().count(), 2, "{nov_1}");
+    assert!(nov_1.contains(r#""bpm":64"#) && nov_1.contains(r#""bpm":65"#));
+    assert!(env.lake_file("heartrate", "2026-11-02").unwrap().contains(r#""bpm":66"#));
 }
 
 /// A second run over the same data rewrites nothing: every day is reported unchanged, the
@@ -178,7 +183,8 @@ fn a_revised_day_is_overwritten_not_duplicated() {
 }
 
 /// Passing faults are retried: a 500, a 429 with `Retry-After: 1` and a body cut off in the
-/// middle each cost one more request, and the sync still succeeds with every record.
+/// middle each cost one more request, and the sync writes exactly the lake it writes
+/// without faults.
 #[test]
 fn passing_faults_are_retried_until_the_answer_is_whole() {
     let env = TestEnv::new();
@@ -190,6 +196,8 @@ fn passing_faults_are_retried_until_the_answer_is_whole() {
     let out = env.run(&["sync", "2026-11-23"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(started.elapsed() >= std::time::Duration::from_secs(1), "Retry-After was honoured");
+    // Exactly the lake a sync without faults writes.
+    assert_eq!(lake_contents(&env), expected_lake(&WEEK, "2026-11-23"));
     assert_eq!(env.oura.requests_to("daily_sleep").len(), 4 + 2);
     assert_eq!(env.oura.requests_to("heartrate").len(), 1 + 1);
     assert_eq!(env.oura.requests_to("daily_readiness").len(), 4 + 1);
