@@ -203,8 +203,13 @@ impl Engine<'_> {
             ));
         }
         let mut status = overall_status(types.values());
+        let mut error = None;
         if login_needed.is_some() {
             status = crate::report::RunStatus::Failed;
+        } else if job.sandbox && fetched > 0 && refused == fetched {
+            // The sandbox needs no login, so a refusal of everything is no "skipped" matter.
+            status = crate::report::RunStatus::Failed;
+            error = Some("Oura's sandbox refused every request (HTTP 401); try again later".into());
         }
         let objects_written = types.values().map(|t| t.days_written).sum();
         let report = RunReport {
@@ -221,7 +226,7 @@ impl Engine<'_> {
             objects_written: if job.dry_run { 0 } else { objects_written },
             requests: self.client.requests(),
             login_needed: login_needed.is_some(),
-            error: login_needed,
+            error: login_needed.or(error),
         };
         tracing::info!(
             run_id = %report.run_id,

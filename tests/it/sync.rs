@@ -374,3 +374,18 @@ fn a_refused_token_without_app_credentials_asks_the_user_to_act() {
     assert!(summary.contains("set OURA_CLIENT_ID and OURA_CLIENT_SECRET"), "{summary}");
     assert!(!summary.contains(TOKEN) && !stderr(&out).contains(TOKEN));
 }
+
+/// A sandbox that refuses every request is a failed run (exit 1, said on the first lines),
+/// never a quiet success with every type skipped.
+#[test]
+fn a_sandbox_refusing_everything_fails_loudly() {
+    let env = TestEnv::new();
+    for kind in ["daily_sleep", "heartrate"] {
+        env.oura.lock().refused.insert(kind.into(), 401);
+    }
+    let out = env.run(&["sync", "2026-11-23", "--sandbox", "--types", "daily_sleep,heartrate"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let summary = stdout(&out);
+    assert!(summary.starts_with("❌ *Oura sync failed*"), "{summary}");
+    assert!(summary.contains("sandbox refused every request"), "{summary}");
+}
