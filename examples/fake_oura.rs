@@ -56,20 +56,7 @@ fn seed(oura: &fake_oura::FakeOura, from: Date, to: Date) {
     let days: Vec<Date> = from.series(1.day()).take_while(|d| *d <= to).collect();
     let met = vec!["0.9"; 1440].join(",");
     let phases = "4".repeat(1000);
-    let small = [
-        "daily_readiness",
-        "daily_sleep",
-        "sleep_time",
-        "daily_spo2",
-        "daily_stress",
-        "daily_resilience",
-        "daily_cardiovascular_age",
-        "vO2_max",
-        "workout",
-        "session",
-        "tag",
-    ];
-    for kind in small {
+    for kind in fake_oura::DAILY_DOCUMENT_PATHS {
         oura.add(
             kind,
             days.iter().map(|d| {

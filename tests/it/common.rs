@@ -137,19 +137,7 @@ pub fn day_before(day: &str) -> String {
 
 /// Records for every type on every day of `days`, the way the fake expects them.
 pub fn seed_every_type(oura: &FakeOura, days: &[&str]) {
-    for kind in [
-        "daily_readiness",
-        "daily_sleep",
-        "sleep_time",
-        "daily_spo2",
-        "daily_stress",
-        "daily_resilience",
-        "daily_cardiovascular_age",
-        "vO2_max",
-        "workout",
-        "session",
-        "tag",
-    ] {
+    for kind in crate::fake_oura::DAILY_DOCUMENT_PATHS {
         oura.add(kind, days.iter().map(|d| daily(kind, d)));
     }
     oura.add("daily_activity", days.iter().map(|d| activity(d)));
@@ -198,19 +186,7 @@ pub fn expected_lake(days: &[&str], last_day: &str) -> std::collections::BTreeMa
     };
     let mut lake = std::collections::BTreeMap::new();
     for day in days {
-        for kind in [
-            "daily_readiness",
-            "daily_sleep",
-            "sleep_time",
-            "daily_spo2",
-            "daily_stress",
-            "daily_resilience",
-            "daily_cardiovascular_age",
-            "vO2_max",
-            "workout",
-            "session",
-            "tag",
-        ] {
+        for kind in crate::fake_oura::DAILY_DOCUMENT_PATHS {
             lake.insert(path(&kind.to_lowercase(), day), daily(kind, day) + "\n");
         }
         lake.insert(path("daily_activity", day), activity(day) + "\n");

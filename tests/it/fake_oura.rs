@@ -28,6 +28,22 @@ use axum::routing::get;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+/// The API paths of the document collections that hold one record per day, filed by `day`
+/// (the test data and the benchmark's seed give each of them one record a day).
+pub const DAILY_DOCUMENT_PATHS: [&str; 11] = [
+    "daily_readiness",
+    "daily_sleep",
+    "sleep_time",
+    "daily_spo2",
+    "daily_stress",
+    "daily_resilience",
+    "daily_cardiovascular_age",
+    "vO2_max",
+    "workout",
+    "session",
+    "tag",
+];
+
 /// A fault served instead of the normal answer, once.
 #[derive(Clone, Debug)]
 pub enum Fault {
