@@ -100,8 +100,8 @@ fn every_page_is_followed_to_the_end() {
 
 /// Heart-rate samples are asked for with UTC datetimes covering the local days of
 /// OURA_TIMEZONE, filed under their local date (a sample at 03:00Z is the evening before in
-/// New York; on the 25-hour day of a clock change, all 25 hours), deduplicated, and a window
-/// over 30 days is split into requests of at most 30 days of UTC time.
+/// New York; on the 25-hour day of a clock change, all 25 hours), deduplicated, and a long
+/// window is split into pieces of at most 30 days of UTC time that meet end to end.
 #[test]
 fn heart_rate_follows_the_time_zone_and_the_thirty_day_limit() {
     let env = TestEnv::new();
@@ -123,19 +123,30 @@ fn heart_rate_follows_the_time_zone_and_the_thirty_day_limit() {
     let out = env
         .cmd()
         .env("OURA_TIMEZONE", "America/New_York")
-        .args(["sync", "2026-11-23", "--days", "60", "--types", "heartrate"])
+        .args(["sync", "2026-11-23", "--days", "300", "--types", "heartrate"])
         .output()
         .unwrap();
+    // The fake answers 400 to any piece over 30 days, which would fail the type.
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let requests = env.oura.requests_to("heartrate");
-    assert_eq!(requests.len(), 3, "60 days in pieces of at most 30 days");
-    for r in &requests {
-        assert!(!r.query.contains_key("start_date"));
-        assert!(r.query["start_datetime"].ends_with('Z'));
-    }
-    // Pieces run at once, so they arrive in any order.
-    let last_end = requests.iter().map(|r| r.query["end_datetime"].clone()).max().unwrap();
-    assert_eq!(last_end, "2026-11-24T05:00:00Z");
+    let spans: Vec<(jiff::Timestamp, jiff::Timestamp)> = requests
+        .iter()
+        .map(|r| {
+            assert!(!r.query.contains_key("start_date"));
+            assert!(r.query["start_datetime"].ends_with('Z'));
+            (r.query["start_datetime"].parse().unwrap(), r.query["end_datetime"].parse().unwrap())
+        })
+        .collect();
+    assert!(requests.len() >= 10, "300 days in pieces of at most 30: {}", requests.len());
+    let thirty_days = jiff::SignedDuration::from_hours(24 * 30);
+    assert!(spans.iter().all(|(from, to)| from.duration_until(*to) <= thirty_days));
+    // Pieces run at once, so they arrive in any order; together they cover the window's local
+    // days (2026-01-28 to 2026-11-23 in New York), end to end.
+    let mut sorted = spans.clone();
+    sorted.sort();
+    assert_eq!(sorted[0].0.to_string(), "2026-01-28T05:00:00Z");
+    assert_eq!(sorted.last().unwrap().1.to_string(), "2026-11-24T05:00:00Z");
+    assert!(sorted.windows(2).all(|w| w[0].1 == w[1].0), "pieces meet without gap or overlap");
     assert_eq!(env.lake_file("heartrate", "2026-11-22").unwrap().lines().count(), 1);
     assert_eq!(env.lake_file("heartrate", "2026-11-23").unwrap().lines().count(), 1);
     assert!(env.lake_file("heartrate", "2026-10-01").is_some());
@@ -199,7 +210,8 @@ fn passing_faults_are_retried_until_the_answer_is_whole() {
     // Exactly the lake a sync without faults writes.
     assert_eq!(lake_contents(&env), expected_lake(&WEEK, "2026-11-23"));
     assert_eq!(env.oura.requests_to("daily_sleep").len(), 4 + 2);
-    assert_eq!(env.oura.requests_to("heartrate").len(), 1 + 1);
+    // A week of heart rate is seven one-day pieces, one of which met the 429 first.
+    assert_eq!(env.oura.requests_to("heartrate").len(), 7 + 1);
     assert_eq!(env.oura.requests_to("daily_readiness").len(), 4 + 1);
     assert_eq!(env.lake_files().iter().filter(|f| f.starts_with("daily_readiness/")).count(), 7);
 }
