@@ -64,8 +64,9 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         timezone,
         dry_run: args.dry_run,
         sandbox: args.sandbox,
-        // Twice the requests: pieces that are writing their days do not hold up the next fetches.
-        units_in_flight: 2 * concurrency,
+        // More pieces than requests, so pieces writing their days do not hold up the next
+        // fetches; not many more, as each piece in flight holds up to ~1 MB of records.
+        units_in_flight: concurrency + concurrency / 2,
         // A backfill started again goes on where it stopped; a rolling window always refetches.
         resume: args.from.is_some() && !args.force,
     };

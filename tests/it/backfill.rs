@@ -46,8 +46,8 @@ fn a_backfill_run_again_skips_what_it_holds_unless_forced() {
 #[test]
 fn an_interrupted_backfill_resumes_to_a_complete_lake() {
     let env = TestEnv::new();
-    // 200 days: pieces of 90, 90 and 20 days; `--concurrency 1` has two pieces in flight.
-    let days = days_from("2026-01-01", 200);
+    // 120 days: pieces of 90 and 30 days; `--concurrency 1` has one piece in flight.
+    let days = days_from("2026-01-01", 120);
     env.oura.add("daily_sleep", days.iter().map(|d| daily("daily_sleep", d)));
     env.oura.lock().delay = Duration::from_millis(40);
     let args = [
@@ -55,7 +55,7 @@ fn an_interrupted_backfill_resumes_to_a_complete_lake() {
         "--from",
         "2026-01-01",
         "--to",
-        "2026-07-19",
+        "2026-04-30",
         "--types",
         "daily_sleep",
         "--concurrency",
@@ -72,7 +72,7 @@ fn an_interrupted_backfill_resumes_to_a_complete_lake() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // The first two pieces (46 pages of two each, taking turns) are in flight after half a second.
+    // The first piece (90 days, 46 pages of two) is in flight after half a second.
     std::thread::sleep(Duration::from_millis(500));
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -85,21 +85,21 @@ fn an_interrupted_backfill_resumes_to_a_complete_lake() {
 
     let files: Vec<_> =
         env.lake_files().into_iter().filter(|f| f.starts_with("daily_sleep/")).collect();
-    assert_eq!(files.len(), 180, "the pieces in flight were finished, the third not started");
+    assert_eq!(files.len(), 90, "the piece in flight was finished, the next not started");
     assert!(env.lake_files().iter().all(|f| !f.contains(".tmp")), "{:?}", env.lake_files());
-    assert_eq!(env.ledger_days("daily_sleep").as_object().unwrap().len(), 180);
+    assert_eq!(env.ledger_days("daily_sleep").as_object().unwrap().len(), 90);
     assert_eq!(env.ledger_runs().len(), 1);
     let fetched_before = env.oura.requests_to("daily_sleep").len();
 
     env.oura.lock().delay = Duration::ZERO;
     let out = env.run(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(env.lake_files().iter().filter(|f| f.starts_with("daily_sleep/")).count(), 200);
+    assert_eq!(env.lake_files().iter().filter(|f| f.starts_with("daily_sleep/")).count(), 120);
     for day in &days {
         assert_eq!(env.lake_file("daily_sleep", day).unwrap(), daily("daily_sleep", day) + "\n");
     }
-    // Only the missing 20 days were asked for: 11 pages of two (with a day of padding).
-    assert_eq!(env.oura.requests_to("daily_sleep").len() - fetched_before, 11);
+    // Only the missing 30 days were asked for: 16 pages of two (with a day of padding).
+    assert_eq!(env.oura.requests_to("daily_sleep").len() - fetched_before, 16);
 }
 
 /// A client-side pace under the rate limit: with OURA_RATE_LIMIT at 5 requests per 5
