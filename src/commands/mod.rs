@@ -25,33 +25,29 @@ pub async fn backends(
     settings: &Settings,
 ) -> anyhow::Result<(AnyStore, AnyLedger)> {
     let table = settings.get("OURA_DYNAMODB_TABLE");
-    let encryption = match destination {
-        Destination::S3 { .. } => Some(Encryption::from_settings(settings)?),
-        Destination::Local(_) => None,
-    };
-    if matches!(destination, Destination::S3 { .. }) && table.is_none() {
-        return Err(UserError::usage(format!(
-            "destination {destination} needs OURA_DYNAMODB_TABLE, the DynamoDB ledger of an S3 \
-             lake; create the table with scripts/aws-bootstrap.sh and set OURA_DYNAMODB_TABLE"
-        )));
+    match destination {
+        Destination::Local(root) => {
+            let ledger = match table {
+                None => AnyLedger::Local(LocalLedger::for_lake(root)),
+                Some(table) => {
+                    let aws = AwsClients::load(settings).await?;
+                    AnyLedger::Dynamo(DynamoLedger::new(aws.dynamodb, &table))
+                }
+            };
+            Ok((AnyStore::Local(LocalStore::new(root)), ledger))
+        }
+        Destination::S3 { bucket, prefix } => {
+            let encryption = Encryption::from_settings(settings)?;
+            let Some(table) = table else {
+                return Err(UserError::usage(format!(
+                    "destination {destination} needs OURA_DYNAMODB_TABLE, the DynamoDB ledger of \
+                     an S3 lake; create the table with scripts/aws-bootstrap.sh and set \
+                     OURA_DYNAMODB_TABLE"
+                )));
+            };
+            let aws = AwsClients::load(settings).await?;
+            let store = AnyStore::S3(S3Store::new(aws.s3, bucket, prefix, encryption));
+            Ok((store, AnyLedger::Dynamo(DynamoLedger::new(aws.dynamodb, &table))))
+        }
     }
-    let aws = match (destination, &table) {
-        (Destination::Local(_), None) => None,
-        _ => Some(AwsClients::load(settings).await?),
-    };
-    let store = match (destination, &aws, encryption) {
-        (Destination::S3 { bucket, prefix }, Some(aws), Some(encryption)) => {
-            AnyStore::S3(S3Store::new(aws.s3.clone(), bucket, prefix, encryption))
-        }
-        (Destination::Local(root), _, _) => AnyStore::Local(LocalStore::new(root)),
-        _ => unreachable!("an S3 destination always has AWS clients and an encryption"),
-    };
-    let ledger = match (destination, &aws, table) {
-        (_, Some(aws), Some(table)) => {
-            AnyLedger::Dynamo(DynamoLedger::new(aws.dynamodb.clone(), &table))
-        }
-        (Destination::Local(root), _, _) => AnyLedger::Local(LocalLedger::for_lake(root)),
-        _ => unreachable!("an S3 destination always has a table"),
-    };
-    Ok((store, ledger))
 }
