@@ -12,8 +12,8 @@
 //! - [`notify`]: the message after every run (WhatsApp and others); [`lock`]: one sync at a
 //!   time.
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
-//!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
-//!   [`fsutil`]: atomic writes.
+//!   [`datatype`]: the 19 data types; [`scope`]: OAuth scope names; [`error`]: exit codes;
+//!   [`secret`]: redacted strings; [`fsutil`]: atomic writes.
 
 pub mod auth;
 pub mod aws;
@@ -30,6 +30,7 @@ pub mod notify;
 pub mod oura;
 pub mod pipeline;
 pub mod report;
+pub mod scope;
 pub mod secret;
 pub mod store;
 pub mod window;

@@ -20,7 +20,7 @@ use tokio::sync::Semaphore;
 use crate::auth::TokenProvider;
 use crate::datatype::{DataType, RangeKind};
 use crate::ledger::{AnyLedger, DayEntry, Ledger};
-use crate::oura::records::file_by_day;
+use crate::oura::records::{Filed, Rejected, file_by_day};
 use crate::oura::{FetchError, OuraClient};
 use crate::report::{RunReport, TypeReport, TypeStatus, overall_status};
 use crate::store::key::object_key;
@@ -108,21 +108,30 @@ pub fn fetch_units(data_type: DataType, window: Window, tz: &TimeZone) -> Vec<Fe
     }
 }
 
-/// Why a type is not fetched at all, if it is not.
-pub fn skip_reason(
+/// Why a type is not fetched at all, if it is not. The granted scopes are no reason: they are
+/// a hint (see [`crate::scope`]), so every type is asked for and Oura's answer decides.
+pub fn skip_reason(data_type: DataType, sandbox: bool) -> Option<String> {
+    (sandbox && data_type == DataType::PersonalInfo)
+        .then(|| "Oura's sandbox has no personal_info".into())
+}
+
+/// Why Oura refused `data_type` (HTTP `status`), and what to do, naming the scope the
+/// granted scopes did not seem to cover (`missing_scope`) when there is one.
+pub fn refusal_reason(
     data_type: DataType,
-    sandbox: bool,
-    granted: Option<&std::collections::BTreeSet<String>>,
-) -> Option<String> {
-    if sandbox && data_type == DataType::PersonalInfo {
-        return Some("Oura's sandbox has no personal_info".into());
-    }
-    let scope = data_type.scope();
-    match granted {
-        Some(granted) if !granted.contains(scope) => Some(format!(
-            "scope `{scope}` not granted; run `oura-sync auth` with {scope} in OURA_SCOPES"
-        )),
-        _ => None,
+    status: u16,
+    detail: &str,
+    missing_scope: Option<&str>,
+) -> String {
+    match (missing_scope, status) {
+        (Some(scope), _) => format!(
+            "scope `{scope}` not granted, and Oura refused it (HTTP {status}: {detail}); run `oura-sync auth` with {scope} in OURA_SCOPES"
+        ),
+        (None, 401) => format!(
+            "Oura refused the token for it (HTTP 401: {detail}); if its scope `{}` was not granted, run `oura-sync auth` with it in OURA_SCOPES",
+            data_type.scope()
+        ),
+        (None, _) => format!("Oura refused it (HTTP {status}: {detail})"),
     }
 }
 
@@ -158,6 +167,8 @@ struct UnitOutcome {
     records: u64,
     days_written: u64,
     days_unchanged: u64,
+    revised: u64,
+    conflicting: u64,
 }
 
 /// What one type did, with what the run needs to know beyond the report line.
@@ -246,9 +257,7 @@ impl Engine<'_> {
         units: Arc<Semaphore>,
     ) -> TypeOutcome {
         let plain = |report| TypeOutcome { report, refused_token: false, login_needed: None };
-        if let Some(reason) =
-            skip_reason(data_type, job.sandbox, self.tokens.granted_scopes().as_ref())
-        {
+        if let Some(reason) = skip_reason(data_type, job.sandbox) {
             tracing::info!(r#type = %data_type, %reason, "Type skipped.");
             return plain(TypeReport::skipped(reason));
         }
@@ -276,9 +285,11 @@ impl Engine<'_> {
             }
         }
         self.progress.inc_length(plan.len() as u64);
+        let rejected = std::sync::Mutex::new(Vec::new());
         let results = join_all(plan.into_iter().map(|unit| {
             let units = units.clone();
             let known = &known;
+            let rejected = &rejected;
             async move {
                 let _slot = units.acquire_owned().await.expect("never closed");
                 if self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
@@ -286,7 +297,7 @@ impl Engine<'_> {
                         "interrupted before it was fetched; run the same command again".into(),
                     ));
                 }
-                let result = self.sync_unit(job, data_type, unit, known).await;
+                let result = self.sync_unit(job, data_type, unit, known, rejected).await;
                 self.progress.inc(1);
                 result
             }
@@ -300,6 +311,8 @@ impl Engine<'_> {
                     total.records += unit.records;
                     total.days_written += unit.days_written;
                     total.days_unchanged += unit.days_unchanged;
+                    total.revised += unit.revised;
+                    total.conflicting += unit.conflicting;
                 }
                 Err(FetchError::Failed(cause)) => {
                     failure.get_or_insert(cause);
@@ -314,13 +327,29 @@ impl Engine<'_> {
             }
         }
         let mut report = TypeReport {
-            status: if total.records > 0 { TypeStatus::Ok } else { TypeStatus::Empty },
             records: total.records,
             days_written: total.days_written,
             days_unchanged: total.days_unchanged,
-            error: None,
-            reason: None,
+            revised: total.revised,
+            conflicting: total.conflicting,
+            ..TypeReport::with_status(if total.records > 0 {
+                TypeStatus::Ok
+            } else {
+                TypeStatus::Empty
+            })
         };
+        let rejected = rejected.into_inner().expect("no task panicked holding it");
+        if !rejected.is_empty() {
+            let (cause, key) = self.quarantine(job, data_type, &rejected).await;
+            report.rejected = rejected.len() as u64;
+            report.quarantine = key;
+            failure = Some(match failure {
+                Some(other) => format!("{cause}; and {other}"),
+                None => cause,
+            });
+        }
+        let missing_scope =
+            crate::scope::seems_missing(self.tokens.granted_scopes().as_ref(), data_type.scope());
         let mut refused_token = false;
         if let Some(cause) = failure {
             tracing::error!(r#type = %data_type, %cause, "Type failed.");
@@ -328,14 +357,7 @@ impl Engine<'_> {
             report.error = Some(cause);
         } else if let Some((status, detail)) = denial {
             refused_token = status == 401;
-            let reason = if status == 401 {
-                format!(
-                    "Oura refused the token for it (HTTP 401: {detail}); if its scope `{}` was not granted, run `oura-sync auth` with it in OURA_SCOPES",
-                    data_type.scope()
-                )
-            } else {
-                format!("Oura refused it (HTTP {status}: {detail})")
-            };
+            let reason = refusal_reason(data_type, status, &detail, missing_scope);
             tracing::warn!(r#type = %data_type, %reason, "Type skipped.");
             report.status = TypeStatus::Skipped;
             report.reason = Some(reason);
@@ -348,7 +370,54 @@ impl Engine<'_> {
                 "Type synced."
             );
         }
+        if let Some(scope) = missing_scope
+            && report.status != TypeStatus::Skipped
+        {
+            let note = format!(
+                "scope `{scope}` is not among the granted scopes; asked anyway, and Oura answered"
+            );
+            tracing::info!(r#type = %data_type, %note, "Type fetched without its scope.");
+            report.note = Some(note);
+        }
         TypeOutcome { report, refused_token, login_needed }
+    }
+
+    /// Keeps the records of `data_type` that could not be filed in the run's quarantine object
+    /// and returns the type's failure cause, with the object's key when it was stored. When
+    /// even that fails, the records go to the error log, so that none is lost without a trace.
+    async fn quarantine(
+        &self,
+        job: &SyncJob,
+        data_type: DataType,
+        rejected: &[Rejected],
+    ) -> (String, Option<String>) {
+        let count = rejected.len();
+        let what = if count == 1 { "record" } else { "records" };
+        let first = &rejected[0].reason;
+        if job.dry_run {
+            return (
+                format!("{count} {what} could not be filed ({first}); a dry run keeps nothing"),
+                None,
+            );
+        }
+        let lines: Vec<String> = rejected.iter().map(Rejected::to_line).collect();
+        match self.store.put_rejected(data_type, &job.run_id, &lines).await {
+            Ok(key) => (
+                format!("{count} {what} could not be filed ({first}); kept whole in {key}"),
+                Some(key),
+            ),
+            Err(e) => {
+                for line in &lines {
+                    tracing::error!(r#type = %data_type, %line, "A record that could not be filed nor kept.");
+                }
+                (
+                    format!(
+                        "{count} {what} could not be filed ({first}) nor kept in quarantine ({e:#}); they are in the error log"
+                    ),
+                    None,
+                )
+            }
+        }
     }
 
     /// Fetches one unit, stores its days, and records them in the ledger.
@@ -358,19 +427,31 @@ impl Engine<'_> {
         data_type: DataType,
         unit: FetchUnit,
         known: &BTreeMap<Date, DayEntry>,
+        rejected: &std::sync::Mutex<Vec<Rejected>>,
     ) -> Result<UnitOutcome, FetchError> {
         let records = self.client.fetch_records(data_type, &unit.params).await?;
-        let mut filed = file_by_day(data_type, records, unit.keep, &job.timezone)
-            .map_err(FetchError::Failed)?;
-        if filed.duplicates > 0 {
-            tracing::debug!(r#type = %data_type, duplicates = filed.duplicates, "Dropped repeated records.");
+        let mut filed = file_by_day(data_type, records, unit.keep, &job.timezone);
+        log_repeats(data_type, unit.keep, &filed);
+        if !filed.rejected.is_empty() {
+            tracing::error!(
+                r#type = %data_type,
+                piece = %unit.keep,
+                rejected = filed.rejected.len(),
+                first = %filed.rejected[0].reason,
+                "Records that cannot be filed were set aside."
+            );
+            rejected.lock().expect("no task panicked holding it").append(&mut filed.rejected);
         }
         let days: Vec<Date> = match data_type.range() {
             RangeKind::Snapshot | RangeKind::BareSnapshot => vec![unit.keep.end],
             _ => unit.keep.days().collect(),
         };
         let synced_at = Timestamp::now();
-        let mut outcome = UnitOutcome::default();
+        let mut outcome = UnitOutcome {
+            revised: filed.revised as u64,
+            conflicting: filed.conflicting as u64,
+            ..UnitOutcome::default()
+        };
         let mut empty_entries = Vec::new();
         let mut objects = Vec::new();
         for day in days {
@@ -471,10 +552,28 @@ impl Engine<'_> {
     }
 }
 
+/// Logs the records Oura sent more than once: exact repeats quietly, revisions and
+/// conflicting samples as warnings with their counts (the rules are in [`crate::oura::records`]).
+fn log_repeats(data_type: DataType, piece: Window, filed: &Filed) {
+    if filed.duplicates > 0 {
+        tracing::debug!(r#type = %data_type, %piece, duplicates = filed.duplicates, "Dropped repeated records.");
+    }
+    if filed.revised > 0 {
+        tracing::warn!(
+            r#type = %data_type, %piece, revised = filed.revised,
+            "Oura sent documents again with other content; kept the later version of each."
+        );
+    }
+    if filed.conflicting > 0 {
+        tracing::warn!(
+            r#type = %data_type, %piece, conflicting = filed.conflicting,
+            "Oura sent different samples for the same instant and source; kept all of them."
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use jiff::civil::date;
 
     use super::*;
@@ -559,12 +658,22 @@ mod tests {
     }
 
     #[test]
-    fn skips_follow_the_sandbox_and_the_granted_scopes() {
-        assert!(skip_reason(DataType::PersonalInfo, true, None).is_some());
-        assert!(skip_reason(DataType::DailySleep, true, None).is_none());
-        let granted: BTreeSet<String> = ["daily".to_string()].into();
-        assert!(skip_reason(DataType::DailySleep, false, Some(&granted)).is_none());
-        let reason = skip_reason(DataType::Heartrate, false, Some(&granted)).unwrap();
-        assert!(reason.contains("scope `heartrate` not granted"), "{reason}");
+    fn only_the_sandbox_personal_info_is_skipped_without_asking() {
+        assert!(skip_reason(DataType::PersonalInfo, true).is_some());
+        assert!(skip_reason(DataType::PersonalInfo, false).is_none());
+        assert!(skip_reason(DataType::DailySleep, true).is_none());
+    }
+
+    #[test]
+    fn a_refusal_names_the_scope_to_grant_when_it_seemed_missing() {
+        let reason = refusal_reason(DataType::DailySpo2, 401, "Unauthorized", Some("spo2"));
+        assert_eq!(
+            reason,
+            "scope `spo2` not granted, and Oura refused it (HTTP 401: Unauthorized); run `oura-sync auth` with spo2 in OURA_SCOPES"
+        );
+        let reason = refusal_reason(DataType::PersonalInfo, 403, "Subscription expired", None);
+        assert_eq!(reason, "Oura refused it (HTTP 403: Subscription expired)");
+        let reason = refusal_reason(DataType::DailyStress, 401, "no", None);
+        assert!(reason.contains("scope `stress` was not granted"), "{reason}");
     }
 }

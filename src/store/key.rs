@@ -23,6 +23,20 @@ pub fn object_key(prefix: &str, data_type: DataType, day: Date) -> String {
     }
 }
 
+/// The key of the quarantine object of `data_type` for the run `run_id`: the records of that
+/// type that could not be filed, one per line with the reason (CONTRACT §4).
+///
+/// `rejected_key("oura", DataType::DailySleep, "r1")` is `oura/_rejected/daily_sleep/r1.jsonl`.
+/// The leading `_` keeps Athena, Spark and DuckDB from reading it as data, and it lies outside
+/// every type's folder, so no bronze table or glob (`<type>/year=*/…`) ever reaches it.
+pub fn rejected_key(prefix: &str, data_type: DataType, run_id: &str) -> String {
+    let name = format!("_rejected/{}/{run_id}.jsonl", data_type.name());
+    match prefix.trim_matches('/') {
+        "" => name,
+        prefix => format!("{prefix}/{name}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
@@ -43,5 +57,14 @@ mod tests {
             object_key("", DataType::Heartrate, date(2024, 1, 5)),
             "heartrate/year=2024/month=01/day=05/heartrate_2024-01-05.jsonl"
         );
+    }
+
+    #[test]
+    fn quarantine_keys_sit_apart_from_the_data() {
+        assert_eq!(
+            rejected_key("oura/", DataType::DailySleep, "r1"),
+            "oura/_rejected/daily_sleep/r1.jsonl"
+        );
+        assert_eq!(rejected_key("", DataType::Vo2Max, "r2"), "_rejected/vo2_max/r2.jsonl");
     }
 }

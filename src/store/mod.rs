@@ -48,6 +48,24 @@ impl DayObject {
     }
 }
 
+impl AnyStore {
+    /// Stores the quarantine object of `data_type` for the run `run_id` (one line per record
+    /// that could not be filed, see [`key::rejected_key`]), durably, and returns its key.
+    /// Each run has its own object, so nothing an earlier run set aside is overwritten.
+    pub async fn put_rejected(
+        &self,
+        data_type: crate::datatype::DataType,
+        run_id: &str,
+        lines: &[String],
+    ) -> anyhow::Result<String> {
+        let key = key::rejected_key(self.key_prefix(), data_type, run_id);
+        let object = DayObject::from_records(key.clone(), lines.iter().map(String::as_str), run_id);
+        self.put(&object, None).await?;
+        self.flush().await?;
+        Ok(key)
+    }
+}
+
 /// Lower-case hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
