@@ -3,7 +3,8 @@
 //! The crate map, from the edge in:
 //! - [`cli`]: the command line as typed; [`config`]: settings merged and checked.
 //! - [`commands`]: one module per subcommand, glue only.
-//! - [`pipeline`]: the sync engine: fetch every type, file records by day, write, record.
+//! - [`pipeline`]: the sync engine: fetch every type, file records by day, write, record;
+//!   [`pieces`]: series windows cut into pieces sized from Oura's pages.
 //! - [`oura`]: the Oura API v2 client (pagination, retries, the end-date traps).
 //! - [`auth`]: where bearer tokens come from.
 //! - [`aws`]: the S3 and DynamoDB clients, built once from the SDK's default chain.
@@ -28,6 +29,7 @@ pub mod lock;
 pub mod logging;
 pub mod notify;
 pub mod oura;
+pub mod pieces;
 pub mod pipeline;
 pub mod report;
 pub mod scope;

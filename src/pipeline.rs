@@ -22,6 +22,7 @@ use crate::datatype::{DataType, RangeKind};
 use crate::ledger::{AnyLedger, DayEntry, Ledger};
 use crate::oura::records::{Filed, Rejected, file_by_day};
 use crate::oura::{FetchError, OuraClient};
+use crate::pieces::{PageStats, SeriesPlan};
 use crate::report::{RunReport, TypeReport, TypeStatus, overall_status};
 use crate::store::key::object_key;
 use crate::store::{AnyStore, DayObject, ObjectStore, PutOutcome};
@@ -55,7 +56,7 @@ pub struct Engine<'a> {
     pub tokens: &'a TokenProvider,
     pub store: &'a AnyStore,
     pub ledger: &'a AnyLedger,
-    /// Counts fetch units done (drawn only on a terminal).
+    /// Counts the days fetched, of every type (drawn only on a terminal).
     pub progress: &'a indicatif::ProgressBar,
     /// Set when the user interrupts: pieces not started yet are left for the next run.
     pub interrupted: &'a std::sync::atomic::AtomicBool,
@@ -72,7 +73,9 @@ pub struct FetchUnit {
 /// - date collections: pieces of at most [`MAX_DATE_COLLECTION_DAYS`] days, each asked for
 ///   with a day of padding on both sides, because the end date means midnight for some
 ///   collections and `sleep` filters on the bedtime's date (reference/oura-api.md §1.3);
-/// - time series: pieces of at most 30 days of UTC time covering the local days in `tz`;
+/// - time series: pieces of at most 30 days of UTC time covering the local days in `tz`, as
+///   [`SeriesPlan`] cuts them before any answer has come (a sync sizes the later ones from
+///   the pages it gets);
 /// - snapshots: one query with no range, filed under the window's last day.
 pub fn fetch_units(data_type: DataType, window: Window, tz: &TimeZone) -> Vec<FetchUnit> {
     use jiff::ToSpan;
@@ -88,22 +91,53 @@ pub fn fetch_units(data_type: DataType, window: Window, tz: &TimeZone) -> Vec<Fe
                 ],
             })
             .collect(),
-        RangeKind::DateTime => window
-            .series_chunks(tz)
-            .into_iter()
-            .map(|keep| {
-                let (from, to) = keep.utc_bounds(tz);
-                FetchUnit {
-                    keep,
-                    params: vec![
-                        ("start_datetime", utc_param(from)),
-                        ("end_datetime", utc_param(to)),
-                    ],
-                }
-            })
-            .collect(),
+        RangeKind::DateTime => {
+            // The pieces a sync starts with, before any answer sizes the rest.
+            let mut plan = SeriesPlan::new(vec![window], tz);
+            std::iter::from_fn(|| plan.next_piece()).map(|keep| series_unit(keep, tz)).collect()
+        }
         RangeKind::Snapshot | RangeKind::BareSnapshot => {
             vec![FetchUnit { keep: Window::new(window.end, window.end), params: Vec::new() }]
+        }
+    }
+}
+
+/// The query of a series piece: UTC datetimes bounding its local days in `tz`.
+fn series_unit(keep: Window, tz: &TimeZone) -> FetchUnit {
+    let (from, to) = keep.utc_bounds(tz);
+    FetchUnit {
+        keep,
+        params: vec![("start_datetime", utc_param(from)), ("end_datetime", utc_param(to))],
+    }
+}
+
+/// The pieces of one type still to fetch, handed out as slots free up.
+enum Pieces {
+    /// Known from the start: date collections and snapshots.
+    Fixed(std::collections::VecDeque<FetchUnit>),
+    /// Sized from the pages that come back (see [`crate::pieces`]).
+    Series(SeriesPlan),
+}
+
+impl Pieces {
+    fn next(&mut self, tz: &TimeZone) -> Option<FetchUnit> {
+        match self {
+            Pieces::Fixed(queue) => queue.pop_front(),
+            Pieces::Series(plan) => plan.next_piece().map(|keep| series_unit(keep, tz)),
+        }
+    }
+
+    fn learn(&mut self, keep: Window, seen: PageStats) {
+        if let Pieces::Series(plan) = self {
+            plan.learn(keep, seen);
+        }
+    }
+
+    /// The days not handed out yet (what the progress bar counts).
+    fn days_left(&self) -> i64 {
+        match self {
+            Pieces::Fixed(queue) => queue.iter().map(|u| u.keep.len_days()).sum(),
+            Pieces::Series(plan) => plan.days_left(),
         }
     }
 }
@@ -169,6 +203,8 @@ struct UnitOutcome {
     days_unchanged: u64,
     revised: u64,
     conflicting: u64,
+    /// What the fetch showed about the server's pages.
+    seen: PageStats,
 }
 
 /// What one type did, with what the run needs to know beyond the report line.
@@ -193,12 +229,15 @@ impl Engine<'_> {
             dry_run = job.dry_run,
             "Sync started."
         );
-        let outcomes =
-            join_all(job.types.iter().map(|&t| self.sync_type(job, t, units.clone()))).await;
+        // The series first: their pieces are chains of pages, the longest work, so they start
+        // before the one-page pieces that fill the slots around them.
+        let mut order = job.types.clone();
+        order.sort_by_key(|t| !t.is_series());
+        let outcomes = join_all(order.iter().map(|&t| self.sync_type(job, t, units.clone()))).await;
 
         let mut types = BTreeMap::new();
         let (mut refused, mut fetched, mut login_needed) = (0, 0, None);
-        for (data_type, outcome) in job.types.iter().zip(outcomes) {
+        for (data_type, outcome) in order.iter().zip(outcomes) {
             if outcome.report.reason.is_none() || outcome.refused_token {
                 fetched += 1;
             }
@@ -266,43 +305,68 @@ impl Engine<'_> {
             Err(e) => return plain(TypeReport::failed(format!("cannot read the ledger: {e:#}"))),
         };
         let snapshot = matches!(data_type.range(), RangeKind::Snapshot | RangeKind::BareSnapshot);
-        let plan: Vec<FetchUnit> = if snapshot {
-            fetch_units(data_type, job.window, &job.timezone)
+        let runs = if snapshot {
+            Vec::new()
         } else {
             pending_runs(job.window, &known, &job.timezone, job.resume)
-                .into_iter()
-                .flat_map(|run| fetch_units(data_type, run, &job.timezone))
-                .collect()
+        };
+        let pieces = if snapshot {
+            Pieces::Fixed(fetch_units(data_type, job.window, &job.timezone).into())
+        } else if data_type.is_series() {
+            Pieces::Series(SeriesPlan::new(runs.clone(), &job.timezone))
+        } else {
+            Pieces::Fixed(
+                runs.iter().flat_map(|run| fetch_units(data_type, *run, &job.timezone)).collect(),
+            )
         };
         // Days a resumed backfill does not fetch again count as unchanged, with their records.
         let mut total = UnitOutcome::default();
         if job.resume && !snapshot {
             for (day, entry) in &known {
-                if !plan.iter().any(|u| u.keep.contains(*day)) {
+                if !runs.iter().any(|run| run.contains(*day)) {
                     total.records += entry.record_count;
                     total.days_unchanged += u64::from(entry.record_count > 0);
                 }
             }
         }
-        self.progress.inc_length(plan.len() as u64);
+        self.progress.inc_length(pieces.days_left() as u64);
+        let workers = match &pieces {
+            Pieces::Fixed(queue) => queue.len().min(job.units_in_flight.max(1)),
+            Pieces::Series(_) => job.units_in_flight.max(1),
+        };
+        let pieces = std::sync::Mutex::new(pieces);
         let rejected = std::sync::Mutex::new(Vec::new());
-        let results = join_all(plan.into_iter().map(|unit| {
-            let units = units.clone();
-            let known = &known;
-            let rejected = &rejected;
+        // Each worker takes a slot, then the next piece (sized with all that is known by
+        // then), until none is left.
+        let results: Vec<Result<UnitOutcome, FetchError>> = join_all((0..workers).map(|_| {
+            let (units, known, rejected, pieces) = (units.clone(), &known, &rejected, &pieces);
             async move {
-                let _slot = units.acquire_owned().await.expect("never closed");
-                if self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
-                    return Err(FetchError::Failed(
-                        "interrupted before it was fetched; run the same command again".into(),
-                    ));
+                let mut results = Vec::new();
+                loop {
+                    let _slot = units.clone().acquire_owned().await.expect("never closed");
+                    let next = pieces.lock().expect("no worker panicked").next(&job.timezone);
+                    let Some(unit) = next else { break };
+                    if self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                        results.push(Err(FetchError::Failed(
+                            "interrupted before it was fetched; run the same command again".into(),
+                        )));
+                        break;
+                    }
+                    let keep = unit.keep;
+                    let result = self.sync_unit(job, data_type, unit, known, rejected).await;
+                    if let Ok(done) = &result {
+                        pieces.lock().expect("no worker panicked").learn(keep, done.seen);
+                    }
+                    self.progress.inc(keep.len_days() as u64);
+                    results.push(result);
                 }
-                let result = self.sync_unit(job, data_type, unit, known, rejected).await;
-                self.progress.inc(1);
-                result
+                results
             }
         }))
-        .await;
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
 
         let (mut failure, mut denial, mut login_needed) = (None, None, None);
         for result in results {
@@ -429,8 +493,12 @@ impl Engine<'_> {
         known: &BTreeMap<Date, DayEntry>,
         rejected: &std::sync::Mutex<Vec<Rejected>>,
     ) -> Result<UnitOutcome, FetchError> {
-        let records = self.client.fetch_records(data_type, &unit.params).await?;
-        let mut filed = file_by_day(data_type, records, unit.keep, &job.timezone);
+        let fetched = self.client.fetch_records(data_type, &unit.params).await?;
+        let seen = PageStats {
+            records: fetched.records.len() as u64,
+            full_page: fetched.full_page.map(|n| n as u64),
+        };
+        let mut filed = file_by_day(data_type, fetched.records, unit.keep, &job.timezone);
         log_repeats(data_type, unit.keep, &filed);
         if !filed.rejected.is_empty() {
             tracing::error!(
@@ -450,6 +518,7 @@ impl Engine<'_> {
         let mut outcome = UnitOutcome {
             revised: filed.revised as u64,
             conflicting: filed.conflicting as u64,
+            seen,
             ..UnitOutcome::default()
         };
         let mut empty_entries = Vec::new();
@@ -595,14 +664,14 @@ mod tests {
     }
 
     #[test]
-    fn long_windows_split_into_quarters_and_series_into_thirty_days() {
+    fn long_windows_split_into_quarters_and_series_into_first_pieces_of_four_days() {
         let w = Window::new(date(2024, 1, 1), date(2026, 12, 31));
         let units = fetch_units(DataType::DailySleep, w, &TimeZone::UTC);
         assert_eq!(units.len(), 13);
         let series = fetch_units(DataType::Heartrate, w, &TimeZone::UTC);
-        assert_eq!(series.len(), 37);
+        assert_eq!(series.len(), 274);
         assert_eq!(series[0].params[0], ("start_datetime", "2024-01-01T00:00:00Z".to_string()));
-        assert_eq!(series[0].params[1], ("end_datetime", "2024-01-31T00:00:00Z".to_string()));
+        assert_eq!(series[0].params[1], ("end_datetime", "2024-01-05T00:00:00Z".to_string()));
     }
 
     #[test]

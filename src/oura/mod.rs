@@ -84,6 +84,15 @@ struct Page {
     next_token: Option<String>,
 }
 
+/// Every record of one query, and what its pages showed about the server's page size.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// The records of every page, in the order sent, each exactly as sent.
+    pub records: Vec<Box<RawValue>>,
+    /// The longest page that came with a `next_token` (a full page), if any did.
+    pub full_page: Option<usize>,
+}
+
 /// What the body of a successful answer is.
 enum Body {
     Page(Page),
@@ -159,10 +168,10 @@ impl OuraClient {
         &self,
         data_type: DataType,
         params: &[(&'static str, String)],
-    ) -> Result<Vec<Box<RawValue>>, FetchError> {
+    ) -> Result<Fetched, FetchError> {
         let url = self.url_for(data_type);
         let bare = data_type.range() == RangeKind::BareSnapshot;
-        let mut records = Vec::new();
+        let mut fetched = Fetched::default();
         let mut next_token: Option<String> = None;
         for page_number in 1..=MAX_PAGES {
             let mut query = params.to_vec();
@@ -171,8 +180,8 @@ impl OuraClient {
             }
             match self.get(&url, &query, bare).await? {
                 Body::Bare(record) => {
-                    records.push(record);
-                    return Ok(records);
+                    fetched.records.push(record);
+                    return Ok(fetched);
                 }
                 Body::Page(page) => {
                     tracing::debug!(
@@ -181,15 +190,19 @@ impl OuraClient {
                         records = page.data.len(),
                         "Fetched a page."
                     );
-                    records.extend(page.data);
+                    let page_len = page.data.len();
+                    fetched.records.extend(page.data);
                     match page.next_token.filter(|t| !t.is_empty()) {
-                        None => return Ok(records),
+                        None => return Ok(fetched),
                         Some(token) if Some(&token) == next_token.as_ref() => {
                             return Err(FetchError::Failed(format!(
                                 "Oura sent the same next_token twice for {data_type}; stopped to avoid a loop"
                             )));
                         }
-                        Some(token) => next_token = Some(token),
+                        Some(token) => {
+                            fetched.full_page = fetched.full_page.max(Some(page_len));
+                            next_token = Some(token);
+                        }
                     }
                 }
             }
