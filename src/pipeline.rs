@@ -466,8 +466,9 @@ impl Engine<'_> {
         }
         let lines: Vec<String> = rejected.iter().map(Rejected::to_line).collect();
         match self.store.put_rejected(data_type, &job.run_id, &lines).await {
+            // The key before the reason, so that a summary line cut short still shows it.
             Ok(key) => (
-                format!("{count} {what} could not be filed ({first}); kept whole in {key}"),
+                format!("{count} {what} could not be filed; kept whole in {key} ({first})"),
                 Some(key),
             ),
             Err(e) => {

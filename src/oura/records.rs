@@ -193,7 +193,6 @@ fn read(
             Ok((identity, day, sort))
         }),
     };
-    drop(fields);
     match outcome {
         Ok((identity, day, sort)) => Ok((identity, Entry { day, sort, record })),
         Err(reason) => Err(Rejected { record, reason }),
