@@ -130,6 +130,7 @@ fn a_record_that_cannot_be_filed_is_quarantined_and_its_neighbours_written() {
     assert!(
         lines.iter().all(|l| l["reason"].as_str().unwrap().starts_with("a daily_sleep record"))
     );
+    assert!(!quarantined.contains(TOKEN) && !stderr(&out).contains(TOKEN));
 
     let heart = &report["types"]["heartrate"];
     assert_eq!((heart["status"].as_str(), heart["records"].as_u64()), (Some("failed"), Some(2)));
@@ -160,6 +161,33 @@ fn a_record_that_cannot_be_filed_is_quarantined_and_its_neighbours_written() {
         2
     );
     assert!(env.lake().join(&key).exists());
+}
+
+/// A quarantine object that cannot be stored (here `_rejected` is a file, not a folder) still
+/// loses nothing without a trace: the type fails saying so, and every record that could not
+/// be filed is in the error log, whole; the good records are written.
+#[test]
+fn records_that_cannot_be_quarantined_go_to_the_error_log() {
+    let env = TestEnv::new();
+    env.oura.add("daily_sleep", [daily("daily_sleep", "2026-11-23")]);
+    let bad = r#"{"id":"no-day","day":null}"#;
+    env.oura.serve_once("daily_sleep", [bad.to_string()]);
+    std::fs::create_dir_all(env.lake()).unwrap();
+    std::fs::write(env.lake().join("_rejected"), "in the way").unwrap();
+    let out = env.run(&["sync", "2026-11-23", "--days", "1", "--types", "daily_sleep", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let error = report_of(&out)["types"]["daily_sleep"]["error"].as_str().unwrap().to_string();
+    assert!(
+        error.contains("nor kept in quarantine") && error.ends_with("they are in the error log"),
+        "{error}"
+    );
+    let log = stderr(&out);
+    assert!(log.contains("A record that could not be filed nor kept."), "{log}");
+    assert!(log.contains(r#"{"id":"no-day","day":null}"#), "{log}");
+    assert_eq!(
+        env.lake_file("daily_sleep", "2026-11-23").unwrap(),
+        daily("daily_sleep", "2026-11-23") + "\n"
+    );
 }
 
 /// Records Oura sends twice with other content are never dropped in silence: a document
