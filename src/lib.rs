@@ -23,6 +23,7 @@ pub mod config;
 pub mod datatype;
 pub mod error;
 pub mod fsutil;
+pub mod health;
 pub mod ledger;
 pub mod lock;
 pub mod logging;
