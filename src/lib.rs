@@ -20,6 +20,7 @@ pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dashboard;
 pub mod datatype;
 pub mod error;
 pub mod fsutil;
@@ -45,5 +46,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Refresh => commands::refresh::exec(&settings).await,
         Command::Sync(args) => commands::sync::exec(args, &settings).await,
         Command::Status(args) => commands::status::exec(args, &settings).await,
+        Command::Dashboard(args) => commands::dashboard::exec(args, &settings).await,
     }
 }

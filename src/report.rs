@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::datatype::DataType;
+use crate::health::briefing::Briefing;
 use crate::ledger::{Failure, RunEntry};
 use crate::window::Window;
 
@@ -116,6 +117,9 @@ pub struct RunReport {
     pub error: Option<String>,
     /// True when the run needs a new `oura-sync auth` (exit 3).
     pub login_needed: bool,
+    /// The morning briefing of the window's last day, from the lake (`null` for a dry run, a
+    /// run that stopped, or one that synced none of the briefing's types).
+    pub briefing: Option<Briefing>,
 }
 
 /// The run status that a set of type outcomes adds up to.
@@ -201,6 +205,9 @@ impl RunReport {
             head.push_str(" [sandbox]");
         }
         let mut lines = vec![head];
+        if let Some(briefing) = &self.briefing {
+            lines.extend(briefing.lines());
+        }
         if self.login_needed {
             // The one thing to do, on a line of its own so a cut error line cannot hide it.
             lines.push(format!("🔑 *Login needed:* run `oura-sync auth` ({LOGIN_COMMAND_NOTE})"));
@@ -295,6 +302,7 @@ mod tests {
             requests: 5,
             error: None,
             login_needed: false,
+            briefing: None,
         }
     }
 

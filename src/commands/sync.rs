@@ -18,8 +18,11 @@ use crate::notify::Notifiers;
 use crate::oura::pacer::{DEFAULT_LIMIT, OURA_LIMIT};
 use crate::oura::{ClientOptions, DEFAULT_CONCURRENCY, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
-use crate::report::{RunReport, RunStatus};
-use crate::store::ObjectStore;
+use crate::datatype::DataType;
+use crate::health::briefing::Briefing;
+use crate::health::reader::BronzeReader;
+use crate::report::{RunReport, RunStatus, TypeStatus};
+use crate::store::{AnyStore, ObjectStore};
 
 /// Runs `sync` and returns the exit code.
 pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
@@ -111,6 +114,9 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
     if interrupted.load(Ordering::Relaxed) {
         report.error.get_or_insert("interrupted; run the same command again to finish".into());
     }
+    if !job.dry_run {
+        report.briefing = briefing(&report, &job, &store, &ledger).await;
+    }
     let ledger = (!job.dry_run).then_some(&ledger);
     finish(report, ledger, &notifiers, args.json).await
 }
@@ -162,6 +168,36 @@ fn stopped_report(
         requests: 0,
         error: Some(error),
         login_needed: true,
+        briefing: None,
+    }
+}
+
+/// The briefing of the window's last day from the lake, with the types this run synced (ok
+/// or empty). A lake that cannot be read back costs the briefing only, never the run.
+async fn briefing(
+    report: &RunReport,
+    job: &SyncJob,
+    store: &AnyStore,
+    ledger: &AnyLedger,
+) -> Option<Briefing> {
+    let synced: Vec<DataType> = job
+        .types
+        .iter()
+        .copied()
+        .filter(|t| {
+            report
+                .types
+                .get(t.name())
+                .is_some_and(|r| matches!(r.status, TypeStatus::Ok | TypeStatus::Empty))
+        })
+        .collect();
+    let reader = BronzeReader { store, ledger };
+    match Briefing::from_lake(&reader, job.window.end, &synced, &job.timezone).await {
+        Ok(briefing) => briefing,
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "Cannot read the briefing back from the lake.");
+            None
+        }
     }
 }
 

@@ -5,9 +5,11 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::data::{HealthData, value_and_baseline};
+use super::data::{HealthData, HealthRecords, value_and_baseline};
 use super::figures::Series;
+use super::reader::RecordReader;
 use crate::datatype::DataType;
+use crate::window::Window;
 
 /// The types the briefing reads.
 pub const BRIEFING_TYPES: [DataType; 3] =
@@ -50,6 +52,24 @@ pub struct Briefing {
 }
 
 impl Briefing {
+    /// The briefing of `day`, read from the lake through `reader`, with the figures of the
+    /// `synced` types only (`None` when none of them is one of [`BRIEFING_TYPES`]).
+    pub async fn from_lake(
+        reader: &impl RecordReader,
+        day: Date,
+        synced: &[DataType],
+        tz: &jiff::tz::TimeZone,
+    ) -> anyhow::Result<Option<Self>> {
+        let wanted: Vec<DataType> =
+            BRIEFING_TYPES.iter().copied().filter(|t| synced.contains(t)).collect();
+        if wanted.is_empty() {
+            return Ok(None);
+        }
+        let window = Window::new(day, day);
+        let records = HealthRecords::read(reader, window, &wanted).await?;
+        Ok(Self::of(&HealthData::from_records(&records, window, tz), day, &wanted))
+    }
+
     /// The briefing of `day` from `data`, with the figures of the `synced` types only.
     pub fn of(data: &HealthData, day: Date, synced: &[DataType]) -> Option<Self> {
         let has = |t: DataType| synced.contains(&t);

@@ -23,7 +23,7 @@ use crate::window::Window;
 pub const RESILIENCE_LEVELS: [&str; 5] = ["limited", "adequate", "solid", "strong", "exceptional"];
 
 /// The types the health view reads.
-pub const HEALTH_TYPES: [DataType; 11] = [
+pub const HEALTH_TYPES: [DataType; 12] = [
     DataType::DailyReadiness,
     DataType::DailySleep,
     DataType::Sleep,
@@ -35,6 +35,7 @@ pub const HEALTH_TYPES: [DataType; 11] = [
     DataType::DailyStress,
     DataType::DailyResilience,
     DataType::DailyCardiovascularAge,
+    DataType::Vo2Max,
 ];
 
 /// Every series of the health view. Daily series cover the window and the

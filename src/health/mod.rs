@@ -3,6 +3,7 @@
 //! summed up as the morning [`briefing`]. The dashboard draws the same series.
 
 pub mod briefing;
+pub mod calendar;
 pub mod data;
 pub mod figures;
 pub mod reader;

@@ -33,3 +33,7 @@ mod store_conformance;
 mod ledger_conformance;
 // `sync` and `status` end to end into S3 and DynamoDB: the lake, the ledger, health checks, failures.
 mod aws_sync;
+// Realistic Oura data for the health view, every value a function of its day.
+mod health_seed;
+// `dashboard` and the morning briefing: the page against the fake's data, errors, Chromium.
+mod dashboard;
