@@ -77,9 +77,11 @@ pub async fn exec(args: &DashboardArgs, settings: &Settings) -> anyhow::Result<u
     let html = render(&data, &calendar, &info);
     let bytes = html.len();
     let target = out.clone();
-    tokio::task::spawn_blocking(move || crate::fsutil::write_atomic(&target, html.as_bytes(), None))
-        .await?
-        .map_err(|e| UserError::usage(format!("{e:#}; choose another --out")))?;
+    tokio::task::spawn_blocking(move || {
+        crate::fsutil::write_atomic(&target, html.as_bytes(), Some(0o644))
+    })
+    .await?
+    .map_err(|e| UserError::usage(format!("{e:#}; choose another --out")))?;
     println!(
         "Wrote {} ({} days, {} → {}, {} KB)",
         out.display(),
@@ -92,7 +94,10 @@ pub async fn exec(args: &DashboardArgs, settings: &Settings) -> anyhow::Result<u
         let path = std::fs::canonicalize(&out).unwrap_or(out);
         crate::auth::login::open_browser(&path.display().to_string());
     }
-    tracing::debug!(elapsed_ms = Timestamp::now().duration_since(now.timestamp()).as_millis(), "Dashboard written.");
+    tracing::debug!(
+        elapsed_ms = Timestamp::now().duration_since(now.timestamp()).as_millis(),
+        "Dashboard written."
+    );
     Ok(0)
 }
 
@@ -100,7 +105,10 @@ pub async fn exec(args: &DashboardArgs, settings: &Settings) -> anyhow::Result<u
 /// that a bad `--out` is found before the lake is read.
 fn check_writable(out: &Path) -> anyhow::Result<()> {
     let fail = |why: String| {
-        UserError::usage(format!("cannot write the dashboard to {}: {why}; choose another --out", out.display()))
+        UserError::usage(format!(
+            "cannot write the dashboard to {}: {why}; choose another --out",
+            out.display()
+        ))
     };
     if out.is_dir() {
         return Err(fail("it is a directory".into()));

@@ -38,7 +38,12 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
     let shown = |s: &Series| -> Series {
         s.iter().filter(|(d, _)| window.contains(**d)).map(|(d, v)| (*d, *v)).collect()
     };
-    let line = |id: &str, title: &str, sub: &str, class: &str, s: &Series, text: &dyn Fn(f64) -> String| {
+    let line = |id: &str,
+                title: &str,
+                sub: &str,
+                class: &str,
+                s: &Series,
+                text: &dyn Fn(f64) -> String| {
         let values = shown(s);
         if values.is_empty() {
             return None;
@@ -53,9 +58,21 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
             &[Line { name: title, class, values: &values, baseline: Some(&base) }],
             text,
         );
-        Some(card(id, title, sub, &chart, &[(class, "daily"), (&format!("base {class}"), "30-day median")], false))
+        Some(card(
+            id,
+            title,
+            sub,
+            &chart,
+            &[(class, "daily"), (&format!("base {class}"), "30-day median")],
+            false,
+        ))
     };
-    let bars = |id: &str, title: &str, sub: &str, class: &str, s: &Series, text: &dyn Fn(f64) -> String| {
+    let bars = |id: &str,
+                title: &str,
+                sub: &str,
+                class: &str,
+                s: &Series,
+                text: &dyn Fn(f64) -> String| {
         let values = shown(s);
         if values.is_empty() {
             return None;
@@ -89,8 +106,22 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
     ];
 
     let mut readiness = Vec::new();
-    readiness.extend(line("readiness", "Readiness score", "score 0-100", "k1", &data.readiness, &score));
-    readiness.extend(contributors_card("readiness_contributors", "Readiness contributors", "k1", &data.readiness_contributors, frame, window));
+    readiness.extend(line(
+        "readiness",
+        "Readiness score",
+        "score 0-100",
+        "k1",
+        &data.readiness,
+        &score,
+    ));
+    readiness.extend(contributors_card(
+        "readiness_contributors",
+        "Readiness contributors",
+        "k1",
+        &data.readiness_contributors,
+        frame,
+        window,
+    ));
     readiness.extend(line(
         "temperature",
         "Temperature deviation",
@@ -101,38 +132,124 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
     ));
 
     let mut sleep = Vec::new();
-    sleep.extend(line("sleep_score", "Sleep score", "score 0-100", "k2", &data.sleep_score, &score));
+    sleep.extend(line(
+        "sleep_score",
+        "Sleep score",
+        "score 0-100",
+        "k2",
+        &data.sleep_score,
+        &score,
+    ));
     sleep.extend(stages_card(data, frame));
     sleep.extend(bedtime_card(data, frame));
-    sleep.extend(line("efficiency", "Sleep efficiency", "% of time in bed asleep", "k2", &data.sleep_efficiency, &|v| format!("{}%", num(v))));
-    sleep.extend(contributors_card("sleep_contributors", "Sleep contributors", "k2", &data.sleep_contributors, frame, window));
+    sleep.extend(line(
+        "efficiency",
+        "Sleep efficiency",
+        "% of time in bed asleep",
+        "k2",
+        &data.sleep_efficiency,
+        &|v| format!("{}%", num(v)),
+    ));
+    sleep.extend(contributors_card(
+        "sleep_contributors",
+        "Sleep contributors",
+        "k2",
+        &data.sleep_contributors,
+        frame,
+        window,
+    ));
 
     let mut heart = Vec::new();
-    heart.extend(line("hrv", "Average HRV", "ms, during the main sleep", "k6", &data.average_hrv, &|v| format!("{} ms", num(v))));
-    heart.extend(line("lowest_hr", "Lowest heart rate", "bpm, during the main sleep", "k3", &data.lowest_heart_rate, &|v| format!("{} bpm", num(v))));
+    heart.extend(line(
+        "hrv",
+        "Average HRV",
+        "ms, during the main sleep",
+        "k6",
+        &data.average_hrv,
+        &|v| format!("{} ms", num(v)),
+    ));
+    heart.extend(line(
+        "lowest_hr",
+        "Lowest heart rate",
+        "bpm, during the main sleep",
+        "k3",
+        &data.lowest_heart_rate,
+        &|v| format!("{} bpm", num(v)),
+    ));
     heart.extend(day_heart_rate_card(data, frame));
 
     let mut activity = Vec::new();
     activity.extend(bars("steps", "Steps", "steps per day", "k4", &data.steps, &|v| thousands(v)));
-    activity.extend(bars("active_calories", "Active calories", "kcal per day", "k5", &data.active_calories, &|v| format!("{} kcal", num(v))));
-    activity.extend(weekly_card("workouts", "Workouts", "minutes per week by activity", &data.workouts, data, true));
-    activity.extend(weekly_card("sessions", "Sessions", "minutes per week by type (meditation, breathing, …)", &data.sessions, data, false));
+    activity.extend(bars(
+        "active_calories",
+        "Active calories",
+        "kcal per day",
+        "k5",
+        &data.active_calories,
+        &|v| format!("{} kcal", num(v)),
+    ));
+    activity.extend(weekly_card(
+        "workouts",
+        "Workouts",
+        "minutes per week by activity",
+        &data.workouts,
+        data,
+        true,
+    ));
+    activity.extend(weekly_card(
+        "sessions",
+        "Sessions",
+        "minutes per week by type (meditation, breathing, …)",
+        &data.sessions,
+        data,
+        false,
+    ));
 
     let mut body = Vec::new();
-    body.extend(line("spo2", "Blood oxygen (SpO2)", "% average during sleep", "k1", &data.spo2, &|v| format!("{}%", num(v))));
-    body.extend(line("bdi", "Breathing disturbance index", "disturbances per hour of sleep", "k8", &data.breathing_disturbance, &score));
+    body.extend(line(
+        "spo2",
+        "Blood oxygen (SpO2)",
+        "% average during sleep",
+        "k1",
+        &data.spo2,
+        &|v| format!("{}%", num(v)),
+    ));
+    body.extend(line(
+        "bdi",
+        "Breathing disturbance index",
+        "disturbances per hour of sleep",
+        "k8",
+        &data.breathing_disturbance,
+        &score,
+    ));
     body.extend(stress_card(data, frame));
-    body.extend(line("resilience", "Resilience", "1 limited · 2 adequate · 3 solid · 4 strong · 5 exceptional", "k6", &data.resilience, &|v| {
-        RESILIENCE_LEVELS.get((v.round() as usize).wrapping_sub(1)).map_or_else(|| num(v), |l| l.to_string())
-    }));
-    body.extend(line("vascular_age", "Cardiovascular age", "years", "k3", &data.vascular_age, &|v| format!("{} y", num(v))));
+    body.extend(line(
+        "resilience",
+        "Resilience",
+        "1 limited · 2 adequate · 3 solid · 4 strong · 5 exceptional",
+        "k6",
+        &data.resilience,
+        &|v| {
+            RESILIENCE_LEVELS
+                .get((v.round() as usize).wrapping_sub(1))
+                .map_or_else(|| num(v), |l| l.to_string())
+        },
+    ));
+    body.extend(line(
+        "vascular_age",
+        "Cardiovascular age",
+        "years",
+        "k3",
+        &data.vascular_age,
+        &|v| format!("{} y", num(v)),
+    ));
     body.extend(line("vo2_max", "VO2 max", "ml/kg/min", "k4", &data.vo2_max, &score));
 
     let calendar_card = card(
         "completeness",
         "Completeness",
         "per type and day, from the ledger: is every day in the lake?",
-        &svg::calendar(frame.with_left(150.0), calendar),
+        &svg::calendar(frame.with_width(1160.0).with_left(170.0), calendar),
         &[
             ("st-records", "synced, with records"),
             ("st-empty", "synced, empty"),
@@ -205,7 +322,7 @@ fn thousands(v: f64) -> String {
     let digits = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -215,7 +332,7 @@ fn thousands(v: f64) -> String {
 
 /// `activity_balance` → `Activity balance`.
 fn label(name: &str) -> String {
-    let text = name.replace('_', " ");
+    let text = name.replace('_', " ").replace("hrv", "HRV").replace("rem ", "REM ");
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
@@ -242,17 +359,23 @@ fn contributors_card(
 
 fn stages_card(data: &HealthData, frame: Frame) -> Option<String> {
     let window = data.window;
-    let shown = |s: &Series| -> Series { s.iter().filter(|(d, _)| window.contains(**d)).map(|(d, v)| (*d, *v)).collect() };
-    let (deep, rem, light, awake) =
-        (shown(&data.sleep_deep), shown(&data.sleep_rem), shown(&data.sleep_light), shown(&data.sleep_awake));
+    let shown = |s: &Series| -> Series {
+        s.iter().filter(|(d, _)| window.contains(**d)).map(|(d, v)| (*d, *v)).collect()
+    };
+    let (deep, rem, light, awake) = (
+        shown(&data.sleep_deep),
+        shown(&data.sleep_rem),
+        shown(&data.sleep_light),
+        shown(&data.sleep_awake),
+    );
     let total = shown(&data.sleep_total);
     if total.is_empty() && deep.is_empty() {
         return None;
     }
     let base = rolling_baseline(&data.sleep_total, window);
-    let stacked = window.days().map(|d| {
-        [&deep, &rem, &light, &awake].iter().filter_map(|s| s.get(&d)).sum::<f64>()
-    });
+    let stacked = window
+        .days()
+        .map(|d| [&deep, &rem, &light, &awake].iter().filter_map(|s| s.get(&d)).sum::<f64>());
     let scale = Scale::fit(stacked.chain(total.values().copied()), true);
     let layers = [
         Layer { name: "Deep", class: "deep", values: &deep },
@@ -260,13 +383,22 @@ fn stages_card(data: &HealthData, frame: Frame) -> Option<String> {
         Layer { name: "Light", class: "light", values: &light },
         Layer { name: "Awake", class: "awake", values: &awake },
     ];
-    let chart = svg::bar_chart("sleep_stages", "Sleep stages", frame, &scale, &layers, Some(&base), &|h| format!("{} h", num(h)));
+    let chart =
+        svg::bar_chart("sleep_stages", "Sleep stages", frame, &scale, &layers, Some(&base), &|h| {
+            format!("{} h", num(h))
+        });
     Some(card(
         "sleep_stages",
         "Sleep stages",
         "hours of the main sleep (long_sleep) per night",
         &chart,
-        &[("deep", "deep"), ("rem", "REM"), ("light", "light"), ("awake", "awake"), ("base k0", "30-day median of total sleep")],
+        &[
+            ("deep", "deep"),
+            ("rem", "REM"),
+            ("light", "light"),
+            ("awake", "awake"),
+            ("base k0", "30-day median of total sleep"),
+        ],
         false,
     ))
 }
@@ -277,7 +409,9 @@ fn bedtime_card(data: &HealthData, frame: Frame) -> Option<String> {
         .bedtime
         .iter()
         .filter(|(d, _)| window.contains(**d))
-        .filter_map(|(d, start)| Some(Range { day: *d, low: *start, high: *data.wake_time.get(d)?, mid: None }))
+        .filter_map(|(d, start)| {
+            Some(Range { day: *d, low: *start, high: *data.wake_time.get(d)?, mid: None })
+        })
         .collect();
     if ranges.is_empty() {
         return None;
@@ -287,8 +421,25 @@ fn bedtime_card(data: &HealthData, frame: Frame) -> Option<String> {
     let (lo, hi) = ((lo / 3.0).floor() * 3.0, (hi / 3.0).ceil() * 3.0);
     let ticks: Vec<f64> = (0..).map(|i| lo + 3.0 * f64::from(i)).take_while(|t| *t <= hi).collect();
     let scale = Scale::fixed(lo, hi, &ticks);
-    let chart = svg::range_chart("bedtime", "Bedtime and wake-up", frame, &scale, "k2", &ranges, None, &clock, true);
-    Some(card("bedtime", "Bedtime and wake-up", "main sleep, from going to bed to getting up (local time)", &chart, &[("k2", "in bed")], false))
+    let chart = svg::range_chart(
+        "bedtime",
+        "Bedtime and wake-up",
+        frame,
+        &scale,
+        "k2",
+        &ranges,
+        None,
+        &clock,
+        true,
+    );
+    Some(card(
+        "bedtime",
+        "Bedtime and wake-up",
+        "main sleep, from going to bed to getting up (local time)",
+        &chart,
+        &[("k2", "in bed")],
+        false,
+    ))
 }
 
 fn day_heart_rate_card(data: &HealthData, frame: Frame) -> Option<String> {
@@ -304,7 +455,17 @@ fn day_heart_rate_card(data: &HealthData, frame: Frame) -> Option<String> {
     }
     let base = rolling_baseline(&data.day_heart_rate_median(), window);
     let scale = Scale::fit(ranges.iter().flat_map(|r| [r.low, r.high]), false);
-    let chart = svg::range_chart("day_hr", "Daytime heart rate", frame, &scale, "k3", &ranges, Some(&base), &|v| format!("{} bpm", num(v)), false);
+    let chart = svg::range_chart(
+        "day_hr",
+        "Daytime heart rate",
+        frame,
+        &scale,
+        "k3",
+        &ranges,
+        Some(&base),
+        &|v| format!("{} bpm", num(v)),
+        false,
+    );
     Some(card(
         "day_hr",
         "Daytime heart rate",
@@ -317,12 +478,17 @@ fn day_heart_rate_card(data: &HealthData, frame: Frame) -> Option<String> {
 
 fn stress_card(data: &HealthData, frame: Frame) -> Option<String> {
     let window = data.window;
-    let shown = |s: &Series| -> Series { s.iter().filter(|(d, _)| window.contains(**d)).map(|(d, v)| (*d, *v)).collect() };
+    let shown = |s: &Series| -> Series {
+        s.iter().filter(|(d, _)| window.contains(**d)).map(|(d, v)| (*d, *v)).collect()
+    };
     let (stress, recovery) = (shown(&data.stress_high), shown(&data.recovery_high));
     if stress.is_empty() && recovery.is_empty() {
         return None;
     }
-    let (stress_base, recovery_base) = (rolling_baseline(&data.stress_high, window), rolling_baseline(&data.recovery_high, window));
+    let (stress_base, recovery_base) = (
+        rolling_baseline(&data.stress_high, window),
+        rolling_baseline(&data.recovery_high, window),
+    );
     let scale = Scale::fit(stress.values().chain(recovery.values()).copied(), true);
     let chart = svg::line_chart(
         "stress",
@@ -330,12 +496,29 @@ fn stress_card(data: &HealthData, frame: Frame) -> Option<String> {
         frame,
         &scale,
         &[
-            Line { name: "High stress", class: "k3", values: &stress, baseline: Some(&stress_base) },
-            Line { name: "High recovery", class: "k4", values: &recovery, baseline: Some(&recovery_base) },
+            Line {
+                name: "High stress",
+                class: "k3",
+                values: &stress,
+                baseline: Some(&stress_base),
+            },
+            Line {
+                name: "High recovery",
+                class: "k4",
+                values: &recovery,
+                baseline: Some(&recovery_base),
+            },
         ],
         &|h| format!("{} h", num(h)),
     );
-    Some(card("stress", "Stress and recovery", "hours per day in high stress and in high recovery", &chart, &[("k3", "high stress"), ("k4", "high recovery")], false))
+    Some(card(
+        "stress",
+        "Stress and recovery",
+        "hours per day in high stress and in high recovery",
+        &chart,
+        &[("k3", "high stress"), ("k4", "high recovery")],
+        false,
+    ))
 }
 
 fn weekly_card(
@@ -402,6 +585,8 @@ mod tests {
     #[test]
     fn labels_and_thousands_read_well() {
         assert_eq!(label("activity_balance"), "Activity balance");
+        assert_eq!(label("hrv_balance"), "HRV balance");
+        assert_eq!(label("rem_sleep"), "REM sleep");
         assert_eq!(thousands(12_345.4), "12,345");
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(-1234.0), "-1,234");

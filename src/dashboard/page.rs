@@ -91,7 +91,14 @@ pub fn tile(t: &Tile) -> String {
 }
 
 /// A card: a title, a subtitle (units, what is drawn), the chart, and a legend.
-pub fn card(id: &str, title: &str, sub: &str, body: &str, legend: &[(&str, &str)], wide: bool) -> String {
+pub fn card(
+    id: &str,
+    title: &str,
+    sub: &str,
+    body: &str,
+    legend: &[(&str, &str)],
+    wide: bool,
+) -> String {
     let keys: String = legend
         .iter()
         .map(|(class, name)| {
@@ -102,7 +109,11 @@ pub fn card(id: &str, title: &str, sub: &str, body: &str, legend: &[(&str, &str)
             }
         })
         .collect();
-    let legend = if keys.is_empty() { String::new() } else { format!(r#"<div class="legend">{keys}</div>"#) };
+    let legend = if keys.is_empty() {
+        String::new()
+    } else {
+        format!(r#"<div class="legend">{keys}</div>"#)
+    };
     format!(
         r#"<section class="card{w}" data-card="{id}"><h3>{t}</h3><div class="sub">{s}</div>{body}{legend}</section>"#,
         w = if wide { " wide" } else { "" },

@@ -30,6 +30,7 @@ pub struct Frame {
     step_days: i64,
     height: f64,
     left: f64,
+    width: f64,
 }
 
 impl Frame {
@@ -41,13 +42,27 @@ impl Frame {
             step_days: 1,
             height,
             left: LEFT,
+            width: WIDTH,
         }
     }
 
     /// One slot per week (by Monday) from `first_monday` to `last_monday`.
     pub fn weekly(first_monday: Date, last_monday: Date, height: f64) -> Self {
         let weeks = (last_monday - first_monday).get_days() / 7 + 1;
-        Self { start: first_monday, slots: weeks.max(1) as usize, step_days: 7, height, left: LEFT }
+        Self {
+            start: first_monday,
+            slots: weeks.max(1) as usize,
+            step_days: 7,
+            height,
+            left: LEFT,
+            width: WIDTH,
+        }
+    }
+
+    /// The same frame drawn `width` units wide (a card across the page).
+    pub fn with_width(mut self, width: f64) -> Self {
+        self.width = width;
+        self
     }
 
     /// The same frame with a wider left margin (for row labels).
@@ -57,7 +72,7 @@ impl Frame {
     }
 
     fn slot_width(&self) -> f64 {
-        (WIDTH - self.left - RIGHT) / self.slots as f64
+        (self.width - self.left - RIGHT) / self.slots as f64
     }
 
     fn index(&self, day: Date) -> Option<usize> {
@@ -172,9 +187,15 @@ fn day_label(day: Date) -> String {
 }
 
 /// The opening tag, the grid with its value labels, and the day labels under it.
-fn open(id: &str, label: &str, frame: &Frame, scale: Option<(&Scale, &dyn Fn(f64) -> String)>) -> String {
+fn open(
+    id: &str,
+    label: &str,
+    frame: &Frame,
+    scale: Option<(&Scale, &dyn Fn(f64) -> String)>,
+) -> String {
     let mut out = format!(
-        r#"<svg class="chart" data-chart="{id}" viewBox="0 0 {WIDTH} {h}" role="img" aria-label="{label}">"#,
+        r#"<svg class="chart" data-chart="{id}" viewBox="0 0 {w} {h}" role="img" aria-label="{label}">"#,
+        w = frame.width,
         h = frame.height,
         label = escape(label),
     );
@@ -185,7 +206,7 @@ fn open(id: &str, label: &str, frame: &Frame, scale: Option<(&Scale, &dyn Fn(f64
                 out,
                 r#"<line class="grid" x1="{l}" x2="{r}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{tx}" y="{ty:.1}" text-anchor="end">{t}</text>"#,
                 l = frame.left,
-                r = WIDTH - RIGHT,
+                r = frame.width - RIGHT,
                 tx = frame.left - 6.0,
                 ty = y + 3.5,
                 t = escape(&text(*tick)),
@@ -258,8 +279,18 @@ pub fn line_chart(
                 d = path(&frame, scale, baseline)
             );
         }
-        let _ = write!(out, r#"<path class="line {c}" d="{d}"/>"#, c = line.class, d = path(&frame, scale, line.values));
-        let _ = write!(out, r#"<g class="dots {c}" data-series="{n}">"#, c = line.class, n = escape(line.name));
+        let _ = write!(
+            out,
+            r#"<path class="line {c}" d="{d}"/>"#,
+            c = line.class,
+            d = path(&frame, scale, line.values)
+        );
+        let _ = write!(
+            out,
+            r#"<g class="dots {c}" data-series="{n}">"#,
+            c = line.class,
+            n = escape(line.name)
+        );
         for (day, v) in line.values {
             let Some(x) = frame.x(*day) else { continue };
             let base = line.baseline.and_then(|b| b.get(day));
@@ -301,7 +332,12 @@ pub fn bar_chart(
     let width = (frame.slot_width() * 0.72).max(1.0);
     let mut tops: BTreeMap<Date, f64> = BTreeMap::new();
     for layer in layers {
-        let _ = write!(out, r#"<g class="bars {c}" data-series="{n}">"#, c = layer.class, n = escape(layer.name));
+        let _ = write!(
+            out,
+            r#"<g class="bars {c}" data-series="{n}">"#,
+            c = layer.class,
+            n = escape(layer.name)
+        );
         for (day, v) in layer.values {
             let Some(x) = frame.x(*day) else { continue };
             let below = tops.get(day).copied().unwrap_or(scale.min.max(0.0));
@@ -350,11 +386,8 @@ pub fn range_chart(
     text: &dyn Fn(f64) -> String,
     downward: bool,
 ) -> String {
-    let flipped = Scale {
-        min: -scale.max,
-        max: -scale.min,
-        ticks: scale.ticks.iter().map(|t| -t).collect(),
-    };
+    let flipped =
+        Scale { min: -scale.max, max: -scale.min, ticks: scale.ticks.iter().map(|t| -t).collect() };
     let (scale, value): (&Scale, &dyn Fn(f64) -> f64) =
         if downward { (&flipped, &|v| -v) } else { (scale, &|v| v) };
     let shown = |v: f64| text(value(v));
@@ -398,7 +431,11 @@ pub fn range_chart(
         } else {
             baseline
         };
-        let _ = write!(out, r#"<path class="baseline {class}" d="{}"/>"#, path(&frame, scale, shown_baseline));
+        let _ = write!(
+            out,
+            r#"<path class="baseline {class}" d="{}"/>"#,
+            path(&frame, scale, shown_baseline)
+        );
     }
     out.push_str("</svg>");
     out
@@ -406,7 +443,13 @@ pub fn range_chart(
 
 /// Rows of 0-100 values as shaded cells, one column per day (the readiness and sleep
 /// contributors).
-pub fn heatmap(id: &str, label: &str, frame: Frame, class: &str, rows: &[(String, &Series)]) -> String {
+pub fn heatmap(
+    id: &str,
+    label: &str,
+    frame: Frame,
+    class: &str,
+    rows: &[(String, &Series)],
+) -> String {
     let row_height = 14.0;
     let frame = Frame { height: rows.len() as f64 * row_height + TOP + BOTTOM, ..frame };
     let mut out = open(id, label, &frame, None);

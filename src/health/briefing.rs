@@ -82,7 +82,8 @@ impl Briefing {
             average_hrv_ms: night(&data.average_hrv),
             lowest_heart_rate_bpm: night(&data.lowest_heart_rate),
         };
-        let any = briefing.readiness.is_some() || briefing.sleep_score.is_some() || has(DataType::Sleep);
+        let any =
+            briefing.readiness.is_some() || briefing.sleep_score.is_some() || has(DataType::Sleep);
         any.then_some(briefing)
     }
 
@@ -117,7 +118,8 @@ impl Briefing {
                 second.push(item("Lowest HR", f, |v| format!("{v:.0} bpm"), |d| signed(d, "")));
             }
         }
-        let mut lines = vec![format!("🌅 *{}*: {}", self.day.strftime("%a %-d %b"), first.join(" · "))];
+        let mut lines =
+            vec![format!("🌅 *{}*: {}", self.day.strftime("%a %-d %b"), first.join(" · "))];
         if !second.is_empty() {
             lines.push(format!("💓 {}", second.join(" · ")));
         }

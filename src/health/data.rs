@@ -228,7 +228,7 @@ impl HealthData {
         }
         let main: BTreeMap<Date, &SleepPeriod> = nights
             .into_iter()
-            .filter_map(|(day, periods)| Some((day, main_sleep(periods.into_iter())?)))
+            .filter_map(|(day, periods)| Some((day, main_sleep(periods)?)))
             .collect();
         let night = |value: &dyn Fn(&SleepPeriod) -> Option<f64>| -> Series {
             main.iter().filter_map(|(day, p)| Some((*day, value(p)?))).collect()
@@ -290,8 +290,7 @@ impl HealthData {
                 },
             )),
             spo2: series(&records.spo2, |r| {
-                Some((r.day, r.spo2_percentage.as_ref()?.average?))
-                    .filter(|(_, v)| *v > 0.0)
+                Some((r.day, r.spo2_percentage.as_ref()?.average?)).filter(|(_, v)| *v > 0.0)
             }),
             breathing_disturbance: series(&records.spo2, |r| {
                 Some((r.day, r.breathing_disturbance_index?))
@@ -375,8 +374,7 @@ mod tests {
         DailyScore {
             day,
             score: Some(score),
-            contributors: [("hrv_balance".to_string(), Some(70.0)), ("x".to_string(), None)]
-                .into(),
+            contributors: [("hrv_balance".to_string(), Some(70.0)), ("x".to_string(), None)].into(),
             temperature_deviation: Some(-0.2),
         }
     }
@@ -426,7 +424,9 @@ mod tests {
         let week = &data.workouts[&date(2026, 11, 2)]["running"];
         assert_eq!((week.count, week.minutes, week.calories), (1, 40.0, 350.0));
         assert!(!data.is_empty_in_window());
-        assert!(HealthData::from_records(&HealthRecords::default(), window, &TimeZone::UTC)
-            .is_empty_in_window());
+        assert!(
+            HealthData::from_records(&HealthRecords::default(), window, &TimeZone::UTC)
+                .is_empty_in_window()
+        );
     }
 }

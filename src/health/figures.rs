@@ -30,7 +30,11 @@ pub fn median(values: &[f64]) -> Option<f64> {
     }
     sorted.sort_by(f64::total_cmp);
     let mid = sorted.len() / 2;
-    Some(if sorted.len() % 2 == 0 { (sorted[mid - 1] + sorted[mid]) / 2.0 } else { sorted[mid] })
+    Some(if sorted.len().is_multiple_of(2) {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    })
 }
 
 /// The 30-day baseline of `day`: the median of the values on the [`BASELINE_DAYS`] days before
@@ -80,13 +84,12 @@ pub fn daily_heart_rate<'a>(
 }
 
 /// The main sleep among a day's periods: the longest `long_sleep` (by total sleep), if any.
-pub fn main_sleep<'a>(periods: impl IntoIterator<Item = &'a SleepPeriod>) -> Option<&'a SleepPeriod> {
-    periods
-        .into_iter()
-        .filter(|p| p.kind.as_deref() == Some("long_sleep"))
-        .max_by(|a, b| {
-            a.total_sleep_duration.unwrap_or(0.0).total_cmp(&b.total_sleep_duration.unwrap_or(0.0))
-        })
+pub fn main_sleep<'a>(
+    periods: impl IntoIterator<Item = &'a SleepPeriod>,
+) -> Option<&'a SleepPeriod> {
+    periods.into_iter().filter(|p| p.kind.as_deref() == Some("long_sleep")).max_by(|a, b| {
+        a.total_sleep_duration.unwrap_or(0.0).total_cmp(&b.total_sleep_duration.unwrap_or(0.0))
+    })
 }
 
 /// A night's sleep stages, in hours.

@@ -35,7 +35,10 @@ fn marks(page: &Html, css: &str) -> BTreeMap<Date, String> {
         .into_iter()
         .map(|e| {
             let v = e.value();
-            (v.attr("data-day").unwrap().parse().unwrap(), v.attr("data-value").unwrap().to_string())
+            (
+                v.attr("data-day").unwrap().parse().unwrap(),
+                v.attr("data-value").unwrap().to_string(),
+            )
         })
         .collect()
 }
@@ -63,8 +66,10 @@ fn calendar_row(page: &Html, data_type: &str) -> BTreeMap<Date, String> {
     let mut days = BTreeMap::new();
     for run in select(page, &css) {
         let v = run.value();
-        let (first, last): (Date, Date) =
-            (v.attr("data-day").unwrap().parse().unwrap(), v.attr("data-end").unwrap().parse().unwrap());
+        let (first, last): (Date, Date) = (
+            v.attr("data-day").unwrap().parse().unwrap(),
+            v.attr("data-end").unwrap().parse().unwrap(),
+        );
         for day in first.series(1.day()).take_while(|d| *d <= last) {
             days.insert(day, v.attr("data-value").unwrap().to_string());
         }
@@ -84,12 +89,32 @@ fn a_120_day_sync_renders_every_chart_with_the_fakes_values() {
     let (html, page) = render(&env, &[]);
     assert!(html.len() <= 1_000_000, "{} bytes", html.len());
     let out = env.run(&["dashboard", "--end", "2026-11-23"]);
-    assert!(stdout(&out).starts_with("Wrote oura-dashboard.html (90 days, 2026-08-26 → 2026-11-23, "));
+    assert!(
+        stdout(&out).starts_with("Wrote oura-dashboard.html (90 days, 2026-08-26 → 2026-11-23, ")
+    );
     for chart in [
-        "readiness", "readiness_contributors", "temperature", "sleep_score", "sleep_stages",
-        "bedtime", "efficiency", "sleep_contributors", "hrv", "lowest_hr", "day_hr", "steps",
-        "active_calories", "workouts", "sessions", "spo2", "bdi", "stress", "resilience",
-        "vascular_age", "vo2_max", "completeness",
+        "readiness",
+        "readiness_contributors",
+        "temperature",
+        "sleep_score",
+        "sleep_stages",
+        "bedtime",
+        "efficiency",
+        "sleep_contributors",
+        "hrv",
+        "lowest_hr",
+        "day_hr",
+        "steps",
+        "active_calories",
+        "workouts",
+        "sessions",
+        "spo2",
+        "bdi",
+        "stress",
+        "resilience",
+        "vascular_age",
+        "vo2_max",
+        "completeness",
     ] {
         assert_eq!(select(&page, &format!(r#"svg[data-chart="{chart}"]"#)).len(), 1, "{chart}");
     }
@@ -144,7 +169,10 @@ fn a_120_day_sync_renders_every_chart_with_the_fakes_values() {
         .map(|e| {
             let v = e.value();
             (
-                (v.attr("data-day").unwrap().parse().unwrap(), v.attr("data-series").unwrap().to_string()),
+                (
+                    v.attr("data-day").unwrap().parse().unwrap(),
+                    v.attr("data-series").unwrap().to_string(),
+                ),
                 v.attr("data-value").unwrap().parse().unwrap(),
             )
         })
@@ -164,11 +192,16 @@ fn a_120_day_sync_renders_every_chart_with_the_fakes_values() {
 
     // The tiles of the last day: its readiness against the median of the 30 days before.
     let readiness = seed::readiness(END);
-    let median = seed::baseline(END, |d| (!seed::ring_off(d)).then(|| f64::from(seed::readiness(d)))).unwrap();
+    let median =
+        seed::baseline(END, |d| (!seed::ring_off(d)).then(|| f64::from(seed::readiness(d))))
+            .unwrap();
     let tile = &select(&page, r#"[data-tile="Readiness"]"#)[0];
     assert_eq!(tile.value().attr("data-value"), Some(readiness.to_string().as_str()));
     let text: String = tile.text().collect();
-    assert!(text.contains(&format!("{:+.0} vs 30-day median", f64::from(readiness) - median)), "{text}");
+    assert!(
+        text.contains(&format!("{:+.0} vs 30-day median", f64::from(readiness) - median)),
+        "{text}"
+    );
     // The zone is stated.
     assert!(html.contains("days and times in UTC"));
 }
@@ -208,7 +241,8 @@ fn the_briefing_reports_the_latest_day_against_its_30_day_median() {
         if d == 0.0 { "±0".to_string() } else { format!("{d:+.0}") }
     };
     let total_hours = |d: Date| f64::from(seed::total_sleep(d)) / 3600.0;
-    let total_median = seed::baseline(END, |d| (!seed::ring_off(d)).then(|| total_hours(d))).unwrap();
+    let total_median =
+        seed::baseline(END, |d| (!seed::ring_off(d)).then(|| total_hours(d))).unwrap();
     let total_delta = ((total_hours(END) - total_median) * 60.0).round();
     let minutes = (total_hours(END) * 60.0).round() as i64;
     assert_eq!(
@@ -260,7 +294,9 @@ fn a_day_not_scored_yet_says_so() {
     let text = stdout(&out);
     assert_eq!(
         text.lines().nth(1),
-        Some("🌅 *Tue 24 Nov*: Readiness not scored yet · Sleep not scored yet · Night not scored yet"),
+        Some(
+            "🌅 *Tue 24 Nov*: Readiness not scored yet · Sleep not scored yet · Night not scored yet"
+        ),
         "{text}"
     );
     let out = env.run(&["sync", &next, "--days", "2", "--types", "daily_readiness,heartrate"]);
@@ -287,12 +323,19 @@ fn bad_input_is_one_line_exit_2_and_writes_nothing() {
     let env = TestEnv::new();
     let out = env.run(&["dashboard"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("holds no synced data yet; run `oura-sync sync` first"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("holds no synced data yet; run `oura-sync sync` first"),
+        "{}",
+        stderr(&out)
+    );
 
     seed::seed(&env.oura, END, 20);
     assert_eq!(env.run(&["sync", &END.to_string(), "--days", "10"]).status.code(), Some(0));
     let cases: [(&[&str], &str); 6] = [
-        (&["dashboard", "--end", "2025-01-31"], "has no data from 2024-11-03 to 2025-01-31 (its last day with data is 2026-11-23); give --end 2026-11-23"),
+        (
+            &["dashboard", "--end", "2025-01-31"],
+            "has no data from 2024-11-03 to 2025-01-31 (its last day with data is 2026-11-23); give --end 2026-11-23",
+        ),
         (&["dashboard", "--end", "2099-01-01"], "is after today"),
         (&["dashboard", "--days", "0"], "from 1 to 3660"),
         (&["dashboard", "--end", "23/11/2026"], "YYYY-MM-DD"),
@@ -319,8 +362,14 @@ fn bad_input_is_one_line_exit_2_and_writes_nothing() {
 /// The browser the tests drive: `CHROMIUM` (set by scripts/test.sh), else `chromium` on PATH.
 fn chromium() -> PathBuf {
     let path = std::env::var_os("CHROMIUM").map(PathBuf::from).unwrap_or_else(|| "chromium".into());
-    let found = std::process::Command::new(&path).arg("--version").output().is_ok_and(|o| o.status.success());
-    assert!(found, "headless Chromium is needed: run the tests with scripts/test.sh, which installs it");
+    let found = std::process::Command::new(&path)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "headless Chromium is needed: run the tests with scripts/test.sh, which installs it"
+    );
     path
 }
 

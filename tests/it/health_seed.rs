@@ -13,7 +13,9 @@ use crate::fake_oura::FakeOura;
 /// A number in [0, 1) from a date and a salt (splitmix64).
 pub fn unit(day: Date, salt: u64) -> f64 {
     let seed = (day.year() as u64) * 10_000 + (day.month() as u64) * 100 + day.day() as u64;
-    let mut z = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    let mut z = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
@@ -32,11 +34,13 @@ pub fn ring_off(day: Date) -> bool {
 }
 
 pub fn readiness(day: Date) -> u32 {
-    (76.0 + 8.0 * wave(day, 23.0, 0.0) + 12.0 * (unit(day, 1) - 0.5)).round().clamp(35.0, 99.0) as u32
+    (76.0 + 8.0 * wave(day, 23.0, 0.0) + 12.0 * (unit(day, 1) - 0.5)).round().clamp(35.0, 99.0)
+        as u32
 }
 
 pub fn sleep_score(day: Date) -> u32 {
-    (79.0 + 7.0 * wave(day, 17.0, 1.0) + 12.0 * (unit(day, 2) - 0.5)).round().clamp(35.0, 99.0) as u32
+    (79.0 + 7.0 * wave(day, 17.0, 1.0) + 12.0 * (unit(day, 2) - 0.5)).round().clamp(35.0, 99.0)
+        as u32
 }
 
 /// Seconds of deep, REM, light sleep and awake time of the night that ends on `day`.
@@ -104,7 +108,7 @@ pub fn workout(day: Date) -> Option<(&'static str, i64, u32)> {
 /// A session on some days: (type, minutes).
 pub fn session(day: Date) -> Option<(&'static str, i64)> {
     let pick = unit(day, 16);
-    (pick < 0.3).then(|| if pick < 0.15 { ("meditation", 10) } else { ("breathing", 5) })
+    (pick < 0.3).then_some(if pick < 0.15 { ("meditation", 10) } else { ("breathing", 5) })
 }
 
 pub fn spo2(day: Date) -> f64 {
@@ -121,7 +125,11 @@ pub fn stress(day: Date) -> (u32, u32) {
 }
 
 pub fn resilience(day: Date) -> &'static str {
-    ["limited", "adequate", "solid", "strong", "exceptional"][(1.0 + 2.5 * (wave(day, 31.0, 0.0) + 1.0) / 2.0 + 1.4 * unit(day, 21)).floor() as usize % 5]
+    ["limited", "adequate", "solid", "strong", "exceptional"][(1.0
+        + 2.5 * (wave(day, 31.0, 0.0) + 1.0) / 2.0
+        + 1.4 * unit(day, 21))
+    .floor() as usize
+        % 5]
 }
 
 pub fn vascular_age(day: Date) -> u32 {
@@ -148,11 +156,24 @@ pub fn seed(oura: &FakeOura, end: Date, days: i64) {
     let all: Vec<Date> = (0..days).rev().map(|i| end - i.days()).collect();
     let on: Vec<Date> = all.iter().copied().filter(|d| !ring_off(*d)).collect();
     let readiness_names = [
-        "activity_balance", "body_temperature", "hrv_balance", "previous_day_activity",
-        "previous_night", "recovery_index", "resting_heart_rate", "sleep_balance",
+        "activity_balance",
+        "body_temperature",
+        "hrv_balance",
+        "previous_day_activity",
+        "previous_night",
+        "recovery_index",
+        "resting_heart_rate",
+        "sleep_balance",
     ];
-    let sleep_names =
-        ["deep_sleep", "efficiency", "latency", "rem_sleep", "restfulness", "timing", "total_sleep"];
+    let sleep_names = [
+        "deep_sleep",
+        "efficiency",
+        "latency",
+        "rem_sleep",
+        "restfulness",
+        "timing",
+        "total_sleep",
+    ];
     oura.add("daily_readiness", on.iter().map(|d| format!(
         r#"{{"id":"r-{d}","contributors":{{{}}},"day":"{d}","score":{},"temperature_deviation":{:.2},"temperature_trend_deviation":null,"timestamp":"{d}T00:00:00+00:00"}}"#,
         contributors(*d, &readiness_names, 30), readiness(*d), (unit(*d, 24) - 0.5) * 0.8)));
@@ -175,9 +196,14 @@ pub fn seed(oura: &FakeOura, end: Date, days: i64) {
             r#"{{"id":"nap-{d}","average_hrv":80,"bedtime_end":"{d}T14:40:00+00:00","bedtime_start":"{d}T14:00:00+00:00","day":"{d}","lowest_heart_rate":40,"total_sleep_duration":40000,"type":"late_nap"}}"#));
         std::iter::once(main).chain(nap)
     }));
-    oura.add("heartrate", on.iter().flat_map(|d| {
-        heart_rate(*d).into_iter().map(|(t, bpm)| format!(r#"{{"bpm":{bpm},"source":"awake","timestamp":"{t}"}}"#))
-    }));
+    oura.add(
+        "heartrate",
+        on.iter().flat_map(|d| {
+            heart_rate(*d)
+                .into_iter()
+                .map(|(t, bpm)| format!(r#"{{"bpm":{bpm},"source":"awake","timestamp":"{t}"}}"#))
+        }),
+    );
     oura.add("daily_activity", on.iter().map(|d| format!(
         r#"{{"id":"a-{d}","active_calories":{},"day":"{d}","score":85,"steps":{},"timestamp":"{d}T04:00:00+00:00"}}"#,
         active_calories(*d), steps(*d))));
@@ -204,10 +230,19 @@ pub fn seed(oura: &FakeOura, end: Date, days: i64) {
     oura.add("daily_resilience", on.iter().map(|d| format!(
         r#"{{"id":"re-{d}","day":"{d}","contributors":{{"sleep_recovery":60.1,"daytime_recovery":40.2,"stress":50.3}},"level":"{}"}}"#,
         resilience(*d))));
-    oura.add("daily_cardiovascular_age", on.iter().map(|d| format!(
-        r#"{{"day":"{d}","vascular_age":{}}}"#, vascular_age(*d))));
-    oura.add("vO2_max", on.iter().filter_map(|d| Some(format!(
-        r#"{{"id":"v-{d}","day":"{d}","timestamp":"{d}T12:00:00Z","vo2_max":{}}}"#, vo2_max(*d)?))));
+    oura.add(
+        "daily_cardiovascular_age",
+        on.iter().map(|d| format!(r#"{{"day":"{d}","vascular_age":{}}}"#, vascular_age(*d))),
+    );
+    oura.add(
+        "vO2_max",
+        on.iter().filter_map(|d| {
+            Some(format!(
+                r#"{{"id":"v-{d}","day":"{d}","timestamp":"{d}T12:00:00Z","vo2_max":{}}}"#,
+                vo2_max(*d)?
+            ))
+        }),
+    );
     oura.lock().series_page_size = 2000;
     oura.lock().page_size = 200;
 }
@@ -221,5 +256,9 @@ pub fn baseline(day: Date, f: impl Fn(Date) -> Option<f64>) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 { (values[mid - 1] + values[mid]) / 2.0 } else { values[mid] })
+    Some(if values.len().is_multiple_of(2) {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    })
 }
