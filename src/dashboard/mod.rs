@@ -30,6 +30,8 @@ pub struct PageInfo {
 pub type CalendarRow = (&'static str, Vec<(Date, DayState)>);
 
 const CHART_HEIGHT: f64 = 170.0;
+/// The drawing width of a card across the page (the page is at most 1240 pixels wide).
+const WIDE: f64 = 1160.0;
 
 /// The page.
 pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> String {
@@ -114,14 +116,6 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
         &data.readiness,
         &score,
     ));
-    readiness.extend(contributors_card(
-        "readiness_contributors",
-        "Readiness contributors",
-        "k1",
-        &data.readiness_contributors,
-        frame,
-        window,
-    ));
     readiness.extend(line(
         "temperature",
         "Temperature deviation",
@@ -129,6 +123,14 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
         "k5",
         &data.temperature_deviation,
         &|v| format!("{v:+.1}"),
+    ));
+    readiness.extend(contributors_card(
+        "readiness_contributors",
+        "Readiness contributors",
+        "k1",
+        &data.readiness_contributors,
+        frame,
+        window,
     ));
 
     let mut sleep = Vec::new();
@@ -249,7 +251,7 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
         "completeness",
         "Completeness",
         "per type and day, from the ledger: is every day in the lake?",
-        &svg::calendar(frame.with_width(1160.0).with_left(170.0), calendar),
+        &svg::calendar(frame.with_width(WIDE).with_left(170.0), calendar),
         &[
             ("st-records", "synced, with records"),
             ("st-empty", "synced, empty"),
@@ -353,8 +355,8 @@ fn contributors_card(
     if rows.is_empty() {
         return None;
     }
-    let chart = svg::heatmap(id, title, frame.with_left(130.0), class, &rows);
-    Some(card(id, title, "0-100 per day; darker is better", &chart, &[], false))
+    let chart = svg::heatmap(id, title, frame.with_width(WIDE).with_left(150.0), class, &rows);
+    Some(card(id, title, "0-100 per day; darker is better", &chart, &[], true))
 }
 
 fn stages_card(data: &HealthData, frame: Frame) -> Option<String> {
@@ -458,7 +460,7 @@ fn day_heart_rate_card(data: &HealthData, frame: Frame) -> Option<String> {
     let chart = svg::range_chart(
         "day_hr",
         "Daytime heart rate",
-        frame,
+        frame.with_width(WIDE),
         &scale,
         "k3",
         &ranges,
@@ -472,7 +474,7 @@ fn day_heart_rate_card(data: &HealthData, frame: Frame) -> Option<String> {
         "bpm per day: lowest to highest, dot at the median (samples taken asleep left out)",
         &chart,
         &[("k3", "range and median"), ("base k3", "30-day median")],
-        false,
+        true,
     ))
 }
 
