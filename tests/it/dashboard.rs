@@ -447,3 +447,84 @@ fn the_page_renders_in_headless_chromium() {
     assert!(colours.len() > 200, "{} colours", colours.len());
     assert!(background < total * 3 / 4, "background covers {background} of {total} pixels");
 }
+
+/// The page without its footer (which names the lake and the time it was made).
+fn without_footer(html: &str) -> &str {
+    &html[..html.find("<footer>").expect("the page has a footer")]
+}
+
+/// An S3 lake with its DynamoDB ledger (moto) gives the same page as a local lake synced from
+/// the same data: the dashboard reads both through the same store and ledger seams.
+#[tokio::test]
+async fn an_s3_lake_gives_the_same_page_as_a_local_one() {
+    let aws = crate::aws_env::clients().await;
+    let bucket = crate::aws_env::new_bucket(&aws, "dash").await;
+    let table = crate::aws_env::new_table(&aws, "dash").await;
+    let env = TestEnv::new();
+    seed::seed(&env.oura, END, 70);
+    let dest = format!("s3://{bucket}/oura");
+    let on_s3 = |args: &[&str]| {
+        env.cmd()
+            .env("OURA_DYNAMODB_TABLE", &table)
+            .env("OURA_DESTINATION", &dest)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for out in [
+        on_s3(&["sync", "2026-11-23", "--days", "40"]),
+        env.run(&["sync", "2026-11-23", "--days", "40"]),
+    ] {
+        assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    }
+    let page = |out: std::process::Output, file: &str| {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        std::fs::read_to_string(env.dir.path().join(file)).unwrap()
+    };
+    let s3 = page(
+        on_s3(&["dashboard", "--end", "2026-11-23", "--days", "30", "--out", "s3.html"]),
+        "s3.html",
+    );
+    let local = page(
+        env.run(&["dashboard", "--end", "2026-11-23", "--days", "30", "--out", "local.html"]),
+        "local.html",
+    );
+    assert!(s3.contains(&format!("from {dest}")));
+    assert_eq!(without_footer(&s3), without_footer(&local));
+    assert!(s3.contains(r#"data-chart="readiness""#));
+}
+
+/// `--open` hands the written file, by its absolute path, to the system's opener.
+#[test]
+fn open_hands_the_file_to_the_browser() {
+    let env = synced_env();
+    let bin = env.dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let opened = env.dir.path().join("opened.txt");
+    let opener = bin.join("xdg-open");
+    std::fs::write(&opener, format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let out = env
+        .cmd()
+        .env("PATH", path)
+        .args(["dashboard", "--end", "2026-11-23", "--open"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::canonicalize(env.dir.path().join("oura-dashboard.html")).unwrap();
+    for _ in 0..50 {
+        if opened.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(std::fs::read_to_string(&opened).unwrap().trim(), written.display().to_string());
+    // Nor does the page or anything printed hold the login's token.
+    let html = std::fs::read_to_string(&written).unwrap();
+    assert!(!html.contains(crate::common::TOKEN) && !stdout(&out).contains(crate::common::TOKEN));
+}
