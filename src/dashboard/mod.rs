@@ -95,16 +95,26 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
     let score = |v: f64| num(v);
 
     let end = window.end;
+    let signed = |d: f64| format!("{d:+.0}");
     let tiles = [
-        figure_tile("Readiness", "", &data.readiness, end, true, &score),
-        figure_tile("Sleep score", "", &data.sleep_score, end, true, &score),
-        figure_tile("Total sleep", "", &data.sleep_total, end, true, &|h| {
-            let minutes = (h * 60.0).round() as i64;
-            format!("{}h {:02}m", minutes / 60, minutes % 60)
+        figure_tile("Readiness", "", &data.readiness, end, true, &score, &signed),
+        figure_tile("Sleep score", "", &data.sleep_score, end, true, &score, &signed),
+        figure_tile("Total sleep", "", &data.sleep_total, end, true, &short_duration, &|d| {
+            format!("{:+.0} min", d * 60.0)
         }),
-        figure_tile("Average HRV", " ms", &data.average_hrv, end, true, &score),
-        figure_tile("Lowest heart rate", " bpm", &data.lowest_heart_rate, end, false, &score),
-        figure_tile("Steps", "", &data.steps, end, true, &|v| thousands(v)),
+        figure_tile("Average HRV", " ms", &data.average_hrv, end, true, &score, &signed),
+        figure_tile(
+            "Lowest heart rate",
+            " bpm",
+            &data.lowest_heart_rate,
+            end,
+            false,
+            &score,
+            &signed,
+        ),
+        figure_tile("Steps", "", &data.steps, end, true, &thousands, &|d| {
+            format!("{}{}", if d >= 0.0 { "+" } else { "-" }, thousands(d.abs()))
+        }),
     ];
 
     let mut readiness = Vec::new();
@@ -293,7 +303,8 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
     )
 }
 
-/// A tile of the latest day: its value and the difference from the 30-day baseline.
+/// A tile of the latest day: its value (`text`) and its difference from the 30-day baseline
+/// (`delta`), green when it goes the good way.
 fn figure_tile(
     name: &'static str,
     unit: &'static str,
@@ -301,21 +312,18 @@ fn figure_tile(
     day: Date,
     higher_is_better: bool,
     text: &dyn Fn(f64) -> String,
+    delta: &dyn Fn(f64) -> String,
 ) -> Tile {
     let value = series.get(&day).copied();
     let median = baseline(series, day);
-    let delta = value.zip(median).map(|(v, m)| {
-        let d = v - m;
-        let shown = if name == "Total sleep" {
-            format!("{:+.0} min", d * 60.0)
-        } else if name == "Steps" {
-            format!("{}{}", if d >= 0.0 { "+" } else { "-" }, thousands(d.abs()))
-        } else {
-            format!("{:+.0}", d)
-        };
-        (shown, (d >= 0.0) == higher_is_better)
-    });
-    Tile { name, value: value.map(text), unit, delta, median: median.map(text) }
+    let shown_delta = value.zip(median).map(|(v, m)| (delta(v - m), (v >= m) == higher_is_better));
+    Tile { name, value: value.map(text), unit, delta: shown_delta, median: median.map(text) }
+}
+
+/// `6h 43m` for 6.72 hours (a tile's short form).
+fn short_duration(hours: f64) -> String {
+    let minutes = (hours * 60.0).round() as i64;
+    format!("{}h {:02}m", minutes / 60, minutes % 60)
 }
 
 /// 12,345.
@@ -582,7 +590,61 @@ fn weekly_card(
 
 #[cfg(test)]
 mod tests {
+    use jiff::civil::date;
+
     use super::*;
+    use crate::window::Window;
+
+    fn info() -> PageInfo {
+        PageInfo {
+            timezone: "Europe/Paris".into(),
+            generated_at: "2026-11-23 09:00".into(),
+            source: "./oura-lake".into(),
+        }
+    }
+
+    #[test]
+    fn a_page_shows_only_the_cards_with_data_and_names_its_zone() {
+        let window = Window::new(date(2026, 11, 1), date(2026, 11, 10));
+        let data = HealthData {
+            window,
+            readiness: [(date(2026, 11, 2), 80.0), (date(2026, 11, 4), 70.0)].into(),
+            ..Default::default()
+        };
+        let calendar = [("daily_readiness", vec![(date(2026, 11, 2), DayState::Records)])];
+        let html = render(&data, &calendar, &info());
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains(r#"data-chart="readiness""#));
+        assert!(html.contains(r#"data-day="2026-11-04" data-value="70""#));
+        // No data, no card: SpO2, sleep and the rest are left out.
+        assert!(!html.contains(r#"data-chart="spo2""#) && !html.contains("<h2>Sleep</h2>"));
+        assert!(html.contains(r#"data-chart="completeness""#));
+        // The last day (Nov 10) has no score: its tile says so.
+        assert!(html.contains(r#"data-tile="Readiness"><div class="name">Readiness</div><div class="value">not scored yet"#));
+        assert!(html.contains("days and times in Europe/Paris"));
+        assert!(!html.contains("http"));
+    }
+
+    #[test]
+    fn text_from_the_lake_is_escaped() {
+        let window = Window::new(date(2026, 11, 1), date(2026, 11, 1));
+        let data = HealthData {
+            window,
+            workouts: [(
+                date(2026, 10, 26),
+                [(
+                    "<script>x</script>".to_string(),
+                    WeekTotal { count: 1, minutes: 30.0, calories: 200.0 },
+                )]
+                .into(),
+            )]
+            .into(),
+            ..Default::default()
+        };
+        let html = render(&data, &[], &info());
+        assert!(!html.contains("<script>"), "an activity name is text, never markup");
+        assert!(html.contains("&lt;script&gt;"));
+    }
 
     #[test]
     fn labels_and_thousands_read_well() {
