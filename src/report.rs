@@ -343,6 +343,34 @@ mod tests {
     }
 
     #[test]
+    fn the_briefing_follows_the_status_line_and_survives_a_long_summary() {
+        let mut types = BTreeMap::new();
+        for t in DataType::ALL {
+            types.insert(t.name().to_string(), TypeReport::failed("x".repeat(300)));
+        }
+        let mut r = report(types);
+        let figure = |value| crate::health::briefing::Figure {
+            value: Some(value),
+            median_30d: Some(value - 2.0),
+            delta: Some(2.0),
+        };
+        r.briefing = Some(Briefing {
+            day: jiff::civil::date(2026, 11, 23),
+            readiness: Some(figure(82.0)),
+            sleep_score: None,
+            total_sleep_hours: None,
+            average_hrv_ms: Some(figure(45.0)),
+            lowest_heart_rate_bpm: None,
+        });
+        let text = r.summary();
+        assert!(text.chars().count() < SUMMARY_LIMIT, "{}", text.chars().count());
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines[1], "🌅 *Mon 23 Nov*: Readiness 82 (+2)");
+        assert_eq!(lines[2], "💓 HRV 45 ms (+2)");
+        assert!(lines[3].starts_with("❌ daily_activity: "), "{text}");
+    }
+
+    #[test]
     fn a_login_needed_run_says_to_run_auth_on_the_second_line() {
         let mut r = report(BTreeMap::new());
         r.status = RunStatus::Failed;
