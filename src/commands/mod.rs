@@ -1,53 +1,47 @@
-//! One module per subcommand, each glue between the parsed command line and the library, plus
-//! the backend choice they share.
+//! One module per subcommand, each glue between the resolved configuration and the library,
+//! plus the backend choice they share.
 
 pub mod auth;
 pub mod refresh;
 pub mod status;
 pub mod sync;
 
-use crate::aws::AwsClients;
-use crate::config::{Destination, Settings};
-use crate::error::UserError;
+use crate::aws::{AwsClients, AwsConfig};
+use crate::config::{Destination, LakeConfig};
 use crate::ledger::{AnyLedger, DynamoLedger, LocalLedger};
-use crate::store::s3::Encryption;
 use crate::store::{AnyStore, LocalStore, S3Store};
 
-/// The store and ledger of a destination.
+/// The store and ledger of a lake.
 ///
 /// The ledger is the DynamoDB table `OURA_DYNAMODB_TABLE` whenever that is set (CONTRACT §2),
-/// else the local ledger beside a local lake. An S3 lake without a table is a usage error:
-/// its ledger could live nowhere but on this machine, and the lake and its catalogue would
-/// drift apart as soon as a second machine or a fresh checkout synced. AWS clients are built
-/// only when a backend needs them, once.
-pub async fn backends(
-    destination: &Destination,
-    settings: &Settings,
-) -> anyhow::Result<(AnyStore, AnyLedger)> {
-    let table = settings.get("OURA_DYNAMODB_TABLE");
-    match destination {
+/// else the local ledger beside a local lake (the configuration has already refused an S3
+/// lake without a table). AWS clients are built only when a backend needs them, once.
+pub async fn backends(lake: &LakeConfig, aws: &AwsConfig) -> anyhow::Result<(AnyStore, AnyLedger)> {
+    let clients = match (&lake.destination, &lake.ledger_table) {
+        (Destination::Local(_), None) => None,
+        _ => Some(AwsClients::load(aws).await?),
+    };
+    let store = match &lake.destination {
         Destination::Local(root) => {
-            let ledger = match table {
-                None => AnyLedger::Local(LocalLedger::for_lake(root)),
-                Some(table) => {
-                    let aws = AwsClients::load(settings).await?;
-                    AnyLedger::Dynamo(DynamoLedger::new(aws.dynamodb, &table))
-                }
-            };
-            Ok((AnyStore::Local(LocalStore::new(root)), ledger))
+            AnyStore::Local(LocalStore::new(root).with_layout(lake.layout.clone()))
         }
         Destination::S3 { bucket, prefix } => {
-            let encryption = Encryption::from_settings(settings)?;
-            let Some(table) = table else {
-                return Err(UserError::usage(format!(
-                    "destination {destination} needs OURA_DYNAMODB_TABLE, the DynamoDB ledger of \
-                     an S3 lake; create the table with scripts/aws-bootstrap.sh and set \
-                     OURA_DYNAMODB_TABLE"
-                )));
-            };
-            let aws = AwsClients::load(settings).await?;
-            let store = AnyStore::S3(S3Store::new(aws.s3, bucket, prefix, encryption));
-            Ok((store, AnyLedger::Dynamo(DynamoLedger::new(aws.dynamodb, &table))))
+            let s3 = clients.as_ref().expect("built for an S3 lake").s3.clone();
+            AnyStore::S3(
+                S3Store::new(s3, bucket, prefix, lake.encryption.clone())
+                    .with_layout(lake.layout.clone()),
+            )
         }
-    }
+    };
+    let ledger = match (&lake.ledger_table, &lake.destination) {
+        (Some(table), _) => {
+            let dynamodb = clients.expect("built for a DynamoDB ledger").dynamodb;
+            AnyLedger::Dynamo(DynamoLedger::new(dynamodb, table))
+        }
+        (None, Destination::Local(root)) => AnyLedger::Local(LocalLedger::for_lake(root)),
+        (None, Destination::S3 { .. }) => {
+            unreachable!("the configuration refuses an S3 lake without OURA_DYNAMODB_TABLE")
+        }
+    };
+    Ok((store, ledger))
 }

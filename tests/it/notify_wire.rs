@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use oura_sync::config::Settings;
+use oura_sync::config::{EnvSnapshot, notify_config};
 use oura_sync::datatype::DataType;
 use oura_sync::notify::{Notifiers, NotifyStatus};
 use oura_sync::report::{
@@ -24,12 +24,10 @@ const TWILIO_TOKEN: &str = "twilio-secret-token";
 const CALLMEBOT_KEY: &str = "9988776";
 const HOOK_TOKEN: &str = "hook-secret-token";
 
-fn settings(pairs: &[(&str, &str)]) -> Settings {
-    Settings::from_map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
-}
-
+/// The notifiers `sync` builds when the env file holds `pairs`.
 fn notifiers(pairs: &[(&str, &str)]) -> Notifiers {
-    Notifiers::from_settings(&settings(pairs))
+    let config = notify_config(&EnvSnapshot::from_pairs(&[], pairs)).expect("valid settings");
+    Notifiers::new(&config)
         .expect("valid notification settings")
         .with_retry_delay(Duration::from_millis(20))
 }
@@ -56,7 +54,10 @@ pub fn report(failed: &[(&str, &str)]) -> RunReport {
     RunReport {
         run_id: "run-1".into(),
         status: overall_status(types.values()),
-        window: WindowReport { start: "2026-11-17".into(), end: "2026-11-23".into() },
+        window: WindowReport {
+            start: jiff::civil::date(2026, 11, 17),
+            end: jiff::civil::date(2026, 11, 23),
+        },
         started_at: Timestamp::UNIX_EPOCH,
         finished_at: Timestamp::UNIX_EPOCH,
         duration_ms: 1400,
