@@ -11,6 +11,8 @@
 //! the typed part that uses it, and the line in [`Config::resolve`] (or the part's resolver
 //! below) that fills the field from [`Sources`].
 
+#[cfg(test)]
+mod notify_settings_tests;
 mod sources;
 pub mod table;
 
@@ -32,6 +34,7 @@ use crate::cli::{Cli, Command, StatusArgs, SyncArgs};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::notify::{NotifyConfig, NotifyOn, parse_channels};
+use crate::ops::sync::SyncOptions;
 use crate::oura::ClientOptions;
 use crate::oura::pacer::OURA_LIMIT;
 use crate::secret::Secret;
@@ -91,23 +94,6 @@ pub struct SyncConfig {
     pub notify: Option<NotifyConfig>,
     /// `OURA_LOCK_TIMEOUT`.
     pub lock_timeout: Duration,
-}
-
-/// What one sync does.
-#[derive(Debug, Clone)]
-pub struct SyncOptions {
-    pub window: Window,
-    pub types: Vec<DataType>,
-    /// `OURA_TIMEZONE` (or the system's): decides the days.
-    pub timezone: TimeZone,
-    pub dry_run: bool,
-    pub sandbox: bool,
-    /// Print the JSON report instead of the summary.
-    pub json: bool,
-    /// Skip the settled days the ledger holds (a backfill without `--force`).
-    pub resume: bool,
-    /// Fetch pieces in flight at once (bounds memory in a backfill).
-    pub units_in_flight: usize,
 }
 
 /// `status`: the lake whose ledger to read, and how to print.
@@ -489,6 +475,9 @@ mod tests {
 
     const TODAY: Date = date(2026, 11, 24);
 
+    /// Setting name and value pairs, as the environment or the env file holds them.
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+
     /// The window of `args`, with `--days` given as `days` and `file` as the env file.
     fn window(
         args: &WindowArgs<'_>,
@@ -620,7 +609,7 @@ mod tests {
                 Some(_) => Source::Default,
                 None => Source::Unset,
             };
-            let cases: [(&[(&str, &str)], &[(&str, &str)], Option<&str>, &str, Source); 5] = [
+            let cases: [(Pairs, Pairs, Option<&str>, &str, Source); 5] = [
                 (&[], &[], None, setting.default.unwrap_or(""), default_source),
                 (&[], &[(name, "file")], None, "file", Source::EnvFile),
                 (&[(name, "env")], &[(name, "file")], None, "env", Source::Environment),
@@ -707,7 +696,7 @@ mod tests {
 
     #[test]
     fn bad_settings_are_usage_errors_naming_the_setting() {
-        let cases: [(&[&str], &[(&str, &str)], &str); 8] = [
+        let cases: [(&[&str], Pairs, &str); 8] = [
             (
                 &["sync"],
                 &[("OURA_CONCURRENCY", "65")],

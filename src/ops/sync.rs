@@ -11,9 +11,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 use crate::auth::TokenProvider;
-use crate::config::SyncOptions;
+use crate::datatype::DataType;
 use crate::error::{EXIT_LOGIN, exit_code};
 use crate::ledger::{AnyLedger, Ledger};
 use crate::notify::{Notifiers, NotifyStatus};
@@ -21,6 +22,24 @@ use crate::oura::{ClientOptions, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
 use crate::report::{RunReport, RunStatus};
 use crate::store::{AnyStore, ObjectStore};
+use crate::window::Window;
+
+/// What one sync does.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub window: Window,
+    pub types: Vec<DataType>,
+    /// `OURA_TIMEZONE` (or the system's): decides the days.
+    pub timezone: TimeZone,
+    pub dry_run: bool,
+    pub sandbox: bool,
+    /// Print the JSON report instead of the summary.
+    pub json: bool,
+    /// Skip the settled days the ledger holds (a backfill without `--force`).
+    pub resume: bool,
+    /// Fetch pieces in flight at once (bounds memory in a backfill).
+    pub units_in_flight: usize,
+}
 
 /// What a sync works with, built by the command from the configuration.
 pub struct Deps<'a> {
