@@ -352,7 +352,7 @@ impl Engine<'_> {
     }
 
     /// Fetches one unit, stores its days, and records them in the ledger.
-    #[tracing::instrument(name = "piece", skip_all, fields(r#type = %data_type, days = %unit.keep))]
+    #[tracing::instrument(name = "piece", skip_all, fields(days = %unit.keep))]
     async fn sync_unit(
         &self,
         job: &SyncJob,
