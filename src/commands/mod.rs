@@ -7,41 +7,31 @@ pub mod status;
 pub mod sync;
 
 use crate::aws::{AwsClients, AwsConfig};
-use crate::config::{Destination, LakeConfig};
+use crate::config::{LakeConfig, LakePlace};
 use crate::ledger::{AnyLedger, DynamoLedger, LocalLedger};
 use crate::store::{AnyStore, LocalStore, S3Store};
 
-/// The store and ledger of a lake.
-///
-/// The ledger is the DynamoDB table `OURA_DYNAMODB_TABLE` whenever that is set (CONTRACT §2),
-/// else the local ledger beside a local lake (the configuration has already refused an S3
-/// lake without a table). AWS clients are built only when a backend needs them, once.
+/// The store and ledger of a lake: the DynamoDB ledger whenever `OURA_DYNAMODB_TABLE` is set
+/// (CONTRACT §2), else the local ledger beside a local lake. AWS clients are built only when a
+/// backend needs them, once.
 pub async fn backends(lake: &LakeConfig, aws: &AwsConfig) -> anyhow::Result<(AnyStore, AnyLedger)> {
-    let clients = match (&lake.destination, &lake.ledger_table) {
-        (Destination::Local(_), None) => None,
-        _ => Some(AwsClients::load(aws).await?),
-    };
-    let store = match &lake.destination {
-        Destination::Local(root) => {
-            AnyStore::Local(LocalStore::new(root).with_layout(lake.layout.clone()))
+    let layout = lake.layout.clone();
+    match &lake.place {
+        LakePlace::Local { root, ledger_table } => {
+            let ledger = match ledger_table {
+                None => AnyLedger::Local(LocalLedger::for_lake(root)),
+                Some(table) => {
+                    let clients = AwsClients::load(aws).await?;
+                    AnyLedger::Dynamo(DynamoLedger::new(clients.dynamodb, table))
+                }
+            };
+            Ok((AnyStore::Local(LocalStore::new(root).with_layout(layout)), ledger))
         }
-        Destination::S3 { bucket, prefix } => {
-            let s3 = clients.as_ref().expect("built for an S3 lake").s3.clone();
-            AnyStore::S3(
-                S3Store::new(s3, bucket, prefix, lake.encryption.clone())
-                    .with_layout(lake.layout.clone()),
-            )
+        LakePlace::S3 { bucket, prefix, encryption, ledger_table } => {
+            let clients = AwsClients::load(aws).await?;
+            let store = S3Store::new(clients.s3, bucket, prefix, encryption.clone());
+            let ledger = DynamoLedger::new(clients.dynamodb, ledger_table);
+            Ok((AnyStore::S3(store.with_layout(layout)), AnyLedger::Dynamo(ledger)))
         }
-    };
-    let ledger = match (&lake.ledger_table, &lake.destination) {
-        (Some(table), _) => {
-            let dynamodb = clients.expect("built for a DynamoDB ledger").dynamodb;
-            AnyLedger::Dynamo(DynamoLedger::new(dynamodb, table))
-        }
-        (None, Destination::Local(root)) => AnyLedger::Local(LocalLedger::for_lake(root)),
-        (None, Destination::S3 { .. }) => {
-            unreachable!("the configuration refuses an S3 lake without OURA_DYNAMODB_TABLE")
-        }
-    };
-    Ok((store, ledger))
+    }
 }

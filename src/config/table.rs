@@ -86,8 +86,8 @@ pub const SETTINGS: &[Setting] = &[
     secret("NOTIFY_WEBHOOK_TOKEN"),
 ];
 
-/// The row of `name`. Every name the resolver asks for is in the table (a unit test walks
-/// them), so a missing row is a bug, not a user error.
+/// The row of `name`. Every name the resolver asks for is in the table (the resolver's tests
+/// go through every lookup of every command), so a missing row is a bug, not a user error.
 pub fn setting(name: &str) -> &'static Setting {
     SETTINGS
         .iter()
