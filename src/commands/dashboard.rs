@@ -1,48 +1,22 @@
-//! `oura-sync dashboard`: check the arguments and the output path, read the window's records
-//! and the ledger's calendar, render the page, and write it atomically (then open it).
+//! `oura-sync dashboard`: check the output path, read the window's records and the ledger's
+//! calendar, render the page, and write it atomically (then open it).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use jiff::{Timestamp, ZonedDateTime};
-
-use crate::cli::DashboardArgs;
-use crate::config::{Settings, parse_date, parse_days};
+use crate::config::{Config, DashboardConfig};
 use crate::dashboard::{PageInfo, render};
 use crate::error::UserError;
 use crate::health::calendar::completeness_calendar;
 use crate::health::data::{HEALTH_TYPES, HealthData, HealthRecords};
 use crate::health::reader::BronzeReader;
 use crate::ledger::Ledger;
-use crate::window::Window;
-
-/// The file written when `--out` is not given.
-pub const DEFAULT_OUT: &str = "oura-dashboard.html";
-/// The days shown when `--days` is not given.
-pub const DEFAULT_DAYS: u32 = 90;
 
 /// Runs `dashboard` and returns the exit code.
-pub async fn exec(args: &DashboardArgs, settings: &Settings) -> anyhow::Result<u8> {
-    let timezone = settings.timezone()?;
-    let now = ZonedDateTime::now().with_time_zone(timezone.clone());
-    let today = now.date();
-    let end = match &args.end {
-        Some(text) => parse_date("--end", text)?,
-        None => today,
-    };
-    if end > today {
-        return Err(UserError::usage(format!(
-            "--end {end} is after today ({today} in OURA_TIMEZONE); give a day up to today"
-        )));
-    }
-    let days = match &args.days {
-        Some(text) => parse_days("--days", text)?,
-        None => DEFAULT_DAYS,
-    };
-    let window = Window::ending_on(end, days);
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_OUT));
-    check_writable(&out)?;
-    let destination = settings.destination(args.dest.as_deref())?;
-    let (store, ledger) = super::backends(&destination, settings).await?;
+pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Result<u8> {
+    let (window, out) = (dashboard.window, &dashboard.out);
+    check_writable(out)?;
+    let destination = dashboard.lake.place.destination();
+    let (store, ledger) = super::backends(&dashboard.lake, &config.aws).await?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
 
     let mut last_days = Vec::new();
@@ -59,7 +33,7 @@ pub async fn exec(args: &DashboardArgs, settings: &Settings) -> anyhow::Result<u
     };
     let reader = BronzeReader { store: &store, ledger: &ledger };
     let records = HealthRecords::read(&reader, window, &HEALTH_TYPES).await?;
-    let data = HealthData::from_records(&records, window, &timezone);
+    let data = HealthData::from_records(&records, window, &dashboard.timezone);
     if data.is_empty_in_window() {
         return Err(UserError::usage(format!(
             "the lake at {destination} has no data from {} to {} (its last day with data is \
@@ -70,8 +44,12 @@ pub async fn exec(args: &DashboardArgs, settings: &Settings) -> anyhow::Result<u
     }
     let calendar = completeness_calendar(&ledger, window).await?;
     let info = PageInfo {
-        timezone: timezone.iana_name().unwrap_or("the system's zone").to_string(),
-        generated_at: now.strftime("%Y-%m-%d %H:%M").to_string(),
+        timezone: dashboard.timezone.iana_name().unwrap_or("the system's zone").to_string(),
+        generated_at: dashboard
+            .now
+            .to_zoned_datetime(dashboard.timezone.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
         source: destination.to_string(),
     };
     let html = render(&data, &calendar, &info);
@@ -90,14 +68,10 @@ pub async fn exec(args: &DashboardArgs, settings: &Settings) -> anyhow::Result<u
         window.end,
         bytes.div_ceil(1024)
     );
-    if args.open {
-        let path = std::fs::canonicalize(&out).unwrap_or(out);
+    if dashboard.open {
+        let path = std::fs::canonicalize(out).unwrap_or_else(|_| out.clone());
         crate::auth::login::open_browser(&path.display().to_string());
     }
-    tracing::debug!(
-        elapsed_ms = Timestamp::now().duration_since(now.timestamp()).as_millis(),
-        "Dashboard written."
-    );
     Ok(0)
 }
 
