@@ -79,3 +79,68 @@ impl RecordReader for BronzeReader<'_> {
         Ok(records)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+    use crate::ledger::{DayEntry, LocalLedger};
+    use crate::store::LocalStore;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Score {
+        day: Date,
+        score: u32,
+    }
+
+    fn entry(day: Date, records: u64, key: String) -> DayEntry {
+        DayEntry {
+            data_type: "daily_sleep".into(),
+            day,
+            record_count: records,
+            object_key: key,
+            sha256: String::new(),
+            bytes: 0,
+            run_id: "r1".into(),
+            synced_at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[tokio::test]
+    async fn bronze_records_come_by_day_and_odd_ones_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AnyStore::Local(LocalStore::new(dir.path()));
+        let ledger = AnyLedger::Local(LocalLedger::for_lake(dir.path()));
+        let (nov1, nov2, nov3, nov4) =
+            (date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4));
+        let days = [
+            (
+                nov2,
+                vec![r#"{"day":"2026-11-02","score":80}"#, r#"{"day":"2026-11-02","score":"x"}"#],
+            ),
+            (nov1, vec![r#"{"day":"2026-11-01","score":70}"#]),
+        ];
+        let mut entries = Vec::new();
+        for (day, lines) in days {
+            let object = store.day_object(DataType::DailySleep, day, &lines, "r1");
+            store.put(&object, None).await.unwrap();
+            entries.push(entry(day, object.record_count, object.key.clone()));
+        }
+        // A day synced empty, and a day the ledger lists but the lake does not hold.
+        entries.push(entry(nov3, 0, String::new()));
+        entries.push(entry(nov4, 1, store.key(DataType::DailySleep, nov4)));
+        ledger.put_days(&entries).await.unwrap();
+
+        let reader = BronzeReader { store: &store, ledger: &ledger };
+        let november = Window::new(nov1, date(2026, 11, 30));
+        let records: Vec<(Date, Score)> =
+            reader.records(DataType::DailySleep, november).await.unwrap();
+        assert_eq!(
+            records,
+            [(nov1, Score { day: nov1, score: 70 }), (nov2, Score { day: nov2, score: 80 })]
+        );
+        let december = Window::new(date(2026, 12, 1), date(2026, 12, 31));
+        assert!(reader.records::<Score>(DataType::DailySleep, december).await.unwrap().is_empty());
+    }
+}
