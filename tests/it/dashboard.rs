@@ -399,8 +399,8 @@ fn run_chromium(page: &Path, profile: &Path, args: &[&str]) -> std::process::Out
         .unwrap()
 }
 
-/// The page loads in headless Chromium with no console error and no failed request, its DOM
-/// holds every section, and its screenshot is a real picture, not a blank page. The page and
+/// The page loads in headless Chromium with no console error (a page that has one is caught by
+/// the same check), its DOM holds every section, and its screenshot is a real picture, not a blank page. The page and
 /// the screenshot are kept in `target/tmp/` (scripts/dashboard-screenshot.sh makes the
 /// README's picture from that page).
 #[test]
@@ -419,6 +419,12 @@ fn the_page_renders_in_headless_chromium() {
     for bad in ["CONSOLE", "Uncaught", "Failed to load", "ERR_"] {
         assert!(!log.contains(bad), "{bad} in the browser's log:\n{log}");
     }
+    // The check can fail: a page that logs an error shows up in the same log.
+    let broken = env.dir.path().join("broken.html");
+    std::fs::write(&broken, r#"<p>x</p><script>console.error("boom")</script>"#).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let log = stderr(&run_chromium(&broken, profile.path(), &["--dump-dom"]));
+    assert!(log.contains("CONSOLE") && log.contains("boom"), "{log}");
 
     let kept = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     std::fs::copy(&page, kept.join("dashboard.html")).unwrap();
