@@ -12,9 +12,33 @@ use std::path::Path;
 
 use anyhow::Context;
 
+/// How every temporary file of [`write_atomic`] and [`replace_file`] is named:
+/// `.oura-sync-<random>.tmp`.
+pub const TEMP_PREFIX: &str = ".oura-sync-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// The mode a file gets when no mode is asked for, before the umask.
+const DEFAULT_FILE_MODE: u32 = 0o666;
+
+/// Removes the temporary files of [`write_atomic`] left in `dir` by a process that was killed
+/// mid-write; only safe while no other writer can be writing there. Returns how many.
+pub fn remove_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 /// Writes `bytes` to `path` so that `path` holds either its old content or all of `bytes`.
 /// With `mode` (Unix permission bits), the temporary file has that mode from its creation, so
-/// the content is never readable by others, not even for a moment.
+/// the content is never readable by others, not even for a moment. Without, the file gets
+/// the mode any new file gets (0666 less the umask), like a file written by any other tool.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow::Result<()> {
     write_via_temp(path, bytes, mode, true)
 }
@@ -47,11 +71,12 @@ fn write_via_temp(path: &Path, bytes: &[u8], mode: Option<u32>, sync: bool) -> a
     };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".oura-sync-").suffix(".tmp");
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
-    if let Some(mode) = mode {
+    {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(mode));
+        // The mode is given to open(2), so the umask applies to it.
+        builder.permissions(std::fs::Permissions::from_mode(mode.unwrap_or(DEFAULT_FILE_MODE)));
     }
     #[cfg(not(unix))]
     let _ = mode;

@@ -13,7 +13,8 @@
 //!   time.
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
 //!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
-//!   [`fsutil`]: atomic writes.
+//!   [`scrub`]: outside text cleaned of secrets and escapes;
+//!   [`fsutil`]: atomic writes; [`http_body`]: bodies read with a size cap.
 
 pub mod auth;
 pub mod aws;
@@ -23,6 +24,7 @@ pub mod config;
 pub mod datatype;
 pub mod error;
 pub mod fsutil;
+pub mod http_body;
 pub mod ledger;
 pub mod lock;
 pub mod logging;
@@ -30,6 +32,7 @@ pub mod notify;
 pub mod oura;
 pub mod pipeline;
 pub mod report;
+pub mod scrub;
 pub mod secret;
 pub mod store;
 pub mod window;

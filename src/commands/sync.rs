@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use jiff::{Timestamp, ZonedDateTime};
 
@@ -16,10 +17,10 @@ use crate::ledger::{AnyLedger, Ledger};
 use crate::lock::RunLock;
 use crate::notify::Notifiers;
 use crate::oura::pacer::{DEFAULT_LIMIT, OURA_LIMIT};
-use crate::oura::{ClientOptions, DEFAULT_CONCURRENCY, OuraClient};
+use crate::oura::{ClientOptions, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONCURRENCY, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
 use crate::report::{RunReport, RunStatus};
-use crate::store::ObjectStore;
+use crate::store::{AnyStore, ObjectStore};
 
 /// Runs `sync` and returns the exit code.
 pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
@@ -44,6 +45,10 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         Some(text) => parse_count("OURA_RATE_LIMIT", &text, 1..=OURA_LIMIT)?,
         None => DEFAULT_LIMIT,
     };
+    let attempt_timeout = match settings.get("OURA_HTTP_TIMEOUT") {
+        Some(text) => Duration::from_secs(parse_count("OURA_HTTP_TIMEOUT", &text, 1..=600)? as u64),
+        None => DEFAULT_ATTEMPT_TIMEOUT,
+    };
     // Notification settings are checked here, with the others, before any data moves.
     let notifiers =
         if args.no_notify { Notifiers::disabled() } else { Notifiers::from_settings(settings)? };
@@ -55,6 +60,14 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
     // One sync at a time; held until this function returns.
     let lock = RunLock::acquire(&RunLock::path_for(&settings.tokens_file()), lock_wait).await?;
     tracing::debug!(lock = %lock.path().display(), "Holding the sync lock.");
+    // One writer per lake: a local lake's own lock, whatever tokens file this run uses. A dry
+    // run writes nothing, so it needs none (and must not create the lake for it).
+    let _lake_lock = match &store {
+        AnyStore::Local(local) if !args.dry_run => {
+            Some(RunLock::acquire(&RunLock::path_for_lake(local.root()), lock_wait).await?)
+        }
+        _ => None,
+    };
 
     let started_at = Timestamp::now();
     let job = SyncJob {
@@ -83,18 +96,20 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         Err(e) => return Err(e),
     };
 
+    let interrupted = Arc::new(AtomicBool::new(false));
     let client = OuraClient::new(
         ClientOptions {
             api_base: settings.api_base(),
             sandbox: args.sandbox,
             concurrency,
-            backoff_base: std::time::Duration::from_millis(500),
+            backoff_base: Duration::from_millis(500),
             rate_limit,
+            attempt_timeout,
         },
         tokens.clone(),
-    )?;
+    )?
+    .stop_chains_on(interrupted.clone());
     let progress = progress_bar();
-    let interrupted = Arc::new(AtomicBool::new(false));
     // Left running to the end: a second interrupt, even while notifying, stops at once.
     tokio::spawn(watch_interrupts(interrupted.clone()));
     let engine = Engine {
@@ -124,6 +139,7 @@ async fn finish(
     notifiers: &Notifiers,
     json: bool,
 ) -> anyhow::Result<u8> {
+    report.scrub();
     let mut summary = report.summary();
     let notify_status = notifiers.notify(&report, &summary).await;
     if let Some(ledger) = ledger
