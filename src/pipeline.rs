@@ -253,6 +253,7 @@ impl Engine<'_> {
             return plain(TypeReport::skipped(reason));
         }
         let known = match self.ledger.days(data_type, job.window).await {
+            Ok(known) if job.resume => self.days_still_in_lake(known).await,
             Ok(known) => known,
             Err(e) => return plain(TypeReport::failed(format!("cannot read the ledger: {e:#}"))),
         };
@@ -349,6 +350,40 @@ impl Engine<'_> {
             );
         }
         TypeOutcome { report, refused_token, login_needed }
+    }
+
+    /// The ledger's days whose object a local lake still holds, byte for byte, so that a
+    /// resumed backfill fetches again a day whose file is gone or damaged. An S3 lake's
+    /// objects are not read back: S3 keeps what it acknowledged, and `--force` refetches.
+    async fn days_still_in_lake(
+        &self,
+        known: BTreeMap<Date, DayEntry>,
+    ) -> BTreeMap<Date, DayEntry> {
+        if !matches!(self.store, AnyStore::Local(_)) {
+            return known;
+        }
+        futures_util::stream::iter(known)
+            .map(|(day, entry)| async move {
+                if entry.record_count == 0 {
+                    return Some((day, entry));
+                }
+                match self.store.get(&entry.object_key).await {
+                    Ok(Some(body)) if crate::store::sha256_hex(&body) == entry.sha256 => {
+                        Some((day, entry))
+                    }
+                    _ => {
+                        tracing::warn!(
+                            key = %entry.object_key,
+                            "The ledger lists a day whose lake file is missing or changed; fetching it again."
+                        );
+                        None
+                    }
+                }
+            })
+            .buffer_unordered(PUTS_PER_UNIT)
+            .filter_map(std::future::ready)
+            .collect()
+            .await
     }
 
     /// Fetches one unit, stores its days, and records them in the ledger.

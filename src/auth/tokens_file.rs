@@ -86,9 +86,8 @@ impl StoredTokens {
         };
         let metadata = std::fs::metadata(path).ok();
         warn_if_readable_by_others(path, metadata.as_ref());
-        let modified = metadata
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| Timestamp::try_from(t).ok());
+        let modified =
+            metadata.and_then(|m| m.modified().ok()).and_then(|t| Timestamp::try_from(t).ok());
         Self::parse(&bytes, modified).map(Some).map_err(|why| {
             UserError::login_needed(format!(
                 "the tokens file {} is not usable ({why}); run `oura-sync auth` to write a new one",
