@@ -11,6 +11,7 @@
 //! chain stops at a repeated token or at a page bound derived from the query's window
 //! ([`page_bound`]), and after an interrupt a chain stops within [`INTERRUPT_GRACE`].
 
+pub mod day_merge;
 pub mod pacer;
 pub mod records;
 pub mod retry;

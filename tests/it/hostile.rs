@@ -686,3 +686,70 @@ fn a_resumed_backfill_refetches_days_whose_lake_file_is_gone_or_garbled() {
         "only the two damaged days are fetched"
     );
 }
+
+/// Heart rate fetched again with far fewer samples than the lake holds (288 → 3, one of them
+/// with new bytes, one new): the day keeps all 288 held samples, the changed one with Oura's
+/// new bytes, plus the new one; the ledger's count matches the file.
+#[test]
+fn a_smaller_heart_rate_answer_never_shrinks_the_day() {
+    let env = TestEnv::new();
+    let stamp =
+        |minutes: u32| format!("2026-11-23T{:02}:{:02}:00+00:00", minutes / 60, minutes % 60);
+    env.oura.add("heartrate", (0..288).map(|i| sample(&stamp(i * 5), 60, "rest")));
+    let args = ["sync", "2026-11-23", "--days", "1", "--types", "heartrate"];
+    assert_eq!(env.run(&args).status.code(), Some(0));
+    assert_eq!(env.lake_file("heartrate", "2026-11-23").unwrap().lines().count(), 288);
+    env.oura.replace(
+        "heartrate",
+        [
+            sample(&stamp(0), 60, "rest"),
+            sample(&stamp(5), 99, "rest"),
+            sample(&stamp(7), 70, "awake"),
+        ],
+    );
+    let out = env.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let day = env.lake_file("heartrate", "2026-11-23").unwrap();
+    let lines: Vec<&str> = day.lines().collect();
+    println!("heart rate: the lake held 288 samples, Oura sent 3, the day keeps {}", lines.len());
+    assert_eq!(lines.len(), 289);
+    assert_eq!(lines[1], sample(&stamp(5), 99, "rest"));
+    assert_eq!(lines[2], sample(&stamp(7), 70, "awake"));
+    assert!(!day.contains(&sample(&stamp(5), 60, "rest")));
+    assert_eq!(env.ledger_days("heartrate")["2026-11-23"]["record_count"], 289);
+}
+
+/// A document that moves to another day of the window, when it was its old day's only
+/// record: the old day's object is removed (after the new day is stored) and its ledger entry
+/// says empty, so its `id` sits in exactly one day object. A day left empty whose record did
+/// not move elsewhere is kept, as before.
+#[test]
+fn a_document_that_moves_day_lives_in_one_day_object() {
+    let env = TestEnv::new();
+    let record = |id: &str, day: &str| format!(r#"{{"id":"{id}","day":"{day}","score":80}}"#);
+    env.oura.add(
+        "daily_sleep",
+        [
+            record("moving", "2026-11-21"),
+            record("staying", "2026-11-22"),
+            record("gone", "2026-11-20"),
+        ],
+    );
+    let args = ["sync", "2026-11-23", "--days", "4", "--types", "daily_sleep"];
+    assert_eq!(env.run(&args).status.code(), Some(0));
+    assert!(env.lake_file("daily_sleep", "2026-11-21").is_some());
+    env.oura
+        .replace("daily_sleep", [record("moving", "2026-11-23"), record("staying", "2026-11-22")]);
+    let out = env.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let holding: Vec<String> = lake_contents(&env)
+        .into_iter()
+        .filter(|(_, text)| text.contains(r#""id":"moving""#))
+        .map(|(path, _)| path)
+        .collect();
+    assert_eq!(holding, ["daily_sleep/year=2026/month=11/day=23/daily_sleep_2026-11-23.jsonl"]);
+    assert!(env.lake_file("daily_sleep", "2026-11-21").is_none());
+    assert_eq!(env.ledger_days("daily_sleep")["2026-11-21"]["record_count"], 0);
+    // Not moved, only missing from the answer: kept.
+    assert!(env.lake_file("daily_sleep", "2026-11-20").unwrap().contains(r#""id":"gone""#));
+}
