@@ -60,14 +60,6 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
     // One sync at a time; held until this function returns.
     let lock = RunLock::acquire(&RunLock::path_for(&settings.tokens_file()), lock_wait).await?;
     tracing::debug!(lock = %lock.path().display(), "Holding the sync lock.");
-    // One writer per lake: a local lake's own lock, whatever tokens file this run uses. A dry
-    // run writes nothing, so it needs none (and must not create the lake for it).
-    let _lake_lock = match &store {
-        AnyStore::Local(local) if !args.dry_run => {
-            Some(RunLock::acquire(&RunLock::path_for_lake(local.root()), lock_wait).await?)
-        }
-        _ => None,
-    };
 
     let started_at = Timestamp::now();
     let job = SyncJob {
@@ -96,6 +88,15 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         Err(e) => return Err(e),
     };
 
+    // One writer per lake: a local lake's own lock, whatever tokens file this run uses. A dry
+    // run writes nothing, so it needs none; nor does a run without a login, which creates
+    // nothing (so this comes after that check).
+    let _lake_lock = match &store {
+        AnyStore::Local(local) if !args.dry_run => {
+            Some(RunLock::acquire(&RunLock::path_for_lake(local.root()), lock_wait).await?)
+        }
+        _ => None,
+    };
     let interrupted = Arc::new(AtomicBool::new(false));
     let client = OuraClient::new(
         ClientOptions {
