@@ -758,3 +758,24 @@ fn a_document_that_moves_day_lives_in_one_day_object() {
     // Not moved, only missing from the answer: kept.
     assert!(env.lake_file("daily_sleep", "2026-11-20").unwrap().contains(r#""id":"gone""#));
 }
+
+/// The data API redirects to another host: the request is followed there without the bearer
+/// token (reqwest drops it on a cross-host redirect), so the token never leaves for it.
+#[test]
+fn a_cross_host_redirect_of_the_data_api_drops_the_bearer() {
+    let other = Recorder::always(Reply::ok(r#"{"data":[],"next_token":null}"#));
+    let target = other.base.clone();
+    let api = Recorder::start(move |req, _| {
+        Reply::new(302, "").header("location", format!("{target}{}?{}", req.path, req.query))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = process(dir.path(), &api.base)
+        .args(["sync", "2026-11-23", "--days", "1", "--types", "daily_sleep"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(api.requests().iter().all(|r| r.header("authorization").is_some()));
+    let followed = other.requests();
+    assert!(!followed.is_empty(), "the redirect was not followed");
+    assert!(followed.iter().all(|r| r.header("authorization").is_none()), "the bearer followed");
+}
