@@ -17,6 +17,25 @@ pub enum BodyError {
     Transport(#[from] reqwest::Error),
 }
 
+/// The body of a provider's answer (a notification channel) is read up to this much: enough
+/// for any error explanation, which is all oura-sync reads from it.
+pub const MAX_PROVIDER_ANSWER_BYTES: usize = 64 * 1024;
+
+/// The body of a provider's answer as text (invalid UTF-8 replaced), at most
+/// [`MAX_PROVIDER_ANSWER_BYTES`]; a larger one is cut there rather than refused, since only its
+/// start explains anything.
+pub async fn read_provider_text(mut response: reqwest::Response) -> Result<String, reqwest::Error> {
+    let mut body: Vec<u8> = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_PROVIDER_ANSWER_BYTES - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() == MAX_PROVIDER_ANSWER_BYTES {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
 /// The whole body of `response`, or [`BodyError::TooLarge`] once it passes `cap` bytes.
 pub async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Bytes, BodyError> {
     let announced = response.content_length().map(|n| usize::try_from(n).unwrap_or(usize::MAX));

@@ -781,3 +781,30 @@ fn a_cross_host_redirect_of_the_data_api_drops_the_bearer() {
     assert!(!followed.is_empty(), "the redirect was not followed");
     assert!(followed.iter().all(|r| r.header("authorization").is_none()), "the bearer followed");
 }
+
+/// A notification channel that answers 500 with a body that never ends: only the start of the
+/// answer is read, the send fails (recorded in `notify_status`), the sync still exits 0, and
+/// memory stays under 256 MB.
+#[test]
+fn a_never_ending_provider_answer_is_cut_short() {
+    let hook = serve_in_background(Router::new().route(
+        "/hook",
+        axum::routing::post(|| async {
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, endless_body().await)
+        }),
+    ));
+    let env = TestEnv::new();
+    seed_every_type(&env.oura, &["2026-11-23"]);
+    let child = process(env.dir.path(), &env.oura.base_url)
+        .env("OURA_NOTIFY", "webhook")
+        .env("NOTIFY_WEBHOOK_URL", format!("{hook}/hook"))
+        .args(["sync", "2026-11-23", "--days", "1"])
+        .spawn()
+        .unwrap();
+    let (out, peak) = wait_with_peak_rss(child);
+    println!("never-ending provider answer: peak RSS {} MB", peak / 1_000_000);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(peak < 256_000_000, "peak RSS {peak} bytes");
+    let runs = env.ledger_runs();
+    assert!(runs[0]["notify_status"].as_str().unwrap().contains("failed"), "{}", runs[0]);
+}
