@@ -55,7 +55,8 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// No retry of a request starts once it has taken this many attempt timeouts in all, so a
-/// server that drips its answers holds a page for minutes, not for six full timeouts.
+/// server that drips its answers holds a page for minutes, not for six full timeouts. A 429's
+/// `Retry-After` is honoured regardless (it has its own bound, [`MAX_RATE_LIMIT_WAIT`]).
 pub const REQUEST_DEADLINE_ATTEMPTS: u32 = 2;
 
 /// Pages allowed per day of a query's window, and pages allowed on top (see [`page_bound`]).
@@ -99,6 +100,11 @@ enum AttemptError {
 impl AttemptError {
     fn is_transient(&self) -> bool {
         matches!(self, AttemptError::Transient { .. })
+    }
+
+    /// A wait the server asked for (429): bounded by its own rules, not by the deadline.
+    fn is_rate_limited(&self) -> bool {
+        matches!(self, AttemptError::Transient { wait: Some(_), .. })
     }
 }
 
@@ -314,7 +320,7 @@ impl OuraClient {
         let deadline = Instant::now() + self.options.attempt_timeout * REQUEST_DEADLINE_ATTEMPTS;
         (|| self.attempt(url, query, token, bare))
             .retry(backoff)
-            .when(|e| e.is_transient() && Instant::now() < deadline)
+            .when(|e| e.is_transient() && (e.is_rate_limited() || Instant::now() < deadline))
             .adjust(|e, backoff_delay| match e {
                 // Keep the bound on attempts (`None` ends the retries), but wait as told.
                 AttemptError::Transient { wait: Some(wait), .. } => backoff_delay.map(|_| *wait),
