@@ -50,6 +50,11 @@ pub const MAX_ATTEMPTS: usize = 6;
 /// fails the attempt like a cut-off one, so memory stays bounded whatever a server sends.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
+/// The most record bytes one fetch (a piece's whole `next_token` chain) may gather: 64 MiB, a
+/// month of heart rate at one sample every 5 s with room to spare. Past it the piece fails,
+/// so a chain of large pages cannot pile records up without end.
+pub const MAX_FETCH_BYTES: usize = 64 * 1024 * 1024;
+
 /// How long one attempt (connect, answer and whole body) may take by default
 /// (`OURA_HTTP_TIMEOUT`).
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -213,6 +218,7 @@ impl OuraClient {
         let mut records = Vec::new();
         let mut next_token: Option<String> = None;
         let mut seen_tokens: HashSet<String> = HashSet::new();
+        let mut gathered = 0usize;
         let mut stop_at: Option<Instant> = None;
         for page_number in 1..=max_pages {
             let mut query = params.to_vec();
@@ -247,6 +253,14 @@ impl OuraClient {
                         records = page.data.len(),
                         "Fetched a page."
                     );
+                    gathered += page.data.iter().map(|r| r.get().len()).sum::<usize>();
+                    if gathered > MAX_FETCH_BYTES {
+                        return Err(FetchError::Failed(format!(
+                            "Oura sent more than {} MiB of {data_type} records for one piece \
+                             (page {page_number}); stopped",
+                            MAX_FETCH_BYTES / (1024 * 1024)
+                        )));
+                    }
                     records.extend(page.data);
                     match page.next_token.filter(|t| !t.is_empty()) {
                         None => return Ok(records),

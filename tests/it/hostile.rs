@@ -808,3 +808,32 @@ fn a_never_ending_provider_answer_is_cut_short() {
     let runs = env.ledger_runs();
     assert!(runs[0]["notify_status"].as_str().unwrap().contains("failed"), "{}", runs[0]);
 }
+
+/// A chain of ever-new tokens whose pages each hold 1 MiB of records: the piece stops once it
+/// has gathered 64 MiB (exit 1, a clear error), so records never pile up without end; memory
+/// stays under 256 MB.
+#[test]
+fn a_chain_of_large_pages_stops_at_the_fetch_cap() {
+    let record = r#"{"id":"r","day":"2026-11-23","score":80,"pad":"xxxxxxxxxxxxxxxxxxxxxxxx"},"#;
+    let page_data = record.repeat(1024 * 1024 / record.len());
+    let page_data = page_data.trim_end_matches(',').to_string();
+    let server = Recorder::start(move |req, index| {
+        if req.path.ends_with("/daily_sleep") {
+            Reply::ok(format!(r#"{{"data":[{page_data}],"next_token":"t{index}"}}"#))
+        } else {
+            Reply::ok(r#"{"data":[],"next_token":null}"#)
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let child = process(dir.path(), &server.base)
+        .args(["sync", "2026-11-23", "--days", "1", "--types", "daily_sleep"])
+        .spawn()
+        .unwrap();
+    let (out, peak) = wait_with_peak_rss(child);
+    let pages = daily_sleep_requests(&server);
+    println!("large pages: stopped after {pages} pages of 1 MiB, peak RSS {} MB", peak / 1_000_000);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("more than 64 MiB"), "{}", stdout(&out));
+    assert!((64..=66).contains(&pages), "{pages} pages");
+    assert!(peak < 256_000_000, "peak RSS {peak} bytes");
+}
