@@ -4,8 +4,12 @@
 //!
 //! The lock file is `.oura-sync.lock` in the directory of the tokens file (`OURA_TOKENS_FILE`):
 //! the tokens file stands for one Oura account on one machine whatever the destination, and it
-//! is local even when the lake is in S3. The lock is an OS advisory lock (`flock` on Unix,
-//! through fs4), so it dies with the process: a crashed run never leaves a stale lock behind.
+//! is local even when the lake is in S3. A local lake has a lock of its own as well,
+//! `<lake>/_ledger/.oura-sync.lock` ([`RunLock::path_for_lake`], taken by
+//! [`crate::ops::sync`]), so that two runs with different tokens files (or from different
+//! directories) never write one lake at once. The lock is an OS advisory lock (`flock` on
+//! Unix, through fs4), so it dies with the process: a crashed run never leaves a stale lock
+//! behind.
 //! The file holds the holder's process id, for the message the waiting run prints.
 //!
 //! A second run waits up to `OURA_LOCK_TIMEOUT` seconds (default [`DEFAULT_LOCK_TIMEOUT`]),
@@ -19,9 +23,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use fs4::{FileExt, TryLockError};
-
-use crate::config::Settings;
-use crate::error::UserError;
 
 /// The lock file's name, beside the tokens file.
 pub const LOCK_FILE_NAME: &str = ".oura-sync.lock";
@@ -48,16 +49,9 @@ impl RunLock {
         }
     }
 
-    /// `OURA_LOCK_TIMEOUT` in whole seconds (0 = do not wait), or the default.
-    pub fn timeout_from(settings: &Settings) -> anyhow::Result<Duration> {
-        match settings.get("OURA_LOCK_TIMEOUT") {
-            None => Ok(DEFAULT_LOCK_TIMEOUT),
-            Some(text) => text.trim().parse::<u64>().map(Duration::from_secs).map_err(|_| {
-                UserError::usage(format!(
-                    "OURA_LOCK_TIMEOUT `{text}` must be a whole number of seconds (0 = do not wait)"
-                ))
-            }),
-        }
+    /// The lock file of the local lake at `lake_root`.
+    pub fn path_for_lake(lake_root: &Path) -> PathBuf {
+        lake_root.join(crate::ledger::local::LEDGER_DIR).join(LOCK_FILE_NAME)
     }
 
     /// Takes the lock at `path`, waiting up to `wait` for another run to release it.

@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::datatype::DataType;
+use crate::health::briefing::Briefing;
 use crate::ledger::{Failure, RunEntry};
+use crate::text::one_line;
 use crate::window::Window;
 
 /// Where the login command must run, in the login-needed line of the summary.
@@ -113,10 +116,17 @@ impl TypeReport {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The window of a run, its first and last day (`YYYY-MM-DD` in JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct WindowReport {
-    pub start: String,
-    pub end: String,
+    pub start: Date,
+    pub end: Date,
+}
+
+impl From<Window> for WindowReport {
+    fn from(window: Window) -> Self {
+        Self { start: window.start, end: window.end }
+    }
 }
 
 /// The whole report of a run.
@@ -138,6 +148,9 @@ pub struct RunReport {
     pub error: Option<String>,
     /// True when the run needs a new `oura-sync auth` (exit 3).
     pub login_needed: bool,
+    /// The morning briefing of the window's last day, from the lake (`null` for a dry run, a
+    /// run that stopped, or one that synced none of the briefing's types).
+    pub briefing: Option<Briefing>,
 }
 
 /// The run status that a set of type outcomes adds up to.
@@ -158,9 +171,19 @@ pub fn overall_status<'a>(types: impl IntoIterator<Item = &'a TypeReport>) -> Ru
 }
 
 impl RunReport {
-    /// The window as a [`Window`]-like pair of strings.
-    pub fn window_of(window: &Window) -> WindowReport {
-        WindowReport { start: window.start.to_string(), end: window.end.to_string() }
+    /// Removes every known secret and control character from the report's texts (causes and
+    /// reasons may quote a server), before it is printed, stored or sent.
+    pub fn scrub(&mut self) {
+        let clean = |text: &mut Option<String>| {
+            if let Some(t) = text {
+                *t = crate::scrub::scrub(t);
+            }
+        };
+        clean(&mut self.error);
+        for t in self.types.values_mut() {
+            clean(&mut t.error);
+            clean(&mut t.reason);
+        }
     }
 
     /// Types that failed, with their causes, in report order.
@@ -188,8 +211,8 @@ impl RunReport {
         RunEntry {
             run_id: self.run_id.clone(),
             status: self.status.as_str().to_string(),
-            window_start: self.window.start.parse().expect("window dates are valid"),
-            window_end: self.window.end.parse().expect("window dates are valid"),
+            window_start: self.window.start,
+            window_end: self.window.end,
             started_at: self.started_at,
             finished_at: self.finished_at,
             duration_ms: self.duration_ms,
@@ -223,6 +246,9 @@ impl RunReport {
             head.push_str(" [sandbox]");
         }
         let mut lines = vec![head];
+        if let Some(briefing) = &self.briefing {
+            lines.extend(briefing.lines());
+        }
         if self.login_needed {
             // The one thing to do, on a line of its own so a cut error line cannot hide it.
             lines.push(format!("🔑 *Login needed:* run `oura-sync auth` ({LOGIN_COMMAND_NOTE})"));
@@ -274,17 +300,6 @@ fn fit_lines(lines: Vec<String>, limit: usize) -> String {
     out
 }
 
-/// `text` on one line (newlines and runs of white space folded) of at most `max` characters.
-pub fn one_line(text: &str, max: usize) -> String {
-    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.chars().count() <= max {
-        folded
-    } else {
-        let cut: String = folded.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,7 +317,10 @@ mod tests {
         RunReport {
             run_id: "r1".into(),
             status,
-            window: WindowReport { start: "2026-11-17".into(), end: "2026-11-23".into() },
+            window: WindowReport {
+                start: jiff::civil::date(2026, 11, 17),
+                end: jiff::civil::date(2026, 11, 23),
+            },
             started_at: Timestamp::UNIX_EPOCH,
             finished_at: Timestamp::UNIX_EPOCH,
             duration_ms: 1400,
@@ -314,6 +332,7 @@ mod tests {
             requests: 5,
             error: None,
             login_needed: false,
+            briefing: None,
         }
     }
 
@@ -354,6 +373,34 @@ mod tests {
     }
 
     #[test]
+    fn the_briefing_follows_the_status_line_and_survives_a_long_summary() {
+        let mut types = BTreeMap::new();
+        for t in DataType::ALL {
+            types.insert(t.name().to_string(), TypeReport::failed("x".repeat(300)));
+        }
+        let mut r = report(types);
+        let figure = |value| crate::health::briefing::Figure {
+            value: Some(value),
+            median_30d: Some(value - 2.0),
+            delta: Some(2.0),
+        };
+        r.briefing = Some(Briefing {
+            day: jiff::civil::date(2026, 11, 23),
+            readiness: Some(figure(82.0)),
+            sleep_score: None,
+            total_sleep_hours: None,
+            average_hrv_ms: Some(figure(45.0)),
+            lowest_heart_rate_bpm: None,
+        });
+        let text = r.summary();
+        assert!(text.chars().count() < SUMMARY_LIMIT, "{}", text.chars().count());
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines[1], "🌅 *Mon 23 Nov*: Readiness 82 (+2)");
+        assert_eq!(lines[2], "💓 HRV 45 ms (+2)");
+        assert!(lines[3].starts_with("❌ daily_activity: "), "{text}");
+    }
+
+    #[test]
     fn a_login_needed_run_says_to_run_auth_on_the_second_line() {
         let mut r = report(BTreeMap::new());
         r.status = RunStatus::Failed;
@@ -365,11 +412,5 @@ mod tests {
         assert!(lines[0].starts_with("❌ *Oura sync failed*"), "{text}");
         assert!(lines[1].contains("run `oura-sync auth`"), "{text}");
         assert!(lines[2].starts_with("❌ Oura refused the refresh token"), "{text}");
-    }
-
-    #[test]
-    fn one_line_folds_and_cuts() {
-        assert_eq!(one_line("a\n\tb   c", 10), "a b c");
-        assert_eq!(one_line("abcdefghij", 5), "abcd…");
     }
 }

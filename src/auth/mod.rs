@@ -26,9 +26,8 @@ use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::auth::oauth::{OAuthApp, TokenEndpoint};
+use crate::auth::oauth::{OAuthApp, OAuthConfig, TokenEndpoint};
 use crate::auth::refresh::{Refreshed, refresh_tokens_file};
-use crate::config::Settings;
 use crate::error::UserError;
 use crate::secret::Secret;
 pub use tokens_file::{StoredTokens, normalize_scopes};
@@ -36,7 +35,8 @@ pub use tokens_file::{StoredTokens, normalize_scopes};
 /// What a user must do when there is no usable login.
 pub const LOGIN_HINT: &str = "run `oura-sync auth` to log in";
 
-/// A sync refreshes first when the access token expires within this margin.
+/// A sync refreshes first when the access token expires within this margin (once: a token
+/// fresh from a refresh is used until it has expired).
 pub const REFRESH_MARGIN: SignedDuration = SignedDuration::from_mins(5);
 
 /// Where requests get their bearer token.
@@ -73,13 +73,17 @@ struct RefreshState {
 }
 
 impl TokenProvider {
-    /// Like [`TokenProvider::load`] with the settings' tokens file and access token, and able
-    /// to refresh when `OURA_CLIENT_ID` and `OURA_CLIENT_SECRET` are set.
-    pub fn from_settings(settings: &Settings, sandbox: bool) -> anyhow::Result<Self> {
-        let mut provider =
-            Self::load(sandbox, settings.tokens_file(), settings.secret("OURA_ACCESS_TOKEN"))?;
+    /// Like [`TokenProvider::load`], and able to refresh a tokens file's login when `oauth`
+    /// has the client ID and secret.
+    pub fn with_refresh(
+        sandbox: bool,
+        tokens_file: PathBuf,
+        access_token: Option<Secret>,
+        oauth: &OAuthConfig,
+    ) -> anyhow::Result<Self> {
+        let mut provider = Self::load(sandbox, tokens_file, access_token)?;
         if matches!(provider.source, TokenSource::File { .. }) {
-            match OAuthApp::from_settings(settings) {
+            match OAuthApp::new(oauth) {
                 Ok(app) => provider.endpoint = Some(TokenEndpoint::new(app)?),
                 Err(e) => tracing::debug!(reason = %e, "The Oura token cannot be refreshed."),
             }
@@ -144,9 +148,15 @@ impl TokenProvider {
             return Ok(Some(tokens.access_token));
         }
         let mut gate = self.gate.lock().await;
-        // Another task may have refreshed while this one waited.
+        // Another task may have refreshed while this one waited. A token this process just
+        // got is used until it has really expired, even when Oura issues it with less than
+        // the margin to live: otherwise every request would refresh again.
         let tokens = self.current();
-        if gate.early_failed || !tokens.expires_within(REFRESH_MARGIN, Timestamp::now()) {
+        let now = Timestamp::now();
+        if gate.early_failed
+            || !tokens.expires_within(REFRESH_MARGIN, now)
+            || (gate.refreshed && !tokens.expires_within(SignedDuration::ZERO, now))
+        {
             return Ok(Some(tokens.access_token));
         }
         match refresh_tokens_file(endpoint, path, &tokens).await {

@@ -4,8 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::report::one_line;
 use crate::secret::Secret;
+use crate::text::{error_chain, one_line};
 
 /// The longest cause kept from a provider's answer, in characters.
 pub const DETAIL_LIMIT: usize = 200;
@@ -75,14 +75,7 @@ pub fn retry_after(err: &SendError, default_delay: Duration) -> Option<Duration>
 /// message, and CallMeBot's URL carries the API key.
 pub(crate) fn transport(err: reqwest::Error, secrets: &[&Secret]) -> SendError {
     let err = err.without_url();
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(&err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    SendError::Transport(clean(&text, secrets))
+    SendError::Transport(clean(&error_chain(&err), secrets))
 }
 
 /// One line of at most [`DETAIL_LIMIT`] characters, with HTML tags dropped and every secret
@@ -106,7 +99,8 @@ pub(crate) fn clean(text: &str, secrets: &[&Secret]) -> String {
             plain = plain.replace(secret.expose(), "(redacted)");
         }
     }
-    one_line(&plain, DETAIL_LIMIT)
+    // And every other secret this process holds (the Oura tokens, the client secret).
+    one_line(&crate::scrub::scrub(&plain), DETAIL_LIMIT)
 }
 
 /// The `Retry-After` header in seconds, when present and numeric.

@@ -35,3 +35,9 @@ mod store_conformance;
 mod ledger_conformance;
 // `sync` and `status` end to end into S3 and DynamoDB: the lake, the ledger, health checks, failures.
 mod aws_sync;
+// Hostile servers, concurrent runs, a full disk, torn state (issue 13's findings).
+mod hostile;
+// Realistic Oura data for the health view, every value a function of its day.
+mod health_seed;
+// `dashboard` and the morning briefing: the page against the fake's data, errors, Chromium.
+mod dashboard;

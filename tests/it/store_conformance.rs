@@ -4,7 +4,6 @@
 use jiff::civil::{Date, date};
 use oura_sync::datatype::DataType;
 use oura_sync::error::{EXIT_USAGE, exit_code};
-use oura_sync::store::key::object_key;
 use oura_sync::store::s3::Encryption;
 use oura_sync::store::{DayObject, LocalStore, ObjectStore, PutOutcome, S3Store};
 
@@ -13,11 +12,7 @@ use crate::aws_env;
 const DAY: Date = date(2026, 2, 18);
 
 fn object<S: ObjectStore>(store: &S, data_type: DataType, day: Date, lines: &[&str]) -> DayObject {
-    DayObject::from_records(
-        object_key(store.key_prefix(), data_type, day),
-        lines.iter().copied(),
-        "run-1",
-    )
+    store.day_object(data_type, day, lines, "run-1")
 }
 
 /// A put of a new key writes it, and get returns exactly the bytes put.
@@ -72,8 +67,20 @@ async fn keys_of_other_days_and_types_are_independent<S: ObjectStore>(store: &S)
     for obj in [&a, &b, &c] {
         assert_eq!(store.get(&obj.key).await.unwrap().unwrap(), obj.body, "{}", obj.key);
     }
-    let never = object_key(store.key_prefix(), DataType::DailySleep, date(2026, 2, 20));
+    let never = store.key(DataType::DailySleep, date(2026, 2, 20));
     assert_eq!(store.get(&never).await.unwrap(), None);
+}
+
+/// A deleted object reads as None, its neighbours stay, and deleting a missing key is no error.
+async fn a_deleted_object_reads_as_none<S: ObjectStore>(store: &S) {
+    let a = object(store, DataType::DailySleep, DAY, &[r#"{"n":1}"#]);
+    let b = object(store, DataType::DailySleep, date(2026, 2, 19), &[r#"{"n":2}"#]);
+    store.put(&a, None).await.unwrap();
+    store.put(&b, None).await.unwrap();
+    store.delete(&a.key).await.unwrap();
+    assert_eq!(store.get(&a.key).await.unwrap(), None);
+    assert_eq!(store.get(&b.key).await.unwrap().unwrap(), b.body);
+    store.delete(&a.key).await.unwrap();
 }
 
 /// The health check passes on a usable destination.
@@ -119,6 +126,8 @@ store_suite! {
     keys_of_other_days_and_types_are_independent,
     /// Health check: passes on a usable destination.
     check_passes_on_a_usable_destination,
+    /// Delete: the object is gone, its neighbours stay, a missing key is no error.
+    a_deleted_object_reads_as_none,
 }
 
 /// An S3 store in a fresh bucket under the prefix `oura`, and the clients.
