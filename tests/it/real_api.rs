@@ -231,6 +231,10 @@ fn records_sent_twice_with_other_content_follow_the_documented_rules() {
     let log = stderr(&out);
     assert!(log.contains("kept the later version of each") && log.contains("revised=1"), "{log}");
     assert!(log.contains("kept all of them") && log.contains("conflicting=1"), "{log}");
+    // Synced again, the day the lake holds is merged with the new answer: both still there.
+    let again = env.run(&["sync", "2026-11-23", "--days", "2", "--types", "heartrate"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(env.lake_file("heartrate", "2026-11-23").unwrap(), heart);
 }
 
 /// `../shared/real-oura` beside the clone: Oura's OpenAPI exports and real recorded
