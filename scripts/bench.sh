@@ -25,6 +25,8 @@ BIN=$PWD/target/release/oura-sync
 
 # shellcheck source=../.ci/aws-emulator.sh
 source .ci/aws-emulator.sh >&2
+# The emulator's script sets its own EXIT trap (stopping moto); stop the fake servers too.
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${MOTO_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PY="$EMU_DIR/venv/bin/python"
 
 start_fake() { # name, extra flags...: starts a fake Oura server; its URL in $WORK/<name>.url
