@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use anyhow::Context;
 use futures_util::StreamExt;
 use futures_util::future::join_all;
 use jiff::Timestamp;
@@ -413,10 +414,30 @@ impl Engine<'_> {
             return Ok(outcome);
         }
 
+        // The ingestion log's S3 trigger looks each new object up in the table moments after
+        // its put, so there each object is recorded as soon as it is durable.
+        let at_once = self.ledger.records_each_object();
+        let entry_of = |day: Date, object: &DayObject| DayEntry {
+            data_type: data_type.name().to_string(),
+            day,
+            record_count: object.record_count,
+            object_key: object.key.clone(),
+            sha256: object.sha256.clone(),
+            bytes: object.body.len() as u64,
+            run_id: job.run_id.clone(),
+            synced_at,
+        };
         let results: Vec<_> = futures_util::stream::iter(objects)
             .map(|(day, object)| async move {
                 let known_sha = known.get(&day).map(|e| e.sha256.as_str());
-                let result = self.store.put(&object, known_sha).await;
+                let mut result = self.store.put(&object, known_sha).await.map(|put| (put, false));
+                if at_once && let Ok((PutOutcome::Written, recorded)) = &mut result {
+                    let entry = entry_of(day, &object);
+                    if let Err(e) = self.record_now(&entry, job.window).await {
+                        return (day, object, Err(e));
+                    }
+                    *recorded = true;
+                }
                 (day, object, result)
             })
             .buffer_unordered(PUTS_PER_UNIT)
@@ -426,22 +447,13 @@ impl Engine<'_> {
         let mut first_error = None;
         for (day, object, result) in results {
             match result {
-                Ok(put) => {
-                    let entry = DayEntry {
-                        data_type: data_type.name().to_string(),
-                        day,
-                        record_count: object.record_count,
-                        object_key: object.key.clone(),
-                        sha256: object.sha256.clone(),
-                        bytes: object.body.len() as u64,
-                        run_id: job.run_id.clone(),
-                        synced_at,
-                    };
+                Ok((put, recorded)) => {
+                    let entry = entry_of(day, &object);
                     match put {
                         PutOutcome::Written => outcome.days_written += 1,
                         PutOutcome::Unchanged => outcome.days_unchanged += 1,
                     }
-                    if known.get(&day).is_none_or(|k| !k.same_content(&entry)) {
+                    if !recorded && known.get(&day).is_none_or(|k| !k.same_content(&entry)) {
                         entries.push(entry);
                     }
                 }
@@ -451,14 +463,14 @@ impl Engine<'_> {
             }
         }
         // Record what was stored even when another day of the unit failed, once it is durable.
-        if outcome.days_written > 0 {
+        if outcome.days_written > 0 && !at_once {
             self.store.flush().await.map_err(|e| {
                 FetchError::Failed(format!("stored the days but cannot flush them to disk: {e:#}"))
             })?;
         }
         if !entries.is_empty() {
             entries.sort_by_key(|e| e.day);
-            self.ledger.put_days(&entries).await.map_err(|e| {
+            self.ledger.put_days(&entries, job.window).await.map_err(|e| {
                 FetchError::Failed(format!(
                     "stored the days but cannot record them in the ledger: {e:#}"
                 ))
@@ -468,6 +480,17 @@ impl Engine<'_> {
             Some(cause) => Err(FetchError::Failed(cause)),
             None => Ok(outcome),
         }
+    }
+}
+
+impl Engine<'_> {
+    /// Makes one stored object durable and records it at once (see `records_each_object`).
+    async fn record_now(&self, entry: &DayEntry, window: Window) -> anyhow::Result<()> {
+        self.store.flush().await.context("stored the day but cannot flush it to disk")?;
+        self.ledger
+            .put_days(std::slice::from_ref(entry), window)
+            .await
+            .context("stored the day but cannot record it in the ledger")
     }
 }
 

@@ -8,8 +8,10 @@ pub mod sync;
 
 use crate::aws::AwsClients;
 use crate::config::{Destination, Settings};
+use crate::datatype::DataType;
 use crate::error::UserError;
-use crate::ledger::{AnyLedger, DynamoLedger, LocalLedger};
+use crate::ledger::{AnyLedger, DynamoLedger, IngestionLog, LakeNames, LocalLedger, TableForm};
+use crate::store::key::object_key;
 use crate::store::s3::Encryption;
 use crate::store::{AnyStore, LocalStore, S3Store};
 
@@ -31,7 +33,8 @@ pub async fn backends(
                 None => AnyLedger::Local(LocalLedger::for_lake(root)),
                 Some(table) => {
                     let aws = AwsClients::load(settings).await?;
-                    AnyLedger::Dynamo(DynamoLedger::new(aws.dynamodb, &table))
+                    let names = || LakeNames::local(root, object_key, DataType::name);
+                    table_ledger(aws.dynamodb, &table, names).await?
                 }
             };
             Ok((AnyStore::Local(LocalStore::new(root)), ledger))
@@ -46,8 +49,26 @@ pub async fn backends(
                 )));
             };
             let aws = AwsClients::load(settings).await?;
+            let names = || Ok(LakeNames::s3(bucket, prefix, object_key, DataType::name));
+            let ledger = table_ledger(aws.dynamodb, &table, names).await?;
             let store = AnyStore::S3(S3Store::new(aws.s3, bucket, prefix, encryption));
-            Ok((store, AnyLedger::Dynamo(DynamoLedger::new(aws.dynamodb, &table))))
+            Ok((store, ledger))
         }
     }
+}
+
+/// The ledger in the DynamoDB table `table`, in the form its key schema asks for: the pk/sk
+/// items, or the ingestion log naming the lake's objects with `names`. Any other key schema,
+/// or a table that cannot be described, is a usage error.
+async fn table_ledger(
+    client: aws_sdk_dynamodb::Client,
+    table: &str,
+    names: impl FnOnce() -> anyhow::Result<LakeNames>,
+) -> anyhow::Result<AnyLedger> {
+    Ok(match TableForm::describe(&client, table).await? {
+        TableForm::PkSk => AnyLedger::Dynamo(DynamoLedger::new(client, table)),
+        TableForm::IngestionLog(sort_key) => {
+            AnyLedger::IngestionLog(IngestionLog::new(client, table, sort_key, names()?))
+        }
+    })
 }

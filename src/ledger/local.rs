@@ -98,7 +98,7 @@ impl Ledger for LocalLedger {
             .collect())
     }
 
-    async fn put_days(&self, entries: &[DayEntry]) -> anyhow::Result<()> {
+    async fn put_days(&self, entries: &[DayEntry], _window: Window) -> anyhow::Result<()> {
         let _guard = self.write_lock.lock().await;
         let mut by_type: BTreeMap<&str, Vec<&DayEntry>> = BTreeMap::new();
         for entry in entries {
@@ -178,6 +178,10 @@ impl Ledger for LocalLedger {
             .rev()
             .find(|(_, s)| s.record_count > 0)
             .map(|(day, s)| expand(name, day, s)))
+    }
+
+    fn form(&self) -> &'static str {
+        "local"
     }
 
     fn describe(&self) -> String {
