@@ -6,6 +6,7 @@
 
 pub mod key;
 pub mod local;
+pub mod manifest;
 pub mod s3;
 
 use bytes::Bytes;

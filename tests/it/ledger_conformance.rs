@@ -403,3 +403,147 @@ async fn dynamodb_a_failed_write_reports_a_one_line_cause() {
     let err = ledger.put_run(&run("r", "2026-01-01T00:00:00Z", "success")).await.unwrap_err();
     assert!(format!("{err:#}").contains("does not exist"), "{err:#}");
 }
+
+/// Ingestion log: the object item is exactly the replaced script's item plus our `day`,
+/// `sha256`, `bytes` and `run_id` (numbers as N; the sort key a number or its digits, as the
+/// table declares it), and the run item sits under `oura-sync:run` at the run's start with
+/// `source` = `oura`, `data_type` = `run` and the run attributes of CONTRACT §5.
+#[tokio::test]
+async fn ingestion_log_items_are_the_scripts_items_plus_ours() {
+    for sort_key in [SortKey::Number, SortKey::String] {
+        let log = IngestionLogFixture::new("il-items", sort_key).await;
+        let d = date(2026, 2, 18);
+        let w = Window::new(date(2026, 2, 12), d);
+        let entry = day(DataType::DailySleep, d, 2, "run-9");
+        log.ledger.put_days(std::slice::from_ref(&entry), w).await.unwrap();
+        let mut r = run("run-9", "2026-02-18T06:00:00.25Z", "partial");
+        r.complete_types = vec!["daily_sleep".into()];
+        log.ledger.put_run(&r).await.unwrap();
+
+        let get = |file_path: &str, second: i64| {
+            log.aws
+                .dynamodb
+                .get_item()
+                .table_name(log.ledger.table())
+                .key("file_path", AttributeValue::S(file_path.into()))
+                .key("upload_timestamp", sort_key.value(second))
+                .consistent_read(true)
+                .send()
+        };
+        let uri = format!("s3://{BRONZE_BUCKET}/{}", object_key("oura", DataType::DailySleep, d));
+        let synced = entry.synced_at.as_second();
+        let item = get(&uri, synced).await.unwrap().item.expect("object item");
+        assert_eq!(
+            attribute_names(&item),
+            [
+                "bytes",
+                "data_type",
+                "date_range",
+                "day",
+                "file_path",
+                "record_count",
+                "run_id",
+                "sha256",
+                "source",
+                "status",
+                "upload_timestamp",
+                "upload_timestamp_iso"
+            ]
+        );
+        let s = |v: &str| AttributeValue::S(v.into());
+        assert_eq!(item["source"], s("oura"));
+        assert_eq!(item["data_type"], s("daily_sleep"));
+        assert_eq!(item["status"], s("completed"));
+        assert_eq!(item["record_count"], AttributeValue::N("2".into()));
+        assert_eq!(item["bytes"], AttributeValue::N("20".into()));
+        assert_eq!(item["upload_timestamp_iso"], s("2026-02-20T06:00:01Z"));
+        assert_eq!(item["date_range"], s("2026-02-12 to 2026-02-18"));
+        assert_eq!(item["day"], s("2026-02-18"));
+
+        let start = r.started_at.as_second();
+        let item = get("oura-sync:run", start).await.unwrap().item.expect("run item");
+        for name in [
+            "run_id",
+            "status",
+            "window_start",
+            "window_end",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+            "counts",
+            "failures",
+            "objects_written",
+            "notify_status",
+        ] {
+            assert!(item.contains_key(name), "the run item has no {name}");
+        }
+        assert_eq!(item["source"], s("oura"));
+        assert_eq!(item["data_type"], s("run"));
+        assert_eq!(item["started_at"], s("2026-02-18T06:00:00.25Z"));
+        assert_eq!(item["types_complete"], AttributeValue::L(vec![s("daily_sleep")]));
+        assert_eq!(log.ledger.recent_runs(1).await.unwrap(), vec![r]);
+        log.assert_foreign_items_untouched().await;
+    }
+}
+
+/// Ingestion log: two runs that start within the same second are both kept (the later one
+/// takes the next second), newest first.
+#[tokio::test]
+async fn ingestion_log_runs_in_one_second_are_both_kept() {
+    let log = IngestionLogFixture::new("il-same-second", SortKey::Number).await;
+    let first = run("first", "2026-02-18T06:00:00.1Z", "success");
+    let second = run("second", "2026-02-18T06:00:00.7Z", "failed");
+    log.ledger.put_run(&first).await.unwrap();
+    log.ledger.put_run(&second).await.unwrap();
+    assert_eq!(log.ledger.recent_runs(5).await.unwrap(), vec![second, first]);
+}
+
+/// Ingestion log: bio-lakehouse's S3 trigger skips a `file_path` that has an item newer than
+/// 300 s (`is_recently_processed`). Queried exactly as it queries (`file_path = :fp AND
+/// upload_timestamp > :ts`, `:ts` a number, `Limit=1`), a number sort key finds the item of
+/// an object just recorded; a string sort key refuses the numeric condition, as that Lambda's
+/// query fails there (what the README says the trigger then does).
+#[tokio::test]
+async fn ingestion_log_the_triggers_duplicate_guard_sees_each_new_object() {
+    for sort_key in [SortKey::Number, SortKey::String] {
+        let log = IngestionLogFixture::new("il-guard", sort_key).await;
+        let d = date(2026, 2, 18);
+        let mut entry = day(DataType::DailyReadiness, d, 1, "r");
+        entry.synced_at = Timestamp::now();
+        log.ledger.put_days(std::slice::from_ref(&entry), Window::new(d, d)).await.unwrap();
+        let uri = format!("s3://{BRONZE_BUCKET}/{}", entry.object_key);
+        let cutoff = Timestamp::now().as_second() - 300;
+        let answer = log
+            .aws
+            .dynamodb
+            .query()
+            .table_name(log.ledger.table())
+            .key_condition_expression("file_path = :fp AND upload_timestamp > :ts")
+            .expression_attribute_values(":fp", AttributeValue::S(uri))
+            .expression_attribute_values(":ts", AttributeValue::N(cutoff.to_string()))
+            .limit(1)
+            .send()
+            .await;
+        match sort_key {
+            SortKey::Number => assert_eq!(answer.unwrap().items().len(), 1),
+            SortKey::String => {
+                assert!(answer.is_err(), "a numeric condition on a string sort key was accepted")
+            }
+        }
+    }
+}
+
+/// Ingestion log health check: both sort key types are recognised; DescribeTable's keys
+/// decide the form.
+#[tokio::test]
+async fn ingestion_log_tables_are_recognised_by_their_keys() {
+    use oura_sync::ledger::TableForm;
+    let aws = aws_env::clients().await;
+    for sort_key in [SortKey::Number, SortKey::String] {
+        let table = aws_env::new_ingestion_log_table(&aws, "il-form", sort_key).await;
+        let form = TableForm::describe(&aws.dynamodb, &table).await.unwrap();
+        assert_eq!(form, TableForm::IngestionLog(sort_key));
+    }
+    let table = aws_env::new_table(&aws, "pksk-form").await;
+    assert_eq!(TableForm::describe(&aws.dynamodb, &table).await.unwrap(), TableForm::PkSk);
+}
