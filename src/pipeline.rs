@@ -429,12 +429,21 @@ impl Engine<'_> {
         };
         let results: Vec<_> = futures_util::stream::iter(objects)
             .map(|(day, object)| async move {
-                let known_sha = known.get(&day).map(|e| e.sha256.as_str());
-                let mut result = self.store.put(&object, known_sha).await.map(|put| (put, false));
+                // A checksum recorded for another key (a lake that changed layout) says nothing
+                // about this one.
+                let known_sha = known
+                    .get(&day)
+                    .filter(|e| e.object_key == object.key)
+                    .map(|e| e.sha256.as_str());
+                let mut result = match self.store.put(&object, known_sha).await {
+                    Ok(put) => Ok((put, false)),
+                    Err(e) => Err(format!("cannot store {}: {e:#}", object.key)),
+                };
                 if at_once && let Ok((PutOutcome::Written, recorded)) = &mut result {
                     let entry = entry_of(day, &object);
                     if let Err(e) = self.record_now(&entry, job.window).await {
-                        return (day, object, Err(e));
+                        let cause = format!("stored {} but cannot record it: {e:#}", object.key);
+                        return (day, object, Err(cause));
                     }
                     *recorded = true;
                 }
@@ -457,8 +466,8 @@ impl Engine<'_> {
                         entries.push(entry);
                     }
                 }
-                Err(e) => {
-                    first_error.get_or_insert(format!("cannot store {}: {e:#}", object.key));
+                Err(cause) => {
+                    first_error.get_or_insert(cause);
                 }
             }
         }
@@ -486,11 +495,8 @@ impl Engine<'_> {
 impl Engine<'_> {
     /// Makes one stored object durable and records it at once (see `records_each_object`).
     async fn record_now(&self, entry: &DayEntry, window: Window) -> anyhow::Result<()> {
-        self.store.flush().await.context("stored the day but cannot flush it to disk")?;
-        self.ledger
-            .put_days(std::slice::from_ref(entry), window)
-            .await
-            .context("stored the day but cannot record it in the ledger")
+        self.store.flush().await.context("cannot flush it to disk")?;
+        self.ledger.put_days(std::slice::from_ref(entry), window).await.context("the ledger")
     }
 }
 

@@ -66,9 +66,9 @@ async fn table_ledger(
     names: impl FnOnce() -> anyhow::Result<LakeNames>,
 ) -> anyhow::Result<AnyLedger> {
     Ok(match TableForm::describe(&client, table).await? {
-        TableForm::PkSk => AnyLedger::Dynamo(DynamoLedger::new(client, table)),
-        TableForm::IngestionLog(sort_key) => {
-            AnyLedger::IngestionLog(IngestionLog::new(client, table, sort_key, names()?))
-        }
+        TableForm::PkSk => AnyLedger::Dynamo(DynamoLedger::new(client, table).described()),
+        TableForm::IngestionLog(sort_key) => AnyLedger::IngestionLog(
+            IngestionLog::new(client, table, sort_key, names()?).described(),
+        ),
     })
 }

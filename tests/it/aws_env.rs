@@ -190,28 +190,6 @@ pub async fn assert_items_present(aws: &AwsClients, table: &str, items: &[Item])
     }
 }
 
-/// Every item of `table` (a test's own table, so a scan is fine here).
-pub async fn scan_all(aws: &AwsClients, table: &str) -> Vec<Item> {
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let page = aws
-            .dynamodb
-            .scan()
-            .table_name(table)
-            .consistent_read(true)
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .expect("scan");
-        items.extend(page.items().iter().cloned());
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return items,
-        }
-    }
-}
-
 fn attribute(name: &str) -> AttributeDefinition {
     AttributeDefinition::builder()
         .attribute_name(name)
