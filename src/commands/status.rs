@@ -7,8 +7,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::auth::StoredTokens;
-use crate::cli::StatusArgs;
-use crate::config::Settings;
+use crate::config::{Config, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
@@ -20,7 +19,14 @@ const RECENT_RUNS: usize = 5;
 struct Status {
     tokens_file: String,
     login: Option<Login>,
+    /// `OURA_ACCESS_TOKEN` is set (in the environment or the env file).
+    #[serde(skip)]
+    access_token_set: bool,
     ledger: String,
+    /// The layout the lake is read and written in (`OURA_LAYOUT`).
+    layout: &'static str,
+    /// The ledger's form: `local`, `pk/sk` or `ingestion-log`.
+    ledger_form: &'static str,
     runs: Vec<RunEntry>,
     types: Vec<TypeFreshness>,
 }
@@ -40,13 +46,12 @@ struct TypeFreshness {
 }
 
 /// Runs `status` and returns the exit code.
-pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> {
-    let destination = settings.destination(args.dest.as_deref())?;
-    let (_store, ledger) = super::backends(&destination, settings).await?;
+pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> {
+    let (_store, ledger) = super::backends(&status.lake, &config.aws).await?;
     // A missing table or unreadable ledger is a configuration error (exit 2), said plainly.
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    let tokens_file = settings.tokens_file();
-    let login = StoredTokens::read(&tokens_file)?.map(|t| Login {
+    let tokens_file = &config.tokens_file;
+    let login = StoredTokens::read(tokens_file)?.map(|t| Login {
         expires_at: t.expires_at,
         can_refresh: t.refresh_token.is_some(),
         scope: t.scopes().map(|s| s.into_iter().collect::<Vec<_>>().join(" ")),
@@ -59,17 +64,20 @@ pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> 
             last_day: ledger.last_day_with_records(data_type).await?,
         });
     }
-    let status = Status {
+    let report = Status {
         tokens_file: tokens_file.display().to_string(),
         login,
+        access_token_set: config.access_token.is_some(),
         ledger: ledger.describe(),
+        layout: status.lake.layout.name(),
+        ledger_form: ledger.form(),
         runs,
         types,
     };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&status)?);
+    if status.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", render(&status, Timestamp::now()));
+        print!("{}", render(&report, Timestamp::now()));
     }
     Ok(0)
 }
@@ -77,7 +85,7 @@ pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> 
 fn render(status: &Status, now: Timestamp) -> String {
     let mut out = String::new();
     match &status.login {
-        None if std::env::var_os("OURA_ACCESS_TOKEN").is_some() => {
+        None if status.access_token_set => {
             let _ = writeln!(out, "Login: OURA_ACCESS_TOKEN (cannot be refreshed)");
         }
         None => {
@@ -95,6 +103,7 @@ fn render(status: &Status, now: Timestamp) -> String {
                 writeln!(out, "Login: {}, access token {expiry}, {refresh}", status.tokens_file);
         }
     }
+    let _ = writeln!(out, "Layout: {}", status.layout);
     let _ = writeln!(out, "Ledger: {}", status.ledger);
     if status.runs.is_empty() {
         let _ = writeln!(out, "Runs: none yet; run `oura-sync sync`");

@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use aws_sdk_dynamodb::Client;
@@ -33,6 +34,7 @@ use super::dynamodb::{Item, call_error, n, number, parsed, run_from_item, run_it
 use super::{DayEntry, Ledger, RunEntry, TableForm};
 use crate::aws::CallFailure;
 use crate::datatype::DataType;
+use crate::store::layout::{Layout, join_prefix};
 use crate::window::{Window, local_day, start_of_day};
 
 /// The `file_path` of every run item: a URI no object can have.
@@ -91,36 +93,25 @@ impl SortKey {
 #[derive(Clone, Debug)]
 pub struct LakeNames {
     /// What a key is appended to for its URI: `s3://BUCKET/` or `file:///ABSOLUTE/LAKE/`.
-    pub uri_base: String,
+    uri_base: String,
     /// The destination prefix keys start with.
-    pub prefix: String,
-    /// The layout's key of (prefix, type, day).
-    pub key: fn(&str, DataType, Date) -> String,
-    /// The layout's folder of a type.
-    pub folder: fn(DataType) -> &'static str,
+    prefix: String,
+    layout: Arc<dyn Layout>,
 }
 
 impl LakeNames {
-    /// The names of a lake in `s3://bucket/prefix`.
-    pub fn s3(
-        bucket: &str,
-        prefix: &str,
-        key: fn(&str, DataType, Date) -> String,
-        folder: fn(DataType) -> &'static str,
-    ) -> Self {
-        Self { uri_base: format!("s3://{bucket}/"), prefix: prefix.to_string(), key, folder }
+    /// The names of a lake in `s3://bucket/prefix` laid out by `layout`.
+    pub fn s3(bucket: &str, prefix: &str, layout: Arc<dyn Layout>) -> Self {
+        Self { uri_base: format!("s3://{bucket}/"), prefix: prefix.to_string(), layout }
     }
 
-    /// The names of a lake in the local directory `root` (made absolute; it need not exist).
-    pub fn local(
-        root: &Path,
-        key: fn(&str, DataType, Date) -> String,
-        folder: fn(DataType) -> &'static str,
-    ) -> anyhow::Result<Self> {
+    /// The names of a lake in the local directory `root` (made absolute; it need not exist)
+    /// laid out by `layout`.
+    pub fn local(root: &Path, layout: Arc<dyn Layout>) -> anyhow::Result<Self> {
         let absolute = std::path::absolute(root)
             .with_context(|| format!("cannot make {} absolute", root.display()))?;
         let base = absolute.to_string_lossy().trim_end_matches('/').to_string();
-        Ok(Self { uri_base: format!("file://{base}/"), prefix: String::new(), key, folder })
+        Ok(Self { uri_base: format!("file://{base}/"), prefix: String::new(), layout })
     }
 
     /// The URI of the object at `key`.
@@ -130,7 +121,12 @@ impl LakeNames {
 
     /// The key of `data_type`'s object of `day`.
     pub fn key_of(&self, data_type: DataType, day: Date) -> String {
-        (self.key)(&self.prefix, data_type, day)
+        join_prefix(&self.prefix, &self.layout.key(data_type, day))
+    }
+
+    /// The folder of `data_type`'s objects.
+    pub fn folder(&self, data_type: DataType) -> &'static str {
+        self.layout.folder(data_type)
     }
 }
 
@@ -302,7 +298,7 @@ impl IngestionLog {
             ("file_path".to_string(), s(self.names.uri_of_key(&entry.object_key))),
             ("upload_timestamp".to_string(), self.sort_key.value(second)),
             ("source".to_string(), s(SOURCE)),
-            ("data_type".to_string(), s((self.names.folder)(data_type))),
+            ("data_type".to_string(), s(self.names.folder(data_type))),
             ("status".to_string(), s(OBJECT_STATUS)),
             ("record_count".to_string(), n(entry.record_count)),
             ("upload_timestamp_iso".to_string(), s(iso_second(entry.synced_at))),
@@ -636,16 +632,15 @@ mod tests {
 
     #[test]
     fn a_local_lake_is_named_with_its_absolute_path() {
-        fn key(prefix: &str, t: DataType, d: Date) -> String {
-            crate::store::key::object_key(prefix, t, d)
-        }
-        let names = LakeNames::local(Path::new("/lake/"), key, DataType::name).unwrap();
+        let layout = crate::store::layout::default_layout();
+        let names = LakeNames::local(Path::new("/lake/"), layout.clone()).unwrap();
         assert_eq!(
             names.uri_of_key(&names.key_of(DataType::DailySleep, date(2026, 2, 18))),
             "file:///lake/daily_sleep/year=2026/month=02/day=18/daily_sleep_2026-02-18.jsonl"
         );
-        let names = LakeNames::s3("b", "oura", key, DataType::name);
+        let names = LakeNames::s3("b", "oura", layout);
         assert_eq!(names.uri_of_key("oura/x.json"), "s3://b/oura/x.json");
+        assert_eq!(names.folder(DataType::Sleep), "sleep");
     }
 
     #[test]

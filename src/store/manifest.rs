@@ -9,10 +9,19 @@
 
 use std::collections::BTreeSet;
 
+use anyhow::Context;
+use bytes::Bytes;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::layout::join_prefix;
+use super::{DayObject, ObjectStore, sha256_hex};
+use crate::datatype::DataType;
+use crate::report::RunReport;
 use crate::window::Window;
+
+/// The content type of a manifest.
+pub const CONTENT_TYPE: &str = "application/json";
 
 /// The folder, under the destination's prefix, that holds the manifests (outside every
 /// folder the normalizer lists).
@@ -68,6 +77,46 @@ impl Manifest {
         body.push(b'\n');
         body
     }
+}
+
+/// Writes the manifest of `report`'s run into `store` when its layout writes manifests and
+/// the run wrote at least one object; returns the manifest's key, if one was written. It goes
+/// in after every object of the run, so the batch it announces is complete.
+pub async fn write_for_run(
+    store: &impl ObjectStore,
+    report: &RunReport,
+) -> anyhow::Result<Option<String>> {
+    let layout = store.layout();
+    if !layout.writes_manifest() || report.dry_run {
+        return Ok(None);
+    }
+    let folders = report
+        .types
+        .iter()
+        .filter(|(_, t)| t.days_written > 0)
+        .filter_map(|(name, _)| name.parse::<DataType>().ok())
+        .map(|t| layout.folder(t));
+    let window = Window::new(report.window.start, report.window.end);
+    let Some(manifest) = Manifest::for_run(
+        &report.run_id,
+        window,
+        folders,
+        report.objects_written,
+        Timestamp::now(),
+    ) else {
+        return Ok(None);
+    };
+    let body = manifest.body();
+    let object = DayObject {
+        key: join_prefix(store.key_prefix(), &manifest.key()),
+        sha256: sha256_hex(&body),
+        body: Bytes::from(body),
+        content_type: CONTENT_TYPE,
+        record_count: manifest.file_count,
+        run_id: report.run_id.clone(),
+    };
+    store.put(&object, None).await.with_context(|| format!("cannot write {}", object.key))?;
+    Ok(Some(object.key))
 }
 
 #[cfg(test)]

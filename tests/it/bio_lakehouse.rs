@@ -151,8 +151,7 @@ impl Bronze {
     }
 
     async fn versions(&self) -> usize {
-        let listed =
-            self.aws.s3.list_object_versions().bucket(&self.bucket).send().await.unwrap();
+        let listed = self.aws.s3.list_object_versions().bucket(&self.bucket).send().await.unwrap();
         listed.versions().len()
     }
 
@@ -294,7 +293,8 @@ async fn a_week_drops_into_the_bio_lakehouse_bucket_and_table() {
             assert!(key.contains(&s(item, "day")), "{key}");
             assert!(s(item, "upload_timestamp_iso").ends_with('Z'));
             match (&item["upload_timestamp"], sort_key) {
-                (AttributeValue::N(_), SortKey::Number) | (AttributeValue::S(_), SortKey::String) => {}
+                (AttributeValue::N(_), SortKey::Number)
+                | (AttributeValue::S(_), SortKey::String) => {}
                 (other, _) => panic!("upload_timestamp {other:?} on a {sort_key:?} table"),
             }
         }
@@ -334,7 +334,11 @@ async fn a_week_drops_into_the_bio_lakehouse_bucket_and_table() {
         let again = t.sync();
         assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
         assert_eq!(t.versions().await, versions, "a needless put made a new version");
-        assert_eq!(t.keys("oura/_manifests/").await.len(), 1, "a run that wrote nothing has no manifest");
+        assert_eq!(
+            t.keys("oura/_manifests/").await.len(),
+            1,
+            "a run that wrote nothing has no manifest"
+        );
         let items = t.monitoring_scan().await;
         assert_eq!(items.len(), expected.len() + 2, "the second run adds its run item only");
         aws_env::assert_items_present(&t.aws, &t.table, &t.foreign).await;

@@ -14,10 +14,16 @@ use oura_sync::error::{EXIT_USAGE, exit_code};
 use oura_sync::ledger::{
     DayEntry, DynamoLedger, Failure, IngestionLog, LakeNames, Ledger, RunEntry, SortKey,
 };
-use oura_sync::store::key::object_key;
+use oura_sync::store::layout::{BioLakehouse, Layout, join_prefix};
 use oura_sync::window::Window;
 
 use crate::aws_env;
+
+/// The key of a (type, day) in the bio-lakehouse layout, the one the ingestion-log fixtures
+/// name their objects in (the other backends take any key).
+fn object_key(prefix: &str, data_type: DataType, day: Date) -> String {
+    join_prefix(prefix, &BioLakehouse.key(data_type, day))
+}
 
 fn day(data_type: DataType, day: Date, record_count: u64, run_id: &str) -> DayEntry {
     let empty = record_count == 0;
@@ -282,7 +288,7 @@ impl IngestionLogFixture {
             ),
         )
         .await;
-        let names = LakeNames::s3(BRONZE_BUCKET, "oura", object_key, DataType::name);
+        let names = LakeNames::s3(BRONZE_BUCKET, "oura", std::sync::Arc::new(BioLakehouse));
         let ledger =
             IngestionLog::new(aws.dynamodb.clone(), &table, sort_key, names).with_page_size(4);
         Self { ledger, aws, foreign }
@@ -452,7 +458,7 @@ async fn ingestion_log_items_are_the_scripts_items_plus_ours() {
         );
         let s = |v: &str| AttributeValue::S(v.into());
         assert_eq!(item["source"], s("oura"));
-        assert_eq!(item["data_type"], s("daily_sleep"));
+        assert_eq!(item["data_type"], s("sleep"), "the folder of daily_sleep");
         assert_eq!(item["status"], s("completed"));
         assert_eq!(item["record_count"], AttributeValue::N("2".into()));
         assert_eq!(item["bytes"], AttributeValue::N("20".into()));
