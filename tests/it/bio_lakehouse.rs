@@ -247,6 +247,7 @@ async fn a_week_drops_into_the_bio_lakehouse_bucket_and_table() {
         let t = Bronze::new("bio-week", sort_key).await;
         let out = t.sync();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(!stdout(&out).contains(TOKEN) && !stderr(&out).contains(TOKEN));
 
         let expected = expected_bronze();
         let keys = t.keys("oura/").await;
@@ -299,6 +300,7 @@ async fn a_week_drops_into_the_bio_lakehouse_bucket_and_table() {
             }
         }
         aws_env::assert_items_present(&t.aws, &t.table, &t.foreign).await;
+        assert!(!format!("{:?}", scan_all(&t.aws, &t.table).await).contains(TOKEN));
 
         // One manifest, for the trigger.
         assert_eq!(manifests, [format!("oura/_manifests/{run_id}_manifest.json")]);
@@ -433,4 +435,60 @@ async fn status_shows_the_layout_and_the_ledger_form() {
     let text = stdout(&text);
     assert!(text.contains("Layout: bio-lakehouse"), "{text}");
     assert!(text.contains("ingestion log"), "{text}");
+}
+
+/// A local lake with an ingestion-log table: items name objects `file://` + the lake's
+/// absolute path. Synced in the default layout and then in the bio-lakehouse one, the lake
+/// holds both layouts' keys (nothing deleted); the switch writes the new layout's objects once,
+/// with a manifest beside them, and the next run writes nothing.
+#[tokio::test]
+async fn a_local_lake_switching_layouts_keeps_both_and_names_files_by_path() {
+    let aws = aws_env::clients().await;
+    let table = aws_env::new_ingestion_log_table(&aws, "bio-switch", SortKey::Number).await;
+    let env = TestEnv::new();
+    seed_every_type(&env.oura, &DAYS);
+    let sync = |layout: &str| {
+        env.cmd()
+            .env("OURA_DYNAMODB_TABLE", &table)
+            .env("OURA_LAYOUT", layout)
+            .args(["sync", "2026-11-23", "--json"])
+            .output()
+            .unwrap()
+    };
+    let out = sync("hive-ndjson");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let hive = lake_contents(&env);
+    assert_eq!(hive, expected_lake(&DAYS, "2026-11-23"));
+    let out = sync("bio-lakehouse");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["objects_written"], hive.len(), "every day once under the new keys");
+    let both = lake_contents(&env);
+    for (path, body) in &hive {
+        assert_eq!(&both[path], body, "{path} changed or vanished");
+    }
+    for (key, body) in expected_bronze() {
+        assert_eq!(&both[key.strip_prefix("oura/").unwrap()], &body, "{key}");
+    }
+    let run_id = report["run_id"].as_str().unwrap();
+    assert!(both.contains_key(&format!("_manifests/{run_id}_manifest.json")));
+    assert_eq!(both.len(), 2 * hive.len() + 1);
+
+    let root = std::fs::canonicalize(env.lake()).unwrap();
+    let items = scan_all(&aws, &table).await;
+    let paths: Vec<String> =
+        items.iter().filter(|i| s(i, "data_type") != "run").map(|i| s(i, "file_path")).collect();
+    assert_eq!(paths.len(), 2 * hive.len());
+    let base = format!("file://{}/", root.display());
+    assert!(paths.iter().all(|p| p.starts_with(&base)), "{:?}", &paths[..2]);
+    assert!(
+        paths.contains(&format!(
+            "{base}readiness/year=2026/month=11/day=23/readiness_2026-11-23.json"
+        ))
+    );
+
+    let again = sync("bio-lakehouse");
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["objects_written"], 0, "{}", stderr(&again));
+    assert_eq!(lake_contents(&env).len(), both.len(), "no second manifest");
 }
