@@ -586,8 +586,10 @@ impl Ledger for IngestionLog {
                     .into_iter()
                     .filter(|d| best.as_ref().is_none_or(|b| *d > b.day) && probed.insert(*d))
                     .collect();
-                // Latest first, a batch at a time, so a usual run costs one batch.
-                for batch in days.chunks(QUERIES_AT_ONCE) {
+                // Latest first: the last two days alone (where a daily run's records usually
+                // are), then a batch at a time.
+                let (first, rest) = days.split_at(days.len().min(2));
+                for batch in std::iter::once(first).chain(rest.chunks(QUERIES_AT_ONCE)) {
                     let found = self.object_days(data_type, batch.iter().copied()).await?;
                     if let Some((_, entry)) = found.into_iter().next_back() {
                         best = Some(entry);
