@@ -186,7 +186,7 @@ impl IngestionLog {
 
     /// Every item under `file_path` (with `upload_timestamp >= since` when given), in sort
     /// key order (descending when `backwards`), `page` items a request, until `keep` says
-    /// false. Returns how many requests it took.
+    /// false.
     async fn query(
         &self,
         file_path: &str,
