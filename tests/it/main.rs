@@ -35,3 +35,5 @@ mod ledger_conformance;
 mod aws_sync;
 // Dropping into bio-lakehouse's lake: its bucket, `bio_ingestion_log` tables, normalizer and trigger.
 mod bio_lakehouse;
+// Hostile servers, concurrent runs, a full disk, torn state (issue 13's findings).
+mod hostile;
