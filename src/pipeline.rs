@@ -376,7 +376,8 @@ impl Engine<'_> {
                 ))
             })?;
             let Some(held) = held else { continue };
-            let merged = merge_samples(&held, by_day.remove(day).unwrap_or_default());
+            let held = self.store.layout().decode(&held);
+            let merged = merge_samples(held, by_day.remove(day).unwrap_or_default());
             if merged.kept_from_lake > 0 {
                 tracing::info!(
                     r#type = %data_type, %day, kept = merged.kept_from_lake,
@@ -393,7 +394,7 @@ impl Engine<'_> {
     /// True if and only if every record of the stored object `key` has its `id` in `ids`.
     async fn records_moved(&self, key: &str, ids: &std::collections::HashSet<String>) -> bool {
         match self.store.get(key).await {
-            Ok(Some(held)) => all_moved(&held, ids),
+            Ok(Some(held)) => all_moved(&self.store.layout().decode(&held), ids),
             _ => false,
         }
     }

@@ -492,3 +492,29 @@ async fn a_local_lake_switching_layouts_keeps_both_and_names_files_by_path() {
     assert_eq!(report["objects_written"], 0, "{}", stderr(&again));
     assert_eq!(lake_contents(&env).len(), both.len(), "no second manifest");
 }
+
+/// In the bio-lakehouse layout too, a heart-rate day fetched again with fewer samples keeps
+/// the samples the lake holds: the stored JSON array is read back record by record.
+#[test]
+fn a_smaller_answer_keeps_the_held_records_in_this_layout() {
+    let env = TestEnv::new();
+    let day = "2026-11-23";
+    let times = ["00:00:00", "06:30:00", "23:55:00"];
+    env.oura.add("heartrate", times.map(|t| sample(&format!("{day}T{t}+00:00"), 60, "rest")));
+    let sync = || {
+        env.cmd()
+            .env("OURA_LAYOUT", "bio-lakehouse")
+            .args(["sync", day, "--days", "1", "--types", "heartrate"])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(sync().status.code(), Some(0));
+    let path = env.lake().join(format!("heartrate/year=2026/month=11/day=23/heartrate_{day}.json"));
+    let first = std::fs::read_to_string(&path).unwrap();
+    env.oura.replace("heartrate", [sample(&format!("{day}T06:30:00+00:00"), 60, "rest")]);
+    let out = sync();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), first, "the held samples were dropped");
+    let records: Vec<serde_json::Value> = serde_json::from_str(&first).unwrap();
+    assert_eq!(records.len(), 3);
+}

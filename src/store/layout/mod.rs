@@ -38,6 +38,10 @@ pub trait Layout: std::fmt::Debug + Send + Sync {
     /// The body's media type (S3 `Content-Type`).
     fn content_type(&self) -> &'static str;
 
+    /// The records of a stored body of this layout, each its exact bytes; what cannot be read
+    /// as a record is left out (a damaged object cannot be kept, only replaced).
+    fn decode(&self, body: &[u8]) -> Vec<Box<serde_json::value::RawValue>>;
+
     /// The folder (first key segment) of `data_type`'s objects, which an ingestion log
     /// records as the object's `data_type`.
     fn folder(&self, data_type: DataType) -> &'static str {
