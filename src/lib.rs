@@ -22,9 +22,11 @@ pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dashboard;
 pub mod datatype;
 pub mod error;
 pub mod fsutil;
+pub mod health;
 pub mod http_body;
 pub mod ledger;
 pub mod lock;
@@ -53,5 +55,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         CommandConfig::Refresh(app) => commands::refresh::exec(&config, app).await,
         CommandConfig::Sync(sync) => commands::sync::exec(&config, sync).await,
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
+        CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
     }
 }

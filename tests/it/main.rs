@@ -37,3 +37,7 @@ mod aws_sync;
 mod bio_lakehouse;
 // Hostile servers, concurrent runs, a full disk, torn state (issue 13's findings).
 mod hostile;
+// Realistic Oura data for the health view, every value a function of its day.
+mod health_seed;
+// `dashboard` and the morning briefing: the page against the fake's data, errors, Chromium.
+mod dashboard;
