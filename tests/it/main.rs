@@ -35,6 +35,8 @@ mod store_conformance;
 mod ledger_conformance;
 // `sync` and `status` end to end into S3 and DynamoDB: the lake, the ledger, health checks, failures.
 mod aws_sync;
+// Dropping into bio-lakehouse's lake: its bucket, `bio_ingestion_log` tables, normalizer and trigger.
+mod bio_lakehouse;
 // Hostile servers, concurrent runs, a full disk, torn state (issue 13's findings).
 mod hostile;
 // Realistic Oura data for the health view, every value a function of its day.
