@@ -31,6 +31,7 @@ pub mod oura;
 pub mod pipeline;
 pub mod report;
 pub mod secret;
+pub mod silver;
 pub mod store;
 pub mod window;
 

@@ -1,0 +1,126 @@
+//! Where a silver rebuild finds the bronze days of a (type, month): the ledger's day entries
+//! (their object keys and sha256, so an unchanged month costs one ledger read and no object
+//! read), or, for a local lake, the lake's own folders (a lake with no ledger, or one made by
+//! another tool).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+
+use super::store::partition_value;
+use super::table::{BronzeDay, YearMonth};
+use crate::datatype::DataType;
+use crate::ledger::{AnyLedger, Ledger};
+use crate::store::key::object_key;
+use crate::store::{AnyStore, ObjectStore, sha256_hex};
+use crate::window::Window;
+
+/// One bronze day object as a source lists it: the ledger's sha256 when the ledger gave it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DayRef {
+    pub day: Date,
+    pub key: String,
+    pub sha256: Option<String>,
+}
+
+/// The bronze lake as a rebuild reads it.
+pub enum BronzeSource<'a> {
+    /// The ledger says which days hold records; the store holds their objects.
+    Ledger { ledger: &'a AnyLedger, store: &'a AnyStore },
+    /// A local lake's folders, read without a ledger.
+    Folders { store: &'a AnyStore, root: PathBuf },
+}
+
+impl BronzeSource<'_> {
+    /// The months within `window` that hold at least one bronze day of `data_type`.
+    pub async fn months(&self, data_type: DataType, window: Window) -> anyhow::Result<Vec<YearMonth>> {
+        match self {
+            BronzeSource::Ledger { ledger, .. } => {
+                let days = ledger.days(data_type, window).await?;
+                let months: BTreeSet<YearMonth> = days
+                    .values()
+                    .filter(|e| e.record_count > 0)
+                    .map(|e| YearMonth::of(e.day))
+                    .collect();
+                Ok(months.into_iter().collect())
+            }
+            BronzeSource::Folders { root, .. } => {
+                let dir = root.join(data_type.name());
+                let candidates = YearMonth::months_of(window);
+                tokio::task::spawn_blocking(move || {
+                    candidates
+                        .into_iter()
+                        .filter(|m| {
+                            dir.join(format!("year={:04}/month={:02}", m.year, m.month)).is_dir()
+                        })
+                        .collect()
+                })
+                .await
+                .map_err(Into::into)
+            }
+        }
+    }
+
+    /// The bronze days of `data_type` in `month` that hold records, in day order.
+    pub async fn days(&self, data_type: DataType, month: YearMonth) -> anyhow::Result<Vec<DayRef>> {
+        match self {
+            BronzeSource::Ledger { ledger, .. } => {
+                let days = ledger.days(data_type, month.window()).await?;
+                Ok(days
+                    .into_values()
+                    .filter(|e| e.record_count > 0 && !e.object_key.is_empty())
+                    .map(|e| DayRef { day: e.day, key: e.object_key, sha256: Some(e.sha256) })
+                    .collect())
+            }
+            BronzeSource::Folders { root, .. } => {
+                let dir = root
+                    .join(data_type.name())
+                    .join(format!("year={:04}/month={:02}", month.year, month.month));
+                tokio::task::spawn_blocking(move || {
+                    let mut days = Vec::new();
+                    let Ok(entries) = std::fs::read_dir(&dir) else { return days };
+                    for entry in entries.flatten() {
+                        let Some(d) = partition_value(&entry.file_name(), "day=") else { continue };
+                        let Some(day) = i8::try_from(d)
+                            .ok()
+                            .and_then(|d| Date::new(month.year, month.month, d).ok())
+                        else {
+                            continue;
+                        };
+                        let key = object_key("", data_type, day);
+                        if root_file(&dir, &key).is_file() {
+                            days.push(DayRef { day, key, sha256: None });
+                        }
+                    }
+                    days.sort_by_key(|d| d.day);
+                    days
+                })
+                .await
+                .map_err(Into::into)
+            }
+        }
+    }
+
+    /// Reads one day's object, with the sha256 of the bytes read.
+    pub async fn read(&self, day: &DayRef) -> anyhow::Result<BronzeDay> {
+        let store = match self {
+            BronzeSource::Ledger { store, .. } | BronzeSource::Folders { store, .. } => store,
+        };
+        let body = store.get(&day.key).await?.ok_or_else(|| {
+            anyhow::anyhow!("the bronze object {} is missing; sync its day again", day.key)
+        })?;
+        let sha256 = sha256_hex(&body);
+        if day.sha256.as_deref().is_some_and(|known| known != sha256) {
+            tracing::warn!(key = %day.key, "The bronze object differs from the ledger's sha256; silver follows the object.");
+        }
+        Ok(BronzeDay { day: day.day, sha256, body })
+    }
+}
+
+/// The file of a local key, from the month folder it lies under.
+fn root_file(month_dir: &std::path::Path, key: &str) -> PathBuf {
+    // key = <type>/year=Y/month=M/day=D/<file>; the month folder already holds the first three.
+    let tail: Vec<&str> = key.split('/').skip(3).collect();
+    month_dir.join(tail.join("/"))
+}

@@ -1,0 +1,203 @@
+//! The silver layer: every record of every type as typed Parquet tables, one file per type and
+//! month (`<silver>/<type>/year=YYYY/month=MM/<type>_YYYY-MM.parquet`), built from the bronze
+//! lake alone and kept up to date by each sync.
+//!
+//! - [`schema`]: the columns of each type, from Oura's OpenAPI record schemas;
+//! - [`decode`]: records to rows (`_extra`, `_absent`) and rows to Arrow;
+//! - [`render`]: rows back to Oura's records (the lossless proof, and readers);
+//! - [`table`]: one month file (Parquet, with the digest of its bronze days);
+//! - [`bronze`]: where a rebuild finds the bronze days; [`store`]: where silver lives.
+//!
+//! A month file is rebuilt only when the digest of its bronze days (each day's sha256) differs
+//! from the one in the file, so an unchanged month costs a ledger read and a footer read.
+//! Silver never blocks bronze: it runs after bronze and the ledger are written, and a failure
+//! is reported (exit 1) and repaired by the next sync or `oura-sync silver`.
+
+pub mod bronze;
+pub mod decode;
+pub mod render;
+pub mod schema;
+pub mod store;
+pub mod table;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use crate::datatype::DataType;
+use crate::window::Window;
+use bronze::BronzeSource;
+use store::{AnySilver, SilverStore};
+use table::{MonthTable, YearMonth, bronze_digest, build_month, month_key};
+
+/// Month files built at once: two cores build, while others read and write.
+const MONTHS_AT_ONCE: usize = 4;
+
+/// Whether a month file is rewritten when its digest already matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// After a sync: only months whose bronze days changed.
+    Update,
+    /// `oura-sync silver`: every month, from the bronze bytes.
+    Rebuild,
+}
+
+/// What a silver pass did (the `silver` part of the run report).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SilverReport {
+    /// `ok` or `failed`.
+    pub status: String,
+    pub destination: String,
+    pub months_written: u64,
+    pub months_unchanged: u64,
+    pub rows_written: u64,
+    /// The first cause of a failure, on one line.
+    pub error: Option<String>,
+    /// Per type, the fields that went to `_extra` in the months written.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra_fields: BTreeMap<String, Vec<String>>,
+}
+
+impl SilverReport {
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+/// What became of one (type, month).
+enum MonthOutcome {
+    Written { rows: usize, misfits: BTreeSet<String> },
+    Unchanged,
+    Empty,
+}
+
+/// Brings the silver months of `types` within `window` up to date with `source`.
+pub async fn update(
+    silver: &AnySilver,
+    source: &BronzeSource<'_>,
+    types: &[DataType],
+    window: Window,
+    mode: Mode,
+) -> SilverReport {
+    let mut report = SilverReport { destination: silver.describe(), ..Default::default() };
+    let mut jobs = Vec::new();
+    for &data_type in types {
+        match source.months(data_type, window).await {
+            Ok(months) => jobs.extend(months.into_iter().map(|m| (data_type, m))),
+            Err(e) => {
+                report.error.get_or_insert(format!("{data_type}: cannot list its bronze days: {e:#}"));
+            }
+        }
+    }
+    let results: Vec<_> = futures_util::stream::iter(jobs)
+        .map(|(data_type, month)| async move {
+            (data_type, month, update_month(silver, source, data_type, month, mode).await)
+        })
+        .buffer_unordered(MONTHS_AT_ONCE)
+        .collect()
+        .await;
+    let mut misfits: BTreeMap<DataType, BTreeSet<String>> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for (data_type, month, result) in results {
+        match result {
+            Ok(MonthOutcome::Written { rows, misfits: fields }) => {
+                report.months_written += 1;
+                report.rows_written += rows as u64;
+                misfits.entry(data_type).or_default().extend(fields);
+            }
+            Ok(MonthOutcome::Unchanged) => report.months_unchanged += 1,
+            Ok(MonthOutcome::Empty) => {}
+            Err(e) => failures.push((data_type, month, format!("{e:#}"))),
+        }
+    }
+    if report.months_written > 0
+        && let Err(e) = silver.flush().await
+    {
+        failures.push((DataType::ALL[0], YearMonth::of(window.end), format!("cannot flush: {e:#}")));
+    }
+    failures.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    for (data_type, month, cause) in &failures {
+        tracing::error!(r#type = %data_type, %month, %cause, "Silver month failed.");
+    }
+    if let Some((data_type, month, cause)) = failures.first() {
+        let more = match failures.len() {
+            1 => String::new(),
+            n => format!(" (and {} more months)", n - 1),
+        };
+        report.error.get_or_insert(format!("{data_type} {month}: {cause}{more}"));
+    }
+    for (data_type, fields) in misfits.into_iter().filter(|(_, f)| !f.is_empty()) {
+        for field in &fields {
+            tracing::warn!(r#type = %data_type, %field, "A field is not in the silver schema or does not fit its column; kept in _extra.");
+        }
+        report.extra_fields.insert(data_type.name().to_string(), fields.into_iter().collect());
+    }
+    report.status = if report.failed() { "failed" } else { "ok" }.to_string();
+    tracing::info!(
+        months_written = report.months_written,
+        months_unchanged = report.months_unchanged,
+        rows = report.rows_written,
+        status = %report.status,
+        "Silver updated."
+    );
+    report
+}
+
+async fn update_month(
+    silver: &AnySilver,
+    source: &BronzeSource<'_>,
+    data_type: DataType,
+    month: YearMonth,
+    mode: Mode,
+) -> anyhow::Result<MonthOutcome> {
+    let days = source.days(data_type, month).await?;
+    if days.is_empty() {
+        return Ok(MonthOutcome::Empty);
+    }
+    let key = month_key(data_type, month);
+    if mode == Mode::Update {
+        let known: Option<Vec<_>> =
+            days.iter().map(|d| d.sha256.as_deref().map(|s| (d.day, s))).collect();
+        if let Some(known) = known
+            && silver.digest(&key).await? == Some(bronze_digest(known))
+        {
+            return Ok(MonthOutcome::Unchanged);
+        }
+    }
+    let mut bronze = Vec::with_capacity(days.len());
+    for day in &days {
+        bronze.push(source.read(day).await?);
+    }
+    let table: MonthTable =
+        tokio::task::spawn_blocking(move || build_month(data_type, month, &bronze)).await??;
+    silver.put(&key, &table).await?;
+    Ok(MonthOutcome::Written { rows: table.rows, misfits: table.misfits })
+}
+
+/// Every record of `data_type` in silver whose day lies in `window`, rendered back to Oura's
+/// JSON, in day order (the reading API for the dashboard and the tests).
+pub async fn read_records(
+    silver: &AnySilver,
+    data_type: DataType,
+    window: Window,
+) -> anyhow::Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let mut out = Vec::new();
+    for month in YearMonth::months_of(window) {
+        let Some(bytes) = silver.get(&month_key(data_type, month)).await? else { continue };
+        let batches = tokio::task::spawn_blocking(move || table::read_parquet(bytes)).await??;
+        for batch in &batches {
+            let days = batch
+                .column_by_name(schema::DAY)
+                .map(|c| arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Date32Type>(c).clone());
+            let records = render::batch_to_records(data_type, batch)?;
+            for (row, record) in records.into_iter().enumerate() {
+                let day = days.as_ref().map(|d| render::date_of_epoch_days(d.value(row)));
+                if day.is_some_and(|d| window.contains(d)) {
+                    out.push(record);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
