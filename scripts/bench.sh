@@ -67,13 +67,52 @@ run_sync() { # name mode args...
   row "$name" "$WORK/time" "$WORK/report.json" "$mode"
 }
 
-run_sync "7-day sync → local lake" week "$END" --days 7 --dest "$WORK/lake-week"
+OURA_SILVER=off run_sync "7-day sync → local lake, silver off" week "$END" --days 7 --dest "$WORK/lake-week-bronze"
+run_sync "7-day sync → local lake (+ silver)" week "$END" --days 7 --dest "$WORK/lake-week"
 run_sync "7-day sync again (nothing changed) → local" week "$END" --days 7 --dest "$WORK/lake-week"
 make_aws bench-week bench_week
 OURA_DYNAMODB_TABLE=bench_week run_sync "7-day sync → S3 + DynamoDB" week "$END" --days 7 --dest s3://bench-week/oura
-run_sync "3-year backfill → local lake" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years"
+run_sync "3-year backfill → local lake (+ silver)" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years"
+OURA_SILVER=off run_sync "3-year backfill → local lake, silver off" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-bronze"
 make_aws bench-years bench_years
 OURA_DYNAMODB_TABLE=bench_years run_sync "3-year backfill → S3 + DynamoDB" pages --from "$FROM" --to "$END" --dest s3://bench-years/oura
+
+# Silver rebuilt from the 3-year bronze lake alone (no Oura request), its size against bronze,
+# and DuckDB's two queries over three years, on silver and on the bronze NDJSON.
+env OURA_TIMEZONE=UTC OURA_TOKENS_FILE="$WORK/none.json" /usr/bin/time -f '%e %M' -o "$WORK/time" \
+  "$BIN" -q silver --dest "$WORK/lake-years" --json >"$WORK/silver.json"
+"$PY" - "$WORK/time" "$WORK/silver.json" "$WORK/lake-years" <<'PYEOF'
+import json, os, sys, time, duckdb
+timing, report, lake = sys.argv[1:4]
+wall, rss_kb = open(timing).read().split()[-2:]
+rep = json.load(open(report))
+print(f"| silver from bronze (3-year lake: `oura-sync silver`) | {float(wall):.2f} | 0 | 0 | {rep['months_written']} | {int(rss_kb)/1024:.1f} | |")
+def size(root, silver):
+    total = 0
+    for d, _, files in os.walk(root):
+        rel = os.path.relpath(d, lake)
+        if rel.startswith("_ledger") or rel.startswith("_silver") != silver:
+            continue
+        total += sum(os.path.getsize(os.path.join(d, f)) for f in files)
+    return total
+bronze, silver = size(lake, False), size(lake, True)
+print(f"\nBronze NDJSON {bronze/1e6:.1f} MB, silver Parquet {silver/1e6:.1f} MB: silver is {100*silver/bronze:.1f} % of bronze.\n")
+q = {
+  "monthly average readiness score": (
+    f"select strftime(day, '%Y-%m') m, round(avg(score), 3) from '{lake}/_silver/daily_readiness/**/*.parquet' group by 1 order by 1",
+    f"select strftime(cast(day as date), '%Y-%m') m, round(avg(score), 3) from read_json_auto('{lake}/daily_readiness/**/*.jsonl') group by 1 order by 1"),
+  "heart-rate daily min/max": (
+    f"select day, min(bpm), max(bpm) from '{lake}/_silver/heartrate/**/*.parquet' group by 1 order by 1",
+    f"select cast(timestamp as date) d, min(bpm), max(bpm) from read_json_auto('{lake}/heartrate/**/*.jsonl') group by 1 order by 1"),
+}
+print("| DuckDB query over 3 years | silver s | bronze NDJSON s | speed-up | same result |\n|---|---:|---:|---:|---|")
+for name, (on_silver, on_bronze) in q.items():
+    def run(sql):
+        con = duckdb.connect()
+        t = time.perf_counter(); rows = con.sql(sql).fetchall(); return time.perf_counter() - t, [tuple(str(v) for v in r) for r in rows]
+    (ts, rs), (tb, rb) = run(on_silver), run(on_bronze)
+    print(f"| {name} | {ts:.3f} | {tb:.3f} | {tb/ts:.0f}x | {rs == rb} ({len(rs)} rows) |")
+PYEOF
 
 if [ -z "${BENCH_SKIP_PLAIN:-}" ]; then
   # The plain way: one curl per endpoint, the records split by day, one `aws s3 cp` per object.

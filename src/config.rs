@@ -24,6 +24,8 @@ pub const DEFAULT_API_BASE: &str = "https://api.ouraring.com";
 pub const DEFAULT_TOKENS_FILE: &str = ".oura-tokens.json";
 /// Default `OURA_DESTINATION`.
 pub const DEFAULT_DESTINATION: &str = "./oura-lake";
+/// The silver folder inside a local lake (the `_` keeps engines reading bronze from it).
+pub const SILVER_DIR: &str = "_silver";
 /// Default window length in days.
 pub const DEFAULT_DAYS: u32 = 7;
 /// The longest `--days` window.
@@ -116,6 +118,45 @@ impl Settings {
             .or_else(|| self.get("OURA_DESTINATION"))
             .unwrap_or_else(|| DEFAULT_DESTINATION.to_string());
         Destination::parse(&text)
+    }
+}
+
+impl Settings {
+    /// Where silver goes, or `None` when it is off: `flag` (`--silver-dest`), else
+    /// `OURA_SILVER_DESTINATION`, else `<lake>/_silver` for a local lake; an S3 lake has no
+    /// default (off unless set). `OURA_SILVER=off` turns it off unless the flag names a place.
+    pub fn silver_destination(
+        &self,
+        flag: Option<&str>,
+        lake: &Destination,
+    ) -> anyhow::Result<Option<Destination>> {
+        let switch = match self.get("OURA_SILVER").map(|v| v.to_ascii_lowercase()) {
+            None => None,
+            Some(v) if ["on", "true", "1", "yes"].contains(&v.as_str()) => Some(true),
+            Some(v) if ["off", "false", "0", "no"].contains(&v.as_str()) => Some(false),
+            Some(v) => {
+                return Err(UserError::usage(format!(
+                    "OURA_SILVER `{v}` must be on or off"
+                )));
+            }
+        };
+        if let Some(flag) = flag {
+            return Destination::parse(flag).map(Some);
+        }
+        if switch == Some(false) {
+            return Ok(None);
+        }
+        if let Some(text) = self.get("OURA_SILVER_DESTINATION") {
+            return Destination::parse(&text).map(Some);
+        }
+        match lake {
+            Destination::Local(root) => Ok(Some(Destination::Local(root.join(SILVER_DIR)))),
+            Destination::S3 { .. } if switch == Some(true) => Err(UserError::usage(
+                "OURA_SILVER is on but an S3 lake has no default silver destination; set \
+                 OURA_SILVER_DESTINATION (a directory or s3://BUCKET/PREFIX)",
+            )),
+            Destination::S3 { .. } => Ok(None),
+        }
     }
 }
 
@@ -328,6 +369,32 @@ mod tests {
         let err = resolve_types(Some("sleep,steps"), &s).unwrap_err();
         assert_eq!(exit_code(&err), EXIT_USAGE);
         assert!(err.to_string().starts_with("--types: unknown data type `steps`"));
+    }
+
+    #[test]
+    fn silver_is_on_beside_a_local_lake_and_off_for_s3_unless_set() {
+        let local = Destination::Local("lake".into());
+        let s3 = Destination::parse("s3://b/p").unwrap();
+        let none = settings(&[]);
+        assert_eq!(
+            none.silver_destination(None, &local).unwrap(),
+            Some(Destination::Local("lake/_silver".into()))
+        );
+        assert_eq!(none.silver_destination(None, &s3).unwrap(), None);
+        let off = settings(&[("OURA_SILVER", "off")]);
+        assert_eq!(off.silver_destination(None, &local).unwrap(), None);
+        assert_eq!(
+            off.silver_destination(Some("s3://silver/x"), &local).unwrap(),
+            Some(Destination::S3 { bucket: "silver".into(), prefix: "x".into() })
+        );
+        let set = settings(&[("OURA_SILVER_DESTINATION", "s3://silver/oura")]);
+        assert!(matches!(set.silver_destination(None, &s3).unwrap(), Some(Destination::S3 { .. })));
+        let on = settings(&[("OURA_SILVER", "on")]);
+        let err = on.silver_destination(None, &s3).unwrap_err();
+        assert_eq!(exit_code(&err), EXIT_USAGE);
+        assert!(err.to_string().contains("OURA_SILVER_DESTINATION"), "{err}");
+        let bad = settings(&[("OURA_SILVER", "maybe")]);
+        assert_eq!(exit_code(&bad.silver_destination(None, &local).unwrap_err()), EXIT_USAGE);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
 //!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
 //!   [`fsutil`]: atomic writes.
+//! - [`silver`]: the typed Parquet tables built from the lake after each sync.
 
 pub mod auth;
 pub mod aws;
@@ -45,5 +46,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Refresh => commands::refresh::exec(&settings).await,
         Command::Sync(args) => commands::sync::exec(args, &settings).await,
         Command::Status(args) => commands::status::exec(args, &settings).await,
+        Command::Silver(args) => commands::silver::exec(args, &settings).await,
     }
 }

@@ -227,6 +227,7 @@ impl Engine<'_> {
             requests: self.client.requests(),
             login_needed: login_needed.is_some(),
             error: login_needed.or(error),
+            silver: None,
         };
         tracing::info!(
             run_id = %report.run_id,

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod refresh;
+pub mod silver;
 pub mod status;
 pub mod sync;
 
@@ -10,6 +11,7 @@ use crate::aws::AwsClients;
 use crate::config::{Destination, Settings};
 use crate::error::UserError;
 use crate::ledger::{AnyLedger, DynamoLedger, LocalLedger};
+use crate::silver::store::{AnySilver, LocalSilver, S3Silver, SilverStore};
 use crate::store::s3::Encryption;
 use crate::store::{AnyStore, LocalStore, S3Store};
 
@@ -50,4 +52,24 @@ pub async fn backends(
             Ok((store, AnyLedger::Dynamo(DynamoLedger::new(aws.dynamodb, &table))))
         }
     }
+}
+
+/// The silver store of `OURA_SILVER_DESTINATION` / `--silver-dest` for the lake at
+/// `destination`, or `None` when silver is off; checked before any data moves.
+pub async fn silver_backend(
+    flag: Option<&str>,
+    destination: &Destination,
+    settings: &Settings,
+) -> anyhow::Result<Option<AnySilver>> {
+    let silver = match settings.silver_destination(flag, destination)? {
+        None => return Ok(None),
+        Some(Destination::Local(root)) => AnySilver::Local(LocalSilver::new(root)),
+        Some(Destination::S3 { bucket, prefix }) => {
+            let encryption = Encryption::from_settings(settings)?;
+            let aws = AwsClients::load(settings).await?;
+            AnySilver::S3(S3Silver::new(aws.s3, &bucket, &prefix, encryption))
+        }
+    };
+    silver.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+    Ok(Some(silver))
 }

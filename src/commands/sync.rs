@@ -19,6 +19,8 @@ use crate::oura::pacer::{DEFAULT_LIMIT, OURA_LIMIT};
 use crate::oura::{ClientOptions, DEFAULT_CONCURRENCY, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
 use crate::report::{RunReport, RunStatus};
+use crate::silver::bronze::BronzeSource;
+use crate::silver::{self, Mode};
 use crate::store::ObjectStore;
 
 /// Runs `sync` and returns the exit code.
@@ -51,6 +53,10 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
     let (store, ledger) = super::backends(&destination, settings).await?;
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+    let silver = match args.dry_run {
+        true => None,
+        false => super::silver_backend(args.silver_dest.as_deref(), &destination, settings).await?,
+    };
 
     // One sync at a time; held until this function returns.
     let lock = RunLock::acquire(&RunLock::path_for(&settings.tokens_file()), lock_wait).await?;
@@ -111,6 +117,14 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
     if interrupted.load(Ordering::Relaxed) {
         report.error.get_or_insert("interrupted; run the same command again to finish".into());
     }
+    // Silver after bronze and its ledger entries: it can fail, but never cost a bronze day.
+    if let Some(silver) = &silver
+        && !report.login_needed
+    {
+        let types = crate::silver::types_to_update(&report, &job.types);
+        let source = BronzeSource::Ledger { ledger: &ledger, store: &store };
+        report.add_silver(silver::update(silver, &source, &types, job.window, Mode::Update).await);
+    }
     let ledger = (!job.dry_run).then_some(&ledger);
     finish(report, ledger, &notifiers, args.json).await
 }
@@ -162,6 +176,7 @@ fn stopped_report(
         requests: 0,
         error: Some(error),
         login_needed: true,
+        silver: None,
     }
 }
 

@@ -450,6 +450,72 @@ mod tests {
         assert_eq!(schema.field_with_name("day").unwrap().data_type(), &ArrowType::Date32);
     }
 
+    fn hive_type(data_type: &ArrowType) -> String {
+        match data_type {
+            ArrowType::Utf8 => "string".into(),
+            ArrowType::Int64 => "bigint".into(),
+            ArrowType::Int32 => "int".into(),
+            ArrowType::Float64 => "double".into(),
+            ArrowType::Boolean => "boolean".into(),
+            ArrowType::Date32 => "date".into(),
+            ArrowType::Timestamp(..) => "timestamp".into(),
+            ArrowType::List(item) => format!("array<{}>", hive_type(item.data_type())),
+            ArrowType::Struct(fields) => format!(
+                "struct<{}>",
+                fields
+                    .iter()
+                    .map(|f| format!("{}:{}", f.name(), hive_type(f.data_type())))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => panic!("no Hive type for {other}"),
+        }
+    }
+
+    /// The Athena DDL of every silver table, as `scripts/athena/silver_tables.sql` holds it.
+    fn athena_ddl() -> String {
+        let mut out = String::from(include_str!("athena_header.sql"));
+        for &t in DataType::ALL {
+            let schema = table_schema(t);
+            let columns: Vec<String> = schema
+                .fields()
+                .iter()
+                .map(|f| format!("  `{}` {}", f.name(), hive_type(f.data_type())))
+                .collect();
+            out.push_str(&format!(
+                "\nCREATE EXTERNAL TABLE IF NOT EXISTS oura_silver.{name} (\n{}\n)\n\
+                 PARTITIONED BY (`year` string, `month` string)\n\
+                 STORED AS PARQUET\n\
+                 LOCATION 's3://BUCKET_NAME/SILVER_PREFIX/{name}/'\n\
+                 TBLPROPERTIES (\n\
+                 \x20 'projection.enabled' = 'true',\n\
+                 \x20 'projection.year.type' = 'integer',\n\
+                 \x20 'projection.year.range' = '2013,2035',\n\
+                 \x20 'projection.year.digits' = '4',\n\
+                 \x20 'projection.month.type' = 'integer',\n\
+                 \x20 'projection.month.range' = '1,12',\n\
+                 \x20 'projection.month.digits' = '2',\n\
+                 \x20 'storage.location.template' = 's3://BUCKET_NAME/SILVER_PREFIX/{name}/year=${{year}}/month=${{month}}/'\n\
+                 );\n",
+                columns.join(",\n"),
+                name = t.name()
+            ));
+        }
+        out
+    }
+
+    /// The Athena tables in scripts/ are exactly the silver schemas (regenerate the file with
+    /// `OURA_WRITE_ATHENA_DDL=1 cargo test --lib athena` after a schema change).
+    #[test]
+    fn the_athena_tables_match_the_silver_schemas() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/athena/silver_tables.sql");
+        let ddl = athena_ddl();
+        if std::env::var_os("OURA_WRITE_ATHENA_DDL").is_some() {
+            std::fs::write(path, &ddl).unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(path).unwrap(), ddl);
+    }
+
     #[test]
     fn day_is_oura_s_own_field_only_where_it_files_the_record() {
         assert!(day_is_oura_field(DataType::DailySleep));
