@@ -135,9 +135,7 @@ impl Settings {
             Some(v) if ["on", "true", "1", "yes"].contains(&v.as_str()) => Some(true),
             Some(v) if ["off", "false", "0", "no"].contains(&v.as_str()) => Some(false),
             Some(v) => {
-                return Err(UserError::usage(format!(
-                    "OURA_SILVER `{v}` must be on or off"
-                )));
+                return Err(UserError::usage(format!("OURA_SILVER `{v}` must be on or off")));
             }
         };
         if let Some(flag) = flag {

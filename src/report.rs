@@ -247,10 +247,9 @@ impl RunReport {
                 "❌ silver: {}; run `oura-sync silver` or the next sync to repair it",
                 one_line(silver.error.as_deref().unwrap_or("failed"), 140)
             )),
-            Some(silver) if silver.months_written > 0 => counts.push(format!(
-                "silver: {} month files updated",
-                silver.months_written
-            )),
+            Some(silver) if silver.months_written > 0 => {
+                counts.push(format!("silver: {} month files updated", silver.months_written))
+            }
             _ => {}
         }
         // Failures matter more than counts when space runs out: list them first after the head.

@@ -34,7 +34,11 @@ pub enum BronzeSource<'a> {
 
 impl BronzeSource<'_> {
     /// The months within `window` that hold at least one bronze day of `data_type`.
-    pub async fn months(&self, data_type: DataType, window: Window) -> anyhow::Result<Vec<YearMonth>> {
+    pub async fn months(
+        &self,
+        data_type: DataType,
+        window: Window,
+    ) -> anyhow::Result<Vec<YearMonth>> {
         match self {
             BronzeSource::Ledger { ledger, .. } => {
                 let days = ledger.days(data_type, window).await?;

@@ -313,7 +313,8 @@ mod tests {
 
     #[test]
     fn a_series_row_gets_the_filing_day_as_a_column() {
-        let record = object(json!({"bpm": 61, "source": "awake", "timestamp": "2024-12-13T23:30:00-05:00"}));
+        let record =
+            object(json!({"bpm": 61, "source": "awake", "timestamp": "2024-12-13T23:30:00-05:00"}));
         let (row, _) = record_to_row(DataType::Heartrate, record, date(2024, 12, 13), "s");
         assert_eq!(row[DAY], json!(epoch_days(date(2024, 12, 13))));
         assert_eq!(row[ABSENT], json!(["timestamp_unix"]));

@@ -86,7 +86,9 @@ pub async fn update(
         match source.months(data_type, window).await {
             Ok(months) => jobs.extend(months.into_iter().map(|m| (data_type, m))),
             Err(e) => {
-                report.error.get_or_insert(format!("{data_type}: cannot list its bronze days: {e:#}"));
+                report
+                    .error
+                    .get_or_insert(format!("{data_type}: cannot list its bronze days: {e:#}"));
             }
         }
     }
@@ -114,7 +116,11 @@ pub async fn update(
     if report.months_written > 0
         && let Err(e) = silver.flush().await
     {
-        failures.push((DataType::ALL[0], YearMonth::of(window.end), format!("cannot flush: {e:#}")));
+        failures.push((
+            DataType::ALL[0],
+            YearMonth::of(window.end),
+            format!("cannot flush: {e:#}"),
+        ));
     }
     failures.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     for (data_type, month, cause) in &failures {
@@ -202,9 +208,10 @@ pub async fn read_records(
         let Some(bytes) = silver.get(&month_key(data_type, month)).await? else { continue };
         let batches = tokio::task::spawn_blocking(move || table::read_parquet(bytes)).await??;
         for batch in &batches {
-            let days = batch
-                .column_by_name(schema::DAY)
-                .map(|c| arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Date32Type>(c).clone());
+            let days = batch.column_by_name(schema::DAY).map(|c| {
+                arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Date32Type>(c)
+                    .clone()
+            });
             let records = render::batch_to_records(data_type, batch)?;
             for (row, record) in records.into_iter().enumerate() {
                 let day = days.as_ref().map(|d| render::date_of_epoch_days(d.value(row)));

@@ -66,7 +66,10 @@ pub fn batch_to_records(
 
 /// The columns of `fields` (and the offset column after each datetime), in the order
 /// [`render_fields`] reads them.
-fn columns_of(fields: &[Field], column: impl Fn(&str) -> Option<ArrayRef>) -> Vec<Option<ArrayRef>> {
+fn columns_of(
+    fields: &[Field],
+    column: impl Fn(&str) -> Option<ArrayRef>,
+) -> Vec<Option<ArrayRef>> {
     let mut out = Vec::new();
     for field in fields {
         out.push(column(field.name));
@@ -96,9 +99,8 @@ fn render_fields(fields: &[Field], columns: &[Option<ArrayRef>], row: usize) -> 
 fn datetime_at(main: Option<&ArrayRef>, offset: Option<&ArrayRef>, row: usize) -> Value {
     let Some(main) = main.filter(|a| a.is_valid(row)) else { return Value::Null };
     let micros = main.as_primitive::<TimestampMicrosecondType>().value(row);
-    let minutes = offset
-        .filter(|a| a.is_valid(row))
-        .map_or(0, |a| a.as_primitive::<Int32Type>().value(row));
+    let minutes =
+        offset.filter(|a| a.is_valid(row)).map_or(0, |a| a.as_primitive::<Int32Type>().value(row));
     format_datetime(micros, minutes).map_or(Value::Null, Value::String)
 }
 
@@ -197,7 +199,8 @@ mod tests {
 
     #[test]
     fn a_series_sample_renders_without_silver_s_day() {
-        let record = json!({"bpm": 61, "source": "awake", "timestamp": "2024-12-13T23:30:00+00:00"});
+        let record =
+            json!({"bpm": 61, "source": "awake", "timestamp": "2024-12-13T23:30:00+00:00"});
         assert_eq!(round_trip(DataType::Heartrate, record.clone(), date(2024, 12, 13)), record);
         let rest = json!({"id": "r", "start_day": "2024-01-01", "start_time": null,
                           "episodes": [{"tags": ["a"], "timestamp": "2024-01-01T08:00:00+01:00"}]});

@@ -13,7 +13,9 @@
 
 use std::sync::Arc;
 
-use arrow_schema::{DataType as ArrowType, Field as ArrowField, Fields, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{
+    DataType as ArrowType, Field as ArrowField, Fields, Schema, SchemaRef, TimeUnit,
+};
 
 use crate::datatype::{DataType, DayRule};
 
@@ -65,11 +67,8 @@ const fn f(name: &'static str, kind: Kind) -> Field {
 use Kind::{Bool, Date, DateTime, Float, Int, Str};
 
 /// `PublicSample`: a series at a fixed interval from `timestamp`.
-const SAMPLE: Kind = Kind::Struct(&[
-    f("interval", Float),
-    f("items", Kind::List(&Float)),
-    f("timestamp", DateTime),
-]);
+const SAMPLE: Kind =
+    Kind::Struct(&[f("interval", Float), f("items", Kind::List(&Float)), f("timestamp", DateTime)]);
 
 const READINESS_CONTRIBUTORS: Kind = Kind::Struct(&[
     f("activity_balance", Int),
@@ -234,12 +233,8 @@ const DAILY_RESILIENCE: &[Field] = &[
     f("level", Str),
 ];
 
-const DAILY_CARDIOVASCULAR_AGE: &[Field] = &[
-    f("id", Str),
-    f("day", Date),
-    f("pulse_wave_velocity", Float),
-    f("vascular_age", Int),
-];
+const DAILY_CARDIOVASCULAR_AGE: &[Field] =
+    &[f("id", Str), f("day", Date), f("pulse_wave_velocity", Float), f("vascular_age", Int)];
 
 const VO2_MAX: &[Field] =
     &[f("id", Str), f("day", Date), f("timestamp", DateTime), f("vo2_max", Int)];
@@ -300,12 +295,8 @@ const REST_MODE_PERIOD: &[Field] = &[
     f("start_time", DateTime),
 ];
 
-const HEARTRATE: &[Field] = &[
-    f("timestamp", DateTime),
-    f("timestamp_unix", Int),
-    f("bpm", Int),
-    f("source", Str),
-];
+const HEARTRATE: &[Field] =
+    &[f("timestamp", DateTime), f("timestamp_unix", Int), f("bpm", Int), f("source", Str)];
 
 const RING_BATTERY_LEVEL: &[Field] = &[
     f("timestamp", DateTime),
@@ -472,9 +463,31 @@ mod tests {
         }
     }
 
+    const ATHENA_HEADER: &str = r#"-- Athena tables over the oura-sync silver layer: one table per data type, each row one record
+-- (one sample for heartrate and ring_battery_level), typed from Oura's OpenAPI record schemas,
+-- stored as Parquet month files <silver>/<type>/year=YYYY/month=MM/<type>_YYYY-MM.parquet.
+-- This file is generated from the schemas in src/silver/schema.rs (a unit test keeps them equal).
+--
+-- Columns: Oura's fields under Oura's names; each datetime as a UTC `timestamp` plus
+-- `<name>_offset_minutes`, the offset Oura sent it with (local time = the timestamp plus that
+-- many minutes); `day` (the record's filing day, a date); `_extra` (JSON text of the fields the
+-- schema does not know or whose value does not fit, read with json_extract); `_absent` (schema
+-- fields the record lacked); `_bronze_sha256` (the bronze object the row came from).
+--
+-- Partitions come from partition projection on year=/month=: no crawler, no MSCK REPAIR.
+-- Filter on year (and month) so that Athena reads only those files.
+--
+-- Before running: replace BUCKET_NAME and SILVER_PREFIX (the path of OURA_SILVER_DESTINATION,
+-- e.g. `silver/oura` for s3://my-lake/silver/oura), for example:
+--   sed -e 's/BUCKET_NAME/my-lake/g' -e 's#SILVER_PREFIX#silver/oura#g' scripts/athena/silver_tables.sql
+-- Athena runs one statement per query: paste them one by one.
+
+CREATE DATABASE IF NOT EXISTS oura_silver;
+"#;
+
     /// The Athena DDL of every silver table, as `scripts/athena/silver_tables.sql` holds it.
     fn athena_ddl() -> String {
-        let mut out = String::from(include_str!("athena_header.sql"));
+        let mut out = String::from(ATHENA_HEADER);
         for &t in DataType::ALL {
             let schema = table_schema(t);
             let columns: Vec<String> = schema

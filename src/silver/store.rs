@@ -312,9 +312,8 @@ impl SilverStore for S3Silver {
             for object in page.contents() {
                 let Some(month) = object.key().and_then(month_of_key) else { continue };
                 if best.as_ref().is_none_or(|b| b.month < month) {
-                    let written_at = object
-                        .last_modified()
-                        .and_then(|t| Timestamp::from_second(t.secs()).ok());
+                    let written_at =
+                        object.last_modified().and_then(|t| Timestamp::from_second(t.secs()).ok());
                     best = Some(LatestMonth { month, written_at });
                 }
             }

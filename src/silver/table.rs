@@ -213,7 +213,10 @@ mod tests {
         assert_eq!(digest_of(builder.metadata()), Some(table.digest.clone()));
         let batches = read_parquet(bytes).unwrap();
         let records = batch_to_records(DataType::DailySleep, &batches[0]).unwrap();
-        assert_eq!(serde_json::Value::Object(records[1].clone()), serde_json::json!({"id":"b","day":"2026-02-01","score":81}));
+        assert_eq!(
+            serde_json::Value::Object(records[1].clone()),
+            serde_json::json!({"id":"b","day":"2026-02-01","score":81})
+        );
         // The same days give the same digest; a changed day another.
         assert_eq!(table.digest, bronze_digest([(day.day, day.sha256.as_str())]));
         assert_ne!(table.digest, bronze_digest([(day.day, "other")]));
