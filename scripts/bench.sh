@@ -19,13 +19,14 @@ trap 'kill "${FAKE_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "Building (release)..." >&2
 cargo build --release --locked --quiet --bin oura-sync --example fake_oura
-BIN=$PWD/target/release/oura-sync
+TARGET=${CARGO_TARGET_DIR:-$PWD/target}
+BIN=$TARGET/release/oura-sync
 
 # shellcheck source=../.ci/aws-emulator.sh
 source .ci/aws-emulator.sh >&2
 PY="$EMU_DIR/venv/bin/python"
 
-target/release/examples/fake_oura --from "$FROM" --to "$END" --delay-ms "$DELAY_MS" \
+"$TARGET/release/examples/fake_oura" --from "$FROM" --to "$END" --delay-ms "$DELAY_MS" \
   --rate-limit 5000/300 >"$WORK/fake.url" 2>"$WORK/fake.log" &
 FAKE_PID=$!
 for _ in $(seq 1 300); do [ -s "$WORK/fake.url" ] && break; sleep 0.1; done

@@ -100,7 +100,8 @@ pub async fn update(
         .collect()
         .await;
     let mut misfits: BTreeMap<DataType, BTreeSet<String>> = BTreeMap::new();
-    let mut failures = Vec::new();
+    // (where, cause), e.g. ("daily_sleep 2026-11", "cannot create …").
+    let mut failures: Vec<(String, String)> = Vec::new();
     for (data_type, month, result) in results {
         match result {
             Ok(MonthOutcome::Written { rows, misfits: fields }) => {
@@ -110,28 +111,24 @@ pub async fn update(
             }
             Ok(MonthOutcome::Unchanged) => report.months_unchanged += 1,
             Ok(MonthOutcome::Empty) => {}
-            Err(e) => failures.push((data_type, month, format!("{e:#}"))),
+            Err(e) => failures.push((format!("{data_type} {month}"), format!("{e:#}"))),
         }
     }
+    failures.sort();
     if report.months_written > 0
         && let Err(e) = silver.flush().await
     {
-        failures.push((
-            DataType::ALL[0],
-            YearMonth::of(window.end),
-            format!("cannot flush: {e:#}"),
-        ));
+        failures.push((silver.describe(), format!("cannot flush the month files: {e:#}")));
     }
-    failures.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    for (data_type, month, cause) in &failures {
-        tracing::error!(r#type = %data_type, %month, %cause, "Silver month failed.");
+    for (place, cause) in &failures {
+        tracing::error!(%place, %cause, "Silver month failed.");
     }
-    if let Some((data_type, month, cause)) = failures.first() {
+    if let Some((place, cause)) = failures.first() {
         let more = match failures.len() {
             1 => String::new(),
-            n => format!(" (and {} more months)", n - 1),
+            n => format!(" (and {} more)", n - 1),
         };
-        report.error.get_or_insert(format!("{data_type} {month}: {cause}{more}"));
+        report.error.get_or_insert(format!("{place}: {cause}{more}"));
     }
     for (data_type, fields) in misfits.into_iter().filter(|(_, f)| !f.is_empty()) {
         for field in &fields {

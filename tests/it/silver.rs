@@ -184,6 +184,12 @@ fn a_week_of_every_type_is_a_typed_silver_lake_that_duckdb_reads() {
 #[test]
 fn every_record_of_three_years_renders_back_to_its_bronze_record() {
     let env = TestEnv::new();
+    {
+        // The benchmark's page sizes: small pages would only test pagination, slowly.
+        let mut inner = env.oura.lock();
+        inner.page_size = 100;
+        inner.series_page_size = 10_000;
+    }
     crate::fake_oura::seed_years(
         &env.oura,
         Date::constant(2023, 11, 24),
