@@ -19,8 +19,8 @@ use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::{Builder, tls};
 
-use crate::config::Settings;
 use crate::error::UserError;
+use crate::text::{error_chain, one_line};
 
 /// How long to wait for a connection to S3 or DynamoDB.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -35,11 +35,24 @@ pub struct AwsClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
 }
 
+/// The AWS settings oura-sync itself reads (the SDK's default chain reads the rest).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwsConfig {
+    /// `AWS_REGION`.
+    pub region: Option<String>,
+    /// `AWS_PROFILE`.
+    pub profile: Option<String>,
+    /// `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`.
+    pub s3_endpoint: Option<String>,
+    /// `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`.
+    pub dynamodb_endpoint: Option<String>,
+}
+
 impl AwsClients {
-    /// Builds both clients from the default chain and `settings` (see the module doc).
+    /// Builds both clients from the default chain and `config` (see the module doc).
     ///
     /// Fails with a usage error when no region is configured.
-    pub async fn load(settings: &Settings) -> anyhow::Result<Self> {
+    pub async fn load(config: &AwsConfig) -> anyhow::Result<Self> {
         let http = Builder::new()
             .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
             .build_https();
@@ -50,10 +63,10 @@ impl AwsClients {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http)
             .timeout_config(timeouts);
-        if let Some(region) = settings.get("AWS_REGION") {
-            loader = loader.region(Region::new(region));
+        if let Some(region) = &config.region {
+            loader = loader.region(Region::new(region.clone()));
         }
-        if let Some(profile) = settings.get("AWS_PROFILE") {
+        if let Some(profile) = &config.profile {
             loader = loader.profile_name(profile);
         }
         let shared = loader.load().await;
@@ -63,42 +76,23 @@ impl AwsClients {
             ));
         }
 
-        let endpoints = Endpoints::resolve(|name| settings.get(name));
         let mut s3 = aws_sdk_s3::config::Builder::from(&shared);
-        if let Some(url) = &endpoints.s3 {
+        if let Some(url) = &config.s3_endpoint {
             s3 = s3.endpoint_url(url);
         }
         // A custom endpoint is an S3-compatible server (or a test one) that may not resolve
         // `bucket.host` names; path style works everywhere.
-        if endpoints.s3.is_some() || shared.endpoint_url().is_some() {
+        if config.s3_endpoint.is_some() || shared.endpoint_url().is_some() {
             s3 = s3.force_path_style(true);
         }
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&shared);
-        if let Some(url) = &endpoints.dynamodb {
+        if let Some(url) = &config.dynamodb_endpoint {
             dynamodb = dynamodb.endpoint_url(url);
         }
         Ok(Self {
             s3: aws_sdk_s3::Client::from_conf(s3.build()),
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
         })
-    }
-}
-
-/// The custom endpoints: the per-service setting, else `AWS_ENDPOINT_URL`.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Endpoints {
-    s3: Option<String>,
-    dynamodb: Option<String>,
-}
-
-impl Endpoints {
-    /// Resolves the endpoints from `get` (a settings lookup).
-    fn resolve(get: impl Fn(&str) -> Option<String>) -> Self {
-        let global = get("AWS_ENDPOINT_URL");
-        Self {
-            s3: get("AWS_ENDPOINT_URL_S3").or_else(|| global.clone()),
-            dynamodb: get("AWS_ENDPOINT_URL_DYNAMODB").or(global),
-        }
     }
 }
 
@@ -127,10 +121,10 @@ impl CallFailure {
             (Some(code), None) => code.to_string(),
             _ => match err {
                 SdkError::DispatchFailure(_) => {
-                    format!("cannot connect: {}", causes(err))
+                    format!("cannot connect: {}", error_chain(err))
                 }
                 SdkError::TimeoutError(_) => "timed out".to_string(),
-                _ => causes(err),
+                _ => error_chain(err),
             },
         };
         // The chain's own account of every provider it tried is long; the fix is not.
@@ -145,7 +139,7 @@ impl CallFailure {
             Some(status) if !detail.contains("HTTP ") => format!("{detail} (HTTP {status})"),
             _ => detail,
         };
-        Self { status, code, detail: one_line(&detail) }
+        Self { status, code, detail: one_line(&detail, usize::MAX) }
     }
 
     /// True if and only if the service said the thing does not exist (HTTP 404).
@@ -175,49 +169,5 @@ pub trait HasStatus {
 impl HasStatus for aws_sdk_s3::config::http::HttpResponse {
     fn status(&self) -> u16 {
         self.status().as_u16()
-    }
-}
-
-/// `err` and its sources, joined with `: ` (a source already quoted by its parent is left
-/// out), without the `Debug` dump that the SDK's own error context appends.
-fn causes(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let line = cause.to_string();
-        if !text.contains(&line) {
-            text.push_str(": ");
-            text.push_str(&line);
-        }
-        source = cause.source();
-    }
-    text
-}
-
-/// Joins the lines of `text`, so that a cause fits the one-line messages of the report.
-pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn per_service_endpoints_beat_the_global_one() {
-        fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
-        }
-        let both = &[("AWS_ENDPOINT_URL", "http://h:1"), ("AWS_ENDPOINT_URL_S3", "http://h:2")];
-        assert_eq!(
-            Endpoints::resolve(lookup(both)),
-            Endpoints { s3: Some("http://h:2".into()), dynamodb: Some("http://h:1".into()) }
-        );
-        assert_eq!(Endpoints::resolve(lookup(&[])), Endpoints::default());
-    }
-
-    #[test]
-    fn one_line_joins_lines() {
-        assert_eq!(one_line("a\n  b\tc "), "a b c");
     }
 }

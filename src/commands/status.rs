@@ -7,8 +7,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::auth::StoredTokens;
-use crate::cli::StatusArgs;
-use crate::config::Settings;
+use crate::config::{Config, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
@@ -21,6 +20,9 @@ const RECENT_RUNS: usize = 5;
 struct Status {
     tokens_file: String,
     login: Option<Login>,
+    /// `OURA_ACCESS_TOKEN` is set (in the environment or the env file).
+    #[serde(skip)]
+    access_token_set: bool,
     ledger: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     silver: Option<String>,
@@ -53,18 +55,20 @@ struct SilverFreshness {
 }
 
 /// Runs `status` and returns the exit code.
-pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> {
-    let destination = settings.destination(args.dest.as_deref())?;
-    let (_store, ledger) = super::backends(&destination, settings).await?;
+pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> {
+    let (_store, ledger) = super::backends(&status.lake, &config.aws).await?;
     // A missing table or unreadable ledger is a configuration error (exit 2), said plainly.
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    let tokens_file = settings.tokens_file();
-    let login = StoredTokens::read(&tokens_file)?.map(|t| Login {
+    let tokens_file = &config.tokens_file;
+    let login = StoredTokens::read(tokens_file)?.map(|t| Login {
         expires_at: t.expires_at,
         can_refresh: t.refresh_token.is_some(),
         scope: t.scopes().map(|s| s.into_iter().collect::<Vec<_>>().join(" ")),
     });
-    let silver = super::silver_backend(args.silver_dest.as_deref(), &destination, settings).await?;
+    let silver = match &status.silver {
+        Some(place) => Some(super::silver_backend(place, &config.aws).await?),
+        None => None,
+    };
     let runs = ledger.recent_runs(RECENT_RUNS).await?;
     let mut types = Vec::new();
     for &data_type in DataType::ALL {
@@ -84,18 +88,19 @@ pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> 
             silver,
         });
     }
-    let status = Status {
+    let report = Status {
         tokens_file: tokens_file.display().to_string(),
         login,
+        access_token_set: config.access_token.is_some(),
         ledger: ledger.describe(),
         silver: silver.as_ref().map(|s| s.describe()),
         runs,
         types,
     };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&status)?);
+    if status.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", render(&status, Timestamp::now()));
+        print!("{}", render(&report, Timestamp::now()));
     }
     Ok(0)
 }
@@ -103,7 +108,7 @@ pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> 
 fn render(status: &Status, now: Timestamp) -> String {
     let mut out = String::new();
     match &status.login {
-        None if std::env::var_os("OURA_ACCESS_TOKEN").is_some() => {
+        None if status.access_token_set => {
             let _ = writeln!(out, "Login: OURA_ACCESS_TOKEN (cannot be refreshed)");
         }
         None => {

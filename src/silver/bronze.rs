@@ -8,11 +8,9 @@ use std::path::PathBuf;
 
 use jiff::civil::Date;
 
-use super::store::partition_value;
 use super::table::{BronzeDay, YearMonth};
 use crate::datatype::DataType;
 use crate::ledger::{AnyLedger, Ledger};
-use crate::store::key::object_key;
 use crate::store::{AnyStore, ObjectStore, sha256_hex};
 use crate::window::Window;
 
@@ -77,31 +75,37 @@ impl BronzeSource<'_> {
                     .map(|e| DayRef { day: e.day, key: e.object_key, sha256: Some(e.sha256) })
                     .collect())
             }
-            BronzeSource::Folders { root, .. } => {
+            BronzeSource::Folders { store, root } => {
+                // Every file under the month's folder that the lake's layout reads back as a
+                // day of this type (the month folder is the Hive layout's, which is the one).
                 let dir = root
                     .join(data_type.name())
                     .join(format!("year={:04}/month={:02}", month.year, month.month));
-                tokio::task::spawn_blocking(move || {
-                    let mut days = Vec::new();
-                    let Ok(entries) = std::fs::read_dir(&dir) else { return days };
+                let mut days = Vec::new();
+                let mut stack = vec![dir];
+                while let Some(dir) = stack.pop() {
+                    let Ok(entries) = std::fs::read_dir(&dir) else { continue };
                     for entry in entries.flatten() {
-                        let Some(d) = partition_value(&entry.file_name(), "day=") else { continue };
-                        let Some(day) = i8::try_from(d)
-                            .ok()
-                            .and_then(|d| Date::new(month.year, month.month, d).ok())
+                        let path = entry.path();
+                        if path.is_dir() {
+                            stack.push(path);
+                            continue;
+                        }
+                        let Some(key) = path.strip_prefix(root).ok().and_then(|p| p.to_str())
                         else {
                             continue;
                         };
-                        let key = object_key("", data_type, day);
-                        if root_file(&dir, &key).is_file() {
+                        let key = key.replace(std::path::MAIN_SEPARATOR, "/");
+                        if let Some((t, day)) = store.layout().parse_key(&key)
+                            && t == data_type
+                            && YearMonth::of(day) == month
+                        {
                             days.push(DayRef { day, key, sha256: None });
                         }
                     }
-                    days.sort_by_key(|d| d.day);
-                    days
-                })
-                .await
-                .map_err(Into::into)
+                }
+                days.sort_by_key(|d| d.day);
+                Ok(days)
             }
         }
     }
@@ -120,11 +124,4 @@ impl BronzeSource<'_> {
         }
         Ok(BronzeDay { day: day.day, sha256, body })
     }
-}
-
-/// The file of a local key, from the month folder it lies under.
-fn root_file(month_dir: &std::path::Path, key: &str) -> PathBuf {
-    // key = <type>/year=Y/month=M/day=D/<file>; the month folder already holds the first three.
-    let tail: Vec<&str> = key.split('/').skip(3).collect();
-    month_dir.join(tail.join("/"))
 }

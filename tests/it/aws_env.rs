@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 use oura_sync::aws::AwsClients;
-use oura_sync::config::Settings;
+use oura_sync::config::{EnvSnapshot, aws_settings};
 
 /// The emulator's endpoint; panics with the fix when it is missing.
 pub fn endpoint() -> String {
@@ -23,7 +23,7 @@ pub fn endpoint() -> String {
 /// Clients built the way the binary builds them, pointed at the emulator.
 pub async fn clients() -> AwsClients {
     endpoint();
-    AwsClients::load(&Settings::default()).await.expect("AWS clients")
+    AwsClients::load(&aws_settings(&EnvSnapshot::from_process())).await.expect("AWS clients")
 }
 
 /// A name no other test uses: `t-<tag>-<random>`, lower case, at most 63 characters.

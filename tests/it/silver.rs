@@ -245,7 +245,7 @@ fn the_real_samples_replay_through_silver_losslessly() {
                 }
                 oura_sync::datatype::DayRule::WindowEnd => "2024-12-14".to_string(),
             };
-            let key = oura_sync::store::key::object_key("", t, day.parse().unwrap());
+            let key = oura_sync::store::layout::default_layout().key(t, day.parse().unwrap());
             let file = files.entry(env.lake().join(key)).or_default();
             file.push_str(record.get());
             file.push('\n');
