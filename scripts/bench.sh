@@ -101,10 +101,10 @@ print(f"\nBronze NDJSON {bronze/1e6:.1f} MB, silver Parquet {silver/1e6:.1f} MB:
 q = {
   "monthly average readiness score": (
     f"select strftime(day, '%Y-%m') m, round(avg(score), 3) from '{lake}/_silver/daily_readiness/**/*.parquet' group by 1 order by 1",
-    f"select strftime(cast(day as date), '%Y-%m') m, round(avg(score), 3) from read_json_auto('{lake}/daily_readiness/**/*.jsonl') group by 1 order by 1"),
+    f"select strftime(cast(day as date), '%Y-%m') m, round(avg(score), 3) from read_json_auto('{lake}/daily_readiness/**/*.jsonl', hive_partitioning = false) group by 1 order by 1"),
   "heart-rate daily min/max": (
     f"select day, min(bpm), max(bpm) from '{lake}/_silver/heartrate/**/*.parquet' group by 1 order by 1",
-    f"select cast(timestamp as date) d, min(bpm), max(bpm) from read_json_auto('{lake}/heartrate/**/*.jsonl') group by 1 order by 1"),
+    f"select cast(timestamp as date) d, min(bpm), max(bpm) from read_json_auto('{lake}/heartrate/**/*.jsonl', hive_partitioning = false) group by 1 order by 1"),
 }
 print("| DuckDB query over 3 years | silver s | bronze NDJSON s | speed-up | same result |\n|---|---:|---:|---:|---|")
 for name, (on_silver, on_bronze) in q.items():

@@ -3,7 +3,7 @@
 //! read), or, for a local lake, the lake's own folders (a lake with no ledger, or one made by
 //! another tool).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use jiff::civil::Date;
@@ -108,6 +108,43 @@ impl BronzeSource<'_> {
                 Ok(days)
             }
         }
+    }
+
+    /// The bronze days of `data_type` that hold records, by month, for every month `window`
+    /// touches (whole months): one ledger read per type, however many months.
+    pub async fn days_by_month(
+        &self,
+        data_type: DataType,
+        window: Window,
+    ) -> anyhow::Result<BTreeMap<YearMonth, Vec<DayRef>>> {
+        let months = YearMonth::months_of(window);
+        let (Some(first), Some(last)) = (months.first(), months.last()) else {
+            return Ok(BTreeMap::new());
+        };
+        let whole = Window::new(first.first_day(), last.last_day());
+        let mut out: BTreeMap<YearMonth, Vec<DayRef>> = BTreeMap::new();
+        match self {
+            BronzeSource::Ledger { ledger, .. } => {
+                for entry in ledger.days(data_type, whole).await?.into_values() {
+                    if entry.record_count > 0 && !entry.object_key.is_empty() {
+                        out.entry(YearMonth::of(entry.day)).or_default().push(DayRef {
+                            day: entry.day,
+                            key: entry.object_key,
+                            sha256: Some(entry.sha256),
+                        });
+                    }
+                }
+            }
+            BronzeSource::Folders { .. } => {
+                for month in self.months(data_type, whole).await? {
+                    let days = self.days(data_type, month).await?;
+                    if !days.is_empty() {
+                        out.insert(month, days);
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Reads one day's object, with the sha256 of the bytes read.
