@@ -37,6 +37,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Rebuild the silver tables (typed Parquet) from the bronze lake; no Oura request.
     Silver(SilverArgs),
+    /// Write a self-contained HTML dashboard of the last days from the lake.
+    Dashboard(DashboardArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +130,29 @@ pub struct SilverArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// How many days the dashboard shows, ending on --end (1..=3660; default 90).
+    #[arg(long, value_name = "N")]
+    pub days: Option<String>,
+
+    /// The last day shown (YYYY-MM-DD); defaults to today in OURA_TIMEZONE.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub end: Option<String>,
+
+    /// The HTML file to write (default oura-dashboard.html), replaced atomically.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+
+    /// Open the written file in the system browser.
+    #[arg(long)]
+    pub open: bool,
+
+    /// Where the lake is (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,8 @@
 //!   time.
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
 //!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
-//!   [`fsutil`]: atomic writes; [`text`]: one-line messages and cause chains.
+//!   [`scrub`]: outside text cleaned of secrets and escapes; [`fsutil`]: atomic writes;
+//!   [`http_body`]: bodies read with a size cap; [`text`]: one-line messages and cause chains.
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
 
 pub mod auth;
@@ -22,9 +23,12 @@ pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dashboard;
 pub mod datatype;
 pub mod error;
 pub mod fsutil;
+pub mod health;
+pub mod http_body;
 pub mod ledger;
 pub mod lock;
 pub mod logging;
@@ -33,6 +37,7 @@ pub mod ops;
 pub mod oura;
 pub mod pipeline;
 pub mod report;
+pub mod scrub;
 pub mod secret;
 pub mod silver;
 pub mod store;
@@ -53,5 +58,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         CommandConfig::Sync(sync) => commands::sync::exec(&config, sync).await,
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
         CommandConfig::Silver(silver) => commands::silver::exec(&config, silver).await,
+        CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
     }
 }

@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::datatype::DataType;
+use crate::health::briefing::Briefing;
 use crate::ledger::{Failure, RunEntry};
 use crate::silver::SilverReport;
 use crate::text::one_line;
@@ -129,6 +130,9 @@ pub struct RunReport {
     /// What the silver update after bronze did (absent when silver is off or nothing ran).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub silver: Option<SilverReport>,
+    /// The morning briefing of the window's last day, from the lake (`null` for a dry run, a
+    /// run that stopped, or one that synced none of the briefing's types).
+    pub briefing: Option<Briefing>,
 }
 
 /// The run status that a set of type outcomes adds up to.
@@ -149,6 +153,24 @@ pub fn overall_status<'a>(types: impl IntoIterator<Item = &'a TypeReport>) -> Ru
 }
 
 impl RunReport {
+    /// Removes every known secret and control character from the report's texts (causes and
+    /// reasons may quote a server), before it is printed, stored or sent.
+    pub fn scrub(&mut self) {
+        let clean = |text: &mut Option<String>| {
+            if let Some(t) = text {
+                *t = crate::scrub::scrub(t);
+            }
+        };
+        clean(&mut self.error);
+        for t in self.types.values_mut() {
+            clean(&mut t.error);
+            clean(&mut t.reason);
+        }
+        if let Some(silver) = &mut self.silver {
+            clean(&mut silver.error);
+        }
+    }
+
     /// Types that failed, with their causes, in report order, then silver (as type `silver`)
     /// when it failed.
     pub fn failures(&self) -> Vec<Failure> {
@@ -224,6 +246,9 @@ impl RunReport {
             head.push_str(" [sandbox]");
         }
         let mut lines = vec![head];
+        if let Some(briefing) = &self.briefing {
+            lines.extend(briefing.lines());
+        }
         if self.login_needed {
             // The one thing to do, on a line of its own so a cut error line cannot hide it.
             lines.push(format!("🔑 *Login needed:* run `oura-sync auth` ({LOGIN_COMMAND_NOTE})"));
@@ -321,6 +346,7 @@ mod tests {
             error: None,
             login_needed: false,
             silver: None,
+            briefing: None,
         }
     }
 
@@ -358,6 +384,34 @@ mod tests {
         assert!(text.chars().count() < SUMMARY_LIMIT, "{}", text.chars().count());
         assert!(text.lines().last().unwrap().starts_with("… and "), "{text}");
         assert!(text.lines().next().unwrap().contains("failed"));
+    }
+
+    #[test]
+    fn the_briefing_follows_the_status_line_and_survives_a_long_summary() {
+        let mut types = BTreeMap::new();
+        for t in DataType::ALL {
+            types.insert(t.name().to_string(), TypeReport::failed("x".repeat(300)));
+        }
+        let mut r = report(types);
+        let figure = |value| crate::health::briefing::Figure {
+            value: Some(value),
+            median_30d: Some(value - 2.0),
+            delta: Some(2.0),
+        };
+        r.briefing = Some(Briefing {
+            day: jiff::civil::date(2026, 11, 23),
+            readiness: Some(figure(82.0)),
+            sleep_score: None,
+            total_sleep_hours: None,
+            average_hrv_ms: Some(figure(45.0)),
+            lowest_heart_rate_bpm: None,
+        });
+        let text = r.summary();
+        assert!(text.chars().count() < SUMMARY_LIMIT, "{}", text.chars().count());
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines[1], "🌅 *Mon 23 Nov*: Readiness 82 (+2)");
+        assert_eq!(lines[2], "💓 HRV 45 ms (+2)");
+        assert!(lines[3].starts_with("❌ daily_activity: "), "{text}");
     }
 
     #[test]

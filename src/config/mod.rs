@@ -32,11 +32,12 @@ pub use sources::{DEFAULT_ENV_FILE, EnvSnapshot, Provenance, Resolved, Source, S
 use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
 use crate::aws::AwsConfig;
-use crate::cli::{Cli, Command, SilverArgs, StatusArgs, SyncArgs};
+use crate::cli::{Cli, Command, DashboardArgs, SilverArgs, StatusArgs, SyncArgs};
 use crate::datatype::DataType;
 use crate::error::UserError;
+use crate::lock::RunLock;
 use crate::notify::{NotifyConfig, NotifyOn, parse_channels};
-use crate::ops::sync::SyncOptions;
+use crate::ops::sync::{LakeLock, SyncOptions};
 use crate::oura::ClientOptions;
 use crate::oura::pacer::OURA_LIMIT;
 use crate::secret::Secret;
@@ -54,6 +55,8 @@ pub const SILVER_DIR: &str = "_silver";
 pub const SILVER_EARLIEST: Date = Date::constant(2013, 1, 1);
 /// The longest wait a seconds setting takes (a day).
 const MAX_WAIT_SECONDS: u64 = 86_400;
+/// The longest deadline `OURA_HTTP_TIMEOUT` takes (10 minutes).
+const MAX_HTTP_TIMEOUT_SECONDS: u64 = 600;
 /// The first backoff delay of the Oura client; doubles each retry.
 const BACKOFF_BASE: Duration = Duration::from_millis(500);
 
@@ -81,6 +84,7 @@ pub enum CommandConfig {
     Sync(Box<SyncConfig>),
     Status(StatusConfig),
     Silver(SilverCommandConfig),
+    Dashboard(DashboardConfig),
 }
 
 /// `auth`: the app and how to run the login.
@@ -135,6 +139,25 @@ pub enum SilverPlace {
         encryption: Encryption,
     },
 }
+/// `dashboard`: the window shown, its time zone, the lake to read, and the file to write.
+#[derive(Debug)]
+pub struct DashboardConfig {
+    pub window: Window,
+    /// `OURA_TIMEZONE` (or the system's): the days and clock times of the page.
+    pub timezone: TimeZone,
+    pub lake: LakeConfig,
+    /// `--out`, default `oura-dashboard.html`.
+    pub out: PathBuf,
+    /// `--open`: open the written file in the system browser.
+    pub open: bool,
+    /// When the page is made (its footer says so).
+    pub now: Timestamp,
+}
+
+/// The file `dashboard` writes when `--out` is not given.
+pub const DEFAULT_DASHBOARD_OUT: &str = "oura-dashboard.html";
+/// The days `dashboard` shows when `--days` is not given.
+pub const DEFAULT_DASHBOARD_DAYS: u32 = 90;
 
 /// The lake: where it is, with its ledger and encryption, and how its objects are laid out.
 #[derive(Debug, Clone)]
@@ -202,6 +225,9 @@ impl Config {
                     args.silver_dest.as_deref(),
                 );
             }
+            Command::Dashboard(args) => {
+                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
+            }
             Command::Auth(_) | Command::Refresh => {}
         }
         let oauth = oauth_config(&sources);
@@ -217,6 +243,9 @@ impl Config {
             Command::Sync(args) => CommandConfig::Sync(Box::new(sync_config(args, &sources, now)?)),
             Command::Status(args) => CommandConfig::Status(status_config(args, &sources)?),
             Command::Silver(args) => CommandConfig::Silver(silver_command(args, &sources, now)?),
+            Command::Dashboard(args) => {
+                CommandConfig::Dashboard(dashboard_config(args, &sources, now)?)
+            }
         };
         Ok(Self {
             tokens_file: PathBuf::from(sources.value("OURA_TOKENS_FILE").unwrap_or_default()),
@@ -275,6 +304,18 @@ fn seconds(sources: &Sources<'_>, name: &'static str, min: u64) -> anyhow::Resul
     number(sources, name, min..=MAX_WAIT_SECONDS, " of seconds").map(Duration::from_secs)
 }
 
+/// `OURA_TIMEZONE`, or the system's zone.
+fn timezone(sources: &Sources<'_>) -> anyhow::Result<TimeZone> {
+    match sources.value("OURA_TIMEZONE") {
+        Some(name) => TimeZone::get(&name).map_err(|_| {
+            UserError::usage(format!(
+                "OURA_TIMEZONE `{name}` is not a known IANA time zone; use a name such as America/New_York"
+            ))
+        }),
+        None => Ok(TimeZone::system()),
+    }
+}
+
 fn sync_config(
     args: &SyncArgs,
     sources: &Sources<'_>,
@@ -293,9 +334,20 @@ fn sync_config(
     let concurrency = number(sources, "OURA_CONCURRENCY", 1..=64, "")? as usize;
     let rate_limit = number(sources, "OURA_RATE_LIMIT", 1..=OURA_LIMIT as u64, "")? as usize;
     let notify = if args.no_notify { None } else { Some(notify_from(sources)?) };
+    let attempt_timeout =
+        number(sources, "OURA_HTTP_TIMEOUT", 1..=MAX_HTTP_TIMEOUT_SECONDS, " of seconds")?;
     let lock_timeout = seconds(sources, "OURA_LOCK_TIMEOUT", 0)?;
     let silver = silver_place(sources, &lake.place)?;
     let silver = if args.dry_run { None } else { silver };
+    // One writer per lake: a local lake has a lock of its own, whatever tokens file a run
+    // uses. A dry run writes nothing, so it takes none. An S3 lake needs none: its DynamoDB
+    // ledger keeps each day as its own item, so concurrent writers lose no entry.
+    let lake_lock = match &lake.place {
+        LakePlace::Local { root, .. } if !args.dry_run => {
+            Some(LakeLock { path: RunLock::path_for_lake(root), wait: lock_timeout })
+        }
+        _ => None,
+    };
     Ok(SyncConfig {
         options: SyncOptions {
             window,
@@ -310,6 +362,7 @@ fn sync_config(
             // More pieces than requests, so pieces writing their days do not hold up the next
             // fetches; not many more, as each piece in flight holds up to ~1 MB of records.
             units_in_flight: concurrency + concurrency / 2,
+            lake_lock,
         },
         lake,
         client: ClientOptions {
@@ -318,6 +371,7 @@ fn sync_config(
             concurrency,
             backoff_base: BACKOFF_BASE,
             rate_limit,
+            attempt_timeout: Duration::from_secs(attempt_timeout),
         },
         notify,
         lock_timeout,
@@ -325,21 +379,42 @@ fn sync_config(
     })
 }
 
+/// The dashboard's window: `--days` days (default 90; not `OURA_DAYS`, which is the sync's)
+/// ending on `--end` (default today in `OURA_TIMEZONE`, and not after it).
+fn dashboard_config(
+    args: &DashboardArgs,
+    sources: &Sources<'_>,
+    now: Timestamp,
+) -> anyhow::Result<DashboardConfig> {
+    let timezone = timezone(sources)?;
+    let today = now.to_zoned_datetime(timezone.clone()).date();
+    let end = match &args.end {
+        Some(text) => parse_date("--end", text)?,
+        None => today,
+    };
+    if end > today {
+        return Err(UserError::usage(format!(
+            "--end {end} is after today ({today} in OURA_TIMEZONE); give a day up to today"
+        )));
+    }
+    let days = match &args.days {
+        Some(text) => parse_number("--days", text, 1..=u64::from(MAX_DAYS), " of days")? as u32,
+        None => DEFAULT_DASHBOARD_DAYS,
+    };
+    Ok(DashboardConfig {
+        window: Window::ending_on(end, days),
+        timezone,
+        lake: lake_config(sources)?,
+        out: args.out.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DASHBOARD_OUT)),
+        open: args.open,
+        now,
+    })
+}
+
 fn status_config(args: &StatusArgs, sources: &Sources<'_>) -> anyhow::Result<StatusConfig> {
     let lake = lake_config(sources)?;
     let silver = silver_place(sources, &lake.place)?;
     Ok(StatusConfig { lake, silver, json: args.json })
-}
-
-fn timezone(sources: &Sources<'_>) -> anyhow::Result<TimeZone> {
-    match sources.value("OURA_TIMEZONE") {
-        Some(name) => TimeZone::get(&name).map_err(|_| {
-            UserError::usage(format!(
-                "OURA_TIMEZONE `{name}` is not a known IANA time zone; use a name such as America/New_York"
-            ))
-        }),
-        None => Ok(TimeZone::system()),
-    }
 }
 
 fn silver_command(

@@ -70,6 +70,7 @@ pub fn report(failed: &[(&str, &str)]) -> RunReport {
         error: None,
         login_needed: false,
         silver: None,
+        briefing: None,
     }
 }
 
