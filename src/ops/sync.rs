@@ -232,13 +232,13 @@ async fn briefing(
     }
 }
 
-/// A bar of fetch pieces done on stderr, drawn only when stderr is a terminal.
+/// A bar of the days fetched (of every type) on stderr, drawn only when stderr is a terminal.
 fn progress_bar() -> indicatif::ProgressBar {
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} pieces · {per_sec} · {eta} left",
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} days · {per_sec} · {eta} left",
         )
         .expect("the template is valid"),
     );
