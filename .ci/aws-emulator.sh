@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts moto_server (S3 and DynamoDB on one port) for the tests, exports what aws-config
+# Starts moto_server (S3 and DynamoDB on one port) for the tests (and installs DuckDB's Python
+# package beside it for the silver tests), exports what aws-config
 # reads (AWS_ENDPOINT_URL, test keys, region), and stops the server when the sourcing shell
 # exits. Source it from a script, not from an interactive shell:
 #
@@ -33,6 +34,19 @@ if [ ! -x "$EMU_DIR/venv/bin/moto_server" ]; then
     aws_emu_fail "pip could not install $MOTO_SPEC (is PyPI reachable?); log above"
   }
 fi
+
+# 1b. DuckDB for the silver tests (they query the Parquet tables as a user would), in the same
+# venv; installed once (about 30 MB from PyPI).
+DUCKDB_SPEC="${DUCKDB_SPEC:-duckdb==1.4.4}"
+if ! "$EMU_DIR/venv/bin/python" -c 'import duckdb' 2>/dev/null; then
+  echo "aws-emulator: installing $DUCKDB_SPEC into $EMU_DIR/venv" >&2
+  "$EMU_DIR/venv/bin/pip" install -q --disable-pip-version-check "$DUCKDB_SPEC" \
+    >>"$EMU_DIR/install.log" 2>&1 || {
+    tail -5 "$EMU_DIR/install.log" >&2
+    aws_emu_fail "pip could not install $DUCKDB_SPEC (is PyPI reachable?); log above"
+  }
+fi
+export OURA_TEST_PYTHON="$EMU_DIR/venv/bin/python"
 
 # 2. Start on a free port (-p 0); werkzeug logs " * Running on http://127.0.0.1:PORT".
 "$EMU_DIR/venv/bin/moto_server" -H 127.0.0.1 -p 0 >"$EMU_DIR/moto.log" 2>&1 &

@@ -10,7 +10,6 @@ mod fake_oura;
 
 use std::time::Duration;
 
-use jiff::ToSpan;
 use jiff::civil::Date;
 
 fn main() {
@@ -35,7 +34,7 @@ fn main() {
         }
     }
     let oura = fake_oura::FakeOura::start();
-    seed(&oura, from, to);
+    fake_oura::seed_years(&oura, from, to);
     {
         let mut inner = oura.lock();
         inner.delay = Duration::from_millis(delay_ms);
@@ -48,60 +47,4 @@ fn main() {
     loop {
         std::thread::park();
     }
-}
-
-/// One record per day for every document type, sized like Oura's (daily_activity and sleep
-/// carry their long per-minute arrays), heart rate every 5 minutes, battery every 15.
-fn seed(oura: &fake_oura::FakeOura, from: Date, to: Date) {
-    let days: Vec<Date> = from.series(1.day()).take_while(|d| *d <= to).collect();
-    let met = vec!["0.9"; 1440].join(",");
-    let phases = "4".repeat(1000);
-    for kind in fake_oura::DAILY_DOCUMENT_PATHS {
-        oura.add(
-            kind,
-            days.iter().map(|d| {
-                format!(r#"{{"id":"{kind}-{d}","day":"{d}","score":81,"contributors":{{"a":90,"b":72,"c":64}},"timestamp":"{d}T00:00:00+00:00"}}"#)
-            }),
-        );
-    }
-    oura.add(
-        "daily_activity",
-        days.iter().map(|d| {
-            format!(r#"{{"id":"act-{d}","day":"{d}","steps":9120,"class_5_min":"{}","met":{{"interval":60,"items":[{met}],"timestamp":"{d}T04:00:00-05:00"}},"timestamp":"{d}T04:00:00-05:00"}}"#, "2".repeat(288))
-        }),
-    );
-    oura.add(
-        "sleep",
-        days.iter().map(|d| {
-            let eve = *d - 1.day();
-            format!(r#"{{"id":"sleep-{d}","day":"{d}","bedtime_start":"{eve}T23:05:00+00:00","bedtime_end":"{d}T07:01:00+00:00","type":"long_sleep","sleep_phase_30_sec":"{phases}","heart_rate":{{"interval":300,"items":[{}]}}}}"#, vec!["52"; 96].join(","))
-        }),
-    );
-    for kind in ["enhanced_tag", "rest_mode_period"] {
-        oura.add(
-            kind,
-            days.iter().map(|d| {
-                format!(
-                    r#"{{"id":"{kind}-{d}","start_day":"{d}","start_time":"{d}T12:00:00+00:00"}}"#
-                )
-            }),
-        );
-    }
-    let series = |every_min: i64, value: &'static str| {
-        days.iter().flat_map(move |d| {
-            (0..24 * 60 / every_min).map(move |i| {
-                let (h, m) = (i * every_min / 60, i * every_min % 60);
-                format!(
-                    r#"{{"{value}":61,"source":"awake","timestamp":"{d}T{h:02}:{m:02}:00+00:00"}}"#
-                )
-            })
-        })
-    };
-    oura.add("heartrate", series(5, "bpm"));
-    oura.add("ring_battery_level", series(15, "level"));
-    oura.add(
-        "ring_configuration",
-        [r#"{"id":"ring-1","color":"silver","design":"heritage","size":9}"#.to_string()],
-    );
-    oura.lock().personal_info = Some(r#"{"id":"me","age":40,"weight":70.0}"#.into());
 }

@@ -24,7 +24,8 @@ trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" 2>/dev/null || true; rm -rf "$W
 
 echo "Building (release)..." >&2
 cargo build --release --locked --quiet --bin oura-sync --example fake_oura
-BIN=$PWD/target/release/oura-sync
+TARGET=${CARGO_TARGET_DIR:-$PWD/target}
+BIN=$TARGET/release/oura-sync
 
 # shellcheck source=../.ci/aws-emulator.sh
 source .ci/aws-emulator.sh >&2
@@ -34,7 +35,7 @@ PY="$EMU_DIR/venv/bin/python"
 
 start_fake() { # name, extra flags...: starts a fake Oura server; its URL in $WORK/<name>.url
   local name=$1; shift
-  target/release/examples/fake_oura --from "$FROM" --to "$END" --delay-ms "$DELAY_MS" \
+  "$TARGET/release/examples/fake_oura" --from "$FROM" --to "$END" --delay-ms "$DELAY_MS" \
     --rate-limit 5000/300 "$@" >"$WORK/$name.url" 2>"$WORK/$name.log" &
   FAKE_STARTED=$!
   for _ in $(seq 1 300); do [ -s "$WORK/$name.url" ] && break; sleep 0.1; done
@@ -84,13 +85,15 @@ run_sync() { # name mode args...
 
 if [ -z "${BENCH_ONLY_LEDGERS:-}" ]; then
 printf '| run | wall s | requests | 429s | objects | peak RSS MB | lower bound s | wall ÷ bound |\n|---|---:|---:|---:|---:|---:|---:|---:|\n'
-run_sync "7-day sync → local lake" week "$END" --days 7 --dest "$WORK/lake-week"
+OURA_SILVER=off run_sync "7-day sync → local lake, silver off" week "$END" --days 7 --dest "$WORK/lake-week-bronze"
+run_sync "7-day sync → local lake (+ silver)" week "$END" --days 7 --dest "$WORK/lake-week"
 run_sync "7-day sync again (nothing changed) → local" week "$END" --days 7 --dest "$WORK/lake-week"
 if [ -z "${BENCH_SKIP_S3:-}" ]; then
   make_aws bench-week bench_week
   OURA_DYNAMODB_TABLE=bench_week run_sync "7-day sync → S3 + DynamoDB" week "$END" --days 7 --dest s3://bench-week/oura
 fi
-run_sync "3-year backfill → local lake" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years"
+run_sync "3-year backfill → local lake (+ silver)" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years"
+OURA_SILVER=off run_sync "3-year backfill → local lake, silver off" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-bronze"
 if [ -z "${BENCH_SKIP_S3:-}" ]; then
   make_aws bench-years bench_years
   OURA_DYNAMODB_TABLE=bench_years run_sync "3-year backfill → S3 + DynamoDB" pages --from "$FROM" --to "$END" --dest s3://bench-years/oura
@@ -102,6 +105,50 @@ stats >/dev/null
 run_sync "7-day sync, a day per page → local lake" pages "$END" --days 7 --dest "$WORK/lake-week-real"
 run_sync "3-year backfill, a day per page → local lake" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-real"
 OURA=$(head -1 "$WORK/default.url")
+fi
+
+if [ -z "${BENCH_ONLY_LEDGERS:-}" ]; then
+# Silver rebuilt from the 3-year bronze lake alone (no Oura request), its size against bronze,
+# and DuckDB's two queries over three years, on silver and on the bronze NDJSON.
+env OURA_TIMEZONE=UTC OURA_TOKENS_FILE="$WORK/none.json" /usr/bin/time -f '%e %M' -o "$WORK/time" \
+  "$BIN" -q silver --dest "$WORK/lake-years" --json >"$WORK/silver.json"
+"$PY" - "$WORK/time" "$WORK/silver.json" "$WORK/lake-years" <<'PYEOF'
+import json, os, sys, time, duckdb
+timing, report, lake = sys.argv[1:4]
+wall, rss_kb = open(timing).read().split()[-2:]
+rep = json.load(open(report))
+print(f"| silver from bronze (3-year lake: `oura-sync silver`) | {float(wall):.2f} | 0 | 0 | {rep['months_written']} | {int(rss_kb)/1024:.1f} | |")
+def size(root, silver):
+    total = 0
+    for d, _, files in os.walk(root):
+        rel = os.path.relpath(d, lake)
+        if rel.startswith("_ledger") or rel.startswith("_silver") != silver:
+            continue
+        total += sum(os.path.getsize(os.path.join(d, f)) for f in files)
+    return total
+bronze, silver = size(lake, False), size(lake, True)
+print(f"\nBronze NDJSON {bronze/1e6:.1f} MB, silver Parquet {silver/1e6:.1f} MB: silver is {100*silver/bronze:.1f} % of bronze.\n")
+q = {
+  "monthly average readiness score": (
+    f"select strftime(day, '%Y-%m') m, round(avg(score), 3) from '{lake}/_silver/daily_readiness/**/*.parquet' group by 1 order by 1",
+    f"select strftime(cast(day as date), '%Y-%m') m, round(avg(score), 3) from read_json_auto('{lake}/daily_readiness/**/*.jsonl', hive_partitioning = false) group by 1 order by 1"),
+  "heart-rate daily min/max": (
+    f"select day, min(bpm), max(bpm) from '{lake}/_silver/heartrate/**/*.parquet' group by 1 order by 1",
+    f"select cast(timestamp as date) d, min(bpm), max(bpm) from read_json_auto('{lake}/heartrate/**/*.jsonl', hive_partitioning = false) group by 1 order by 1"),
+}
+print("| DuckDB query over 3 years | silver s | bronze NDJSON s | speed-up | same result |\n|---|---:|---:|---:|---|")
+for name, (on_silver, on_bronze) in q.items():
+    def run(sql):
+        # Best of three on a warmed-up connection, the same for both sides.
+        con = duckdb.connect(); con.sql("select 1").fetchall()
+        best = None
+        for _ in range(3):
+            t = time.perf_counter(); rows = con.sql(sql).fetchall(); took = time.perf_counter() - t
+            best = took if best is None else min(best, took)
+        return best, [tuple(str(v) for v in r) for r in rows]
+    (ts, rs), (tb, rb) = run(on_silver), run(on_bronze)
+    print(f"| {name} | {ts:.3f} | {tb:.3f} | {tb/ts:.0f}x | {rs == rb} ({len(rs)} rows) |")
+PYEOF
 fi
 
 # The ledger forms side by side: the same daily 7-day sync (then again, nothing changed) into

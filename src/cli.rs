@@ -35,6 +35,8 @@ pub enum Command {
     Sync(SyncArgs),
     /// Show the last runs and, per data type, the last day synced.
     Status(StatusArgs),
+    /// Rebuild the silver tables (typed Parquet) from the bronze lake; no Oura request.
+    Silver(SilverArgs),
     /// Write a self-contained HTML dashboard of the last days from the lake.
     Dashboard(DashboardArgs),
 }
@@ -100,6 +102,38 @@ pub struct SyncArgs {
     /// Requests in flight at once, 1..=64 (default OURA_CONCURRENCY or 16).
     #[arg(long, value_name = "N")]
     pub concurrency: Option<String>,
+
+    /// Where the silver tables go: a directory or s3://bucket/prefix (default
+    /// OURA_SILVER_DESTINATION, else <lake>/_silver for a local lake).
+    #[arg(long, value_name = "URI")]
+    pub silver_dest: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SilverArgs {
+    /// First day to rebuild (YYYY-MM-DD; its whole month is rebuilt); default: the lake's first.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<String>,
+
+    /// Last day to rebuild (its whole month is rebuilt); default: today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<String>,
+
+    /// Comma-separated data types (default OURA_TYPES or all).
+    #[arg(long, value_name = "T1,T2")]
+    pub types: Option<String>,
+
+    /// Where the bronze lake is (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
+
+    /// Where the silver tables go (default OURA_SILVER_DESTINATION, else <lake>/_silver).
+    #[arg(long, value_name = "URI")]
+    pub silver_dest: Option<String>,
+
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +168,9 @@ pub struct StatusArgs {
     /// How the lake's objects are laid out (default OURA_LAYOUT).
     #[arg(long, value_name = "NAME")]
     pub layout: Option<String>,
+    /// Where the silver tables are (default OURA_SILVER_DESTINATION, else <lake>/_silver).
+    #[arg(long, value_name = "URI")]
+    pub silver_dest: Option<String>,
 
     /// Print the status as JSON.
     #[arg(long)]

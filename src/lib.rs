@@ -18,6 +18,7 @@
 //!   [`secret`]: redacted strings; [`scrub`]: outside text cleaned of secrets and escapes;
 //!   [`fsutil`]: atomic writes; [`http_body`]: bodies read with a size cap; [`text`]:
 //!   one-line messages and cause chains.
+//! - [`silver`]: the typed Parquet tables built from the lake after each sync.
 
 pub mod auth;
 pub mod aws;
@@ -42,6 +43,7 @@ pub mod report;
 pub mod scope;
 pub mod scrub;
 pub mod secret;
+pub mod silver;
 pub mod store;
 pub mod text;
 pub mod window;
@@ -59,6 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         CommandConfig::Refresh(app) => commands::refresh::exec(&config, app).await,
         CommandConfig::Sync(sync) => commands::sync::exec(&config, sync).await,
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
+        CommandConfig::Silver(silver) => commands::silver::exec(&config, silver).await,
         CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
     }
 }

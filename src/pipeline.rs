@@ -283,6 +283,7 @@ impl Engine<'_> {
             requests: self.client.requests(),
             login_needed: login_needed.is_some(),
             error: login_needed.or(error),
+            silver: None,
             briefing: None,
         };
         tracing::info!(

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::datatype::DataType;
 use crate::health::briefing::Briefing;
 use crate::ledger::{Failure, RunEntry};
+use crate::silver::SilverReport;
 use crate::text::one_line;
 use crate::window::Window;
 
@@ -148,6 +149,9 @@ pub struct RunReport {
     pub error: Option<String>,
     /// True when the run needs a new `oura-sync auth` (exit 3).
     pub login_needed: bool,
+    /// What the silver update after bronze did (absent when silver is off or nothing ran).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silver: Option<SilverReport>,
     /// The morning briefing of the window's last day, from the lake (`null` for a dry run, a
     /// run that stopped, or one that synced none of the briefing's types).
     pub briefing: Option<Briefing>,
@@ -184,17 +188,35 @@ impl RunReport {
             clean(&mut t.error);
             clean(&mut t.reason);
         }
+        if let Some(silver) = &mut self.silver {
+            clean(&mut silver.error);
+        }
     }
 
-    /// Types that failed, with their causes, in report order.
+    /// Types that failed, with their causes, in report order, then silver (as type `silver`)
+    /// when it failed.
     pub fn failures(&self) -> Vec<Failure> {
-        self.ordered_types()
+        let mut failures: Vec<Failure> = self
+            .ordered_types()
             .filter(|(_, t)| t.status == TypeStatus::Failed)
             .map(|(name, t)| Failure {
                 data_type: name.to_string(),
                 error: t.error.clone().unwrap_or_default(),
             })
-            .collect()
+            .collect();
+        if let Some(error) = self.silver.as_ref().and_then(|s| s.error.clone()) {
+            failures.push(Failure { data_type: "silver".into(), error });
+        }
+        failures
+    }
+
+    /// Adds the silver update's outcome: a silver failure makes a successful run partial
+    /// (bronze is written; exit 1 so that it is seen, and the next run repairs it).
+    pub fn add_silver(&mut self, silver: SilverReport) {
+        if silver.failed() && self.status == RunStatus::Success {
+            self.status = RunStatus::Partial;
+        }
+        self.silver = Some(silver);
     }
 
     /// The types in the canonical order of [`DataType::ALL`] (unknown names last).
@@ -277,6 +299,16 @@ impl RunReport {
                 )),
             }
         }
+        match &self.silver {
+            Some(silver) if silver.failed() => notes.push(format!(
+                "❌ silver: {}; run `oura-sync silver` or the next sync to repair it",
+                one_line(silver.error.as_deref().unwrap_or("failed"), 140)
+            )),
+            Some(silver) if silver.months_written > 0 => {
+                counts.push(format!("silver: {} month files updated", silver.months_written))
+            }
+            _ => {}
+        }
         // Failures matter more than counts when space runs out: list them first after the head.
         notes.sort_by_key(|n| !n.starts_with('❌'));
         lines.extend(notes);
@@ -338,6 +370,7 @@ mod tests {
             requests: 5,
             error: None,
             login_needed: false,
+            silver: None,
             briefing: None,
         }
     }
@@ -418,5 +451,16 @@ mod tests {
         assert!(lines[0].starts_with("❌ *Oura sync failed*"), "{text}");
         assert!(lines[1].contains("run `oura-sync auth`"), "{text}");
         assert!(lines[2].starts_with("❌ Oura refused the refresh token"), "{text}");
+    }
+
+    #[test]
+    fn a_silver_failure_makes_the_run_partial_and_is_listed() {
+        let mut types = BTreeMap::new();
+        types.insert("daily_sleep".into(), ok(7));
+        let mut r = report(types);
+        r.add_silver(SilverReport { error: Some("disk full".into()), ..Default::default() });
+        assert_eq!(r.status, RunStatus::Partial);
+        assert!(r.summary().contains("❌ silver: disk full"), "{}", r.summary());
+        assert_eq!(r.failures()[0].data_type, "silver");
     }
 }

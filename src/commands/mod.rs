@@ -4,12 +4,15 @@
 pub mod auth;
 pub mod dashboard;
 pub mod refresh;
+pub mod silver;
 pub mod status;
 pub mod sync;
 
 use crate::aws::{AwsClients, AwsConfig};
-use crate::config::{LakeConfig, LakePlace};
+use crate::config::{LakeConfig, LakePlace, SilverPlace};
+use crate::error::UserError;
 use crate::ledger::{AnyLedger, DynamoLedger, IngestionLog, LakeNames, LocalLedger, TableForm};
+use crate::silver::store::{AnySilver, LocalSilver, S3Silver, SilverStore};
 use crate::store::{AnyStore, LocalStore, S3Store};
 
 /// The store and ledger of a lake: the DynamoDB ledger whenever `OURA_DYNAMODB_TABLE` is set
@@ -53,4 +56,17 @@ async fn table_ledger(
             IngestionLog::new(client, table, sort_key, names()?).described(),
         ),
     })
+}
+
+/// The silver store of `place`, checked before any data moves (a problem is exit 2).
+pub async fn silver_backend(place: &SilverPlace, aws: &AwsConfig) -> anyhow::Result<AnySilver> {
+    let silver = match place {
+        SilverPlace::Local(root) => AnySilver::Local(LocalSilver::new(root)),
+        SilverPlace::S3 { bucket, prefix, encryption } => {
+            let clients = AwsClients::load(aws).await?;
+            AnySilver::S3(S3Silver::new(clients.s3, bucket, prefix, encryption.clone()))
+        }
+    };
+    silver.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+    Ok(silver)
 }

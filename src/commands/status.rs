@@ -11,6 +11,7 @@ use crate::config::{Config, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
+use crate::silver::store::SilverStore;
 
 /// Runs shown by `status`.
 const RECENT_RUNS: usize = 5;
@@ -27,6 +28,8 @@ struct Status {
     layout: &'static str,
     /// The ledger's form: `local`, `pk/sk` or `ingestion-log`.
     ledger_form: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    silver: Option<String>,
     runs: Vec<RunEntry>,
     types: Vec<TypeFreshness>,
 }
@@ -43,6 +46,16 @@ struct TypeFreshness {
     #[serde(rename = "type")]
     data_type: &'static str,
     last_day: Option<DayEntry>,
+    /// The newest silver month file (absent when silver is off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    silver: Option<SilverFreshness>,
+}
+
+#[derive(Serialize)]
+struct SilverFreshness {
+    /// `YYYY-MM` of the newest month file, if any.
+    last_month: Option<String>,
+    written_at: Option<Timestamp>,
 }
 
 /// Runs `status` and returns the exit code.
@@ -56,12 +69,27 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         can_refresh: t.refresh_token.is_some(),
         scope: t.scopes().map(|s| s.into_iter().collect::<Vec<_>>().join(" ")),
     });
+    let silver = match &status.silver {
+        Some(place) => Some(super::silver_backend(place, &config.aws).await?),
+        None => None,
+    };
     let runs = ledger.recent_runs(RECENT_RUNS).await?;
     let mut types = Vec::new();
     for &data_type in DataType::ALL {
+        let silver = match &silver {
+            None => None,
+            Some(silver) => {
+                let latest = silver.latest(data_type).await?;
+                Some(SilverFreshness {
+                    last_month: latest.as_ref().map(|l| l.month.to_string()),
+                    written_at: latest.and_then(|l| l.written_at),
+                })
+            }
+        };
         types.push(TypeFreshness {
             data_type: data_type.name(),
             last_day: ledger.last_day_with_records(data_type).await?,
+            silver,
         });
     }
     let report = Status {
@@ -71,6 +99,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         ledger: ledger.describe(),
         layout: status.lake.layout.name(),
         ledger_form: ledger.form(),
+        silver: silver.as_ref().map(|s| s.describe()),
         runs,
         types,
     };
@@ -139,13 +168,29 @@ fn render(status: &Status, now: Timestamp) -> String {
             );
         }
     }
-    let _ = writeln!(out, "Data types (last day with records):");
+    match &status.silver {
+        Some(silver) => {
+            let _ = writeln!(out, "Silver: {silver}");
+        }
+        None => {
+            let _ = writeln!(out, "Silver: off");
+        }
+    }
+    let _ = writeln!(out, "Data types (last day with records; newest silver month):");
     for t in &status.types {
+        let silver = match &t.silver {
+            None => String::new(),
+            Some(SilverFreshness { last_month: None, .. }) => "  silver: none".to_string(),
+            Some(SilverFreshness { last_month: Some(month), written_at }) => format!(
+                "  silver: {month}{}",
+                written_at.map(|at| format!(", built {} ago", age(at, now))).unwrap_or_default()
+            ),
+        };
         match &t.last_day {
             Some(d) => {
                 let _ = writeln!(
                     out,
-                    "  {:<26} {}  {:>5} records  synced {} ago",
+                    "  {:<26} {}  {:>5} records  synced {} ago{silver}",
                     t.data_type,
                     d.day,
                     d.record_count,
@@ -153,7 +198,7 @@ fn render(status: &Status, now: Timestamp) -> String {
                 );
             }
             None => {
-                let _ = writeln!(out, "  {:<26} never", t.data_type);
+                let _ = writeln!(out, "  {:<26} never{silver}", t.data_type);
             }
         }
     }

@@ -23,6 +23,10 @@ pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
     let (store, ledger) = super::backends(&sync.lake, &config.aws).await?;
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+    let silver = match &sync.silver {
+        Some(place) => Some(super::silver_backend(place, &config.aws).await?),
+        None => None,
+    };
 
     // One sync at a time; held until this function returns.
     let lock = RunLock::acquire(&RunLock::path_for(&config.tokens_file), sync.lock_timeout).await?;
@@ -34,7 +38,13 @@ pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
         config.access_token.clone(),
         &config.oauth,
     );
-    let deps = ops::sync::Deps { store: &store, ledger: &ledger, notifiers: &notifiers, tokens };
+    let deps = ops::sync::Deps {
+        store: &store,
+        ledger: &ledger,
+        silver: silver.as_ref(),
+        notifiers: &notifiers,
+        tokens,
+    };
     let report = ops::sync::run(&sync.options, sync.client.clone(), deps).await?;
     print_report(&report, sync.options.json)?;
     Ok(run_exit_code(&report))

@@ -32,7 +32,7 @@ pub use sources::{DEFAULT_ENV_FILE, EnvSnapshot, Provenance, Resolved, Source, S
 use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
 use crate::aws::AwsConfig;
-use crate::cli::{Cli, Command, DashboardArgs, StatusArgs, SyncArgs};
+use crate::cli::{Cli, Command, DashboardArgs, SilverArgs, StatusArgs, SyncArgs};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::lock::RunLock;
@@ -49,6 +49,10 @@ use crate::window::Window;
 pub const DEFAULT_DAYS: u32 = 7;
 /// The longest `--days` window.
 pub const MAX_DAYS: u32 = 3660;
+/// The silver folder inside a local lake (the `_` keeps engines reading bronze from it).
+pub const SILVER_DIR: &str = "_silver";
+/// The first day `silver` looks at without `--from` (Oura's API has nothing older).
+pub const SILVER_EARLIEST: Date = Date::constant(2013, 1, 1);
 /// The longest wait a seconds setting takes (a day).
 const MAX_WAIT_SECONDS: u64 = 86_400;
 /// The longest deadline `OURA_HTTP_TIMEOUT` takes (10 minutes).
@@ -79,6 +83,7 @@ pub enum CommandConfig {
     Refresh(OAuthApp),
     Sync(Box<SyncConfig>),
     Status(StatusConfig),
+    Silver(SilverCommandConfig),
     Dashboard(DashboardConfig),
 }
 
@@ -100,15 +105,40 @@ pub struct SyncConfig {
     pub notify: Option<NotifyConfig>,
     /// `OURA_LOCK_TIMEOUT`.
     pub lock_timeout: Duration,
+    /// Where the silver tables go; `None` when silver is off (or a dry run).
+    pub silver: Option<SilverPlace>,
 }
 
-/// `status`: the lake whose ledger to read, and how to print.
+/// `status`: the lake whose ledger to read, its silver, and how to print.
 #[derive(Debug)]
 pub struct StatusConfig {
     pub lake: LakeConfig,
+    pub silver: Option<SilverPlace>,
     pub json: bool,
 }
 
+/// `silver`: which months of which types to rebuild, from which lake, into which silver.
+#[derive(Debug)]
+pub struct SilverCommandConfig {
+    pub lake: LakeConfig,
+    pub silver: SilverPlace,
+    pub window: Window,
+    pub types: Vec<DataType>,
+    pub json: bool,
+    pub lock_timeout: Duration,
+}
+
+/// Where the silver tables live (`OURA_SILVER_DESTINATION`, `--silver-dest`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SilverPlace {
+    Local(PathBuf),
+    /// Encrypted as the lake's `OURA_S3_SSE` says.
+    S3 {
+        bucket: String,
+        prefix: String,
+        encryption: Encryption,
+    },
+}
 /// `dashboard`: the window shown, its time zone, the lake to read, and the file to write.
 #[derive(Debug)]
 pub struct DashboardConfig {
@@ -173,10 +203,29 @@ impl Config {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
                 sources.flag("OURA_LAYOUT", "--layout", args.layout.as_deref());
                 sources.flag("OURA_CONCURRENCY", "--concurrency", args.concurrency.as_deref());
+                sources.flag(
+                    "OURA_SILVER_DESTINATION",
+                    "--silver-dest",
+                    args.silver_dest.as_deref(),
+                );
             }
             Command::Status(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
                 sources.flag("OURA_LAYOUT", "--layout", args.layout.as_deref());
+                sources.flag(
+                    "OURA_SILVER_DESTINATION",
+                    "--silver-dest",
+                    args.silver_dest.as_deref(),
+                );
+            }
+            Command::Silver(args) => {
+                sources.flag("OURA_TYPES", "--types", args.types.as_deref());
+                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
+                sources.flag(
+                    "OURA_SILVER_DESTINATION",
+                    "--silver-dest",
+                    args.silver_dest.as_deref(),
+                );
             }
             Command::Dashboard(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
@@ -195,6 +244,7 @@ impl Config {
             Command::Refresh => CommandConfig::Refresh(OAuthApp::new(&oauth)?),
             Command::Sync(args) => CommandConfig::Sync(Box::new(sync_config(args, &sources, now)?)),
             Command::Status(args) => CommandConfig::Status(status_config(args, &sources)?),
+            Command::Silver(args) => CommandConfig::Silver(silver_command(args, &sources, now)?),
             Command::Dashboard(args) => {
                 CommandConfig::Dashboard(dashboard_config(args, &sources, now)?)
             }
@@ -289,6 +339,8 @@ fn sync_config(
     let attempt_timeout =
         number(sources, "OURA_HTTP_TIMEOUT", 1..=MAX_HTTP_TIMEOUT_SECONDS, " of seconds")?;
     let lock_timeout = seconds(sources, "OURA_LOCK_TIMEOUT", 0)?;
+    let silver = silver_place(sources, &lake.place)?;
+    let silver = if args.dry_run { None } else { silver };
     // One writer per lake: a local lake has a lock of its own, whatever tokens file a run
     // uses. A dry run writes nothing, so it takes none. An S3 lake needs none: its DynamoDB
     // ledger keeps each day as its own item, so concurrent writers lose no entry.
@@ -325,6 +377,7 @@ fn sync_config(
         },
         notify,
         lock_timeout,
+        silver,
     })
 }
 
@@ -361,7 +414,84 @@ fn dashboard_config(
 }
 
 fn status_config(args: &StatusArgs, sources: &Sources<'_>) -> anyhow::Result<StatusConfig> {
-    Ok(StatusConfig { lake: lake_config(sources)?, json: args.json })
+    let lake = lake_config(sources)?;
+    let silver = silver_place(sources, &lake.place)?;
+    Ok(StatusConfig { lake, silver, json: args.json })
+}
+
+fn silver_command(
+    args: &SilverArgs,
+    sources: &Sources<'_>,
+    now: Timestamp,
+) -> anyhow::Result<SilverCommandConfig> {
+    let today = now.to_zoned_datetime(timezone(sources)?).date();
+    let start = args.from.as_deref().map(|d| parse_date("--from", d)).transpose()?;
+    let end = args.to.as_deref().map(|d| parse_date("--to", d)).transpose()?.unwrap_or(today);
+    let start = start.unwrap_or(SILVER_EARLIEST);
+    if start > end {
+        return Err(UserError::usage(format!(
+            "--from {start} is after --to {end}; give the earlier day first"
+        )));
+    }
+    let lake = lake_config(sources)?;
+    let Some(silver) = silver_place(sources, &lake.place)? else {
+        return Err(UserError::usage(
+            "silver is off (OURA_SILVER=off, or an S3 lake without OURA_SILVER_DESTINATION); \
+             set OURA_SILVER_DESTINATION or pass --silver-dest",
+        ));
+    };
+    Ok(SilverCommandConfig {
+        lake,
+        silver,
+        window: Window::new(start, end),
+        types: resolve_types(sources)?,
+        json: args.json,
+        lock_timeout: seconds(sources, "OURA_LOCK_TIMEOUT", 0)?,
+    })
+}
+
+/// Where silver goes, or `None` when it is off: `OURA_SILVER_DESTINATION` (`--silver-dest`),
+/// else `<lake>/_silver` for a local lake; an S3 lake has no default (off unless set).
+/// `OURA_SILVER=off` turns it off unless `--silver-dest` names a place. An S3 silver is
+/// encrypted as `OURA_S3_SSE` says.
+pub fn silver_place(
+    sources: &Sources<'_>,
+    lake: &LakePlace,
+) -> anyhow::Result<Option<SilverPlace>> {
+    let switch = match sources.value("OURA_SILVER").map(|v| v.to_ascii_lowercase()) {
+        None => None,
+        Some(v) if ["on", "true", "1", "yes"].contains(&v.as_str()) => Some(true),
+        Some(v) if ["off", "false", "0", "no"].contains(&v.as_str()) => Some(false),
+        Some(v) => return Err(UserError::usage(format!("OURA_SILVER `{v}` must be on or off"))),
+    };
+    let named = sources.get("OURA_SILVER_DESTINATION");
+    let from_flag = named.as_ref().is_some_and(|r| matches!(r.source, Source::Flag(_)));
+    if switch == Some(false) && !from_flag {
+        return Ok(None);
+    }
+    let named = named.map(|r| r.value);
+    let destination = match (named, lake) {
+        (Some(text), _) => Destination::parse(&text)?,
+        (None, LakePlace::Local { root, .. }) => Destination::Local(root.join(SILVER_DIR)),
+        (None, LakePlace::S3 { .. }) if switch == Some(true) => {
+            return Err(UserError::usage(
+                "OURA_SILVER is on but an S3 lake has no default silver destination; set \
+                 OURA_SILVER_DESTINATION (a directory or s3://BUCKET/PREFIX)",
+            ));
+        }
+        (None, LakePlace::S3 { .. }) => return Ok(None),
+    };
+    Ok(Some(match destination {
+        Destination::Local(root) => SilverPlace::Local(root),
+        Destination::S3 { bucket, prefix } => SilverPlace::S3 {
+            bucket,
+            prefix,
+            encryption: Encryption::parse(
+                sources.value("OURA_S3_SSE").as_deref(),
+                sources.value("OURA_S3_KMS_KEY_ID"),
+            )?,
+        },
+    }))
 }
 
 /// The lake of `OURA_DESTINATION`/`--dest` (when neither is set but bio-lakehouse's

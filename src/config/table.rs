@@ -61,6 +61,8 @@ pub const SETTINGS: &[Setting] = &[
     plain("OURA_DYNAMODB_TABLE", None),
     plain("OURA_S3_SSE", Some("AES256")),
     plain("OURA_S3_KMS_KEY_ID", None),
+    plain("OURA_SILVER", None),
+    plain("OURA_SILVER_DESTINATION", None),
     plain("AWS_REGION", None),
     plain("AWS_PROFILE", None),
     plain("AWS_ENDPOINT_URL", None),

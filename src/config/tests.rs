@@ -132,6 +132,7 @@ fn every_setting_follows_the_precedence() {
         ("OURA_TYPES", "--types"),
         ("OURA_DESTINATION", "--dest"),
         ("OURA_CONCURRENCY", "--concurrency"),
+        ("OURA_SILVER_DESTINATION", "--silver-dest"),
     ];
     for setting in table::SETTINGS {
         let name = setting.name;
@@ -343,4 +344,53 @@ fn bronze_bucket_is_the_destination_only_when_none_is_given() {
     // Like any S3 lake, it needs its table.
     let err = status_lake(&["sync"], &[("BRONZE_BUCKET", "b")]).unwrap_err();
     assert!(err.to_string().contains("needs OURA_DYNAMODB_TABLE"), "{err}");
+}
+
+fn silver_of(argv: &[&str], file: Pairs) -> anyhow::Result<Option<SilverPlace>> {
+    Ok(match resolve(argv, file)?.command {
+        CommandConfig::Sync(sync) => sync.silver,
+        CommandConfig::Status(status) => status.silver,
+        CommandConfig::Silver(silver) => Some(silver.silver),
+        other => panic!("no silver in {other:?}"),
+    })
+}
+
+/// Silver is on beside a local lake (`<lake>/_silver`), off for an S3 lake unless
+/// `OURA_SILVER_DESTINATION` is set; `OURA_SILVER=off` turns it off unless `--silver-dest`
+/// names a place; a dry run writes none; bad values are usage errors.
+#[test]
+fn silver_is_on_beside_a_local_lake_and_off_for_s3_unless_set() {
+    let s3 = [("OURA_DESTINATION", "s3://b/p"), ("OURA_DYNAMODB_TABLE", "t")];
+    assert_eq!(
+        silver_of(&["sync", "--dest", "lake"], &[]).unwrap(),
+        Some(SilverPlace::Local("lake/_silver".into()))
+    );
+    assert_eq!(silver_of(&["sync"], &s3).unwrap(), None);
+    assert_eq!(silver_of(&["sync", "--dry-run"], &[]).unwrap(), None);
+    assert_eq!(silver_of(&["status"], &[("OURA_SILVER", "off")]).unwrap(), None);
+    assert_eq!(
+        silver_of(&["sync", "--silver-dest", "s3://silver/x/"], &[("OURA_SILVER", "off")]).unwrap(),
+        Some(SilverPlace::S3 {
+            bucket: "silver".into(),
+            prefix: "x".into(),
+            encryption: Encryption::Aes256
+        })
+    );
+    let set = [("OURA_SILVER_DESTINATION", "/data/silver"), s3[0], s3[1]];
+    assert_eq!(
+        silver_of(&["sync"], &set).unwrap(),
+        Some(SilverPlace::Local("/data/silver".into()))
+    );
+    let on = [("OURA_SILVER", "on"), s3[0], s3[1]];
+    let err = silver_of(&["sync"], &on).unwrap_err();
+    assert_eq!(exit_code(&err), EXIT_USAGE);
+    assert!(err.to_string().contains("OURA_SILVER_DESTINATION"), "{err}");
+    let err = silver_of(&["sync"], &[("OURA_SILVER", "maybe")]).unwrap_err();
+    assert_eq!(exit_code(&err), EXIT_USAGE);
+    let err = silver_of(&["silver"], &on[..1].iter().chain(&s3).copied().collect::<Vec<_>>())
+        .unwrap_err();
+    assert_eq!(exit_code(&err), EXIT_USAGE);
+    let err =
+        silver_of(&["silver", "--from", "2026-11-20", "--to", "2026-11-01"], &[]).unwrap_err();
+    assert!(err.to_string().contains("is after --to"), "{err}");
 }

@@ -1,5 +1,5 @@
-//! The sync operation: run the pipeline over the built backends, then finish the run the one
-//! way every run finishes (notify, record, and agree on the outcome), and return the report.
+//! The sync operation: run the pipeline over the built backends, bring silver up to date,
+//! then finish the run the one way every run finishes (notify, record, and agree on the outcome), and return the report.
 //!
 //! What the user reads on stdout, the last message they got, the ledger and the exit code
 //! never contradict each other. The message goes out first (the ledger's `notify_status`
@@ -31,6 +31,9 @@ use crate::notify::{Notifiers, NotifyStatus};
 use crate::oura::{ClientOptions, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
 use crate::report::{RunReport, RunStatus, TypeStatus};
+use crate::silver::Mode;
+use crate::silver::bronze::BronzeSource;
+use crate::silver::store::AnySilver;
 use crate::store::{AnyStore, ObjectStore, manifest};
 use crate::window::Window;
 
@@ -66,6 +69,8 @@ pub struct LakeLock {
 pub struct Deps<'a> {
     pub store: &'a AnyStore,
     pub ledger: &'a AnyLedger,
+    /// Where silver goes; `None` when it is off.
+    pub silver: Option<&'a AnySilver>,
     pub notifiers: &'a Notifiers,
     /// The login, or why there is none (a login-needed error is a run of its own; any other
     /// error ends the command).
@@ -142,6 +147,18 @@ pub async fn run(
             ));
         }
     }
+    // Silver after bronze and its ledger entries: it can fail, but never cost a bronze day;
+    // the run records and announces how it went.
+    if let Some(silver) = deps.silver
+        && !job.dry_run
+        && !report.login_needed
+    {
+        let types = crate::silver::types_to_update(&report, &job.types);
+        let source = BronzeSource::Ledger { ledger: deps.ledger, store: deps.store };
+        report.add_silver(
+            crate::silver::update(silver, &source, &types, job.window, Mode::Update).await,
+        );
+    }
     if !job.dry_run {
         report.briefing = briefing(&report, &job, deps.store, deps.ledger).await;
     }
@@ -198,6 +215,7 @@ fn stopped_report(
         requests: 0,
         error: Some(error),
         login_needed: true,
+        silver: None,
         briefing: None,
     }
 }

@@ -168,11 +168,11 @@ pub fn seed_every_type(oura: &FakeOura, days: &[&str]) {
     oura.lock().personal_info = Some(r#"{"id":"me","age":40,"email":"x@example.com"}"#.into());
 }
 
-/// Every data file of the lake (the ledger left out), path → content.
+/// Every bronze data file of the lake (the ledger and silver left out), path → content.
 pub fn lake_contents(env: &TestEnv) -> std::collections::BTreeMap<String, String> {
     env.lake_files()
         .into_iter()
-        .filter(|f| !f.starts_with("_ledger"))
+        .filter(|f| !f.starts_with("_ledger") && !f.starts_with("_silver"))
         .map(|f| {
             let text = std::fs::read_to_string(env.lake().join(&f)).unwrap();
             (f, text)

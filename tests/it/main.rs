@@ -37,6 +37,8 @@ mod ledger_conformance;
 mod aws_sync;
 // Dropping into bio-lakehouse's lake: its bucket, `bio_ingestion_log` tables, normalizer and trigger.
 mod bio_lakehouse;
+// The silver layer: typed Parquet from sync and `silver`, read by DuckDB, lossless, incremental.
+mod silver;
 // Hostile servers, concurrent runs, a full disk, torn state (issue 13's findings).
 mod hostile;
 // Realistic Oura data for the health view, every value a function of its day.

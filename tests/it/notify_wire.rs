@@ -66,6 +66,7 @@ pub fn report(failed: &[(&str, &str)]) -> RunReport {
         requests: 5,
         error: None,
         login_needed: false,
+        silver: None,
         briefing: None,
     }
 }

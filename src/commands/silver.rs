@@ -1,0 +1,57 @@
+//! `oura-sync silver`: rebuild the silver tables of a window (default: the whole lake) from
+//! the bronze lake alone, with no Oura request: a lake that existed before silver, or after a
+//! schema change. A local lake is read from its folders (no ledger needed); an S3 lake through
+//! its ledger.
+
+use std::io::Write;
+
+use crate::config::{Config, LakePlace, SilverCommandConfig};
+use crate::error::{EXIT_FAILED, EXIT_OK, UserError};
+use crate::ledger::Ledger;
+use crate::lock::RunLock;
+use crate::silver::bronze::BronzeSource;
+use crate::silver::{self, Mode, SilverReport};
+
+/// Runs `silver` and returns the exit code.
+pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Result<u8> {
+    let silver = super::silver_backend(&command.silver, &config.aws).await?;
+    let (store, ledger) = super::backends(&command.lake, &config.aws).await?;
+    let source = match &command.lake.place {
+        LakePlace::Local { root, .. } => {
+            BronzeSource::Folders { store: &store, root: root.clone() }
+        }
+        LakePlace::S3 { .. } => {
+            ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+            BronzeSource::Ledger { ledger: &ledger, store: &store }
+        }
+    };
+    // Not at the same time as a sync of the same login, which may be rewriting these months.
+    let _lock =
+        RunLock::acquire(&RunLock::path_for(&config.tokens_file), command.lock_timeout).await?;
+    let report =
+        silver::update(&silver, &source, &command.types, command.window, Mode::Rebuild).await;
+    print_report(&report, command.json)?;
+    Ok(if report.failed() { EXIT_FAILED } else { EXIT_OK })
+}
+
+fn print_report(report: &SilverReport, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    match &report.error {
+        None => writeln!(
+            out,
+            "✅ silver: {} month files written ({} rows) in {}",
+            report.months_written, report.rows_written, report.destination
+        )?,
+        Some(error) => writeln!(
+            out,
+            "❌ silver failed: {error} ({} month files written in {}); run `oura-sync silver` again",
+            report.months_written, report.destination
+        )?,
+    }
+    Ok(())
+}
