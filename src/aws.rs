@@ -2,20 +2,26 @@
 //! once, and the one-line descriptions of SDK errors that messages and the ledger carry.
 //!
 //! Credentials and the region come only from the SDK's default chain (environment keys,
-//! `AWS_PROFILE` and the shared config files, web identity, ECS and EC2 instance roles). The
-//! lean SDK build has no SSO: a profile that logs in with `aws sso login` needs its keys
-//! exported first (`aws configure export-credentials --format env`). `AWS_REGION`,
-//! `AWS_PROFILE` and the endpoint settings may also sit in the env file; keys may not, so they
-//! never share a file with the Oura settings.
+//! `AWS_PROFILE` and the shared config files, with their SSO sessions (`aws sso login`) and
+//! `credential_process` commands, web identity, ECS and EC2 instance roles). The credentials
+//! are resolved once, up front, so that a lapsed SSO session or a failing process is one
+//! usage error that names the profile and the command to run, before anything is fetched.
+//! `AWS_REGION`, `AWS_PROFILE` and the endpoint settings may also sit in the env file; keys
+//! may not, so they never share a file with the Oura settings.
 //!
 //! `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3` and `AWS_ENDPOINT_URL_DYNAMODB` point the clients
 //! at S3- or DynamoDB-compatible servers; with a custom S3 endpoint the S3 client uses
-//! path-style addressing (`http://host/bucket/key`), which every such server understands.
+//! path-style addressing (`http://host/bucket/key`), which every such server understands, and
+//! sends checksums only where S3 requires them (several compatible stores refuse the SDK's
+//! default CRC32 trailers) unless `AWS_REQUEST_CHECKSUM_CALCULATION` says otherwise.
 
 use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_s3::config::{
+    ProvideCredentials, RequestChecksumCalculation, ResponseChecksumValidation,
+};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::{Builder, tls};
 
@@ -53,7 +59,8 @@ impl AwsClients {
         if let Some(region) = settings.get("AWS_REGION") {
             loader = loader.region(Region::new(region));
         }
-        if let Some(profile) = settings.get("AWS_PROFILE") {
+        let profile = settings.get("AWS_PROFILE");
+        if let Some(profile) = &profile {
             loader = loader.profile_name(profile);
         }
         let shared = loader.load().await;
@@ -61,6 +68,12 @@ impl AwsClients {
             return Err(UserError::usage(
                 "no AWS region is configured; set AWS_REGION (or a region in your AWS profile)",
             ));
+        }
+        if let Some(provider) = shared.credentials_provider()
+            && let Err(e) = provider.provide_credentials().await
+        {
+            let profile = profile.as_deref().unwrap_or("default");
+            return Err(UserError::usage(credentials_hint(profile, &causes(&e))));
         }
 
         let endpoints = Endpoints::resolve(|name| settings.get(name));
@@ -70,8 +83,20 @@ impl AwsClients {
         }
         // A custom endpoint is an S3-compatible server (or a test one) that may not resolve
         // `bucket.host` names; path style works everywhere.
-        if endpoints.s3.is_some() || shared.endpoint_url().is_some() {
+        let custom_s3 = endpoints.s3.is_some() || shared.endpoint_url().is_some();
+        if custom_s3 {
             s3 = s3.force_path_style(true);
+        }
+        match checksum_policy(custom_s3, settings.get("AWS_REQUEST_CHECKSUM_CALCULATION"))? {
+            ChecksumPolicy::SdkDefault => {}
+            ChecksumPolicy::WhenRequired => {
+                s3 = s3
+                    .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+                    .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
+            }
+            ChecksumPolicy::WhenSupported => {
+                s3 = s3.request_checksum_calculation(RequestChecksumCalculation::WhenSupported);
+            }
         }
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&shared);
         if let Some(url) = &endpoints.dynamodb {
@@ -99,6 +124,67 @@ impl Endpoints {
             s3: get("AWS_ENDPOINT_URL_S3").or_else(|| global.clone()),
             dynamodb: get("AWS_ENDPOINT_URL_DYNAMODB").or(global),
         }
+    }
+}
+
+/// Which checksums the S3 client sends with its requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChecksumPolicy {
+    /// Leave it to the SDK (AWS itself: CRC32 on every put).
+    SdkDefault,
+    /// Only where the operation requires one.
+    WhenRequired,
+    /// On every operation that supports one.
+    WhenSupported,
+}
+
+/// The checksum policy: `AWS_REQUEST_CHECKSUM_CALCULATION` when set (from the env file too),
+/// else only where required for a custom endpoint, else the SDK's default.
+fn checksum_policy(custom_endpoint: bool, setting: Option<String>) -> anyhow::Result<ChecksumPolicy> {
+    match setting.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None => Ok(if custom_endpoint {
+            ChecksumPolicy::WhenRequired
+        } else {
+            ChecksumPolicy::SdkDefault
+        }),
+        Some("when_required") => Ok(ChecksumPolicy::WhenRequired),
+        Some("when_supported") => Ok(ChecksumPolicy::WhenSupported),
+        Some(other) => Err(UserError::usage(format!(
+            "AWS_REQUEST_CHECKSUM_CALCULATION `{other}` must be when_required or when_supported"
+        ))),
+    }
+}
+
+/// The one-line error for credentials that the chain could not provide for `profile`, with
+/// what to run; `cause` is the chain's own account, on one line.
+fn credentials_hint(profile: &str, cause: &str) -> String {
+    let cause = one_line(cause);
+    if cause.contains("SSO") || cause.contains("sso") {
+        format!(
+            "the AWS profile `{profile}` signs in with SSO and has no valid session ({cause}); \
+             run `aws sso login --profile {profile}`"
+        )
+    } else if cause.contains("credentials-login") || cause.contains("login_session") {
+        format!(
+            "the AWS profile `{profile}` uses an `aws login` session, which oura-sync cannot \
+             read; sign in with `aws sso login`, or give the profile keys or a credential_process"
+        )
+    } else if cause.contains("credential_process") || cause.contains("process provider") {
+        format!(
+            "the credential_process of the AWS profile `{profile}` failed ({cause}); run it by \
+             hand to see why, or fix it in your AWS config file"
+        )
+    } else if cause.contains("no credentials found in chain")
+        || cause.contains("no providers in chain")
+    {
+        "no AWS credentials found (tried environment keys, the profile, SSO, web identity, ECS \
+         and EC2 instance roles); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+            .to_string()
+    } else {
+        format!(
+            "cannot get AWS credentials for the profile `{profile}` ({cause}); check AWS_PROFILE \
+             and your AWS config files"
+        )
     }
 }
 
@@ -135,9 +221,7 @@ impl CallFailure {
         };
         // The chain's own account of every provider it tried is long; the fix is not.
         let detail = if detail.contains("no credentials found in chain") {
-            "no AWS credentials found (tried environment keys, the profile, web identity, ECS \
-             and EC2 instance roles); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
-                .to_string()
+            credentials_hint("default", &detail)
         } else {
             detail
         };
@@ -214,6 +298,31 @@ mod tests {
             Endpoints { s3: Some("http://h:2".into()), dynamodb: Some("http://h:1".into()) }
         );
         assert_eq!(Endpoints::resolve(lookup(&[])), Endpoints::default());
+    }
+
+    #[test]
+    fn checksums_go_only_where_required_for_a_custom_endpoint_unless_set() {
+        assert_eq!(checksum_policy(false, None).unwrap(), ChecksumPolicy::SdkDefault);
+        assert_eq!(checksum_policy(true, None).unwrap(), ChecksumPolicy::WhenRequired);
+        let supported = Some("WHEN_SUPPORTED".to_string());
+        assert_eq!(checksum_policy(true, supported).unwrap(), ChecksumPolicy::WhenSupported);
+        let required = Some("when_required".to_string());
+        assert_eq!(checksum_policy(false, required).unwrap(), ChecksumPolicy::WhenRequired);
+        let err = checksum_policy(true, Some("always".into())).unwrap_err();
+        assert!(err.to_string().contains("when_required or when_supported"), "{err}");
+    }
+
+    #[test]
+    fn credential_failures_name_the_profile_and_the_fix() {
+        let sso = credentials_hint("work", "failed to load the cached SSO token: No such file");
+        assert!(sso.contains("`work`") && sso.ends_with("run `aws sso login --profile work`"));
+        let process = credentials_hint("p", "Error retrieving credentials from credential_process");
+        assert!(process.contains("credential_process of the AWS profile `p` failed"), "{process}");
+        let none = credentials_hint("default", "no credentials found in chain");
+        assert!(none.contains("set AWS_PROFILE"), "{none}");
+        for hint in [sso, process, none] {
+            assert!(!hint.contains('\n'));
+        }
     }
 
     #[test]

@@ -5,20 +5,20 @@
 //! The lock file is `.oura-sync.lock` in the directory of the tokens file (`OURA_TOKENS_FILE`):
 //! the tokens file stands for one Oura account on one machine whatever the destination, and it
 //! is local even when the lake is in S3. The lock is an OS advisory lock (`flock` on Unix,
-//! through fs4), so it dies with the process: a crashed run never leaves a stale lock behind.
+//! through the standard library's `File::try_lock`), so it dies with the process: a crashed
+//! run never leaves a stale lock behind.
 //! The file holds the holder's process id, for the message the waiting run prints.
 //!
 //! A second run waits up to `OURA_LOCK_TIMEOUT` seconds (default [`DEFAULT_LOCK_TIMEOUT`]),
 //! then gives up with exit code 1: nothing was done, and nothing was wrong with the command
 //! line, so it is not a usage error.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use fs4::{FileExt, TryLockError};
 
 use crate::config::Settings;
 use crate::error::UserError;
@@ -76,7 +76,7 @@ impl RunLock {
         let deadline = Instant::now() + wait;
         let mut told = false;
         loop {
-            match FileExt::try_lock(&file) {
+            match file.try_lock() {
                 Ok(()) => break,
                 Err(TryLockError::WouldBlock) => {
                     if Instant::now() >= deadline {

@@ -185,6 +185,7 @@ async fn watch_interrupts(interrupted: Arc<AtomicBool>) {
             _ = term_signal => {}
         }
         if round > 0 {
+            crate::logging::clear_progress();
             eprintln!("error: interrupted twice; stopped at once");
             std::process::exit(130);
         }
@@ -210,15 +211,26 @@ fn parse_count(
     })
 }
 
-/// A bar of fetch pieces done on stderr, drawn only when stderr is a terminal.
+/// A bar of fetch pieces done on stderr, drawn only when stderr is a terminal. It has no
+/// colour (so `NO_COLOR` has nothing to take away), says "planning" until the first pieces are
+/// known rather than `0/0`, and shows its rate with one decimal.
 fn progress_bar() -> indicatif::ProgressBar {
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} pieces · {per_sec} · {eta} left",
+            "{spinner} [{elapsed_precise}] {wide_bar} {pieces} · {rate} · {eta} left",
         )
-        .expect("the template is valid"),
+        .expect("the template is valid")
+        .with_key("pieces", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = match state.len() {
+                None | Some(0) => write!(w, "planning"),
+                Some(len) => write!(w, "{}/{len} pieces", state.pos()),
+            };
+        })
+        .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.1} pieces/s", state.per_sec());
+        }),
     );
     crate::logging::set_progress(Some(bar.clone()));
     bar
