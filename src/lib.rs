@@ -38,11 +38,18 @@ use cli::{Cli, Command};
 
 /// Runs a parsed command line and returns the process exit code (CONTRACT §6).
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    // These two read no setting, so a broken env file cannot stop them.
+    match &cli.command {
+        Command::Completions(args) => return commands::help::completions(args.shell),
+        Command::Man(args) => return commands::help::man(args.dir.as_deref()),
+        _ => {}
+    }
     let settings = config::Settings::load(cli.env_file.as_deref())?;
     match &cli.command {
         Command::Auth(args) => commands::auth::exec(args, &settings).await,
         Command::Refresh => commands::refresh::exec(&settings).await,
         Command::Sync(args) => commands::sync::exec(args, &settings).await,
         Command::Status(args) => commands::status::exec(args, &settings).await,
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

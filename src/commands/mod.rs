@@ -2,6 +2,7 @@
 //! the backend choice they share.
 
 pub mod auth;
+pub mod help;
 pub mod refresh;
 pub mod status;
 pub mod sync;
