@@ -206,6 +206,10 @@ impl Engine<'_> {
         let mut error = None;
         if login_needed.is_some() {
             status = crate::report::RunStatus::Failed;
+        } else if let Some(line) = self.client.unreachable() {
+            // One line for the whole run, not one per type.
+            tracing::error!("{line}");
+            error = Some(line.to_string());
         } else if job.sandbox && fetched > 0 && refused == fetched {
             // The sandbox needs no login, so a refusal of everything is no "skipped" matter.
             status = crate::report::RunStatus::Failed;
@@ -323,7 +327,12 @@ impl Engine<'_> {
         };
         let mut refused_token = false;
         if let Some(cause) = failure {
-            tracing::error!(r#type = %data_type, %cause, "Type failed.");
+            if self.client.unreachable() == Some(cause.as_str()) {
+                // Said once for the run (see `run`).
+                tracing::debug!(r#type = %data_type, %cause, "Type failed.");
+            } else {
+                tracing::error!(r#type = %data_type, %cause, "Type failed.");
+            }
             report.status = TypeStatus::Failed;
             report.error = Some(cause);
         } else if let Some((status, detail)) = denial {

@@ -210,7 +210,13 @@ impl RunReport {
         }
         let mut counts = Vec::new();
         let mut notes = Vec::new();
+        // Types that failed with the run's own error are counted, not each given its line.
+        let mut failed_with_run_error = 0;
         for (name, t) in self.ordered_types() {
+            if t.status == TypeStatus::Failed && self.error.is_some() && t.error == self.error {
+                failed_with_run_error += 1;
+                continue;
+            }
             match t.status {
                 TypeStatus::Ok | TypeStatus::Empty => counts.push(format!("{name}: {}", t.records)),
                 TypeStatus::Skipped => notes.push(format!(
@@ -222,6 +228,10 @@ impl RunReport {
                     one_line(t.error.as_deref().unwrap_or("failed"), 140)
                 )),
             }
+        }
+        if failed_with_run_error > 0 {
+            let types = if failed_with_run_error == 1 { "type" } else { "types" };
+            notes.push(format!("❌ {failed_with_run_error} {types} failed with it"));
         }
         // Failures matter more than counts when space runs out: list them first after the head.
         notes.sort_by_key(|n| !n.starts_with('❌'));

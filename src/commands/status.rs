@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
+use crate::store::ObjectStore;
 
 /// Runs shown by `status`.
 const RECENT_RUNS: usize = 5;
@@ -42,8 +43,10 @@ struct TypeFreshness {
 /// Runs `status` and returns the exit code.
 pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> {
     let destination = settings.destination(args.dest.as_deref())?;
-    let (_store, ledger) = super::backends(&destination, settings).await?;
-    // A missing table or unreadable ledger is a configuration error (exit 2), said plainly.
+    let (store, ledger) = super::backends(&destination, settings).await?;
+    // A destination that is a file, a missing bucket or table, or an unreadable ledger is a
+    // configuration error (exit 2), said as plainly as `sync` says it. Both checks only read.
+    store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     let tokens_file = settings.tokens_file();
     let login = StoredTokens::read(&tokens_file)?.map(|t| Login {

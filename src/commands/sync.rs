@@ -52,10 +52,6 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
 
-    // One sync at a time; held until this function returns.
-    let lock = RunLock::acquire(&RunLock::path_for(&settings.tokens_file()), lock_wait).await?;
-    tracing::debug!(lock = %lock.path().display(), "Holding the sync lock.");
-
     let started_at = Timestamp::now();
     let job = SyncJob {
         run_id: uuid::Uuid::new_v4().to_string(),
@@ -82,6 +78,11 @@ pub async fn exec(args: &SyncArgs, settings: &Settings) -> anyhow::Result<u8> {
         }
         Err(e) => return Err(e),
     };
+
+    // One sync at a time; held until this function returns. Taken after the login check, so
+    // a run that has no login leaves no lock file behind.
+    let lock = RunLock::acquire(&RunLock::path_for(&settings.tokens_file()), lock_wait).await?;
+    tracing::debug!(lock = %lock.path().display(), "Holding the sync lock.");
 
     let client = OuraClient::new(
         ClientOptions {
