@@ -140,7 +140,10 @@ enum ChecksumPolicy {
 
 /// The checksum policy: `AWS_REQUEST_CHECKSUM_CALCULATION` when set (from the env file too),
 /// else only where required for a custom endpoint, else the SDK's default.
-fn checksum_policy(custom_endpoint: bool, setting: Option<String>) -> anyhow::Result<ChecksumPolicy> {
+fn checksum_policy(
+    custom_endpoint: bool,
+    setting: Option<String>,
+) -> anyhow::Result<ChecksumPolicy> {
     match setting.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
         None => Ok(if custom_endpoint {
             ChecksumPolicy::WhenRequired
@@ -169,7 +172,7 @@ fn credentials_hint(profile: &str, cause: &str) -> String {
             "the AWS profile `{profile}` uses an `aws login` session, which oura-sync cannot \
              read; sign in with `aws sso login`, or give the profile keys or a credential_process"
         )
-    } else if cause.contains("credential_process") || cause.contains("process provider") {
+    } else if cause.contains("credential_process") || cause.contains("external process") {
         format!(
             "the credential_process of the AWS profile `{profile}` failed ({cause}); run it by \
              hand to see why, or fix it in your AWS config file"
@@ -316,7 +319,7 @@ mod tests {
     fn credential_failures_name_the_profile_and_the_fix() {
         let sso = credentials_hint("work", "failed to load the cached SSO token: No such file");
         assert!(sso.contains("`work`") && sso.ends_with("run `aws sso login --profile work`"));
-        let process = credentials_hint("p", "Error retrieving credentials from credential_process");
+        let process = credentials_hint("p", "external process exited with code exit status: 1");
         assert!(process.contains("credential_process of the AWS profile `p` failed"), "{process}");
         let none = credentials_hint("default", "no credentials found in chain");
         assert!(none.contains("set AWS_PROFILE"), "{none}");

@@ -45,9 +45,7 @@ impl Settings {
         if !required && !path.exists() {
             return Ok(Self::default());
         }
-        let fail = |why: String| {
-            UserError::usage(format!("the env file {} {why}", path.display()))
-        };
+        let fail = |why: String| UserError::usage(format!("the env file {} {why}", path.display()));
         if path.is_dir() {
             return Err(fail("is a directory; give --env-file the settings file itself".into()));
         }

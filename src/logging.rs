@@ -68,7 +68,9 @@ fn default_filter(verbose: u8, quiet: bool) -> String {
     // Other crates' chatter stays at warn; the AWS SDK's at error, as its warnings carry debug
     // dumps of what it tried (the user sees the one-line cause from oura-sync instead).
     if verbose == 0 {
-        format!("warn,aws_config=error,aws_smithy_runtime=error,aws_runtime=error,oura_sync={level}")
+        format!(
+            "warn,aws_config=error,aws_smithy_runtime=error,aws_runtime=error,oura_sync={level}"
+        )
     } else {
         format!("warn,oura_sync={level}")
     }

@@ -217,6 +217,7 @@ impl Engine<'_> {
         }
         let objects_written = types.values().map(|t| t.days_written).sum();
         let report = RunReport {
+            schema_version: crate::report::SCHEMA_VERSION,
             run_id: job.run_id.clone(),
             status,
             window: RunReport::window_of(&job.window),

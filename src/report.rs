@@ -14,6 +14,10 @@ use crate::window::Window;
 /// Where the login command must run, in the login-needed line of the summary.
 const LOGIN_COMMAND_NOTE: &str = "on the machine that runs the sync";
 
+/// The version of the `--json` documents (the run report and `status --json`), raised when a
+/// field is renamed or removed; adding a field keeps it. Their JSON Schemas are in `docs/`.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The longest summary, in characters (a WhatsApp message must stay under 1,000).
 pub const SUMMARY_LIMIT: usize = 1000;
 
@@ -100,6 +104,8 @@ pub struct WindowReport {
 /// The whole report of a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunReport {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
     pub run_id: String,
     pub status: RunStatus,
     pub window: WindowReport,
@@ -291,6 +297,7 @@ mod tests {
     fn report(types: BTreeMap<String, TypeReport>) -> RunReport {
         let status = overall_status(types.values());
         RunReport {
+            schema_version: SCHEMA_VERSION,
             run_id: "r1".into(),
             status,
             window: WindowReport { start: "2026-11-17".into(), end: "2026-11-23".into() },

@@ -1,6 +1,7 @@
 //! `oura-sync status`: the login's expiry, the last runs, and per data type the last day in
 //! the lake with its record count and age, read from the ledger.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
@@ -17,13 +18,16 @@ use crate::store::ObjectStore;
 /// Runs shown by `status`.
 const RECENT_RUNS: usize = 5;
 
+/// `status --json` (docs/status.schema.json): per type, an entry keyed by the type's name,
+/// as in the run report.
 #[derive(Serialize)]
 struct Status {
+    schema_version: u32,
     tokens_file: String,
     login: Option<Login>,
     ledger: String,
     runs: Vec<RunEntry>,
-    types: Vec<TypeFreshness>,
+    types: BTreeMap<&'static str, TypeFreshness>,
 }
 
 #[derive(Serialize)]
@@ -35,8 +39,6 @@ struct Login {
 
 #[derive(Serialize)]
 struct TypeFreshness {
-    #[serde(rename = "type")]
-    data_type: &'static str,
     last_day: Option<DayEntry>,
 }
 
@@ -55,14 +57,13 @@ pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> 
         scope: t.scopes().map(|s| s.into_iter().collect::<Vec<_>>().join(" ")),
     });
     let runs = ledger.recent_runs(RECENT_RUNS).await?;
-    let mut types = Vec::new();
+    let mut types = BTreeMap::new();
     for &data_type in DataType::ALL {
-        types.push(TypeFreshness {
-            data_type: data_type.name(),
-            last_day: ledger.last_day_with_records(data_type).await?,
-        });
+        let last_day = ledger.last_day_with_records(data_type).await?;
+        types.insert(data_type.name(), TypeFreshness { last_day });
     }
     let status = Status {
+        schema_version: crate::report::SCHEMA_VERSION,
         tokens_file: tokens_file.display().to_string(),
         login,
         ledger: ledger.describe(),
@@ -134,20 +135,22 @@ fn render(status: &Status, now: Timestamp) -> String {
         }
     }
     let _ = writeln!(out, "Data types (last day with records):");
-    for t in &status.types {
+    for (name, t) in
+        DataType::ALL.iter().filter_map(|d| Some(d.name()).zip(status.types.get(d.name())))
+    {
         match &t.last_day {
             Some(d) => {
                 let _ = writeln!(
                     out,
                     "  {:<26} {}  {:>5} records  synced {} ago",
-                    t.data_type,
+                    name,
                     d.day,
                     d.record_count,
                     age(d.synced_at, now)
                 );
             }
             None => {
-                let _ = writeln!(out, "  {:<26} never", t.data_type);
+                let _ = writeln!(out, "  {name:<26} never");
             }
         }
     }

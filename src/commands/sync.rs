@@ -149,6 +149,7 @@ fn stopped_report(
 ) -> RunReport {
     let finished_at = Timestamp::now();
     RunReport {
+        schema_version: crate::report::SCHEMA_VERSION,
         run_id: job.run_id.clone(),
         status: RunStatus::Failed,
         window: RunReport::window_of(&job.window),
@@ -229,9 +230,12 @@ fn progress_bar() -> indicatif::ProgressBar {
                 Some(len) => write!(w, "{}/{len} pieces", state.pos()),
             };
         })
-        .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-            let _ = write!(w, "{:.1} pieces/s", state.per_sec());
-        }),
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} pieces/s", state.per_sec());
+            },
+        ),
     );
     crate::logging::set_progress(Some(bar.clone()));
     bar

@@ -171,7 +171,8 @@ impl OuraClient {
     fn final_error(&self, e: AttemptError) -> FetchError {
         match e {
             AttemptError::Unreachable(cause) => {
-                let line = self.unreachable.get_or_init(|| unreachable_message(&self.host(), &cause));
+                let line =
+                    self.unreachable.get_or_init(|| unreachable_message(&self.host(), &cause));
                 FetchError::Failed(line.clone())
             }
             other => final_error(other),
@@ -322,16 +323,12 @@ impl OuraClient {
         self.requests.fetch_add(1, Ordering::Relaxed);
         // The sandbox ignores the bearer, but some of its deployments insist on the header.
         let bearer = token.map_or("sandbox", Secret::expose);
-        let response = self
-            .http
-            .get(url)
-            .query(query)
-            .bearer_auth(bearer)
-            .send()
-            .await
-            .map_err(|e| match classify_transport(e.is_connect()) {
-                TransportClass::Unreachable => AttemptError::Unreachable(transport_cause(&e)),
-                TransportClass::Transient => transient(transport_cause(&e)),
+        let response =
+            self.http.get(url).query(query).bearer_auth(bearer).send().await.map_err(|e| {
+                match classify_transport(e.is_connect()) {
+                    TransportClass::Unreachable => AttemptError::Unreachable(transport_cause(&e)),
+                    TransportClass::Transient => transient(transport_cause(&e)),
+                }
             })?;
         let status = response.status().as_u16();
         let header = |name: &str| {

@@ -330,6 +330,87 @@ async fn status_reads_the_dynamodb_ledger() {
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status["ledger"], format!("DynamoDB table {}", t.table));
     assert_eq!(status["runs"].as_array().unwrap().len(), 1);
-    let workout = status["types"].as_array().unwrap().iter().find(|t| t["type"] == "workout");
-    assert_eq!(workout.unwrap()["last_day"]["day"], "2026-11-22");
+    assert_eq!(status["types"]["workout"]["last_day"]["day"], "2026-11-22");
+}
+
+/// The AWS credential chain includes `credential_process`: a profile whose process prints the
+/// emulator's keys syncs into S3 with no keys in the environment, and the process really ran.
+#[tokio::test]
+async fn a_credential_process_profile_syncs_with_no_keys_in_the_environment() {
+    let t = AwsSync::new("cred-process").await;
+    let dir = t.env.dir.path();
+    let marker = dir.join("process-ran");
+    let script = dir.join("print-keys.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ntouch '{}'\necho '{{\"Version\": 1, \"AccessKeyId\": \"test\", \"SecretAccessKey\": \"test\"}}'\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .unwrap();
+    let config = dir.join("aws-config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile proc]\nregion = us-east-1\ncredential_process = {}\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let dest = format!("s3://{}/oura", t.bucket);
+    let out = t
+        .env
+        .cmd()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_PROFILE", "proc")
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "2026-11-23", "--days", "3", "--types", TYPES, "--dest", &dest])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(marker.exists(), "the credential_process never ran");
+    assert_eq!(t.keys().await.len(), 7, "3 daily_sleep + 3 heartrate + 1 workout");
+}
+
+/// A profile made by `aws configure sso` whose session is missing (never logged in, or
+/// expired) stops before any Oura request with exit 2 and one line naming the profile and
+/// `aws sso login --profile NAME`, and no SDK warning or debug dump on stderr.
+#[tokio::test]
+async fn an_sso_profile_without_a_session_names_the_login_command() {
+    let t = AwsSync::new("sso").await;
+    let dir = t.env.dir.path();
+    let config = dir.join("aws-config");
+    std::fs::write(
+        &config,
+        "[profile work]\nsso_session = corp\nsso_account_id = 123456789012\n\
+         sso_role_name = Reader\nregion = us-east-1\n\n[sso-session corp]\n\
+         sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_registration_scopes = sso:account:access\n",
+    )
+    .unwrap();
+    let out = t
+        .env
+        .cmd()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        // No ~/.aws/sso/cache: the home is the empty test directory.
+        .env("HOME", dir)
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_PROFILE", "work")
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "--dest", &format!("s3://{}/oura", t.bucket)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("AWS profile `work` signs in with SSO"), "{err}");
+    assert!(err.trim_end().ends_with("run `aws sso login --profile work`"), "{err}");
+    assert!(!err.contains("WARN") && !err.contains("DEBUG"), "{err}");
+    assert_eq!(t.env.oura.request_count(), 0);
 }
