@@ -349,15 +349,11 @@ async fn a_credential_process_profile_syncs_with_no_keys_in_the_environment() {
         ),
     )
     .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let config = dir.join("aws-config");
     std::fs::write(
         &config,
-        format!(
-            "[profile proc]\nregion = us-east-1\ncredential_process = {}\n",
-            script.display()
-        ),
+        format!("[profile proc]\nregion = us-east-1\ncredential_process = {}\n", script.display()),
     )
     .unwrap();
     let dest = format!("s3://{}/oura", t.bucket);

@@ -33,3 +33,5 @@ mod store_conformance;
 mod ledger_conformance;
 // `sync` and `status` end to end into S3 and DynamoDB: the lake, the ledger, health checks, failures.
 mod aws_sync;
+// The Unix toolbox: completions, man, --version, colour under a pty, time zones, offline, proxies, schemas.
+mod toolbox;
