@@ -269,8 +269,8 @@ fn completions_and_man_pages_are_generated() {
     assert_eq!(out.status.code(), Some(2));
 
     let man = stdout(&env.run(&["man"]));
-    assert!(man.starts_with(".ie") || man.contains(".TH oura-sync 1"), "{man}");
-    assert!(man.contains("completions") && man.contains("Keep your Oura Ring data"), "{man}");
+    assert!(man.contains(".TH oura-sync 1"), "{man}");
+    assert!(man.contains("completions") && man.contains("Oura Ring data"), "{man}");
     let out = env.run(&["man", "--dir", "man1"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let sync_page = std::fs::read_to_string(env.dir.path().join("man1/oura-sync-sync.1")).unwrap();
