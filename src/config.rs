@@ -345,6 +345,17 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_env_file_says_why_and_what_to_do() {
+        let io = |kind| dotenvy::Error::Io(std::io::Error::from(kind));
+        let denied = open_failure(&io(std::io::ErrorKind::PermissionDenied), true);
+        assert!(denied.starts_with("is not readable by this user; fix its owner or mode"));
+        let missing = open_failure(&io(std::io::ErrorKind::NotFound), true);
+        assert_eq!(missing, "does not exist; check the path given to --env-file");
+        let other = open_failure(&io(std::io::ErrorKind::InvalidData), false);
+        assert!(other.starts_with("cannot be read (") && !other.contains("--env-file"), "{other}");
+    }
+
+    #[test]
     fn destinations_parse() {
         assert_eq!(
             Destination::parse("s3://bio-lake/oura/").unwrap(),

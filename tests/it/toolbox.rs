@@ -126,6 +126,7 @@ fn offline_a_sync_fails_fast_with_one_line_and_a_network_hint() {
     let requests = report["requests"].as_u64().unwrap();
     assert!(requests <= 64, "{requests} requests");
     let log = stderr(&out);
+    assert!(!log.contains(TOKEN) && !stdout(&out).contains(TOKEN));
     assert!(log.lines().count() <= 6, "{log}");
     assert_eq!(log.matches("cannot reach 127.0.0.1").count(), 1, "{log}");
     let runs = env.ledger_runs();
