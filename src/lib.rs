@@ -21,6 +21,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod datatype;
+pub mod doctor;
 pub mod error;
 pub mod fsutil;
 pub mod ledger;
