@@ -25,8 +25,8 @@ use aws_sdk_s3::config::{
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::{Builder, tls};
 
-use crate::config::Settings;
 use crate::error::UserError;
+use crate::text::{error_chain, one_line};
 
 /// How long to wait for a connection to S3 or DynamoDB.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -41,11 +41,26 @@ pub struct AwsClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
 }
 
+/// The AWS settings oura-sync itself reads (the SDK's default chain reads the rest).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwsConfig {
+    /// `AWS_REGION`.
+    pub region: Option<String>,
+    /// `AWS_PROFILE`.
+    pub profile: Option<String>,
+    /// `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`.
+    pub s3_endpoint: Option<String>,
+    /// `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`.
+    pub dynamodb_endpoint: Option<String>,
+    /// `AWS_REQUEST_CHECKSUM_CALCULATION`, when set.
+    pub checksums: Option<ChecksumPolicy>,
+}
+
 impl AwsClients {
-    /// Builds both clients from the default chain and `settings` (see the module doc).
+    /// Builds both clients from the default chain and `config` (see the module doc).
     ///
     /// Fails with a usage error when no region is configured.
-    pub async fn load(settings: &Settings) -> anyhow::Result<Self> {
+    pub async fn load(config: &AwsConfig) -> anyhow::Result<Self> {
         let http = Builder::new()
             .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
             .build_https();
@@ -56,11 +71,10 @@ impl AwsClients {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http)
             .timeout_config(timeouts);
-        if let Some(region) = settings.get("AWS_REGION") {
-            loader = loader.region(Region::new(region));
+        if let Some(region) = &config.region {
+            loader = loader.region(Region::new(region.clone()));
         }
-        let profile = settings.get("AWS_PROFILE");
-        if let Some(profile) = &profile {
+        if let Some(profile) = &config.profile {
             loader = loader.profile_name(profile);
         }
         let shared = loader.load().await;
@@ -72,22 +86,21 @@ impl AwsClients {
         if let Some(provider) = shared.credentials_provider()
             && let Err(e) = provider.provide_credentials().await
         {
-            let profile = profile.as_deref().unwrap_or("default");
-            return Err(UserError::usage(credentials_hint(profile, &causes(&e))));
+            let profile = config.profile.as_deref().unwrap_or("default");
+            return Err(UserError::usage(credentials_hint(profile, &error_chain(&e))));
         }
 
-        let endpoints = Endpoints::resolve(|name| settings.get(name));
         let mut s3 = aws_sdk_s3::config::Builder::from(&shared);
-        if let Some(url) = &endpoints.s3 {
+        if let Some(url) = &config.s3_endpoint {
             s3 = s3.endpoint_url(url);
         }
         // A custom endpoint is an S3-compatible server (or a test one) that may not resolve
         // `bucket.host` names; path style works everywhere.
-        let custom_s3 = endpoints.s3.is_some() || shared.endpoint_url().is_some();
+        let custom_s3 = config.s3_endpoint.is_some() || shared.endpoint_url().is_some();
         if custom_s3 {
             s3 = s3.force_path_style(true);
         }
-        match checksum_policy(custom_s3, settings.get("AWS_REQUEST_CHECKSUM_CALCULATION"))? {
+        match config.checksums.unwrap_or(ChecksumPolicy::default_for(custom_s3)) {
             ChecksumPolicy::SdkDefault => {}
             ChecksumPolicy::WhenRequired => {
                 s3 = s3
@@ -99,7 +112,7 @@ impl AwsClients {
             }
         }
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&shared);
-        if let Some(url) = &endpoints.dynamodb {
+        if let Some(url) = &config.dynamodb_endpoint {
             dynamodb = dynamodb.endpoint_url(url);
         }
         Ok(Self {
@@ -109,59 +122,39 @@ impl AwsClients {
     }
 }
 
-/// The custom endpoints: the per-service setting, else `AWS_ENDPOINT_URL`.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Endpoints {
-    s3: Option<String>,
-    dynamodb: Option<String>,
-}
-
-impl Endpoints {
-    /// Resolves the endpoints from `get` (a settings lookup).
-    fn resolve(get: impl Fn(&str) -> Option<String>) -> Self {
-        let global = get("AWS_ENDPOINT_URL");
-        Self {
-            s3: get("AWS_ENDPOINT_URL_S3").or_else(|| global.clone()),
-            dynamodb: get("AWS_ENDPOINT_URL_DYNAMODB").or(global),
-        }
-    }
-}
-
 /// Which checksums the S3 client sends with its requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ChecksumPolicy {
+pub enum ChecksumPolicy {
     /// Leave it to the SDK (AWS itself: CRC32 on every put).
     SdkDefault,
-    /// Only where the operation requires one.
+    /// Only where the operation requires one (`when_required`).
     WhenRequired,
-    /// On every operation that supports one.
+    /// On every operation that supports one (`when_supported`).
     WhenSupported,
 }
 
-/// The checksum policy: `AWS_REQUEST_CHECKSUM_CALCULATION` when set (from the env file too),
-/// else only where required for a custom endpoint, else the SDK's default.
-fn checksum_policy(
-    custom_endpoint: bool,
-    setting: Option<String>,
-) -> anyhow::Result<ChecksumPolicy> {
-    match setting.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-        None => Ok(if custom_endpoint {
-            ChecksumPolicy::WhenRequired
-        } else {
-            ChecksumPolicy::SdkDefault
-        }),
-        Some("when_required") => Ok(ChecksumPolicy::WhenRequired),
-        Some("when_supported") => Ok(ChecksumPolicy::WhenSupported),
-        Some(other) => Err(UserError::usage(format!(
-            "AWS_REQUEST_CHECKSUM_CALCULATION `{other}` must be when_required or when_supported"
-        ))),
+impl ChecksumPolicy {
+    /// Parses `AWS_REQUEST_CHECKSUM_CALCULATION`.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "when_required" => Ok(ChecksumPolicy::WhenRequired),
+            "when_supported" => Ok(ChecksumPolicy::WhenSupported),
+            _ => Err(UserError::usage(format!(
+                "AWS_REQUEST_CHECKSUM_CALCULATION `{text}` must be when_required or when_supported"
+            ))),
+        }
+    }
+
+    /// Without the setting: only where required for a custom endpoint, else the SDK's default.
+    pub fn default_for(custom_endpoint: bool) -> Self {
+        if custom_endpoint { ChecksumPolicy::WhenRequired } else { ChecksumPolicy::SdkDefault }
     }
 }
 
 /// The one-line error for credentials that the chain could not provide for `profile`, with
-/// what to run; `cause` is the chain's own account, on one line.
+/// what to run; `cause` is the chain's own account.
 fn credentials_hint(profile: &str, cause: &str) -> String {
-    let cause = one_line(cause);
+    let cause = one_line(cause, 300);
     if cause.contains("SSO") || cause.contains("sso") {
         format!(
             "the AWS profile `{profile}` signs in with SSO and has no valid session ({cause}); \
@@ -216,10 +209,10 @@ impl CallFailure {
             (Some(code), None) => code.to_string(),
             _ => match err {
                 SdkError::DispatchFailure(_) => {
-                    format!("cannot connect: {}", causes(err))
+                    format!("cannot connect: {}", error_chain(err))
                 }
                 SdkError::TimeoutError(_) => "timed out".to_string(),
-                _ => causes(err),
+                _ => error_chain(err),
             },
         };
         // The chain's own account of every provider it tried is long; the fix is not.
@@ -232,7 +225,7 @@ impl CallFailure {
             Some(status) if !detail.contains("HTTP ") => format!("{detail} (HTTP {status})"),
             _ => detail,
         };
-        Self { status, code, detail: one_line(&detail) }
+        Self { status, code, detail: one_line(&detail, usize::MAX) }
     }
 
     /// True if and only if the service said the thing does not exist (HTTP 404).
@@ -265,53 +258,17 @@ impl HasStatus for aws_sdk_s3::config::http::HttpResponse {
     }
 }
 
-/// `err` and its sources, joined with `: ` (a source already quoted by its parent is left
-/// out), without the `Debug` dump that the SDK's own error context appends.
-fn causes(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let line = cause.to_string();
-        if !text.contains(&line) {
-            text.push_str(": ");
-            text.push_str(&line);
-        }
-        source = cause.source();
-    }
-    text
-}
-
-/// Joins the lines of `text`, so that a cause fits the one-line messages of the report.
-pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn per_service_endpoints_beat_the_global_one() {
-        fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
-        }
-        let both = &[("AWS_ENDPOINT_URL", "http://h:1"), ("AWS_ENDPOINT_URL_S3", "http://h:2")];
-        assert_eq!(
-            Endpoints::resolve(lookup(both)),
-            Endpoints { s3: Some("http://h:2".into()), dynamodb: Some("http://h:1".into()) }
-        );
-        assert_eq!(Endpoints::resolve(lookup(&[])), Endpoints::default());
-    }
-
-    #[test]
     fn checksums_go_only_where_required_for_a_custom_endpoint_unless_set() {
-        assert_eq!(checksum_policy(false, None).unwrap(), ChecksumPolicy::SdkDefault);
-        assert_eq!(checksum_policy(true, None).unwrap(), ChecksumPolicy::WhenRequired);
-        let supported = Some("WHEN_SUPPORTED".to_string());
-        assert_eq!(checksum_policy(true, supported).unwrap(), ChecksumPolicy::WhenSupported);
-        let required = Some("when_required".to_string());
-        assert_eq!(checksum_policy(false, required).unwrap(), ChecksumPolicy::WhenRequired);
-        let err = checksum_policy(true, Some("always".into())).unwrap_err();
+        assert_eq!(ChecksumPolicy::default_for(false), ChecksumPolicy::SdkDefault);
+        assert_eq!(ChecksumPolicy::default_for(true), ChecksumPolicy::WhenRequired);
+        assert_eq!(ChecksumPolicy::parse("WHEN_SUPPORTED").unwrap(), ChecksumPolicy::WhenSupported);
+        assert_eq!(ChecksumPolicy::parse("when_required").unwrap(), ChecksumPolicy::WhenRequired);
+        let err = ChecksumPolicy::parse("always").unwrap_err();
         assert!(err.to_string().contains("when_required or when_supported"), "{err}");
     }
 
@@ -326,10 +283,5 @@ mod tests {
         for hint in [sso, process, none] {
             assert!(!hint.contains('\n'));
         }
-    }
-
-    #[test]
-    fn one_line_joins_lines() {
-        assert_eq!(one_line("a\n  b\tc "), "a b c");
     }
 }

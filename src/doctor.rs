@@ -39,7 +39,11 @@ impl Check {
         Self { name: name.into(), ok: true, detail: detail.into(), fix: None }
     }
 
-    pub fn fail(name: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn fail(
+        name: impl Into<String>,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
         Self { name: name.into(), ok: false, detail: detail.into(), fix: Some(fix.into()) }
     }
 }
@@ -301,7 +305,7 @@ pub async fn ask_oura(
                 .map(|z| z.timestamp());
             OuraAnswer::Status { status: response.status().as_u16(), date }
         }
-        Err(e) => OuraAnswer::Unreachable(crate::report::one_line(&format!("{e:#}"), 200)),
+        Err(e) => OuraAnswer::Unreachable(crate::text::one_line(&format!("{e:#}"), 200)),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The errors a caller branches on to pick an exit code (CONTRACT §6), and that mapping.
+//! The errors a caller branches on to pick an exit code (CONTRACT §6), and the one mapping
+//! from an outcome (an error, or a finished run) to its exit code.
 //!
 //! Everything else travels as `anyhow::Error` with context; `main` finds these two kinds
 //! anywhere in the chain and exits 2 or 3, and exits 1 for the rest.
@@ -43,6 +44,18 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         }
     }
     EXIT_FAILED
+}
+
+/// The exit code a finished run stands for: 3 when it needs a new login, 0 when it
+/// succeeded, 1 otherwise.
+pub fn run_exit_code(report: &crate::report::RunReport) -> u8 {
+    if report.login_needed {
+        EXIT_LOGIN
+    } else if report.status == crate::report::RunStatus::Success {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
 }
 
 #[cfg(test)]

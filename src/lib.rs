@@ -1,8 +1,9 @@
 //! oura-sync keeps a person's Oura Ring data in their own data lake.
 //!
 //! The crate map, from the edge in:
-//! - [`cli`]: the command line as typed; [`config`]: settings merged and checked.
-//! - [`commands`]: one module per subcommand, glue only.
+//! - [`cli`]: the command line as typed; [`config`]: the flags, environment and env file
+//!   resolved once into typed parts (used by [`commands`] alone).
+//! - [`commands`]: one module per subcommand, glue only; [`ops`]: the operations they run.
 //! - [`pipeline`]: the sync engine: fetch every type, file records by day, write, record.
 //! - [`oura`]: the Oura API v2 client (pagination, retries, the end-date traps).
 //! - [`auth`]: where bearer tokens come from.
@@ -13,7 +14,7 @@
 //!   time.
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
 //!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
-//!   [`fsutil`]: atomic writes.
+//!   [`fsutil`]: atomic writes; [`text`]: one-line messages and cause chains.
 
 pub mod auth;
 pub mod aws;
@@ -28,16 +29,20 @@ pub mod ledger;
 pub mod lock;
 pub mod logging;
 pub mod notify;
+pub mod ops;
 pub mod oura;
 pub mod pipeline;
 pub mod report;
 pub mod secret;
 pub mod store;
+pub mod text;
 pub mod window;
 
 use cli::{Cli, Command};
+use config::{CommandConfig, Config, EnvSnapshot};
 
-/// Runs a parsed command line and returns the process exit code (CONTRACT §6).
+/// Runs a parsed command line and returns the process exit code (CONTRACT §6): the
+/// environment and env file read once, resolved, then the command.
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     // These two read no setting, so a broken env file cannot stop them.
     match &cli.command {
@@ -45,12 +50,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Man(args) => return commands::help::man(args.dir.as_deref()),
         _ => {}
     }
-    let settings = config::Settings::load(cli.env_file.as_deref())?;
-    match &cli.command {
-        Command::Auth(args) => commands::auth::exec(args, &settings).await,
-        Command::Refresh => commands::refresh::exec(&settings).await,
-        Command::Sync(args) => commands::sync::exec(args, &settings).await,
-        Command::Status(args) => commands::status::exec(args, &settings).await,
-        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
+    let env = EnvSnapshot::capture(cli.env_file.as_deref())?;
+    let config = Config::resolve(&cli, &env, jiff::Timestamp::now())?;
+    match &config.command {
+        CommandConfig::Auth(auth) => commands::auth::exec(&config, auth).await,
+        CommandConfig::Refresh(app) => commands::refresh::exec(&config, app).await,
+        CommandConfig::Sync(sync) => commands::sync::exec(&config, sync).await,
+        CommandConfig::Status(status) => commands::status::exec(&config, status).await,
     }
 }

@@ -20,9 +20,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::config::Settings;
-use crate::error::UserError;
-
 /// The lock file's name, beside the tokens file.
 pub const LOCK_FILE_NAME: &str = ".oura-sync.lock";
 
@@ -45,18 +42,6 @@ impl RunLock {
         match tokens_file.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.join(LOCK_FILE_NAME),
             _ => PathBuf::from(LOCK_FILE_NAME),
-        }
-    }
-
-    /// `OURA_LOCK_TIMEOUT` in whole seconds (0 = do not wait), or the default.
-    pub fn timeout_from(settings: &Settings) -> anyhow::Result<Duration> {
-        match settings.get("OURA_LOCK_TIMEOUT") {
-            None => Ok(DEFAULT_LOCK_TIMEOUT),
-            Some(text) => text.trim().parse::<u64>().map(Duration::from_secs).map_err(|_| {
-                UserError::usage(format!(
-                    "OURA_LOCK_TIMEOUT `{text}` must be a whole number of seconds (0 = do not wait)"
-                ))
-            }),
         }
     }
 

@@ -23,8 +23,7 @@ use crate::ledger::{AnyLedger, DayEntry, Ledger};
 use crate::oura::records::file_by_day;
 use crate::oura::{FetchError, OuraClient};
 use crate::report::{RunReport, TypeReport, TypeStatus, overall_status};
-use crate::store::key::object_key;
-use crate::store::{AnyStore, DayObject, ObjectStore, PutOutcome};
+use crate::store::{AnyStore, ObjectStore, PutOutcome};
 use crate::window::{MAX_DATE_COLLECTION_DAYS, Window, local_day, utc_param};
 
 /// Objects of one fetch unit stored at once.
@@ -220,7 +219,7 @@ impl Engine<'_> {
             schema_version: crate::report::SCHEMA_VERSION,
             run_id: job.run_id.clone(),
             status,
-            window: RunReport::window_of(&job.window),
+            window: job.window.into(),
             started_at,
             finished_at: Timestamp::now(),
             duration_ms: clock.elapsed().as_millis() as u64,
@@ -244,6 +243,7 @@ impl Engine<'_> {
         report
     }
 
+    #[tracing::instrument(name = "type", skip_all, fields(r#type = %data_type))]
     async fn sync_type(
         &self,
         job: &SyncJob,
@@ -362,6 +362,7 @@ impl Engine<'_> {
     }
 
     /// Fetches one unit, stores its days, and records them in the ledger.
+    #[tracing::instrument(name = "piece", skip_all, fields(days = %unit.keep))]
     async fn sync_unit(
         &self,
         job: &SyncJob,
@@ -384,7 +385,6 @@ impl Engine<'_> {
         let mut empty_entries = Vec::new();
         let mut objects = Vec::new();
         for day in days {
-            let key = object_key(self.store.key_prefix(), data_type, day);
             let records = filed.by_day.remove(&day).unwrap_or_default();
             if records.is_empty() {
                 match known.get(&day) {
@@ -407,7 +407,8 @@ impl Engine<'_> {
                 }
                 continue;
             }
-            let object = DayObject::from_records(key, records.iter().map(|r| r.get()), &job.run_id);
+            let records: Vec<&str> = records.iter().map(|r| r.get()).collect();
+            let object = self.store.day_object(data_type, day, &records, &job.run_id);
             outcome.records += object.record_count;
             objects.push((day, object));
         }

@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::datatype::DataType;
 use crate::ledger::{Failure, RunEntry};
+use crate::text::one_line;
 use crate::window::Window;
 
 /// Where the login command must run, in the login-needed line of the summary.
@@ -95,10 +97,17 @@ impl TypeReport {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The window of a run, its first and last day (`YYYY-MM-DD` in JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct WindowReport {
-    pub start: String,
-    pub end: String,
+    pub start: Date,
+    pub end: Date,
+}
+
+impl From<Window> for WindowReport {
+    fn from(window: Window) -> Self {
+        Self { start: window.start, end: window.end }
+    }
 }
 
 /// The whole report of a run.
@@ -142,11 +151,6 @@ pub fn overall_status<'a>(types: impl IntoIterator<Item = &'a TypeReport>) -> Ru
 }
 
 impl RunReport {
-    /// The window as a [`Window`]-like pair of strings.
-    pub fn window_of(window: &Window) -> WindowReport {
-        WindowReport { start: window.start.to_string(), end: window.end.to_string() }
-    }
-
     /// Types that failed, with their causes, in report order.
     pub fn failures(&self) -> Vec<Failure> {
         self.ordered_types()
@@ -172,8 +176,8 @@ impl RunReport {
         RunEntry {
             run_id: self.run_id.clone(),
             status: self.status.as_str().to_string(),
-            window_start: self.window.start.parse().expect("window dates are valid"),
-            window_end: self.window.end.parse().expect("window dates are valid"),
+            window_start: self.window.start,
+            window_end: self.window.end,
             started_at: self.started_at,
             finished_at: self.finished_at,
             duration_ms: self.duration_ms,
@@ -268,17 +272,6 @@ fn fit_lines(lines: Vec<String>, limit: usize) -> String {
     out
 }
 
-/// `text` on one line (newlines and runs of white space folded) of at most `max` characters.
-pub fn one_line(text: &str, max: usize) -> String {
-    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.chars().count() <= max {
-        folded
-    } else {
-        let cut: String = folded.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,7 +293,10 @@ mod tests {
             schema_version: SCHEMA_VERSION,
             run_id: "r1".into(),
             status,
-            window: WindowReport { start: "2026-11-17".into(), end: "2026-11-23".into() },
+            window: WindowReport {
+                start: jiff::civil::date(2026, 11, 17),
+                end: jiff::civil::date(2026, 11, 23),
+            },
             started_at: Timestamp::UNIX_EPOCH,
             finished_at: Timestamp::UNIX_EPOCH,
             duration_ms: 1400,
@@ -363,11 +359,5 @@ mod tests {
         assert!(lines[0].starts_with("❌ *Oura sync failed*"), "{text}");
         assert!(lines[1].contains("run `oura-sync auth`"), "{text}");
         assert!(lines[2].starts_with("❌ Oura refused the refresh token"), "{text}");
-    }
-
-    #[test]
-    fn one_line_folds_and_cuts() {
-        assert_eq!(one_line("a\n\tb   c", 10), "a b c");
-        assert_eq!(one_line("abcdefghij", 5), "abcd…");
     }
 }

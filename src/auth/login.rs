@@ -25,7 +25,6 @@ use tokio::sync::mpsc;
 use crate::auth::StoredTokens;
 use crate::auth::oauth::{Grant, OAuthApp, TokenEndpoint};
 use crate::auth::refresh::write_login;
-use crate::config::Settings;
 use crate::error::UserError;
 use crate::secret::Secret;
 
@@ -43,27 +42,6 @@ pub struct LoginOptions {
     pub open_browser: bool,
     /// Give up after this long.
     pub timeout: Duration,
-}
-
-impl LoginOptions {
-    /// The options from the flag and `OURA_AUTH_TIMEOUT` (whole seconds).
-    pub fn from_settings(settings: &Settings, no_browser: bool) -> anyhow::Result<Self> {
-        let timeout = match settings.get("OURA_AUTH_TIMEOUT") {
-            None => DEFAULT_LOGIN_TIMEOUT,
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|s| *s > 0)
-                .map(Duration::from_secs)
-                .ok_or_else(|| {
-                    UserError::usage(format!(
-                        "OURA_AUTH_TIMEOUT `{text}` must be a whole number of seconds above 0"
-                    ))
-                })?,
-        };
-        Ok(Self { open_browser: !no_browser, timeout })
-    }
 }
 
 /// The secrets of one login attempt.

@@ -26,9 +26,8 @@ use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::auth::oauth::{OAuthApp, TokenEndpoint};
+use crate::auth::oauth::{OAuthApp, OAuthConfig, TokenEndpoint};
 use crate::auth::refresh::{Refreshed, refresh_tokens_file};
-use crate::config::Settings;
 use crate::error::UserError;
 use crate::secret::Secret;
 pub use tokens_file::{StoredTokens, normalize_scopes};
@@ -73,13 +72,17 @@ struct RefreshState {
 }
 
 impl TokenProvider {
-    /// Like [`TokenProvider::load`] with the settings' tokens file and access token, and able
-    /// to refresh when `OURA_CLIENT_ID` and `OURA_CLIENT_SECRET` are set.
-    pub fn from_settings(settings: &Settings, sandbox: bool) -> anyhow::Result<Self> {
-        let mut provider =
-            Self::load(sandbox, settings.tokens_file(), settings.secret("OURA_ACCESS_TOKEN"))?;
+    /// Like [`TokenProvider::load`], and able to refresh a tokens file's login when `oauth`
+    /// has the client ID and secret.
+    pub fn with_refresh(
+        sandbox: bool,
+        tokens_file: PathBuf,
+        access_token: Option<Secret>,
+        oauth: &OAuthConfig,
+    ) -> anyhow::Result<Self> {
+        let mut provider = Self::load(sandbox, tokens_file, access_token)?;
         if matches!(provider.source, TokenSource::File { .. }) {
-            match OAuthApp::from_settings(settings) {
+            match OAuthApp::new(oauth) {
                 Ok(app) => provider.endpoint = Some(TokenEndpoint::new(app)?),
                 Err(e) => tracing::debug!(reason = %e, "The Oura token cannot be refreshed."),
             }

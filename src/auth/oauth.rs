@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::config::Settings;
 use crate::error::UserError;
 use crate::secret::Secret;
+use crate::text::one_line;
 
 /// Default `OURA_AUTHORIZE_URL`.
 pub const DEFAULT_AUTHORIZE_URL: &str = "https://cloud.ouraring.com/oauth/authorize";
@@ -43,39 +43,65 @@ pub struct OAuthApp {
     pub scopes: Vec<String>,
 }
 
+/// The app's settings as given (`OURA_CLIENT_ID`, `OURA_CLIENT_SECRET`, the URLs and
+/// `OURA_SCOPES`); [`OAuthApp::new`] checks them.
+#[derive(Clone, Debug)]
+pub struct OAuthConfig {
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub authorize_url: String,
+    pub token_url: String,
+    pub fallback_token_url: String,
+    pub redirect_uri: String,
+    /// Space- or comma-separated, with or without the `extapi:` prefix.
+    pub scopes: String,
+}
+
+impl Default for OAuthConfig {
+    /// No app, Oura's URLs and the default scopes.
+    fn default() -> Self {
+        Self {
+            client_id: None,
+            client_secret: None,
+            authorize_url: DEFAULT_AUTHORIZE_URL.into(),
+            token_url: DEFAULT_TOKEN_URL.into(),
+            fallback_token_url: DEFAULT_TOKEN_FALLBACK_URL.into(),
+            redirect_uri: DEFAULT_REDIRECT_URI.into(),
+            scopes: DEFAULT_SCOPES.into(),
+        }
+    }
+}
+
 impl OAuthApp {
-    /// Reads the app from the settings. Without `OURA_CLIENT_ID` and `OURA_CLIENT_SECRET`
-    /// this is a usage error (exit 2) that names what to set.
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        let client_id = settings.get("OURA_CLIENT_ID");
-        let client_secret = settings.secret("OURA_CLIENT_SECRET");
-        let (client_id, client_secret) = match (client_id, client_secret) {
-            (Some(id), Some(secret)) => (id, secret),
-            (id, secret) => {
-                let missing: Vec<&str> = [
-                    id.is_none().then_some("OURA_CLIENT_ID"),
-                    secret.is_none().then_some("OURA_CLIENT_SECRET"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect();
-                return Err(UserError::usage(format!(
-                    "{} not set: set the client ID and secret of your own Oura app \
+    /// The app of `config`. Without `OURA_CLIENT_ID` and `OURA_CLIENT_SECRET` this is a usage
+    /// error (exit 2) that names what to set.
+    pub fn new(config: &OAuthConfig) -> anyhow::Result<Self> {
+        let (client_id, client_secret) =
+            match (config.client_id.clone(), config.client_secret.clone()) {
+                (Some(id), Some(secret)) => (id, secret),
+                (id, secret) => {
+                    let missing: Vec<&str> = [
+                        id.is_none().then_some("OURA_CLIENT_ID"),
+                        secret.is_none().then_some("OURA_CLIENT_SECRET"),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    return Err(UserError::usage(format!(
+                        "{} not set: set the client ID and secret of your own Oura app \
                      (https://developer.ouraring.com) in the environment or in .env.oura",
-                    missing.join(" and ")
-                )));
-            }
-        };
-        let get = |name: &str, default: &str| settings.get(name).unwrap_or_else(|| default.into());
-        let scopes = get("OURA_SCOPES", DEFAULT_SCOPES);
+                        missing.join(" and ")
+                    )));
+                }
+            };
         Ok(Self {
             client_id,
             client_secret,
-            authorize_url: get("OURA_AUTHORIZE_URL", DEFAULT_AUTHORIZE_URL),
-            token_url: get("OURA_TOKEN_URL", DEFAULT_TOKEN_URL),
-            fallback_token_url: get("OURA_TOKEN_FALLBACK_URL", DEFAULT_TOKEN_FALLBACK_URL),
-            redirect_uri: get("OURA_REDIRECT_URI", DEFAULT_REDIRECT_URI),
-            scopes: crate::auth::normalize_scopes(&scopes).into_iter().collect(),
+            authorize_url: config.authorize_url.clone(),
+            token_url: config.token_url.clone(),
+            fallback_token_url: config.fallback_token_url.clone(),
+            redirect_uri: config.redirect_uri.clone(),
+            scopes: crate::auth::normalize_scopes(&config.scopes).into_iter().collect(),
         })
     }
 
@@ -287,7 +313,7 @@ impl TokenEndpoint {
             });
         }
         let (error, description) = match answer {
-            Some(a) => (a.error, a.error_description.map(|d| one_line(&d))),
+            Some(a) => (a.error, a.error_description.map(|d| one_line(&d, 200))),
             None => (None, None),
         };
         Err(match error.as_deref() {
@@ -312,28 +338,18 @@ fn seconds(value: &serde_json::Value) -> Option<i64> {
     }
 }
 
-/// An error description fit for a one-line message.
-fn one_line(text: &str) -> String {
-    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    text.chars().take(200).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn app() -> OAuthApp {
-        let settings = Settings::from_map(
-            [
-                ("OURA_CLIENT_ID", "id"),
-                ("OURA_CLIENT_SECRET", "secret"),
-                ("OURA_SCOPES", "extapi:daily, heartrate"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        );
-        OAuthApp::from_settings(&settings).unwrap()
+        OAuthApp::new(&OAuthConfig {
+            client_id: Some("id".into()),
+            client_secret: Some(Secret::new("secret")),
+            scopes: "extapi:daily, heartrate".into(),
+            ..OAuthConfig::default()
+        })
+        .unwrap()
     }
 
     #[test]
@@ -353,7 +369,7 @@ mod tests {
 
     #[test]
     fn missing_credentials_name_what_to_set() {
-        let err = OAuthApp::from_settings(&Settings::default()).unwrap_err();
+        let err = OAuthApp::new(&OAuthConfig::default()).unwrap_err();
         assert_eq!(crate::error::exit_code(&err), crate::error::EXIT_USAGE);
         // The environment of the test process may hold either; the message names the missing.
         let text = err.to_string();

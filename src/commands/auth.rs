@@ -1,19 +1,16 @@
 //! `oura-sync auth`: the one-time browser login that writes the tokens file.
 
-use crate::auth::login::{LoginOptions, login};
-use crate::auth::oauth::{OAuthApp, TokenEndpoint};
-use crate::cli::AuthArgs;
-use crate::config::Settings;
+use crate::auth::login::login;
+use crate::auth::oauth::TokenEndpoint;
+use crate::config::{AuthConfig, Config};
 use crate::error::EXIT_OK;
 
 /// Logs in, writes the tokens file, and prints where it went, its expiry and the scopes.
-pub async fn exec(args: &AuthArgs, settings: &Settings) -> anyhow::Result<u8> {
-    let app = OAuthApp::from_settings(settings)?;
-    let options = LoginOptions::from_settings(settings, args.no_browser)?;
-    let tokens_file = settings.tokens_file();
-    let requested = app.scopes.clone();
-    let endpoint = TokenEndpoint::new(app)?;
-    let tokens = login(&endpoint, &tokens_file, &options).await?;
+pub async fn exec(config: &Config, auth: &AuthConfig) -> anyhow::Result<u8> {
+    let tokens_file = &config.tokens_file;
+    let requested = auth.app.scopes.clone();
+    let endpoint = TokenEndpoint::new(auth.app.clone())?;
+    let tokens = login(&endpoint, tokens_file, &auth.login).await?;
 
     println!("Logged in to Oura; the tokens are in {}.", tokens_file.display());
     if let Some(at) = tokens.expires_at {

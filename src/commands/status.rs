@@ -8,8 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::auth::StoredTokens;
-use crate::cli::StatusArgs;
-use crate::config::Settings;
+use crate::config::{Config, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
@@ -25,6 +24,9 @@ struct Status {
     schema_version: u32,
     tokens_file: String,
     login: Option<Login>,
+    /// `OURA_ACCESS_TOKEN` is set (in the environment or the env file).
+    #[serde(skip)]
+    access_token_set: bool,
     ledger: String,
     runs: Vec<RunEntry>,
     types: BTreeMap<&'static str, TypeFreshness>,
@@ -43,15 +45,14 @@ struct TypeFreshness {
 }
 
 /// Runs `status` and returns the exit code.
-pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> {
-    let destination = settings.destination(args.dest.as_deref())?;
-    let (store, ledger) = super::backends(&destination, settings).await?;
+pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> {
+    let (store, ledger) = super::backends(&status.lake, &config.aws).await?;
     // A destination that is a file, a missing bucket or table, or an unreadable ledger is a
     // configuration error (exit 2), said as plainly as `sync` says it. Both checks only read.
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    let tokens_file = settings.tokens_file();
-    let login = StoredTokens::read(&tokens_file)?.map(|t| Login {
+    let tokens_file = &config.tokens_file;
+    let login = StoredTokens::read(tokens_file)?.map(|t| Login {
         expires_at: t.expires_at,
         can_refresh: t.refresh_token.is_some(),
         scope: t.scopes().map(|s| s.into_iter().collect::<Vec<_>>().join(" ")),
@@ -62,18 +63,19 @@ pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> 
         let last_day = ledger.last_day_with_records(data_type).await?;
         types.insert(data_type.name(), TypeFreshness { last_day });
     }
-    let status = Status {
+    let report = Status {
         schema_version: crate::report::SCHEMA_VERSION,
         tokens_file: tokens_file.display().to_string(),
         login,
+        access_token_set: config.access_token.is_some(),
         ledger: ledger.describe(),
         runs,
         types,
     };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&status)?);
+    if status.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", render(&status, Timestamp::now()));
+        print!("{}", render(&report, Timestamp::now()));
     }
     Ok(0)
 }
@@ -81,7 +83,7 @@ pub async fn exec(args: &StatusArgs, settings: &Settings) -> anyhow::Result<u8> 
 fn render(status: &Status, now: Timestamp) -> String {
     let mut out = String::new();
     match &status.login {
-        None if std::env::var_os("OURA_ACCESS_TOKEN").is_some() => {
+        None if status.access_token_set => {
             let _ = writeln!(out, "Login: OURA_ACCESS_TOKEN (cannot be refreshed)");
         }
         None => {

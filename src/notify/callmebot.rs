@@ -10,11 +10,18 @@
 //! logged or recorded.
 
 use super::error::{SendError, clean, retry_after_header, transport};
-use super::{Notification, Notifier, Settings, missing, recipient};
+use super::{Notification, Notifier, NotifyConfig, missing, recipient};
 use crate::secret::Secret;
 
 /// Default `CALLMEBOT_API_BASE`.
 pub const DEFAULT_API_BASE: &str = "https://api.callmebot.com";
+
+/// The `CALLMEBOT_*` settings of the channel.
+#[derive(Clone, Debug, Default)]
+pub struct CallMeBotConfig {
+    pub api_key: Option<Secret>,
+    pub api_base: String,
+}
 
 /// Sends through CallMeBot.
 #[derive(Clone, Debug)]
@@ -27,15 +34,21 @@ pub struct CallMeBot {
 }
 
 impl CallMeBot {
-    /// Reads `CALLMEBOT_*` and `WHATSAPP_TO`; the error lists every missing setting.
-    pub fn from_settings(settings: &Settings, http: reqwest::Client) -> anyhow::Result<Self> {
-        missing("callmebot", settings, &["CALLMEBOT_APIKEY", "WHATSAPP_TO"])?;
-        let base = super::base_url(settings, "CALLMEBOT_API_BASE", DEFAULT_API_BASE)?;
+    /// The channel from its settings and `WHATSAPP_TO`; the error lists every missing one.
+    pub fn new(config: &NotifyConfig, http: reqwest::Client) -> anyhow::Result<Self> {
+        let c = &config.callmebot;
+        let (Some(api_key), Some(_)) = (&c.api_key, &config.to) else {
+            return Err(missing(
+                "callmebot",
+                &[("CALLMEBOT_APIKEY", c.api_key.is_some()), ("WHATSAPP_TO", config.to.is_some())],
+            ));
+        };
+        let base = super::base_url("CALLMEBOT_API_BASE", &c.api_base, DEFAULT_API_BASE)?;
         Ok(Self {
             http,
             url: format!("{base}/whatsapp.php"),
-            phone: recipient(settings)?,
-            api_key: settings.secret("CALLMEBOT_APIKEY").expect("checked above"),
+            phone: recipient(config.to.as_deref())?,
+            api_key: api_key.clone(),
         })
     }
 }

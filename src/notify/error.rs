@@ -4,8 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::report::one_line;
 use crate::secret::Secret;
+use crate::text::{error_chain, one_line};
 
 /// The longest cause kept from a provider's answer, in characters.
 pub const DETAIL_LIMIT: usize = 200;
@@ -75,14 +75,7 @@ pub fn retry_after(err: &SendError, default_delay: Duration) -> Option<Duration>
 /// message, and CallMeBot's URL carries the API key.
 pub(crate) fn transport(err: reqwest::Error, secrets: &[&Secret]) -> SendError {
     let err = err.without_url();
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(&err);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    SendError::Transport(clean(&text, secrets))
+    SendError::Transport(clean(&error_chain(&err), secrets))
 }
 
 /// One line of at most [`DETAIL_LIMIT`] characters, with HTML tags dropped and every secret

@@ -24,9 +24,9 @@ use std::time::Duration;
 
 use tracing::{info, warn};
 
-use crate::config::Settings;
 use crate::error::UserError;
-use crate::report::{RunReport, RunStatus, one_line};
+use crate::report::{RunReport, RunStatus};
+use crate::text::one_line;
 
 pub use callmebot::CallMeBot;
 pub use error::{ChannelFailure, SendError};
@@ -95,26 +95,72 @@ impl Notifier for AnyNotifier {
 }
 
 impl AnyNotifier {
-    /// The channel named `name`, configured from `settings`: a usage error for an unknown
-    /// name, or one that names every missing setting.
-    pub fn from_settings(
-        name: &str,
-        settings: &Settings,
-        http: &reqwest::Client,
-    ) -> anyhow::Result<Self> {
+    /// The channel named `name`, from its settings: a usage error that names every missing
+    /// setting.
+    fn new(name: &str, config: &NotifyConfig, http: &reqwest::Client) -> anyhow::Result<Self> {
         Ok(match name {
-            "whatsapp" => {
-                AnyNotifier::WhatsApp(WhatsAppCloud::from_settings(settings, http.clone())?)
-            }
-            "twilio" => AnyNotifier::Twilio(Twilio::from_settings(settings, http.clone())?),
-            "callmebot" => {
-                AnyNotifier::CallMeBot(CallMeBot::from_settings(settings, http.clone())?)
-            }
-            "openclaw" => AnyNotifier::OpenClaw(OpenClaw::from_settings(settings)?),
-            "webhook" => AnyNotifier::Webhook(Webhook::from_settings(settings, http.clone())?),
+            "whatsapp" => AnyNotifier::WhatsApp(WhatsAppCloud::new(config, http.clone())?),
+            "twilio" => AnyNotifier::Twilio(Twilio::new(config, http.clone())?),
+            "callmebot" => AnyNotifier::CallMeBot(CallMeBot::new(config, http.clone())?),
+            "openclaw" => AnyNotifier::OpenClaw(OpenClaw::new(config)?),
+            "webhook" => AnyNotifier::Webhook(Webhook::new(config, http.clone())?),
             other => return Err(unknown_channel(other)),
         })
     }
+}
+
+/// The notification settings, typed: the channels of `OURA_NOTIFY`, when and how long to
+/// send, the shared recipient `WHATSAPP_TO`, and one struct per channel. The configuration
+/// fills it; [`Notifiers::new`] checks what each named channel needs.
+#[derive(Clone, Debug)]
+pub struct NotifyConfig {
+    /// The channels, lower-case, each once, in `OURA_NOTIFY` order (see [`parse_channels`]).
+    pub channels: Vec<&'static str>,
+    pub on: NotifyOn,
+    pub timeout: Duration,
+    /// `WHATSAPP_TO` as written.
+    pub to: Option<String>,
+    pub whatsapp: whatsapp::WhatsAppConfig,
+    pub twilio: twilio::TwilioConfig,
+    pub callmebot: callmebot::CallMeBotConfig,
+    pub openclaw: openclaw::OpenClawConfig,
+    pub webhook: webhook::WebhookConfig,
+}
+
+impl Default for NotifyConfig {
+    /// No channel at all.
+    fn default() -> Self {
+        Self {
+            channels: Vec::new(),
+            on: NotifyOn::Always,
+            timeout: DEFAULT_SEND_TIMEOUT,
+            to: None,
+            whatsapp: Default::default(),
+            twilio: Default::default(),
+            callmebot: Default::default(),
+            openclaw: Default::default(),
+            webhook: Default::default(),
+        }
+    }
+}
+
+/// The channels of `OURA_NOTIFY` (comma-separated, any case, duplicates ignored), each checked
+/// to be a known channel, so a typo is reported as such before any channel's settings.
+pub fn parse_channels(text: &str) -> anyhow::Result<Vec<&'static str>> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for name in text.split(',') {
+        let name = name.trim().to_ascii_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        let Some(known) = CHANNELS.iter().copied().find(|c| *c == name) else {
+            return Err(unknown_channel(&name));
+        };
+        if !names.contains(&known) {
+            names.push(known);
+        }
+    }
+    Ok(names)
 }
 
 /// Which runs send a message (`OURA_NOTIFY_ON`).
@@ -127,12 +173,12 @@ pub enum NotifyOn {
 }
 
 impl NotifyOn {
-    /// Reads `OURA_NOTIFY_ON` (default `always`).
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        match settings.get("OURA_NOTIFY_ON").as_deref().map(str::trim) {
-            None | Some("always") => Ok(NotifyOn::Always),
-            Some("failure") => Ok(NotifyOn::Failure),
-            Some(other) => Err(UserError::usage(format!(
+    /// Parses `OURA_NOTIFY_ON` (`always` or `failure`).
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        match text.trim() {
+            "always" => Ok(NotifyOn::Always),
+            "failure" => Ok(NotifyOn::Failure),
+            other => Err(UserError::usage(format!(
                 "OURA_NOTIFY_ON `{other}` is neither `always` nor `failure`"
             ))),
         }
@@ -200,47 +246,25 @@ impl Notifiers {
         }
     }
 
-    /// The channels of `OURA_NOTIFY` (comma-separated, any number, duplicates ignored), each
-    /// checked for its settings, with `OURA_NOTIFY_ON` and `OURA_NOTIFY_TIMEOUT`. Meant to run
-    /// before any data moves: every problem is a usage error (exit 2) saying what to set.
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        let on = NotifyOn::from_settings(settings)?;
-        let timeout = match settings.get("OURA_NOTIFY_TIMEOUT") {
-            None => DEFAULT_SEND_TIMEOUT,
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|s| (1..=600).contains(s))
-                .map(Duration::from_secs)
-                .ok_or_else(|| {
-                    UserError::usage(format!(
-                        "OURA_NOTIFY_TIMEOUT `{text}` must be a whole number of seconds from 1 to 600"
-                    ))
-                })?,
-        };
-        let mut names: Vec<String> = Vec::new();
-        for name in settings.get("OURA_NOTIFY").unwrap_or_default().split(',') {
-            let name = name.trim().to_ascii_lowercase();
-            if !name.is_empty() && !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        // Every name is checked before any channel's settings, so a typo is reported as such.
-        if let Some(unknown) = names.iter().find(|n| !CHANNELS.contains(&n.as_str())) {
-            return Err(unknown_channel(unknown));
-        }
+    /// The channels of `config`, each checked for its settings. Meant to run before any data
+    /// moves: every problem is a usage error (exit 2) saying what to set.
+    pub fn new(config: &NotifyConfig) -> anyhow::Result<Self> {
         let mut channels = Vec::new();
-        if !names.is_empty() {
+        if !config.channels.is_empty() {
             let http = reqwest::Client::builder()
                 .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| anyhow::anyhow!("cannot set up the HTTP client: {e}"))?;
-            for name in &names {
-                channels.push(AnyNotifier::from_settings(name, settings, &http)?);
+            for name in &config.channels {
+                channels.push(AnyNotifier::new(name, config, &http)?);
             }
         }
-        Ok(Self { channels, on, timeout, retry_delay: DEFAULT_RETRY_DELAY })
+        Ok(Self {
+            channels,
+            on: config.on,
+            timeout: config.timeout,
+            retry_delay: DEFAULT_RETRY_DELAY,
+        })
     }
 
     /// The same channels with another wait before a retry (tests shorten it).
@@ -340,27 +364,27 @@ fn unknown_channel(name: &str) -> anyhow::Error {
     ))
 }
 
-/// A usage error naming every setting of `names` that `channel` needs and lacks.
-fn missing(channel: &str, settings: &Settings, names: &[&str]) -> anyhow::Result<()> {
+/// The usage error naming every setting of `settings` (name, whether it is set) that
+/// `channel` needs and lacks.
+fn missing(channel: &str, settings: &[(&str, bool)]) -> anyhow::Error {
     let absent: Vec<&str> =
-        names.iter().copied().filter(|name| settings.get(name).is_none()).collect();
+        settings.iter().filter(|(_, set)| !set).map(|(name, _)| *name).collect();
     match absent.as_slice() {
-        [] => Ok(()),
-        [one] => Err(UserError::usage(format!(
+        [one] => UserError::usage(format!(
             "OURA_NOTIFY includes `{channel}` but {one} is not set; set it in the environment \
              or the env file, or remove `{channel}` from OURA_NOTIFY"
-        ))),
-        many => Err(UserError::usage(format!(
+        )),
+        many => UserError::usage(format!(
             "OURA_NOTIFY includes `{channel}` but {} are not set; set them in the environment \
              or the env file, or remove `{channel}` from OURA_NOTIFY",
             many.join(", ")
-        ))),
+        )),
     }
 }
 
 /// `WHATSAPP_TO` as E.164 (`+` and 7 to 15 digits; spaces, dashes and dots are dropped).
-fn recipient(settings: &Settings) -> anyhow::Result<String> {
-    let text = settings.get("WHATSAPP_TO").unwrap_or_default();
+fn recipient(to: Option<&str>) -> anyhow::Result<String> {
+    let text = to.unwrap_or_default();
     let digits: String =
         text.trim().trim_start_matches('+').chars().filter(|c| !" -.()".contains(*c)).collect();
     let valid = (7..=15).contains(&digits.len())
@@ -375,10 +399,9 @@ fn recipient(settings: &Settings) -> anyhow::Result<String> {
     }
 }
 
-/// The `*_BASE` setting `name` (or `default`) without a trailing slash, checked to be an
+/// The `*_BASE` setting `name` (value `text`) without a trailing slash, checked to be an
 /// http(s) URL.
-fn base_url(settings: &Settings, name: &str, default: &str) -> anyhow::Result<String> {
-    let text = settings.get(name).unwrap_or_else(|| default.to_string());
+fn base_url(name: &str, text: &str, default: &str) -> anyhow::Result<String> {
     let text = text.trim().trim_end_matches('/').to_string();
     match reqwest::Url::parse(&text) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(text),
@@ -391,86 +414,12 @@ fn base_url(settings: &Settings, name: &str, default: &str) -> anyhow::Result<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{EXIT_USAGE, exit_code};
-
-    fn settings(pairs: &[(&str, &str)]) -> Settings {
-        Settings::from_map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
-    }
-
-    fn usage_error(pairs: &[(&str, &str)]) -> String {
-        let err = Notifiers::from_settings(&settings(pairs)).unwrap_err();
-        assert_eq!(exit_code(&err), EXIT_USAGE, "{err}");
-        err.to_string()
-    }
-
-    #[test]
-    fn no_channel_means_disabled() {
-        let n = Notifiers::from_settings(&settings(&[])).unwrap();
-        assert!(n.channel_names().is_empty());
-    }
-
-    #[test]
-    fn an_unknown_channel_is_a_usage_error() {
-        let msg = usage_error(&[("OURA_NOTIFY", "whatsapp,telegram")]);
-        assert!(msg.contains("unknown channel `telegram`"), "{msg}");
-    }
-
-    #[test]
-    fn a_missing_setting_is_named() {
-        let msg = usage_error(&[("OURA_NOTIFY", "twilio"), ("TWILIO_ACCOUNT_SID", "AC1")]);
-        assert!(
-            msg.contains("TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM, WHATSAPP_TO are not set"),
-            "{msg}"
-        );
-        let msg = usage_error(&[("OURA_NOTIFY", "callmebot"), ("WHATSAPP_TO", "+15551234567")]);
-        assert!(msg.contains("CALLMEBOT_APIKEY is not set"), "{msg}");
-        let msg = usage_error(&[("OURA_NOTIFY", "webhook")]);
-        assert!(msg.contains("NOTIFY_WEBHOOK_URL is not set"), "{msg}");
-    }
-
-    #[test]
-    fn bad_values_are_usage_errors() {
-        let msg = usage_error(&[
-            ("OURA_NOTIFY", "callmebot"),
-            ("WHATSAPP_TO", "555-CALL-ME"),
-            ("CALLMEBOT_APIKEY", "1"),
-        ]);
-        assert!(msg.contains("E.164"), "{msg}");
-        let msg = usage_error(&[("OURA_NOTIFY_ON", "sometimes")]);
-        assert!(msg.contains("`always` nor `failure`"), "{msg}");
-        let msg = usage_error(&[("OURA_NOTIFY_TIMEOUT", "0")]);
-        assert!(msg.contains("OURA_NOTIFY_TIMEOUT"), "{msg}");
-        let msg = usage_error(&[
-            ("OURA_NOTIFY", "webhook"),
-            ("NOTIFY_WEBHOOK_URL", "ftp://x/?key=s3cret"),
-        ]);
-        assert!(!msg.contains("s3cret"), "{msg}");
-        let msg = usage_error(&[
-            ("OURA_NOTIFY", "openclaw"),
-            ("WHATSAPP_TO", "+15551234567"),
-            ("OPENCLAW_BIN", "/nonexistent/openclaw"),
-        ]);
-        assert!(msg.contains("OPENCLAW_BIN"), "{msg}");
-    }
-
-    #[test]
-    fn channels_are_listed_once_in_order() {
-        let n = Notifiers::from_settings(&settings(&[
-            ("OURA_NOTIFY", " Webhook, callmebot ,webhook,"),
-            ("NOTIFY_WEBHOOK_URL", "http://127.0.0.1:9/hook"),
-            ("CALLMEBOT_APIKEY", "1"),
-            ("WHATSAPP_TO", "+1 555 123 4567"),
-        ]))
-        .unwrap();
-        assert_eq!(n.channel_names(), ["webhook", "callmebot"]);
-    }
 
     #[test]
     fn recipients_are_normalised_to_e164() {
-        let s = settings(&[("WHATSAPP_TO", "+49 170-123.4567")]);
-        assert_eq!(recipient(&s).unwrap(), "+491701234567");
-        assert!(recipient(&settings(&[("WHATSAPP_TO", "+0123456789")])).is_err());
-        assert!(recipient(&settings(&[("WHATSAPP_TO", "+12")])).is_err());
+        assert_eq!(recipient(Some("+49 170-123.4567")).unwrap(), "+491701234567");
+        assert!(recipient(Some("+0123456789")).is_err());
+        assert!(recipient(Some("+12")).is_err());
     }
 
     #[test]

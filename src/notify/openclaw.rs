@@ -13,11 +13,17 @@ use std::process::Stdio;
 use serde_json::Value;
 
 use super::error::{SendError, clean};
-use super::{Notification, Notifier, Settings, missing, recipient};
+use super::{Notification, Notifier, NotifyConfig, missing, recipient};
 use crate::error::UserError;
 
 /// Default `OPENCLAW_BIN`.
 pub const DEFAULT_BIN: &str = "openclaw";
+
+/// The `OPENCLAW_BIN` setting of the channel (`WHATSAPP_TO` is shared).
+#[derive(Clone, Debug, Default)]
+pub struct OpenClawConfig {
+    pub bin: String,
+}
 
 /// Sends by running the OpenClaw CLI.
 #[derive(Clone, Debug)]
@@ -27,12 +33,14 @@ pub struct OpenClaw {
 }
 
 impl OpenClaw {
-    /// Reads `OPENCLAW_BIN` and `WHATSAPP_TO`, and checks that the program can be found (cron
+    /// The channel from `OPENCLAW_BIN` and `WHATSAPP_TO`, once the program is found (cron
     /// runs with a short `PATH`, so a missing program is a setup error worth catching before
     /// any data moves).
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        missing("openclaw", settings, &["WHATSAPP_TO"])?;
-        let bin = PathBuf::from(settings.get("OPENCLAW_BIN").unwrap_or_else(|| DEFAULT_BIN.into()));
+    pub fn new(config: &NotifyConfig) -> anyhow::Result<Self> {
+        if config.to.is_none() {
+            return Err(missing("openclaw", &[("WHATSAPP_TO", false)]));
+        }
+        let bin = PathBuf::from(&config.openclaw.bin);
         if find_program(&bin).is_none() {
             return Err(UserError::usage(format!(
                 "OURA_NOTIFY includes `openclaw` but the program `{}` was not found{}; install \
@@ -41,7 +49,7 @@ impl OpenClaw {
                 if bin.components().count() > 1 { "" } else { " on PATH" }
             )));
         }
-        Ok(Self { bin, to: recipient(settings)? })
+        Ok(Self { bin, to: recipient(config.to.as_deref())? })
     }
 
     /// The argument vector (after the program) for `note`.

@@ -9,11 +9,21 @@
 use serde_json::Value;
 
 use super::error::{SendError, clean, retry_after_header, transport};
-use super::{Notification, Notifier, Settings, missing, recipient};
+use super::{Notification, Notifier, NotifyConfig, missing, recipient};
 use crate::secret::Secret;
 
 /// Default `TWILIO_API_BASE`.
 pub const DEFAULT_API_BASE: &str = "https://api.twilio.com";
+
+/// The `TWILIO_*` settings of the channel.
+#[derive(Clone, Debug, Default)]
+pub struct TwilioConfig {
+    pub account_sid: Option<String>,
+    pub auth_token: Option<Secret>,
+    pub whatsapp_from: Option<String>,
+    pub content_sid: Option<String>,
+    pub api_base: String,
+}
 
 /// Sends through Twilio.
 #[derive(Clone, Debug)]
@@ -29,24 +39,31 @@ pub struct Twilio {
 }
 
 impl Twilio {
-    /// Reads `TWILIO_*` and `WHATSAPP_TO`; the error lists every missing setting.
-    pub fn from_settings(settings: &Settings, http: reqwest::Client) -> anyhow::Result<Self> {
-        missing(
-            "twilio",
-            settings,
-            &["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "WHATSAPP_TO"],
-        )?;
-        let base = super::base_url(settings, "TWILIO_API_BASE", DEFAULT_API_BASE)?;
-        let account_sid = settings.get("TWILIO_ACCOUNT_SID").expect("checked above");
-        let from = settings.get("TWILIO_WHATSAPP_FROM").expect("checked above");
+    /// The channel from its settings and `WHATSAPP_TO`; the error lists every missing one.
+    pub fn new(config: &NotifyConfig, http: reqwest::Client) -> anyhow::Result<Self> {
+        let c = &config.twilio;
+        let (Some(account_sid), Some(auth_token), Some(from), Some(_)) =
+            (&c.account_sid, &c.auth_token, &c.whatsapp_from, &config.to)
+        else {
+            return Err(missing(
+                "twilio",
+                &[
+                    ("TWILIO_ACCOUNT_SID", c.account_sid.is_some()),
+                    ("TWILIO_AUTH_TOKEN", c.auth_token.is_some()),
+                    ("TWILIO_WHATSAPP_FROM", c.whatsapp_from.is_some()),
+                    ("WHATSAPP_TO", config.to.is_some()),
+                ],
+            ));
+        };
+        let base = super::base_url("TWILIO_API_BASE", &c.api_base, DEFAULT_API_BASE)?;
         Ok(Self {
             http,
             url: format!("{base}/2010-04-01/Accounts/{account_sid}/Messages.json"),
-            account_sid,
-            auth_token: settings.secret("TWILIO_AUTH_TOKEN").expect("checked above"),
-            from: whatsapp_address(&from),
-            to: whatsapp_address(&recipient(settings)?),
-            content_sid: settings.get("TWILIO_CONTENT_SID"),
+            account_sid: account_sid.clone(),
+            auth_token: auth_token.clone(),
+            from: whatsapp_address(from),
+            to: whatsapp_address(&recipient(config.to.as_deref())?),
+            content_sid: c.content_sid.clone(),
         })
     }
 

@@ -9,10 +9,18 @@
 use serde::Serialize;
 
 use super::error::{SendError, clean, retry_after_header, transport};
-use super::{Notification, Notifier, Settings, missing};
+use super::{Notification, Notifier, NotifyConfig, missing};
 use crate::error::UserError;
 use crate::report::RunReport;
 use crate::secret::Secret;
+
+/// The `NOTIFY_WEBHOOK_*` settings of the channel.
+#[derive(Clone, Debug, Default)]
+pub struct WebhookConfig {
+    /// Kept secret: the URL may carry a key of its own.
+    pub url: Option<Secret>,
+    pub token: Option<Secret>,
+}
 
 /// Posts the run report.
 #[derive(Clone, Debug)]
@@ -31,13 +39,14 @@ struct Body<'a> {
 }
 
 impl Webhook {
-    /// Reads `NOTIFY_WEBHOOK_URL` and `NOTIFY_WEBHOOK_TOKEN`.
-    pub fn from_settings(settings: &Settings, http: reqwest::Client) -> anyhow::Result<Self> {
-        missing("webhook", settings, &["NOTIFY_WEBHOOK_URL"])?;
-        let text = settings.get("NOTIFY_WEBHOOK_URL").expect("checked above");
+    /// The channel from `NOTIFY_WEBHOOK_URL` and `NOTIFY_WEBHOOK_TOKEN`.
+    pub fn new(config: &NotifyConfig, http: reqwest::Client) -> anyhow::Result<Self> {
+        let Some(text) = &config.webhook.url else {
+            return Err(missing("webhook", &[("NOTIFY_WEBHOOK_URL", false)]));
+        };
         // The URL may carry a secret of its own (Slack- and Discord-style hooks), so it is
         // not quoted back.
-        let url = reqwest::Url::parse(&text)
+        let url = reqwest::Url::parse(text.expose())
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .ok_or_else(|| {
@@ -45,7 +54,7 @@ impl Webhook {
                     "NOTIFY_WEBHOOK_URL is not an http(s) URL; write it as https://host/path",
                 )
             })?;
-        Ok(Self { http, url, token: settings.secret("NOTIFY_WEBHOOK_TOKEN") })
+        Ok(Self { http, url, token: config.webhook.token.clone() })
     }
 
     /// The JSON body for `note`.

@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 
 use super::error::{SendError, clean, retry_after_header, transport};
-use super::{Notification, Notifier, Settings, missing, recipient};
+use super::{Notification, Notifier, NotifyConfig, missing, recipient};
 use crate::secret::Secret;
 
 /// Default `WHATSAPP_API_BASE`.
@@ -27,6 +27,17 @@ pub struct Template {
     pub language: String,
 }
 
+/// The `WHATSAPP_*` settings of the channel (`WHATSAPP_TO` is shared, in [`NotifyConfig`]).
+#[derive(Clone, Debug, Default)]
+pub struct WhatsAppConfig {
+    pub access_token: Option<Secret>,
+    pub phone_number_id: Option<String>,
+    pub api_base: String,
+    pub api_version: String,
+    pub template: Option<String>,
+    pub template_lang: String,
+}
+
 /// Sends through the Meta Cloud API.
 #[derive(Clone, Debug)]
 pub struct WhatsAppCloud {
@@ -39,23 +50,25 @@ pub struct WhatsAppCloud {
 }
 
 impl WhatsAppCloud {
-    /// Reads `WHATSAPP_*`; the error lists every missing setting.
-    pub fn from_settings(settings: &Settings, http: reqwest::Client) -> anyhow::Result<Self> {
-        missing(
-            "whatsapp",
-            settings,
-            &["WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_TO"],
-        )?;
-        let base = super::base_url(settings, "WHATSAPP_API_BASE", DEFAULT_API_BASE)?;
-        let version =
-            settings.get("WHATSAPP_API_VERSION").unwrap_or_else(|| DEFAULT_API_VERSION.into());
-        let phone_id = settings.get("WHATSAPP_PHONE_NUMBER_ID").expect("checked above");
-        let template = settings.get("WHATSAPP_TEMPLATE").map(|name| Template {
-            name,
-            language: settings
-                .get("WHATSAPP_TEMPLATE_LANG")
-                .unwrap_or_else(|| DEFAULT_TEMPLATE_LANG.into()),
-        });
+    /// The channel from its settings; the error lists every missing setting.
+    pub fn new(config: &NotifyConfig, http: reqwest::Client) -> anyhow::Result<Self> {
+        let c = &config.whatsapp;
+        let (Some(token), Some(phone_id), Some(_)) =
+            (&c.access_token, &c.phone_number_id, &config.to)
+        else {
+            return Err(missing(
+                "whatsapp",
+                &[
+                    ("WHATSAPP_ACCESS_TOKEN", c.access_token.is_some()),
+                    ("WHATSAPP_PHONE_NUMBER_ID", c.phone_number_id.is_some()),
+                    ("WHATSAPP_TO", config.to.is_some()),
+                ],
+            ));
+        };
+        let base = super::base_url("WHATSAPP_API_BASE", &c.api_base, DEFAULT_API_BASE)?;
+        let version = &c.api_version;
+        let template =
+            c.template.clone().map(|name| Template { name, language: c.template_lang.clone() });
         Ok(Self {
             http,
             url: format!(
@@ -63,8 +76,8 @@ impl WhatsAppCloud {
                 version.trim_matches('/'),
                 phone_id.trim_matches('/')
             ),
-            token: settings.secret("WHATSAPP_ACCESS_TOKEN").expect("checked above"),
-            to: recipient(settings)?,
+            token: token.clone(),
+            to: recipient(config.to.as_deref())?,
             template,
         })
     }

@@ -28,8 +28,8 @@ use self::retry::{
 use crate::auth::TokenProvider;
 use crate::datatype::{DataType, RangeKind};
 use crate::error::UserError;
-use crate::report::one_line;
 use crate::secret::Secret;
+use crate::text::{causes, one_line};
 
 /// Requests in flight at once by default: enough that a 7-day sync of every type waits on no
 /// request it does not need, well under what Oura tolerates.
@@ -408,12 +408,8 @@ fn transport_cause(e: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    let mut detail = String::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        detail = s.to_string();
-        source = s.source();
-    }
+    // The innermost cause says what happened (refused, reset, DNS).
+    let detail = causes(e).last().map(|c| c.to_string()).unwrap_or_default();
     if detail.is_empty() { kind.to_string() } else { format!("{kind}: {}", one_line(&detail, 120)) }
 }
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use bytes::Bytes;
 
+use super::layout::{Layout, default_layout};
 use super::{DayObject, ObjectStore, PutOutcome, sha256_hex};
 use crate::fsutil;
 
@@ -22,6 +23,7 @@ const WRITES_AT_ONCE: usize = 4;
 pub struct LocalStore {
     root: PathBuf,
     writes: std::sync::Arc<tokio::sync::Semaphore>,
+    layout: std::sync::Arc<dyn Layout>,
 }
 
 impl LocalStore {
@@ -30,7 +32,14 @@ impl LocalStore {
         Self {
             root: root.into(),
             writes: std::sync::Arc::new(tokio::sync::Semaphore::new(WRITES_AT_ONCE)),
+            layout: default_layout(),
         }
+    }
+
+    /// The same store with objects laid out by `layout`.
+    pub fn with_layout(mut self, layout: std::sync::Arc<dyn Layout>) -> Self {
+        self.layout = layout;
+        self
     }
 
     /// The directory the lake lives in.
@@ -39,7 +48,7 @@ impl LocalStore {
     }
 
     fn path_of(&self, key: &str) -> anyhow::Result<PathBuf> {
-        // Keys come from `object_key`, but a key that climbs out of the root is refused anyway.
+        // Keys come from the layout, but a key that climbs out of the root is refused anyway.
         anyhow::ensure!(
             !key.split('/').any(|part| part == ".." || part.is_empty()),
             "refusing object key `{key}`"
@@ -109,6 +118,10 @@ impl ObjectStore for LocalStore {
 
     fn describe(&self) -> String {
         self.root.display().to_string()
+    }
+
+    fn layout(&self) -> &dyn Layout {
+        self.layout.as_ref()
     }
 
     fn key_prefix(&self) -> &str {

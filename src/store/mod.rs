@@ -1,15 +1,20 @@
 //! Where the lake lives: the [`ObjectStore`] seam and its backends.
 //!
-//! A backend stores one object per (type, day) under the key that [`key::object_key`] builds.
-//! The user picks the backend at run time through `--dest`/`OURA_DESTINATION`, so the
-//! pipeline only ever sees [`AnyStore`].
+//! A backend stores one object per (type, day); its [`Layout`] (one per store) decides the
+//! key under the destination's prefix and the body, so the pipeline hands over the type, the
+//! day and the records and never builds a key. The user picks the backend at run time
+//! through `--dest`/`OURA_DESTINATION`, so the pipeline only ever sees [`AnyStore`].
 
-pub mod key;
+pub mod layout;
 pub mod local;
 pub mod s3;
 
 use bytes::Bytes;
+use jiff::civil::Date;
 use sha2::{Digest, Sha256};
+
+use crate::datatype::DataType;
+pub use layout::Layout;
 
 pub use local::LocalStore;
 pub use s3::S3Store;
@@ -19,8 +24,10 @@ pub use s3::S3Store;
 pub struct DayObject {
     /// The key relative to the store's root (for S3 it includes the destination prefix).
     pub key: String,
-    /// NDJSON: every record of the day, one per line, each ending in `\n`.
+    /// The day's records as the layout encodes them (NDJSON by default).
     pub body: Bytes,
+    /// The body's media type.
+    pub content_type: &'static str,
     /// Lower-case hex sha256 of `body`.
     pub sha256: String,
     /// How many records (lines) `body` holds.
@@ -30,21 +37,25 @@ pub struct DayObject {
 }
 
 impl DayObject {
-    /// Builds the object for `records`, each the exact bytes of one record, in the order given.
-    pub fn from_records<'a>(
-        key: String,
-        records: impl IntoIterator<Item = &'a str>,
+    /// The object of `data_type`'s `records` of `day` (each the exact bytes of one record, in
+    /// the order given), as `layout` lays it out under `prefix`.
+    pub fn new(
+        layout: &dyn Layout,
+        prefix: &str,
+        data_type: DataType,
+        day: Date,
+        records: &[&str],
         run_id: &str,
     ) -> Self {
-        let mut body = Vec::new();
-        let mut record_count = 0;
-        for record in records {
-            body.extend_from_slice(record.as_bytes());
-            body.push(b'\n');
-            record_count += 1;
+        let body = layout.encode(records);
+        Self {
+            key: layout::join_prefix(prefix, &layout.key(data_type, day)),
+            sha256: sha256_hex(&body),
+            body: Bytes::from(body),
+            content_type: layout.content_type(),
+            record_count: records.len() as u64,
+            run_id: run_id.to_string(),
         }
-        let sha256 = sha256_hex(&body);
-        Self { key, body: Bytes::from(body), sha256, record_count, run_id: run_id.to_string() }
     }
 }
 
@@ -92,8 +103,27 @@ pub trait ObjectStore {
     /// The destination as a user would write it (`./oura-lake`, `s3://bucket/prefix`).
     fn describe(&self) -> String;
 
+    /// The layout of this store's objects.
+    fn layout(&self) -> &dyn Layout;
+
     /// The prefix that keys start with (empty for a local directory).
     fn key_prefix(&self) -> &str;
+
+    /// The key of `data_type`'s object for `day`.
+    fn key(&self, data_type: DataType, day: Date) -> String {
+        layout::join_prefix(self.key_prefix(), &self.layout().key(data_type, day))
+    }
+
+    /// The object to [`put`](ObjectStore::put) for `data_type`'s `records` of `day`.
+    fn day_object(
+        &self,
+        data_type: DataType,
+        day: Date,
+        records: &[&str],
+        run_id: &str,
+    ) -> DayObject {
+        DayObject::new(self.layout(), self.key_prefix(), data_type, day, records, run_id)
+    }
 }
 
 /// The backend chosen at run time.
@@ -140,6 +170,13 @@ impl ObjectStore for AnyStore {
         match self {
             AnyStore::Local(s) => s.describe(),
             AnyStore::S3(s) => s.describe(),
+        }
+    }
+
+    fn layout(&self) -> &dyn Layout {
+        match self {
+            AnyStore::Local(s) => s.layout(),
+            AnyStore::S3(s) => s.layout(),
         }
     }
 

@@ -2,7 +2,8 @@
 //! lake, under the destination's prefix (CONTRACT §4).
 //!
 //! Every object is written with one `PutObject`, so a reader sees the old object or the new
-//! one, never part of one. Each carries `Content-Type: application/x-ndjson`, server-side
+//! one, never part of one. Each carries its layout's `Content-Type` (`application/x-ndjson`
+//! for the default layout), server-side
 //! encryption ([`Encryption`]) and the user metadata `record-count`, `sha256` and `run-id`.
 //!
 //! Unchanged days cost nothing: when the ledger already records the body's sha256 for the
@@ -15,13 +16,11 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 use bytes::Bytes;
 
+use super::layout::{Layout, default_layout};
 use super::{DayObject, ObjectStore, PutOutcome};
 use crate::aws::CallFailure;
-use crate::config::Settings;
 use crate::error::UserError;
 
-/// The content type of every object (one JSON document per line).
-pub const CONTENT_TYPE: &str = "application/x-ndjson";
 /// User-metadata names (S3 sends them as `x-amz-meta-<name>`).
 pub const META_RECORD_COUNT: &str = "record-count";
 pub const META_SHA256: &str = "sha256";
@@ -41,13 +40,8 @@ pub enum Encryption {
 }
 
 impl Encryption {
-    /// Reads `OURA_S3_SSE` and `OURA_S3_KMS_KEY_ID`; anything but `AES256` or `aws:kms`, or a
-    /// key id without `aws:kms`, is a usage error.
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
-        Self::parse(settings.get("OURA_S3_SSE").as_deref(), settings.get("OURA_S3_KMS_KEY_ID"))
-    }
-
-    /// The encryption for the values of `OURA_S3_SSE` and `OURA_S3_KMS_KEY_ID`.
+    /// The encryption for the values of `OURA_S3_SSE` and `OURA_S3_KMS_KEY_ID`: anything but
+    /// `AES256` or `aws:kms`, or a key id without `aws:kms`, is a usage error.
     pub fn parse(sse: Option<&str>, key_id: Option<String>) -> anyhow::Result<Self> {
         match sse {
             None | Some("AES256") if key_id.is_some() => Err(UserError::usage(
@@ -70,6 +64,7 @@ pub struct S3Store {
     bucket: String,
     prefix: String,
     encryption: Encryption,
+    layout: std::sync::Arc<dyn Layout>,
 }
 
 impl S3Store {
@@ -80,7 +75,14 @@ impl S3Store {
             bucket: bucket.to_string(),
             prefix: prefix.trim_matches('/').to_string(),
             encryption,
+            layout: default_layout(),
         }
+    }
+
+    /// The same store with objects laid out by `layout`.
+    pub fn with_layout(mut self, layout: std::sync::Arc<dyn Layout>) -> Self {
+        self.layout = layout;
+        self
     }
 
     /// The bucket.
@@ -113,7 +115,7 @@ impl S3Store {
             .bucket(&self.bucket)
             .key(&object.key)
             .body(ByteStream::from(object.body.clone()))
-            .content_type(CONTENT_TYPE)
+            .content_type(object.content_type)
             .metadata(META_RECORD_COUNT, object.record_count.to_string())
             .metadata(META_SHA256, &object.sha256)
             .metadata(META_RUN_ID, &object.run_id);
@@ -239,6 +241,10 @@ impl ObjectStore for S3Store {
             "" => format!("s3://{}", self.bucket),
             prefix => format!("s3://{}/{prefix}", self.bucket),
         }
+    }
+
+    fn layout(&self) -> &dyn Layout {
+        self.layout.as_ref()
     }
 
     fn key_prefix(&self) -> &str {

@@ -55,10 +55,8 @@ impl Login {
     fn spawn(&self, args: &[&str]) -> Running {
         let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_oura-sync"));
         cmd.current_dir(self.env.dir.path());
-        for (name, _) in std::env::vars() {
-            if name.starts_with("OURA_") || name == "RUST_LOG" {
-                cmd.env_remove(name);
-            }
+        for name in crate::common::inherited_settings() {
+            cmd.env_remove(name);
         }
         cmd.env("OURA_API_BASE", &self.env.oura.base_url)
             .env("OURA_TIMEZONE", "UTC")

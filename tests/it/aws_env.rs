@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
 use oura_sync::aws::AwsClients;
-use oura_sync::config::Settings;
+use oura_sync::config::{EnvSnapshot, aws_settings};
 
 /// The emulator's endpoint; panics with the fix when it is missing.
 pub fn endpoint() -> String {
@@ -23,7 +23,8 @@ pub fn endpoint() -> String {
 /// Clients built the way the binary builds them, pointed at the emulator.
 pub async fn clients() -> AwsClients {
     endpoint();
-    AwsClients::load(&Settings::default()).await.expect("AWS clients")
+    let config = aws_settings(&EnvSnapshot::from_process()).expect("AWS settings");
+    AwsClients::load(&config).await.expect("AWS clients")
 }
 
 /// The second S3 implementation's endpoint (s3s-fs, started by `scripts/test.sh`); panics
@@ -42,10 +43,9 @@ pub fn compat_endpoint() -> String {
 /// way the binary builds them; DynamoDB stays on moto.
 pub async fn compat_clients() -> AwsClients {
     endpoint();
-    let settings = Settings::from_map(
-        [("AWS_ENDPOINT_URL_S3".to_string(), compat_endpoint())].into_iter().collect(),
-    );
-    AwsClients::load(&settings).await.expect("AWS clients")
+    let mut config = aws_settings(&EnvSnapshot::from_process()).expect("AWS settings");
+    config.s3_endpoint = Some(compat_endpoint());
+    AwsClients::load(&config).await.expect("AWS clients")
 }
 
 /// A name no other test uses: `t-<tag>-<random>`, lower case, at most 63 characters.

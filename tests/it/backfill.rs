@@ -61,7 +61,11 @@ fn an_interrupted_backfill_resumes_to_a_complete_lake() {
         "--concurrency",
         "1",
     ];
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_oura-sync"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_oura-sync"));
+    for name in inherited_settings() {
+        command.env_remove(name);
+    }
+    let child = command
         .current_dir(env.dir.path())
         .env("OURA_API_BASE", &env.oura.base_url)
         .env("OURA_TIMEZONE", "UTC")

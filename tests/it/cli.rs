@@ -102,3 +102,17 @@ fn a_malformed_env_file_is_refused_without_quoting_it() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(!stderr(&out).contains("cs-SECRET-9"), "{}", stderr(&out));
 }
+
+/// `status` sees a bare `OURA_ACCESS_TOKEN` given in the env file, not only one in the
+/// environment (it used to read the environment alone and said "Login: none").
+#[test]
+fn status_sees_an_access_token_from_the_env_file() {
+    let env = TestEnv::new();
+    std::fs::write(env.dir.path().join(".env.oura"), format!("OURA_ACCESS_TOKEN={TOKEN}\n"))
+        .unwrap();
+    let out = env.cmd().env_remove("OURA_ACCESS_TOKEN").arg("status").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Login: OURA_ACCESS_TOKEN (cannot be refreshed)"), "{text}");
+    assert!(!text.contains(TOKEN) && !stderr(&out).contains(TOKEN));
+}

@@ -28,10 +28,8 @@ impl TestEnv {
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_oura-sync"));
         cmd.current_dir(self.dir.path());
-        for (name, _) in std::env::vars() {
-            if name.starts_with("OURA_") || name == "RUST_LOG" {
-                cmd.env_remove(name);
-            }
+        for name in inherited_settings() {
+            cmd.env_remove(name);
         }
         cmd.env("OURA_API_BASE", &self.oura.base_url)
             .env("OURA_TIMEZONE", "UTC")
@@ -90,6 +88,15 @@ impl TestEnv {
             .map(|t| serde_json::from_str(&t).unwrap())
             .unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// The variables of this process that would change how `oura-sync` runs (every `OURA_*`
+/// setting, and `RUST_LOG`): a test's command removes them, so that only what it sets counts.
+pub fn inherited_settings() -> Vec<String> {
+    std::env::vars()
+        .map(|(name, _)| name)
+        .filter(|name| name.starts_with("OURA_") || name == "RUST_LOG")
+        .collect()
 }
 
 pub fn stdout(output: &Output) -> String {

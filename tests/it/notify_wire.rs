@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use oura_sync::config::Settings;
+use oura_sync::config::{EnvSnapshot, notify_config};
 use oura_sync::datatype::DataType;
 use oura_sync::notify::{Notifiers, NotifyStatus};
 use oura_sync::report::{
@@ -24,12 +24,10 @@ const TWILIO_TOKEN: &str = "twilio-secret-token";
 const CALLMEBOT_KEY: &str = "9988776";
 const HOOK_TOKEN: &str = "hook-secret-token";
 
-fn settings(pairs: &[(&str, &str)]) -> Settings {
-    Settings::from_map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
-}
-
+/// The notifiers `sync` builds when the env file holds `pairs`.
 fn notifiers(pairs: &[(&str, &str)]) -> Notifiers {
-    Notifiers::from_settings(&settings(pairs))
+    let config = notify_config(&EnvSnapshot::from_pairs(&[], pairs)).expect("valid settings");
+    Notifiers::new(&config)
         .expect("valid notification settings")
         .with_retry_delay(Duration::from_millis(20))
 }
@@ -57,7 +55,10 @@ pub fn report(failed: &[(&str, &str)]) -> RunReport {
         schema_version: oura_sync::report::SCHEMA_VERSION,
         run_id: "run-1".into(),
         status: overall_status(types.values()),
-        window: WindowReport { start: "2026-11-17".into(), end: "2026-11-23".into() },
+        window: WindowReport {
+            start: jiff::civil::date(2026, 11, 17),
+            end: jiff::civil::date(2026, 11, 23),
+        },
         started_at: Timestamp::UNIX_EPOCH,
         finished_at: Timestamp::UNIX_EPOCH,
         duration_ms: 1400,
@@ -569,4 +570,79 @@ async fn no_channel_is_disabled() {
     let n = notifiers(&[]);
     let report = report(&[]);
     assert_eq!(n.notify(&report, &report.summary()).await, NotifyStatus::Disabled);
+}
+
+/// A ledger whose every write of a run entry fails (and that holds nothing).
+struct RunEntryRefused;
+
+impl oura_sync::ledger::Ledger for RunEntryRefused {
+    async fn check(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
+    async fn days(
+        &self,
+        _: DataType,
+        _: oura_sync::window::Window,
+    ) -> anyhow::Result<BTreeMap<jiff::civil::Date, oura_sync::ledger::DayEntry>> {
+        Ok(BTreeMap::new())
+    }
+    async fn put_days(&self, _: &[oura_sync::ledger::DayEntry]) -> anyhow::Result<()> {
+        Ok(())
+    }
+    async fn put_run(&self, _: &oura_sync::ledger::RunEntry) -> anyhow::Result<()> {
+        anyhow::bail!("ProvisionedThroughputExceededException: slow down")
+    }
+    async fn recent_runs(&self, _: usize) -> anyhow::Result<Vec<oura_sync::ledger::RunEntry>> {
+        Ok(Vec::new())
+    }
+    async fn last_day_with_records(
+        &self,
+        _: DataType,
+    ) -> anyhow::Result<Option<oura_sync::ledger::DayEntry>> {
+        Ok(None)
+    }
+    fn describe(&self) -> String {
+        "refusing ledger".into()
+    }
+}
+
+/// When the ledger cannot record the run after the message went out, the run counts as
+/// failed (exit 1), and the corrected summary goes out again: the last message says exactly
+/// what stdout prints, and neither claims a success the ledger does not hold.
+#[tokio::test]
+async fn a_run_the_ledger_cannot_record_ends_failed_in_the_last_message_too() {
+    let hook = Recorder::always(Reply::new(204, ""));
+    let url = format!("{}/hooks/oura", hook.base);
+    let n = notifiers(&[("OURA_NOTIFY", "webhook"), ("NOTIFY_WEBHOOK_URL", &url)]);
+    let finished = oura_sync::ops::sync::finish(report(&[]), Some(&RunEntryRefused), &n).await;
+
+    assert_eq!(finished.status, oura_sync::report::RunStatus::Failed);
+    assert_eq!(oura_sync::error::run_exit_code(&finished), 1);
+    let error = finished.error.clone().unwrap();
+    assert!(error.starts_with("cannot record the run in the ledger: Provisioned"), "{error}");
+    let sent = hook.requests();
+    assert_eq!(sent.len(), 2, "the run's message, then its correction");
+    assert_eq!(sent[0].json()["status"], "success");
+    let last = sent[1].json();
+    assert_eq!(last["status"], "failed");
+    assert_eq!(last["summary"], json!(finished.summary()));
+    assert!(finished.summary().contains("cannot record the run in the ledger"));
+}
+
+/// With `OURA_NOTIFY_ON=failure`, the successful run sends nothing, but once the ledger cannot
+/// record it, the failed run is announced once.
+#[tokio::test]
+async fn a_run_the_ledger_cannot_record_is_announced_in_failure_only_mode() {
+    let hook = Recorder::always(Reply::new(204, ""));
+    let url = format!("{}/hooks/oura", hook.base);
+    let n = notifiers(&[
+        ("OURA_NOTIFY", "webhook"),
+        ("OURA_NOTIFY_ON", "failure"),
+        ("NOTIFY_WEBHOOK_URL", &url),
+    ]);
+    let finished = oura_sync::ops::sync::finish(report(&[]), Some(&RunEntryRefused), &n).await;
+    let sent = hook.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].json()["status"], "failed");
+    assert_eq!(sent[0].json()["summary"], json!(finished.summary()));
 }

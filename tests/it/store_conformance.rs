@@ -4,7 +4,6 @@
 use jiff::civil::{Date, date};
 use oura_sync::datatype::DataType;
 use oura_sync::error::{EXIT_USAGE, exit_code};
-use oura_sync::store::key::object_key;
 use oura_sync::store::s3::Encryption;
 use oura_sync::store::{DayObject, LocalStore, ObjectStore, PutOutcome, S3Store};
 
@@ -13,11 +12,7 @@ use crate::aws_env;
 const DAY: Date = date(2026, 2, 18);
 
 fn object<S: ObjectStore>(store: &S, data_type: DataType, day: Date, lines: &[&str]) -> DayObject {
-    DayObject::from_records(
-        object_key(store.key_prefix(), data_type, day),
-        lines.iter().copied(),
-        "run-1",
-    )
+    store.day_object(data_type, day, lines, "run-1")
 }
 
 /// A put of a new key writes it, and get returns exactly the bytes put.
@@ -72,7 +67,7 @@ async fn keys_of_other_days_and_types_are_independent<S: ObjectStore>(store: &S)
     for obj in [&a, &b, &c] {
         assert_eq!(store.get(&obj.key).await.unwrap().unwrap(), obj.body, "{}", obj.key);
     }
-    let never = object_key(store.key_prefix(), DataType::DailySleep, date(2026, 2, 20));
+    let never = store.key(DataType::DailySleep, date(2026, 2, 20));
     assert_eq!(store.get(&never).await.unwrap(), None);
 }
 

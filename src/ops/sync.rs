@@ -1,0 +1,183 @@
+//! The sync operation: run the pipeline over the built backends, then finish the run the one
+//! way every run finishes (notify, record, and agree on the outcome), and return the report.
+//!
+//! What the user reads on stdout, the last message they got, the ledger and the exit code
+//! never contradict each other. The message goes out first (the ledger's `notify_status`
+//! records what became of it); if the ledger then cannot record the run, the run counts as
+//! failed, and the corrected summary is sent again on the same channels, so the last message
+//! says what stdout says.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::auth::TokenProvider;
+use crate::datatype::DataType;
+use crate::error::{EXIT_LOGIN, exit_code};
+use crate::ledger::{AnyLedger, Ledger};
+use crate::notify::{Notifiers, NotifyStatus};
+use crate::oura::{ClientOptions, OuraClient};
+use crate::pipeline::{Engine, SyncJob};
+use crate::report::{RunReport, RunStatus};
+use crate::store::{AnyStore, ObjectStore};
+use crate::window::Window;
+
+/// What one sync does.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub window: Window,
+    pub types: Vec<DataType>,
+    /// `OURA_TIMEZONE` (or the system's): decides the days.
+    pub timezone: TimeZone,
+    pub dry_run: bool,
+    pub sandbox: bool,
+    /// Print the JSON report instead of the summary.
+    pub json: bool,
+    /// Skip the settled days the ledger holds (a backfill without `--force`).
+    pub resume: bool,
+    /// Fetch pieces in flight at once (bounds memory in a backfill).
+    pub units_in_flight: usize,
+}
+
+/// What a sync works with, built by the command from the configuration.
+pub struct Deps<'a> {
+    pub store: &'a AnyStore,
+    pub ledger: &'a AnyLedger,
+    pub notifiers: &'a Notifiers,
+    /// The login, or why there is none (a login-needed error is a run of its own; any other
+    /// error ends the command).
+    pub tokens: anyhow::Result<TokenProvider>,
+}
+
+/// Runs one sync and returns its finished report (already notified and recorded).
+pub async fn run(
+    options: &SyncOptions,
+    client: ClientOptions,
+    deps: Deps<'_>,
+) -> anyhow::Result<RunReport> {
+    let job = SyncJob {
+        run_id: uuid::Uuid::new_v4().to_string(),
+        window: options.window,
+        types: options.types.clone(),
+        timezone: options.timezone.clone(),
+        dry_run: options.dry_run,
+        sandbox: options.sandbox,
+        units_in_flight: options.units_in_flight,
+        resume: options.resume,
+    };
+    let started_at = Timestamp::now();
+    let tokens = match deps.tokens {
+        Ok(tokens) => Arc::new(tokens),
+        // No login at all: nothing was fetched or written, and nothing is recorded (the lake
+        // may not even exist yet), but the run is announced, so a daily job does not fail
+        // silently when the login lapses.
+        Err(e) if exit_code(&e) == EXIT_LOGIN => {
+            tracing::error!(error = %format!("{e:#}"), "No usable Oura login.");
+            let report = stopped_report(&job, deps.store.describe(), started_at, format!("{e:#}"));
+            return Ok(finish(report, None::<&AnyLedger>, deps.notifiers).await);
+        }
+        Err(e) => return Err(e),
+    };
+    let client = OuraClient::new(client, tokens.clone())?;
+    let progress = progress_bar();
+    let interrupted = Arc::new(AtomicBool::new(false));
+    // Left running to the end: a second interrupt, even while notifying, stops at once.
+    tokio::spawn(super::interrupt::watch(interrupted.clone()));
+    let engine = Engine {
+        client: &client,
+        tokens: &tokens,
+        store: deps.store,
+        ledger: deps.ledger,
+        progress: &progress,
+        interrupted: &interrupted,
+    };
+    let mut report = engine.run(&job).await;
+    progress.finish_and_clear();
+    crate::logging::set_progress(None);
+    if interrupted.load(Ordering::Relaxed) {
+        report.error.get_or_insert("interrupted; run the same command again to finish".into());
+    }
+    let ledger = (!job.dry_run).then_some(deps.ledger);
+    Ok(finish(report, ledger, deps.notifiers).await)
+}
+
+/// The end of every run: notify, record the run in `ledger` (when given) with what became of
+/// the notification, and return the report as it stands. A failed notification changes
+/// nothing but `notify_status`; a ledger that cannot record the run makes it failed, and the
+/// corrected summary goes out again.
+pub async fn finish<L: Ledger>(
+    mut report: RunReport,
+    ledger: Option<&L>,
+    notifiers: &Notifiers,
+) -> RunReport {
+    let notify_status = notifiers.notify(&report, &report.summary()).await;
+    if let Some(ledger) = ledger
+        && let Err(e) = ledger.put_run(&report.to_run_entry(&notify_status.to_string())).await
+    {
+        tracing::error!(error = %format!("{e:#}"), "Cannot record the run in the ledger.");
+        report.status = RunStatus::Failed;
+        report.error.get_or_insert(format!("cannot record the run in the ledger: {e:#}"));
+        if notify_status != NotifyStatus::Disabled {
+            notifiers.notify(&report, &report.summary()).await;
+        }
+    }
+    report
+}
+
+/// The report of a run that stopped before fetching anything because there is no usable
+/// login: failed, no type, `login_needed`.
+fn stopped_report(
+    job: &SyncJob,
+    destination: String,
+    started_at: Timestamp,
+    error: String,
+) -> RunReport {
+    let finished_at = Timestamp::now();
+    RunReport {
+        schema_version: crate::report::SCHEMA_VERSION,
+        run_id: job.run_id.clone(),
+        status: RunStatus::Failed,
+        window: job.window.into(),
+        started_at,
+        finished_at,
+        duration_ms: finished_at.duration_since(started_at).as_millis().max(0) as u64,
+        destination,
+        dry_run: job.dry_run,
+        sandbox: job.sandbox,
+        types: Default::default(),
+        objects_written: 0,
+        requests: 0,
+        error: Some(error),
+        login_needed: true,
+    }
+}
+
+/// A bar of fetch pieces done on stderr, drawn only when stderr is a terminal. It has no
+/// colour (so `NO_COLOR` has nothing to take away), says "planning" until the first pieces are
+/// known rather than `0/0`, and shows its rate with one decimal.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pieces} · {rate} · {eta} left",
+        )
+        .expect("the template is valid")
+        .with_key("pieces", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = match state.len() {
+                None | Some(0) => write!(w, "planning"),
+                Some(len) => write!(w, "{}/{len} pieces", state.pos()),
+            };
+        })
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} pieces/s", state.per_sec());
+            },
+        ),
+    );
+    crate::logging::set_progress(Some(bar.clone()));
+    bar
+}

@@ -1,0 +1,91 @@
+//! How a lake lays its objects out: the [`Layout`] seam, a small pure type per layout, and
+//! the registry that picks one by name.
+//!
+//! A layout decides, for one (type, day), the key under the destination's prefix, how the
+//! day's records become the object's body, and the body's content type; and it can read a
+//! key back into its (type, day), for listings. The store joins the prefix and writes; the
+//! pipeline never builds a key. A new layout is one new file here plus its row in
+//! [`by_name`].
+
+pub mod hive_ndjson;
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+use crate::datatype::DataType;
+
+pub use hive_ndjson::HiveNdjson;
+
+/// One way of laying out the lake's objects. Implementations are pure (no I/O).
+pub trait Layout: std::fmt::Debug + Send + Sync {
+    /// The layout's name, as a setting would spell it (`hive-ndjson`).
+    fn name(&self) -> &'static str;
+
+    /// The key of `data_type`'s object for `day`, relative to the store's prefix (no leading
+    /// slash).
+    fn key(&self, data_type: DataType, day: Date) -> String;
+
+    /// The (type, day) that a relative key of this layout stands for; `None` for any other key.
+    fn parse_key(&self, key: &str) -> Option<(DataType, Date)>;
+
+    /// The object's body for the day's records (each the exact bytes of one JSON record, in
+    /// the order given).
+    fn encode(&self, records: &[&str]) -> Vec<u8>;
+
+    /// The body's media type (S3 `Content-Type`).
+    fn content_type(&self) -> &'static str;
+}
+
+/// The layout names [`by_name`] knows.
+pub const NAMES: &[&str] = &[hive_ndjson::NAME];
+
+/// The layout called `name`, if there is one.
+pub fn by_name(name: &str) -> Option<Arc<dyn Layout>> {
+    match name {
+        hive_ndjson::NAME => Some(Arc::new(HiveNdjson)),
+        _ => None,
+    }
+}
+
+/// The layout of CONTRACT §4, used when nothing else is asked for.
+pub fn default_layout() -> Arc<dyn Layout> {
+    Arc::new(HiveNdjson)
+}
+
+/// `relative` under `prefix` (slashes around the prefix trimmed; an empty prefix adds
+/// nothing).
+pub fn join_prefix(prefix: &str, relative: &str) -> String {
+    match prefix.trim_matches('/') {
+        "" => relative.to_string(),
+        prefix => format!("{prefix}/{relative}"),
+    }
+}
+
+/// The `year=YYYY/month=MM/day=DD` partition of `day`, which the Hive-style layouts share.
+pub fn day_partition(day: Date) -> String {
+    format!("year={:04}/month={:02}/day={:02}", day.year(), day.month(), day.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+
+    #[test]
+    fn every_name_resolves_to_its_layout() {
+        for name in NAMES {
+            assert_eq!(by_name(name).unwrap().name(), *name);
+        }
+        assert!(by_name("parquet").is_none());
+        assert_eq!(default_layout().name(), "hive-ndjson");
+    }
+
+    #[test]
+    fn prefixes_join_without_stray_slashes() {
+        assert_eq!(join_prefix("/a/b/", "k"), "a/b/k");
+        assert_eq!(join_prefix("", "k"), "k");
+        assert_eq!(day_partition(date(2025, 1, 5)), "year=2025/month=01/day=05");
+    }
+}
