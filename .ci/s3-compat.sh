@@ -32,7 +32,7 @@ fi
 
 # 2. Start on a free port, over a fresh directory; it logs "server is running at http://...".
 S3S_ROOT=$(mktemp -d "$TOOLS_DIR/s3s-root.XXXXXX")
-"$S3S_BIN" --host 127.0.0.1 --port 0 --access-key "$AWS_ACCESS_KEY_ID" \
+RUST_LOG=info NO_COLOR=1 "$S3S_BIN" --host 127.0.0.1 --port 0 --access-key "$AWS_ACCESS_KEY_ID" \
   --secret-key "$AWS_SECRET_ACCESS_KEY" "$S3S_ROOT" >"$TOOLS_DIR/s3s.log" 2>&1 &
 S3S_PID=$!
 previous_exit_trap=$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")
