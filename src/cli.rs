@@ -59,6 +59,11 @@ pub enum Command {
     Sync(SyncArgs),
     /// Show the last runs and, per data type, the last day synced.
     Status(StatusArgs),
+    /// Check every setting, the login, Oura, the destination, the time zone, the clock and
+    /// the notification channels, without syncing or writing anything.
+    #[command(after_help = "Exit codes: 0 every check passed; 1 a check failed (the line says \
+what to do); 2 a setting is invalid.")]
+    Doctor(DoctorArgs),
     /// Print a shell completion script on stdout (see the README to install it).
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout, or write one page per command into a directory.
@@ -69,6 +74,17 @@ pub enum Command {
 fn sync_after_help() -> String {
     let types: Vec<&str> = DataType::ALL.iter().map(|t| t.name()).collect();
     format!("Data types (--types, OURA_TYPES): {}\n\n{EXIT_CODES_HELP}", types.join(", "))
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also send a test message on every notification channel of OURA_NOTIFY.
+    #[arg(long)]
+    pub send_test: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::auth::StoredTokens;
+use crate::config::Provenance;
 use crate::datatype::DataType;
 use crate::report::SCHEMA_VERSION;
 use crate::secret::Secret;
@@ -48,26 +49,19 @@ impl Check {
     }
 }
 
-/// One setting, where its value came from, and its value for display (secrets redacted).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SettingLine {
-    pub name: String,
-    pub source: String,
-    pub value: Option<String>,
-}
-
 /// What `doctor --json` prints.
 #[derive(Clone, Debug, Serialize)]
 pub struct DoctorReport {
     pub schema_version: u32,
     /// True if and only if every check passed.
     pub ok: bool,
-    pub settings: Vec<SettingLine>,
+    /// Every setting, where its value came from, and its value (secrets redacted).
+    pub settings: Vec<Provenance>,
     pub checks: Vec<Check>,
 }
 
 impl DoctorReport {
-    pub fn new(settings: Vec<SettingLine>, checks: Vec<Check>) -> Self {
+    pub fn new(settings: Vec<Provenance>, checks: Vec<Check>) -> Self {
         let ok = checks.iter().all(|c| c.ok);
         Self { schema_version: SCHEMA_VERSION, ok, settings, checks }
     }
@@ -75,14 +69,9 @@ impl DoctorReport {
     /// The human text: the settings that are set, then one line per check.
     pub fn render(&self) -> String {
         let mut out = String::from("Settings:\n");
-        for s in self.settings.iter().filter(|s| s.value.is_some()) {
-            let _ = writeln!(
-                out,
-                "  {:<28} {}  ({})",
-                s.name,
-                s.value.as_deref().unwrap_or_default(),
-                s.source
-            );
+        for s in self.settings.iter().filter(|s| s.display.is_some()) {
+            let value = s.display.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "  {:<32} {value}  ({})", s.name, s.source);
         }
         out.push_str("Checks:\n");
         for c in &self.checks {
@@ -340,10 +329,10 @@ mod tests {
     #[test]
     fn the_report_is_one_line_per_check_and_ok_only_when_all_pass() {
         let report = DoctorReport::new(
-            vec![SettingLine {
-                name: "OURA_DAYS".into(),
-                source: "env file".into(),
-                value: Some("7".into()),
+            vec![Provenance {
+                name: "OURA_DAYS",
+                source: crate::config::Source::EnvFile,
+                display: Some("7".into()),
             }],
             vec![Check::pass("a", "fine"), Check::fail("b", "broken", "mend it")],
         );

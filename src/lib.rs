@@ -50,12 +50,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Man(args) => return commands::help::man(args.dir.as_deref()),
         _ => {}
     }
-    let env = EnvSnapshot::capture(cli.env_file.as_deref())?;
-    let config = Config::resolve(&cli, &env, jiff::Timestamp::now())?;
+    let resolved = EnvSnapshot::capture(cli.env_file.as_deref())
+        .and_then(|env| Config::resolve(&cli, &env, jiff::Timestamp::now()));
+    let config = match (resolved, &cli.command) {
+        (Ok(config), _) => config,
+        // The doctor reports an invalid setting as its failed check, in its own form.
+        (Err(e), Command::Doctor(args)) => return commands::doctor::unresolved(&e, args.json),
+        (Err(e), _) => return Err(e),
+    };
     match &config.command {
         CommandConfig::Auth(auth) => commands::auth::exec(&config, auth).await,
         CommandConfig::Refresh(app) => commands::refresh::exec(&config, app).await,
         CommandConfig::Sync(sync) => commands::sync::exec(&config, sync).await,
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
+        CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,
     }
 }

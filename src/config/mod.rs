@@ -32,7 +32,7 @@ pub use sources::{DEFAULT_ENV_FILE, EnvSnapshot, Provenance, Resolved, Source, S
 use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
 use crate::aws::{AwsConfig, ChecksumPolicy};
-use crate::cli::{Cli, Command, StatusArgs, SyncArgs};
+use crate::cli::{Cli, Command, DoctorArgs, StatusArgs, SyncArgs};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::notify::{NotifyConfig, NotifyOn, parse_channels};
@@ -76,6 +76,23 @@ pub enum CommandConfig {
     Refresh(OAuthApp),
     Sync(Box<SyncConfig>),
     Status(StatusConfig),
+    Doctor(Box<DoctorConfig>),
+}
+
+/// `doctor`: everything a sync would use, to check without syncing.
+#[derive(Debug)]
+pub struct DoctorConfig {
+    /// The types a sync would fetch (`OURA_TYPES`), whose scopes the login must grant.
+    pub types: Vec<DataType>,
+    /// `OURA_TIMEZONE` (or the system's), and the name it was given by, if any.
+    pub timezone: TimeZone,
+    pub timezone_name: Option<String>,
+    pub lake: LakeConfig,
+    /// `OURA_API_BASE`.
+    pub api_base: String,
+    pub notify: NotifyConfig,
+    pub json: bool,
+    pub send_test: bool,
 }
 
 /// `auth`: the app and how to run the login.
@@ -152,7 +169,11 @@ impl Config {
             Command::Status(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
             }
-            Command::Auth(_) | Command::Refresh | Command::Completions(_) | Command::Man(_) => {}
+            Command::Auth(_)
+            | Command::Refresh
+            | Command::Doctor(_)
+            | Command::Completions(_)
+            | Command::Man(_) => {}
         }
         let oauth = oauth_config(&sources);
         let command = match &cli.command {
@@ -166,6 +187,9 @@ impl Config {
             Command::Refresh => CommandConfig::Refresh(OAuthApp::new(&oauth)?),
             Command::Sync(args) => CommandConfig::Sync(Box::new(sync_config(args, &sources, now)?)),
             Command::Status(args) => CommandConfig::Status(status_config(args, &sources)?),
+            Command::Doctor(args) => {
+                CommandConfig::Doctor(Box::new(doctor_config(args, &sources)?))
+            }
             Command::Completions(_) | Command::Man(_) => {
                 anyhow::bail!("completions and man pages need no configuration")
             }
@@ -232,14 +256,7 @@ fn sync_config(
     sources: &Sources<'_>,
     now: Timestamp,
 ) -> anyhow::Result<SyncConfig> {
-    let timezone = match sources.value("OURA_TIMEZONE") {
-        Some(name) => TimeZone::get(&name).map_err(|_| {
-            UserError::usage(format!(
-                "OURA_TIMEZONE `{name}` is not a known IANA time zone; use a name such as America/New_York"
-            ))
-        })?,
-        None => TimeZone::system(),
-    };
+    let timezone = timezone(sources)?;
     let today = now.to_zoned_datetime(timezone.clone()).date();
     let window_args = WindowArgs {
         date: args.date.as_deref(),
@@ -278,6 +295,31 @@ fn sync_config(
         },
         notify,
         lock_timeout,
+    })
+}
+
+/// `OURA_TIMEZONE`, or the system's zone.
+fn timezone(sources: &Sources<'_>) -> anyhow::Result<TimeZone> {
+    match sources.value("OURA_TIMEZONE") {
+        Some(name) => TimeZone::get(&name).map_err(|_| {
+            UserError::usage(format!(
+                "OURA_TIMEZONE `{name}` is not a known IANA time zone; use a name such as America/New_York"
+            ))
+        }),
+        None => Ok(TimeZone::system()),
+    }
+}
+
+fn doctor_config(args: &DoctorArgs, sources: &Sources<'_>) -> anyhow::Result<DoctorConfig> {
+    Ok(DoctorConfig {
+        types: resolve_types(sources)?,
+        timezone: timezone(sources)?,
+        timezone_name: sources.value("OURA_TIMEZONE"),
+        lake: lake_config(sources)?,
+        api_base: api_base(sources),
+        notify: notify_from(sources)?,
+        json: args.json,
+        send_test: args.send_test,
     })
 }
 

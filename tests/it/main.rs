@@ -35,3 +35,5 @@ mod ledger_conformance;
 mod aws_sync;
 // The Unix toolbox: completions, man, --version, colour under a pty, time zones, offline, proxies, schemas.
 mod toolbox;
+// `doctor`: a healthy setup, and one test per failing check.
+mod doctor;
