@@ -68,7 +68,10 @@ impl DoctorReport {
 
     /// The human text: the settings that are set, then one line per check.
     pub fn render(&self) -> String {
-        let mut out = String::from("Settings:\n");
+        let mut out = String::new();
+        if !self.settings.is_empty() {
+            out.push_str("Settings:\n");
+        }
         for s in self.settings.iter().filter(|s| s.display.is_some()) {
             let value = s.display.as_deref().unwrap_or_default();
             let _ = writeln!(out, "  {:<32} {value}  ({})", s.name, s.source);

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use jiff::Timestamp;
 
-use crate::config::{Config, DoctorConfig};
+use crate::config::{Config, DoctorConfig, LakePlace};
 use crate::datatype::{DataType, RangeKind};
 use crate::doctor::{Check, DoctorReport, ask_oura, check_login, judge_oura};
 use crate::error::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code};
@@ -15,6 +15,7 @@ use crate::ledger::Ledger;
 use crate::notify::{Notifiers, NotifyStatus};
 use crate::report::{RunReport, RunStatus, SCHEMA_VERSION};
 use crate::store::ObjectStore;
+use crate::store::s3::Encryption;
 
 /// The text of the test message.
 const TEST_MESSAGE: &str =
@@ -98,7 +99,17 @@ async fn destination(config: &Config, doctor: &DoctorConfig) -> Check {
     if let Err(e) = ledger.check().await {
         return Check::fail(NAME, format!("{e:#}"), "fix OURA_DYNAMODB_TABLE or the ledger");
     }
-    Check::pass(NAME, format!("{} usable, ledger {}", store.describe(), ledger.describe()))
+    let encryption = match &doctor.lake.place {
+        LakePlace::S3 { encryption: Encryption::Aes256, .. } => ", puts with SSE AES256".into(),
+        LakePlace::S3 { encryption: Encryption::Kms { key_id }, .. } => {
+            format!(", puts with SSE aws:kms ({})", key_id.as_deref().unwrap_or("aws/s3 key"))
+        }
+        LakePlace::Local { .. } => String::new(),
+    };
+    Check::pass(
+        NAME,
+        format!("{} usable{encryption}, ledger {}", store.describe(), ledger.describe()),
+    )
 }
 
 /// One check per channel of `OURA_NOTIFY`: its settings complete, and with `--send-test` a

@@ -53,6 +53,7 @@ fn doctor(
         cmd.env(k, v);
     }
     let out = cmd.arg("doctor").arg("--json").args(args).output().unwrap();
+    crate::toolbox::assert_matches_schema(&out.stdout, "doctor.schema.json");
     let text = format!("{}{}", stdout(&out), stderr(&out));
     for secret in [TOKEN, "cs-SECRET-1", "refresh-SECRET-77a1"] {
         assert!(!text.contains(secret), "a secret leaked: {text}");

@@ -190,7 +190,7 @@ fn schema_python() -> String {
 
 /// Validates `document` against `docs/<schema>` with the reference validator; panics with its
 /// findings.
-fn assert_matches_schema(document: &[u8], schema: &str) {
+pub fn assert_matches_schema(document: &[u8], schema: &str) {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
     let script = r#"
 import json, pathlib, sys
