@@ -460,3 +460,36 @@ async fn a_sync_into_a_second_s3_implementation_writes_the_same_lake() {
     let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(report["objects_written"], 0, "{report}");
 }
+
+/// No credentials anywhere, and an instance-metadata service that answers nonsense (as some
+/// networks' catch-all servers do): exit 2 with one line, and none of the SDK's warnings with
+/// their debug dumps of what it tried; `-v` shows them.
+#[tokio::test]
+async fn no_credentials_is_one_line_without_the_sdk_s_warnings() {
+    let t = AwsSync::new("no-creds").await;
+    let imds = crate::recorder::Recorder::always(crate::recorder::Reply::ok("not a token"));
+    let run = |extra: &[&str]| {
+        t.env
+            .cmd()
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_EC2_METADATA_DISABLED")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.base)
+            .env("HOME", t.env.dir.path())
+            .env("OURA_DYNAMODB_TABLE", &t.table)
+            .args(extra)
+            .args(["sync", "--dest", &format!("s3://{}/oura", t.bucket)])
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot get AWS credentials"), "{err}");
+    assert!(!err.contains("WARN") && !err.contains("ProviderError"), "{err}");
+    assert_eq!(t.env.oura.request_count(), 0);
+    let verbose = run(&["-v"]);
+    assert_eq!(verbose.status.code(), Some(2));
+    assert!(stderr(&verbose).contains("WARN"), "{}", stderr(&verbose));
+}
