@@ -12,6 +12,8 @@
 //!   ([`ledger::Ledger`]).
 //! - [`notify`]: the message after every run (WhatsApp and others); [`lock`]: one sync at a
 //!   time.
+//! - [`doctor`]: the checks of `oura-sync doctor`; [`logging`]: stderr logs, colour, the
+//!   progress bar.
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
 //!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
 //!   [`fsutil`]: atomic writes; [`text`]: one-line messages and cause chains.
