@@ -493,3 +493,68 @@ async fn no_credentials_is_one_line_without_the_sdk_s_warnings() {
     assert_eq!(verbose.status.code(), Some(2));
     assert!(stderr(&verbose).contains("WARN"), "{}", stderr(&verbose));
 }
+
+/// After `aws sso login` (a cached SSO token in ~/.aws/sso/cache), an SSO profile syncs into
+/// S3 with no extra step: the role's credentials come from the SSO portal (a recorder here,
+/// at AWS_ENDPOINT_URL_SSO), asked with the cached token for the profile's account and role.
+#[tokio::test]
+async fn an_sso_profile_with_a_session_syncs_with_no_extra_step() {
+    let t = AwsSync::new("sso-ok").await;
+    let dir = t.env.dir.path();
+    let config = dir.join("aws-config");
+    std::fs::write(
+        &config,
+        "[profile work]\nsso_session = corp\nsso_account_id = 123456789012\n\
+         sso_role_name = Writer\nregion = us-east-1\n\n[sso-session corp]\n\
+         sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_registration_scopes = sso:account:access\n",
+    )
+    .unwrap();
+    // The token `aws sso login` caches, under the SHA-1 of the session name.
+    let sha1 = std::process::Command::new("sh")
+        .args(["-c", "printf corp | sha1sum | cut -d' ' -f1"])
+        .output()
+        .unwrap();
+    let cache = dir.join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let expires = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(8)).to_string();
+    std::fs::write(
+        cache.join(format!("{}.json", String::from_utf8_lossy(&sha1.stdout).trim())),
+        format!(
+            r#"{{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1",
+                "accessToken": "sso-SECRET-token", "expiresAt": "{}"}}"#,
+            expires.split('.').next().unwrap().trim_end_matches('Z').to_string() + "Z"
+        ),
+    )
+    .unwrap();
+    let expiration_ms = (jiff::Timestamp::now().as_second() + 3600) * 1000;
+    let portal = crate::recorder::Recorder::always(crate::recorder::Reply::ok(format!(
+        r#"{{"roleCredentials": {{"accessKeyId": "test", "secretAccessKey": "test",
+            "sessionToken": "session-SECRET", "expiration": {expiration_ms}}}}}"#
+    )));
+    let dest = format!("s3://{}/oura", t.bucket);
+    let out = t
+        .env
+        .cmd()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("HOME", dir)
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_PROFILE", "work")
+        .env("AWS_ENDPOINT_URL_SSO", &portal.base)
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "2026-11-23", "--days", "3", "--types", TYPES, "--dest", &dest])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(t.keys().await.len(), 7);
+    // Once for the check before the sync, once more by the clients' shared credential cache.
+    let asked = portal.requests();
+    assert!((1..=2).contains(&asked.len()), "{asked:?}");
+    assert_eq!(asked[0].header("x-amz-sso_bearer_token"), Some("sso-SECRET-token"));
+    let query = asked[0].query_pairs();
+    assert!(query.contains(&("role_name".into(), "Writer".into())), "{query:?}");
+    assert!(query.contains(&("account_id".into(), "123456789012".into())), "{query:?}");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!text.contains("sso-SECRET") && !text.contains("session-SECRET"), "{text}");
+}
