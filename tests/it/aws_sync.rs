@@ -517,13 +517,15 @@ async fn an_sso_profile_with_a_session_syncs_with_no_extra_step() {
         .unwrap();
     let cache = dir.join(".aws/sso/cache");
     std::fs::create_dir_all(&cache).unwrap();
-    let expires = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(8)).to_string();
+    let expires = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(8))
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
     std::fs::write(
         cache.join(format!("{}.json", String::from_utf8_lossy(&sha1.stdout).trim())),
         format!(
             r#"{{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1",
                 "accessToken": "sso-SECRET-token", "expiresAt": "{}"}}"#,
-            expires.split('.').next().unwrap().trim_end_matches('Z').to_string() + "Z"
+            expires
         ),
     )
     .unwrap();
