@@ -13,17 +13,20 @@
 //! at S3- or DynamoDB-compatible servers; with a custom S3 endpoint the S3 client uses
 //! path-style addressing (`http://host/bucket/key`), which every such server understands, and
 //! sends checksums only where S3 requires them (several compatible stores refuse the SDK's
-//! default CRC32 trailers) unless `AWS_REQUEST_CHECKSUM_CALCULATION` says otherwise.
+//! default CRC32 trailers) unless `AWS_REQUEST_CHECKSUM_CALCULATION` says otherwise. Both
+//! clients go through the proxy of `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` names the host.
 
 use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_s3::config::SharedHttpClient;
 use aws_sdk_s3::config::{
     ProvideCredentials, RequestChecksumCalculation, ResponseChecksumValidation,
 };
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_http_client::{Builder, tls};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::{Builder, Connector, tls};
 
 use crate::error::UserError;
 use crate::text::{error_chain, one_line};
@@ -61,9 +64,7 @@ impl AwsClients {
     ///
     /// Fails with a usage error when no region is configured.
     pub async fn load(config: &AwsConfig) -> anyhow::Result<Self> {
-        let http = Builder::new()
-            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-            .build_https();
+        let http = http_client();
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .operation_attempt_timeout(ATTEMPT_TIMEOUT)
@@ -120,6 +121,23 @@ impl AwsClients {
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
         })
     }
+}
+
+/// The HTTP client of both AWS clients: rustls with ring (the one TLS stack of the binary),
+/// and the proxy of `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` unless `NO_PROXY` names the
+/// host. The SDK's plain builder offers no proxy setting, hence a connector of our own per
+/// connection settings (the builder still keeps one connection pool per setting).
+fn http_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = Connector::builder()
+            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .proxy_config(ProxyConfig::from_env());
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.build()
+    })
 }
 
 /// Which checksums the S3 client sends with its requests.

@@ -560,3 +560,42 @@ async fn an_sso_profile_with_a_session_syncs_with_no_extra_step() {
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(!text.contains("sso-SECRET") && !text.contains("session-SECRET"), "{text}");
 }
+
+/// S3 and DynamoDB requests go through the proxy of HTTP_PROXY/HTTPS_PROXY too (the Oura ones
+/// as well), and straight to the server for a host in NO_PROXY.
+#[tokio::test]
+async fn aws_requests_honour_the_proxy_settings() {
+    let t = AwsSync::new("proxy").await;
+    let (proxy, relayed) = crate::toolbox::start_proxy();
+    let out = t
+        .env
+        .cmd()
+        .env("HTTP_PROXY", &proxy)
+        .env_remove("NO_PROXY")
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "2026-11-23", "--days", "3", "--types", TYPES])
+        .args(["--dest", &format!("s3://{}/oura", t.bucket)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(t.keys().await.len(), 7);
+    // moto serves S3 and DynamoDB on one port; the fake Oura server has its own.
+    let moto = aws_env::endpoint().trim_start_matches("http://").to_string();
+    let oura = t.env.oura.base_url.trim_start_matches("http://").to_string();
+    let through_proxy = relayed.lock().unwrap().clone();
+    assert!(through_proxy.contains(&moto), "{through_proxy:?}");
+    assert!(through_proxy.contains(&oura), "{through_proxy:?}");
+
+    let out = t
+        .env
+        .cmd()
+        .env("HTTP_PROXY", &proxy)
+        .env("NO_PROXY", "127.0.0.1")
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "2026-11-23", "--days", "3", "--types", TYPES])
+        .args(["--dest", &format!("s3://{}/oura", t.bucket)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(*relayed.lock().unwrap(), through_proxy, "NO_PROXY was ignored");
+}

@@ -6,8 +6,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::common::*;
 use crate::fake_oura::Fault;
@@ -134,26 +133,37 @@ fn offline_a_sync_fails_fast_with_one_line_and_a_network_hint() {
     assert_eq!(runs[0]["failures"][0]["error"], error);
 }
 
-/// A plain TCP forwarder to `target` standing in for an HTTP proxy (a proxy for http:// URLs
-/// receives the request with its absolute URL, which the fake server routes like any other);
-/// counts the connections it forwarded.
-fn start_proxy(target: String) -> (String, Arc<AtomicUsize>) {
+/// A forward proxy for http:// URLs: reads the request head, connects to the host:port of
+/// its absolute URL, and relays both ways (the servers route absolute-form targets like any
+/// other). Returns its URL and the `host:port` of every connection it relayed.
+pub fn start_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = count.clone();
+    let relayed = Arc::new(Mutex::new(Vec::new()));
+    let seen = relayed.clone();
     std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            seen.fetch_add(1, Ordering::SeqCst);
-            let upstream = TcpStream::connect(&target).unwrap();
-            let (mut c_read, mut u_write) =
-                (client.try_clone().unwrap(), upstream.try_clone().unwrap());
-            std::thread::spawn(move || std::io::copy(&mut c_read, &mut u_write));
-            let (mut u_read, mut c_write) = (upstream, client);
-            std::thread::spawn(move || std::io::copy(&mut u_read, &mut c_write));
+        for mut client in listener.incoming().flatten() {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n") && client.read(&mut byte).ok() == Some(1) {
+                    head.push(byte[0]);
+                }
+                let line = String::from_utf8_lossy(&head).into_owned();
+                let target = line.split(' ').nth(1).unwrap_or_default();
+                let authority = target.trim_start_matches("http://").split('/').next().unwrap();
+                seen.lock().unwrap().push(authority.to_string());
+                let Ok(mut upstream) = TcpStream::connect(authority) else { return };
+                upstream.write_all(&head).unwrap();
+                let (mut from_client, mut to_upstream) =
+                    (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                std::thread::spawn(move || std::io::copy(&mut from_client, &mut to_upstream));
+                let _ = std::io::copy(&mut upstream, &mut client);
+            });
         }
     });
-    (url, count)
+    (url, relayed)
 }
 
 /// Oura requests go through the proxy in HTTP_PROXY/HTTPS_PROXY, and not for the hosts in
@@ -162,14 +172,15 @@ fn start_proxy(target: String) -> (String, Arc<AtomicUsize>) {
 fn oura_requests_honour_the_proxy_settings() {
     let env = TestEnv::new();
     seed_every_type(&env.oura, &WEEK);
-    let target = env.oura.base_url.trim_start_matches("http://").to_string();
-    let (proxy, forwarded) = start_proxy(target);
+    let (proxy, relayed) = start_proxy();
+    let oura = env.oura.base_url.trim_start_matches("http://").to_string();
+    let forwarded = || relayed.lock().unwrap().iter().filter(|a| **a == oura).count();
     let args = ["sync", "2026-11-23", "--days", "3", "--types", "daily_sleep"];
     let out =
         env.cmd().env("HTTP_PROXY", &proxy).env_remove("NO_PROXY").args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(forwarded.load(Ordering::SeqCst) >= 1, "the proxy saw no connection");
-    let before = forwarded.load(Ordering::SeqCst);
+    assert!(forwarded() >= 1, "the proxy saw no connection");
+    let before = forwarded();
     let out = env
         .cmd()
         .env("HTTP_PROXY", &proxy)
@@ -178,7 +189,7 @@ fn oura_requests_honour_the_proxy_settings() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(forwarded.load(Ordering::SeqCst), before, "NO_PROXY was ignored");
+    assert_eq!(forwarded(), before, "NO_PROXY was ignored");
 }
 
 /// The Python of the test tools, which has jsonschema (installed by scripts/test.sh).
