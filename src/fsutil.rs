@@ -12,9 +12,98 @@ use std::path::Path;
 
 use anyhow::Context;
 
+/// How every temporary file of [`write_atomic`] and [`replace_file`] is named:
+/// `.oura-sync-<random>.tmp`.
+pub const TEMP_PREFIX: &str = ".oura-sync-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// The mode a file gets when no mode is asked for, before the umask.
+const DEFAULT_FILE_MODE: u32 = 0o666;
+
+/// Space claimed on disk for a file to be written later: a temporary file beside `path`,
+/// already filled with as many bytes as the content may take, so that writing the content
+/// needs no new space (a login's new tokens must never meet a full disk after the old
+/// refresh token is spent).
+#[derive(Debug)]
+pub struct Reserved {
+    tmp: tempfile::NamedTempFile,
+    target: std::path::PathBuf,
+}
+
+impl Reserved {
+    /// Claims `size` bytes beside `path` (with `mode` from the start), or fails at once when
+    /// the disk cannot hold them.
+    pub fn claim(path: &Path, size: usize, mode: Option<u32>) -> anyhow::Result<Reserved> {
+        let dir = parent_dir(path);
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut tmp = temp_builder(mode)
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        // Written, not just sized: a sparse file would claim nothing.
+        tmp.write_all(&vec![b' '; size])
+            .and_then(|()| tmp.as_file().sync_all())
+            .with_context(|| format!("cannot claim {size} bytes in {}", dir.display()))?;
+        Ok(Reserved { tmp, target: path.to_path_buf() })
+    }
+
+    /// Replaces the target with `bytes` through the claimed file (fsynced, then renamed).
+    pub fn commit(mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        use std::io::Seek;
+        let path = self.target.clone();
+        self.tmp
+            .rewind()
+            .and_then(|_| self.tmp.write_all(bytes))
+            .and_then(|()| self.tmp.as_file().set_len(bytes.len() as u64))
+            .and_then(|()| self.tmp.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        self.tmp.persist(&path).with_context(|| format!("cannot replace {}", path.display()))?;
+        if let Ok(d) = std::fs::File::open(parent_dir(&path)) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+fn temp_builder(mode: Option<u32>) -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The mode is given to open(2), so the umask applies to it.
+        builder.permissions(std::fs::Permissions::from_mode(mode.unwrap_or(DEFAULT_FILE_MODE)));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder
+}
+
+/// Removes the temporary files of [`write_atomic`] left in `dir` by a process that was killed
+/// mid-write; only safe while no other writer can be writing there. Returns how many.
+pub fn remove_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 /// Writes `bytes` to `path` so that `path` holds either its old content or all of `bytes`.
 /// With `mode` (Unix permission bits), the temporary file has that mode from its creation, so
-/// the content is never readable by others, not even for a moment.
+/// the content is never readable by others, not even for a moment. Without, the file gets
+/// the mode any new file gets (0666 less the umask), like a file written by any other tool.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow::Result<()> {
     write_via_temp(path, bytes, mode, true)
 }
@@ -41,21 +130,9 @@ pub fn flush_filesystem(path: &Path) -> anyhow::Result<()> {
 }
 
 fn write_via_temp(path: &Path, bytes: &[u8], mode: Option<u32>, sync: bool) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".oura-sync-").suffix(".tmp");
-    #[cfg(unix)]
-    if let Some(mode) = mode {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(mode));
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut tmp = builder
+    let mut tmp = temp_builder(mode)
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes)
@@ -92,6 +169,18 @@ mod tests {
         replace_file(&path, b"new\n").unwrap();
         flush_filesystem(dir.path()).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new\n");
+    }
+
+    #[test]
+    fn a_claimed_file_is_replaced_with_the_content_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        std::fs::write(&path, b"old").unwrap();
+        let claim = Reserved::claim(&path, 4096, Some(0o600)).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        claim.commit(b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[cfg(unix)]

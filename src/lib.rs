@@ -16,7 +16,8 @@
 //!   progress bar.
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
 //!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
-//!   [`fsutil`]: atomic writes; [`text`]: one-line messages and cause chains.
+//!   [`scrub`]: outside text cleaned of secrets and escapes; [`fsutil`]: atomic writes;
+//!   [`http_body`]: bodies read with a size cap; [`text`]: one-line messages and cause chains.
 
 pub mod auth;
 pub mod aws;
@@ -27,6 +28,7 @@ pub mod datatype;
 pub mod doctor;
 pub mod error;
 pub mod fsutil;
+pub mod http_body;
 pub mod ledger;
 pub mod lock;
 pub mod logging;
@@ -35,6 +37,7 @@ pub mod ops;
 pub mod oura;
 pub mod pipeline;
 pub mod report;
+pub mod scrub;
 pub mod secret;
 pub mod store;
 pub mod text;

@@ -4,9 +4,12 @@
 //!
 //! The lock file is `.oura-sync.lock` in the directory of the tokens file (`OURA_TOKENS_FILE`):
 //! the tokens file stands for one Oura account on one machine whatever the destination, and it
-//! is local even when the lake is in S3. The lock is an OS advisory lock (`flock` on Unix,
-//! through the standard library's `File::try_lock`), so it dies with the process: a crashed
-//! run never leaves a stale lock behind.
+//! is local even when the lake is in S3. A local lake has a lock of its own as well,
+//! `<lake>/_ledger/.oura-sync.lock` ([`RunLock::path_for_lake`], taken by
+//! [`crate::ops::sync`]), so that two runs with different tokens files (or from different
+//! directories) never write one lake at once. The lock is an OS advisory lock (`flock` on
+//! Unix, through the standard library's `File::try_lock`), so it dies with the process: a
+//! crashed run never leaves a stale lock behind.
 //! The file holds the holder's process id, for the message the waiting run prints.
 //!
 //! A second run waits up to `OURA_LOCK_TIMEOUT` seconds (default [`DEFAULT_LOCK_TIMEOUT`]),
@@ -43,6 +46,11 @@ impl RunLock {
             Some(dir) if !dir.as_os_str().is_empty() => dir.join(LOCK_FILE_NAME),
             _ => PathBuf::from(LOCK_FILE_NAME),
         }
+    }
+
+    /// The lock file of the local lake at `lake_root`.
+    pub fn path_for_lake(lake_root: &Path) -> PathBuf {
+        lake_root.join(crate::ledger::local::LEDGER_DIR).join(LOCK_FILE_NAME)
     }
 
     /// Takes the lock at `path`, waiting up to `wait` for another run to release it.

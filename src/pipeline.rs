@@ -5,6 +5,11 @@
 //! It sees only the seams ([`ObjectStore`], [`Ledger`]) and the Oura client. One type failing
 //! never stops the others. An object is always stored before its ledger entry is written, so
 //! the ledger never claims a day the lake does not hold.
+//!
+//! A day fetched again never silently shrinks and an `id` lives in one day object
+//! ([`crate::oura::day_merge`]): a time-series day keeps the samples the lake holds, merged
+//! with the new ones; a document day that the answer leaves empty is removed only when all its
+//! records moved to other days of the answer (after those days are stored), else kept.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,6 +25,7 @@ use tokio::sync::Semaphore;
 use crate::auth::TokenProvider;
 use crate::datatype::{DataType, RangeKind};
 use crate::ledger::{AnyLedger, DayEntry, Ledger};
+use crate::oura::day_merge::{all_moved, merge_samples, record_id};
 use crate::oura::records::file_by_day;
 use crate::oura::{FetchError, OuraClient};
 use crate::report::{RunReport, TypeReport, TypeStatus, overall_status};
@@ -258,6 +264,7 @@ impl Engine<'_> {
             return plain(TypeReport::skipped(reason));
         }
         let known = match self.ledger.days(data_type, job.window).await {
+            Ok(known) if job.resume => self.days_still_in_lake(known).await,
             Ok(known) => known,
             Err(e) => return plain(TypeReport::failed(format!("cannot read the ledger: {e:#}"))),
         };
@@ -361,6 +368,79 @@ impl Engine<'_> {
         TypeOutcome { report, refused_token, login_needed }
     }
 
+    /// Merges, into each series day of `days` that the lake holds, the samples it holds, so a
+    /// smaller answer never drops them.
+    async fn merge_held_samples(
+        &self,
+        data_type: DataType,
+        by_day: &mut BTreeMap<Date, Vec<Box<serde_json::value::RawValue>>>,
+        days: &[Date],
+        known: &BTreeMap<Date, DayEntry>,
+    ) -> Result<(), FetchError> {
+        for day in days {
+            let Some(entry) = known.get(day).filter(|e| e.record_count > 0) else { continue };
+            let held = self.store.get(&entry.object_key).await.map_err(|e| {
+                FetchError::Failed(format!(
+                    "cannot read the stored {data_type} day {day} to merge it: {e:#}"
+                ))
+            })?;
+            let Some(held) = held else { continue };
+            let merged = merge_samples(&held, by_day.remove(day).unwrap_or_default());
+            if merged.kept_from_lake > 0 {
+                tracing::info!(
+                    r#type = %data_type, %day, kept = merged.kept_from_lake,
+                    "Kept samples the lake holds that Oura did not send again."
+                );
+            }
+            if !merged.records.is_empty() {
+                by_day.insert(*day, merged.records);
+            }
+        }
+        Ok(())
+    }
+
+    /// True if and only if every record of the stored object `key` has its `id` in `ids`.
+    async fn records_moved(&self, key: &str, ids: &std::collections::HashSet<String>) -> bool {
+        match self.store.get(key).await {
+            Ok(Some(held)) => all_moved(&held, ids),
+            _ => false,
+        }
+    }
+
+    /// The ledger's days whose object a local lake still holds, byte for byte, so that a
+    /// resumed backfill fetches again a day whose file is gone or damaged. An S3 lake's
+    /// objects are not read back: S3 keeps what it acknowledged, and `--force` refetches.
+    async fn days_still_in_lake(
+        &self,
+        known: BTreeMap<Date, DayEntry>,
+    ) -> BTreeMap<Date, DayEntry> {
+        if !matches!(self.store, AnyStore::Local(_)) {
+            return known;
+        }
+        futures_util::stream::iter(known)
+            .map(|(day, entry)| async move {
+                if entry.record_count == 0 {
+                    return Some((day, entry));
+                }
+                match self.store.get(&entry.object_key).await {
+                    Ok(Some(body)) if crate::store::sha256_hex(&body) == entry.sha256 => {
+                        Some((day, entry))
+                    }
+                    _ => {
+                        tracing::warn!(
+                            key = %entry.object_key,
+                            "The ledger lists a day whose lake file is missing or changed; fetching it again."
+                        );
+                        None
+                    }
+                }
+            })
+            .buffer_unordered(PUTS_PER_UNIT)
+            .filter_map(std::future::ready)
+            .collect()
+            .await
+    }
+
     /// Fetches one unit, stores its days, and records them in the ledger.
     #[tracing::instrument(name = "piece", skip_all, fields(days = %unit.keep))]
     async fn sync_unit(
@@ -380,14 +460,33 @@ impl Engine<'_> {
             RangeKind::Snapshot | RangeKind::BareSnapshot => vec![unit.keep.end],
             _ => unit.keep.days().collect(),
         };
+        if data_type.is_series() {
+            self.merge_held_samples(data_type, &mut filed.by_day, &days, known).await?;
+        }
+        // The ids this answer files under any day: a held day left empty whose ids all sit
+        // elsewhere now has had its records moved.
+        let fetched_ids: std::collections::HashSet<String> = if data_type.range() == RangeKind::Date
+        {
+            filed.by_day.values().flatten().filter_map(|r| record_id(r)).collect()
+        } else {
+            Default::default()
+        };
         let synced_at = Timestamp::now();
         let mut outcome = UnitOutcome::default();
         let mut empty_entries = Vec::new();
+        let mut moved_away: Vec<(Date, String)> = Vec::new();
         let mut objects = Vec::new();
         for day in days {
             let records = filed.by_day.remove(&day).unwrap_or_default();
             if records.is_empty() {
                 match known.get(&day) {
+                    Some(entry)
+                        if entry.record_count > 0
+                            && !fetched_ids.is_empty()
+                            && self.records_moved(&entry.object_key, &fetched_ids).await =>
+                    {
+                        moved_away.push((day, entry.object_key.clone()));
+                    }
                     // Never let an empty answer erase a day the lake holds: keep it as it is.
                     Some(entry) if entry.record_count > 0 => tracing::warn!(
                         r#type = %data_type, %day, held = entry.record_count,
@@ -415,6 +514,7 @@ impl Engine<'_> {
         drop(filed);
 
         if job.dry_run {
+            outcome.days_written += moved_away.len() as u64;
             for (day, object) in &objects {
                 match known.get(day) {
                     Some(entry) if entry.sha256 == object.sha256 => outcome.days_unchanged += 1,
@@ -458,6 +558,31 @@ impl Engine<'_> {
                 }
                 Err(e) => {
                     first_error.get_or_insert(format!("cannot store {}: {e:#}", object.key));
+                }
+            }
+        }
+        // A day whose records all moved goes only once the days they moved to are stored, and
+        // only when all were: an id never sits in two objects, nor in none.
+        if first_error.is_none() {
+            for (day, key) in moved_away {
+                match self.store.delete(&key).await {
+                    Ok(()) => {
+                        tracing::info!(r#type = %data_type, %day, "Every record of the day moved to another day; removed its object.");
+                        outcome.days_written += 1;
+                        entries.push(DayEntry {
+                            data_type: data_type.name().to_string(),
+                            day,
+                            record_count: 0,
+                            object_key: String::new(),
+                            sha256: String::new(),
+                            bytes: 0,
+                            run_id: job.run_id.clone(),
+                            synced_at,
+                        });
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(format!("cannot remove {key}: {e:#}"));
+                    }
                 }
             }
         }

@@ -151,6 +151,21 @@ pub fn overall_status<'a>(types: impl IntoIterator<Item = &'a TypeReport>) -> Ru
 }
 
 impl RunReport {
+    /// Removes every known secret and control character from the report's texts (causes and
+    /// reasons may quote a server), before it is printed, stored or sent.
+    pub fn scrub(&mut self) {
+        let clean = |text: &mut Option<String>| {
+            if let Some(t) = text {
+                *t = crate::scrub::scrub(t);
+            }
+        };
+        clean(&mut self.error);
+        for t in self.types.values_mut() {
+            clean(&mut t.error);
+            clean(&mut t.reason);
+        }
+    }
+
     /// Types that failed, with their causes, in report order.
     pub fn failures(&self) -> Vec<Failure> {
         self.ordered_types()

@@ -35,7 +35,8 @@ pub use tokens_file::{StoredTokens, normalize_scopes};
 /// What a user must do when there is no usable login.
 pub const LOGIN_HINT: &str = "run `oura-sync auth` to log in";
 
-/// A sync refreshes first when the access token expires within this margin.
+/// A sync refreshes first when the access token expires within this margin (once: a token
+/// fresh from a refresh is used until it has expired).
 pub const REFRESH_MARGIN: SignedDuration = SignedDuration::from_mins(5);
 
 /// Where requests get their bearer token.
@@ -147,9 +148,15 @@ impl TokenProvider {
             return Ok(Some(tokens.access_token));
         }
         let mut gate = self.gate.lock().await;
-        // Another task may have refreshed while this one waited.
+        // Another task may have refreshed while this one waited. A token this process just
+        // got is used until it has really expired, even when Oura issues it with less than
+        // the margin to live: otherwise every request would refresh again.
         let tokens = self.current();
-        if gate.early_failed || !tokens.expires_within(REFRESH_MARGIN, Timestamp::now()) {
+        let now = Timestamp::now();
+        if gate.early_failed
+            || !tokens.expires_within(REFRESH_MARGIN, now)
+            || (gate.refreshed && !tokens.expires_within(SignedDuration::ZERO, now))
+        {
             return Ok(Some(tokens.access_token));
         }
         match refresh_tokens_file(endpoint, path, &tokens).await {

@@ -8,12 +8,18 @@
 //! legacy apps work only at the old one (reference/oura-api.md §3.2). So every call tries the
 //! URL that worked last (remembered in the tokens file), and on exactly those two answers tries
 //! the other URL once. Nothing here logs a request or response body: both carry secrets.
+//!
+//! The POST body holds the client secret and the code or refresh token, so redirects are never
+//! followed (a 307 or 308 would send that body on to wherever the `Location` points): a 3xx is
+//! a refusal like any other. Answers are read with a cap ([`MAX_TOKEN_ANSWER_BYTES`]), and
+//! the server's `error` and `error_description` are scrubbed of every known secret.
 
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::error::UserError;
+use crate::scrub::scrub;
 use crate::secret::Secret;
 use crate::text::one_line;
 
@@ -29,6 +35,8 @@ pub const DEFAULT_REDIRECT_URI: &str = "http://localhost:8080/callback";
 pub const DEFAULT_SCOPES: &str = "email personal daily heartrate workout tag session spo2 stress heart_health ring_configuration";
 /// How long one call to the token endpoint may take.
 pub const TOKEN_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest token endpoint answer read: a token pair is a few kilobytes.
+pub const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
 
 /// The user's own Oura OAuth app and the URLs it talks to.
 #[derive(Debug, Clone)]
@@ -168,6 +176,9 @@ pub enum OAuthError {
         #[source]
         source: reqwest::Error,
     },
+    /// An answer too large to be a token answer.
+    #[error("the token endpoint {url} answered with more than {} KiB", MAX_TOKEN_ANSWER_BYTES / 1024)]
+    TooLarge { url: String },
     /// A success without a usable token.
     #[error("the token endpoint {url} answered without an access token")]
     Malformed { url: String },
@@ -238,6 +249,8 @@ impl TokenEndpoint {
     pub fn new(app: OAuthApp) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(TOKEN_CALL_TIMEOUT)
+            // The body carries the client secret and a grant: never send it anywhere else.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self { app, http })
@@ -294,7 +307,15 @@ impl TokenEndpoint {
             .await
             .map_err(transport)?;
         let status = response.status();
-        let body = response.bytes().await.map_err(transport)?;
+        let body =
+            crate::http_body::read_capped(response, MAX_TOKEN_ANSWER_BYTES).await.map_err(|e| {
+                match e {
+                    crate::http_body::BodyError::TooLarge { .. } => {
+                        OAuthError::TooLarge { url: url.to_string() }
+                    }
+                    crate::http_body::BodyError::Transport(source) => transport(source),
+                }
+            })?;
         // Never log `body`: a success holds the tokens.
         let answer = serde_json::from_slice::<TokenAnswer>(&body).ok();
         tracing::debug!(url, status = status.as_u16(), "The token endpoint answered.");
@@ -313,7 +334,10 @@ impl TokenEndpoint {
             });
         }
         let (error, description) = match answer {
-            Some(a) => (a.error, a.error_description.map(|d| one_line(&d, 200))),
+            Some(a) => (
+                a.error.map(|e| one_line(&scrub(&e), 200)),
+                a.error_description.map(|d| one_line(&scrub(&d), 200)),
+            ),
             None => (None, None),
         };
         Err(match error.as_deref() {

@@ -113,13 +113,22 @@ pub async fn refresh_tokens_file(
             tokens_file.display()
         ))
     })?;
+    // The old refresh token dies with the refresh, so the new pair must be sure to fit on
+    // disk first: a full disk stops here, with the old pair intact and still usable.
+    let claim = StoredTokens::claim_space(tokens_file).with_context(|| {
+        format!(
+            "no room to save a refreshed login beside {}, so the access token was not \
+             refreshed and the login is unchanged; free some disk space and run again",
+            tokens_file.display()
+        )
+    })?;
     let issued = endpoint
         .request(Grant::Refresh(refresh_token), current.token_url.as_deref())
         .await
         .map_err(|e| e.into_user_error())?;
     let fresh = StoredTokens::issued(issued, Some(&current), &[], Timestamp::now());
     // The old refresh token is dead now: the new pair must be on disk before anyone uses it.
-    fresh.write(tokens_file).with_context(|| {
+    fresh.write_claimed(claim).with_context(|| {
         format!(
             "Oura issued new tokens but {} could not be written, and the old refresh token \
              no longer works; {LOGIN_HINT}",

@@ -8,6 +8,9 @@
 //! It writes one shape (see [`StoredTokens::write`]): `access_token`, `refresh_token`,
 //! `token_type`, `expires_at` (RFC 3339), `scope` (granted scopes, `extapi:` removed) and
 //! `token_url` (the token URL that worked), atomically and with mode 0600 from the start.
+//! A tokens file that is a symbolic link stays one: the file it points to is replaced. A file
+//! that others may read is used, with a warning saying how to fix it; a message about a file
+//! that cannot be used never quotes its content.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -17,11 +20,26 @@ use serde::Deserialize;
 
 use crate::auth::oauth::Issued;
 use crate::error::UserError;
-use crate::fsutil::write_atomic;
+use crate::fsutil::{Reserved, write_atomic};
 use crate::secret::Secret;
 
 /// The tokens file's Unix mode: readable and writable by its owner only.
 pub const TOKENS_FILE_MODE: u32 = 0o600;
+
+/// Bytes claimed on disk before a refresh spends the old refresh token: our file with tokens
+/// as large as the biggest token answer read (64 KiB), with room to spare.
+pub const RESERVED_BYTES: usize = 160 * 1024;
+
+/// The file a write to the tokens file at `path` must replace: the target of a symbolic link
+/// (so the link survives and the file it names gets the new tokens), else `path` itself.
+pub fn write_target(path: &Path) -> std::path::PathBuf {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
+}
 
 /// The token data of a login.
 #[derive(Debug, Clone)]
@@ -66,10 +84,10 @@ impl StoredTokens {
                 )));
             }
         };
-        let modified = std::fs::metadata(path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| Timestamp::try_from(t).ok());
+        let metadata = std::fs::metadata(path).ok();
+        warn_if_readable_by_others(path, metadata.as_ref());
+        let modified =
+            metadata.and_then(|m| m.modified().ok()).and_then(|t| Timestamp::try_from(t).ok());
         Self::parse(&bytes, modified).map(Some).map_err(|why| {
             UserError::login_needed(format!(
                 "the tokens file {} is not usable ({why}); run `oura-sync auth` to write a new one",
@@ -81,8 +99,7 @@ impl StoredTokens {
     /// Parses the file's bytes; `modified` anchors a relative `expires_in`.
     pub fn parse(bytes: &[u8], modified: Option<Timestamp>) -> Result<StoredTokens, String> {
         // serde_json's messages name positions, not content, so they cannot leak a token.
-        let raw: RawTokens =
-            serde_json::from_slice(bytes).map_err(|e| format!("not a JSON object: {e}"))?;
+        let raw: RawTokens = serde_json::from_slice(bytes).map_err(describe_json_error)?;
         let access_token = raw
             .access_token
             .filter(|t| !t.is_empty())
@@ -161,7 +178,18 @@ impl StoredTokens {
     /// Replaces the file at `path` atomically; the file has mode 0600 from its creation, so
     /// the tokens are never readable by others, and a crash leaves the old file or the new.
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        write_atomic(path, &self.to_json(), Some(TOKENS_FILE_MODE))
+        write_atomic(&write_target(path), &self.to_json(), Some(TOKENS_FILE_MODE))
+    }
+
+    /// Claims the disk space a later [`StoredTokens::write_claimed`] needs, beside the file
+    /// at `path`, before anything is spent.
+    pub fn claim_space(path: &Path) -> anyhow::Result<Reserved> {
+        Reserved::claim(&write_target(path), RESERVED_BYTES, Some(TOKENS_FILE_MODE))
+    }
+
+    /// Replaces the tokens file through space claimed by [`StoredTokens::claim_space`].
+    pub fn write_claimed(&self, claim: Reserved) -> anyhow::Result<()> {
+        claim.commit(&self.to_json())
     }
 
     /// True if and only if the access token expires within `margin` of `now` (or has).
@@ -179,6 +207,35 @@ impl StoredTokens {
     pub fn scopes(&self) -> Option<BTreeSet<String>> {
         self.scope.as_deref().map(normalize_scopes)
     }
+}
+
+/// Why the file is not JSON of the right shape, by position only: serde_json's messages for
+/// a value of the wrong type quote the value, which may be a token.
+fn describe_json_error(e: serde_json::Error) -> String {
+    let at = format!("line {}, column {}", e.line(), e.column());
+    match e.classify() {
+        serde_json::error::Category::Data => format!("a field has the wrong type ({at})"),
+        serde_json::error::Category::Eof => format!("the JSON is cut off ({at})"),
+        _ => format!("not a JSON object ({at})"),
+    }
+}
+
+/// Warns when others than the owner may read the tokens file.
+fn warn_if_readable_by_others(path: &Path, metadata: Option<&std::fs::Metadata>) {
+    #[cfg(unix)]
+    if let Some(meta) = metadata {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                file = %path.display(),
+                mode = format!("{mode:04o}"),
+                "The tokens file can be read by other users; run `chmod 600` on it."
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, metadata);
 }
 
 /// Splits a scope string and strips the `extapi:` prefix Oura puts on granted scopes.
@@ -269,5 +326,13 @@ mod tests {
         assert!(err.contains("access_token") && !err.contains("very-secret"));
         let err = StoredTokens::parse(b"very-secret", None).unwrap_err();
         assert!(!err.contains("very-secret"), "{err}");
+        for wrong in [
+            &br#"{"access_token":"a","expires_in":"very-secret"}"#[..],
+            br#"{"access_token":["very-secret"]}"#,
+            br#"{"access_token":"a","scope":{"very-secret":1}}"#,
+        ] {
+            let err = StoredTokens::parse(wrong, None).unwrap_err();
+            assert!(!err.contains("very-secret") && err.contains("wrong type"), "{err}");
+        }
     }
 }

@@ -35,8 +35,9 @@ use crate::aws::{AwsConfig, ChecksumPolicy};
 use crate::cli::{Cli, Command, DoctorArgs, StatusArgs, SyncArgs};
 use crate::datatype::DataType;
 use crate::error::UserError;
+use crate::lock::RunLock;
 use crate::notify::{NotifyConfig, NotifyOn, parse_channels};
-use crate::ops::sync::SyncOptions;
+use crate::ops::sync::{LakeLock, SyncOptions};
 use crate::oura::ClientOptions;
 use crate::oura::pacer::OURA_LIMIT;
 use crate::secret::Secret;
@@ -50,6 +51,8 @@ pub const DEFAULT_DAYS: u32 = 7;
 pub const MAX_DAYS: u32 = 3660;
 /// The longest wait a seconds setting takes (a day).
 const MAX_WAIT_SECONDS: u64 = 86_400;
+/// The longest deadline `OURA_HTTP_TIMEOUT` takes (10 minutes).
+const MAX_HTTP_TIMEOUT_SECONDS: u64 = 600;
 /// The first backoff delay of the Oura client; doubles each retry.
 const BACKOFF_BASE: Duration = Duration::from_millis(500);
 
@@ -269,7 +272,18 @@ fn sync_config(
     let concurrency = number(sources, "OURA_CONCURRENCY", 1..=64, "")? as usize;
     let rate_limit = number(sources, "OURA_RATE_LIMIT", 1..=OURA_LIMIT as u64, "")? as usize;
     let notify = if args.no_notify { None } else { Some(notify_from(sources)?) };
+    let attempt_timeout =
+        number(sources, "OURA_HTTP_TIMEOUT", 1..=MAX_HTTP_TIMEOUT_SECONDS, " of seconds")?;
     let lock_timeout = seconds(sources, "OURA_LOCK_TIMEOUT", 0)?;
+    // One writer per lake: a local lake has a lock of its own, whatever tokens file a run
+    // uses. A dry run writes nothing, so it takes none. An S3 lake needs none: its DynamoDB
+    // ledger keeps each day as its own item, so concurrent writers lose no entry.
+    let lake_lock = match &lake.place {
+        LakePlace::Local { root, .. } if !args.dry_run => {
+            Some(LakeLock { path: RunLock::path_for_lake(root), wait: lock_timeout })
+        }
+        _ => None,
+    };
     Ok(SyncConfig {
         options: SyncOptions {
             window,
@@ -284,6 +298,7 @@ fn sync_config(
             // More pieces than requests, so pieces writing their days do not hold up the next
             // fetches; not many more, as each piece in flight holds up to ~1 MB of records.
             units_in_flight: concurrency + concurrency / 2,
+            lake_lock,
         },
         lake,
         client: ClientOptions {
@@ -292,6 +307,7 @@ fn sync_config(
             concurrency,
             backoff_base: BACKOFF_BASE,
             rate_limit,
+            attempt_timeout: Duration::from_secs(attempt_timeout),
         },
         notify,
         lock_timeout,

@@ -51,6 +51,7 @@ pub const SETTINGS: &[Setting] = &[
     plain("OURA_TYPES", None),
     plain("OURA_CONCURRENCY", Some("16")),
     plain("OURA_RATE_LIMIT", Some("4500")),
+    plain("OURA_HTTP_TIMEOUT", Some("60")),
     plain("OURA_LOCK_TIMEOUT", Some("300")),
     // Where it goes.
     plain("OURA_DESTINATION", Some(DEFAULT_DESTINATION)),
@@ -114,6 +115,7 @@ mod tests {
         let number = |name| setting(name).default.unwrap().parse::<u64>().unwrap();
         assert_eq!(number("OURA_CONCURRENCY"), crate::oura::DEFAULT_CONCURRENCY as u64);
         assert_eq!(number("OURA_RATE_LIMIT"), crate::oura::pacer::DEFAULT_LIMIT as u64);
+        assert_eq!(number("OURA_HTTP_TIMEOUT"), crate::oura::DEFAULT_ATTEMPT_TIMEOUT.as_secs());
         assert_eq!(number("OURA_LOCK_TIMEOUT"), crate::lock::DEFAULT_LOCK_TIMEOUT.as_secs());
         assert_eq!(
             number("OURA_AUTH_TIMEOUT"),

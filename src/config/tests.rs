@@ -227,9 +227,34 @@ fn a_sync_resolves_into_typed_parts() {
     assert_eq!(config.tokens_file, PathBuf::from(table::DEFAULT_TOKENS_FILE));
 }
 
+/// The request deadline and the lake's own lock are resolved with the sync: a local lake's
+/// lock lives in its ledger directory and waits `OURA_LOCK_TIMEOUT`; a dry run and an S3 lake
+/// take none.
+#[test]
+fn a_sync_resolves_its_deadline_and_lake_lock() {
+    let file =
+        [("OURA_DESTINATION", "lake-dir"), ("OURA_HTTP_TIMEOUT", "7"), ("OURA_LOCK_TIMEOUT", "9")];
+    let config = resolve(&["sync", "--no-notify"], &file).unwrap();
+    let sync = sync_of(&config);
+    assert_eq!(sync.client.attempt_timeout, Duration::from_secs(7));
+    assert_eq!(
+        sync.options.lake_lock,
+        Some(LakeLock {
+            path: PathBuf::from("lake-dir/_ledger/.oura-sync.lock"),
+            wait: Duration::from_secs(9),
+        })
+    );
+    let dry = resolve(&["sync", "--dry-run", "--no-notify"], &file).unwrap();
+    assert_eq!(sync_of(&dry).options.lake_lock, None);
+    let default = resolve(&["sync", "--no-notify"], &[]).unwrap();
+    assert_eq!(sync_of(&default).client.attempt_timeout, crate::oura::DEFAULT_ATTEMPT_TIMEOUT);
+    let s3 = [("OURA_DESTINATION", "s3://lake/oura"), ("OURA_DYNAMODB_TABLE", "ledger")];
+    assert_eq!(sync_of(&resolve(&["sync", "--no-notify"], &s3).unwrap()).options.lake_lock, None);
+}
+
 #[test]
 fn bad_settings_are_usage_errors_naming_the_setting() {
-    let cases: [(&[&str], Pairs, &str); 8] = [
+    let cases: [(&[&str], Pairs, &str); 9] = [
         (
             &["sync"],
             &[("OURA_CONCURRENCY", "65")],
@@ -241,6 +266,11 @@ fn bad_settings_are_usage_errors_naming_the_setting() {
             &["sync"],
             &[("OURA_LOCK_TIMEOUT", "soon")],
             "OURA_LOCK_TIMEOUT `soon` must be a whole number of seconds",
+        ),
+        (
+            &["sync"],
+            &[("OURA_HTTP_TIMEOUT", "0")],
+            "OURA_HTTP_TIMEOUT `0` must be a whole number of seconds from 1 to 600",
         ),
         (&["sync"], &[("OURA_DESTINATION", "s3://lake")], "needs OURA_DYNAMODB_TABLE"),
         (&["status"], &[("OURA_DESTINATION", "s3://lake"), ("OURA_S3_SSE", "none")], "OURA_S3_SSE"),

@@ -5,10 +5,17 @@
 //!   CONTRACT §5);
 //! - `days/<type>.json`: one JSON object per type, mapping `YYYY-MM-DD` to that day's entry,
 //!   replaced atomically on every change.
+//!
+//! Every write (the read-modify-write of a days file, the append of a run) holds an exclusive
+//! OS lock on `_ledger/.write.lock`, so writers in other processes cannot lose each other's
+//! entries; under it, temporary files left in `days/` by a killed writer are removed.
+//! `runs.jsonl` survives a torn or foreign line: an append starts on a fresh line, and a line
+//! that cannot be read is skipped with one warning naming it.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use jiff::civil::Date;
@@ -29,7 +36,14 @@ pub struct LocalLedger {
     dir: PathBuf,
     /// One writer at a time, so concurrent fetch units never lose each other's day entries.
     write_lock: Mutex<()>,
+    /// Stale temporary files are looked for once per process.
+    cleaned: AtomicBool,
+    /// Unreadable lines of `runs.jsonl` are warned about once per process.
+    warned: AtomicBool,
 }
+
+/// The file whose OS lock every writer of the ledger holds.
+const WRITE_LOCK_FILE: &str = ".write.lock";
 
 /// The stored form of a day entry (the type and day are the file and the map key).
 #[derive(Serialize, Deserialize)]
@@ -54,7 +68,20 @@ struct StoredRun {
 impl LocalLedger {
     /// The ledger of the lake in `lake_root`.
     pub fn for_lake(lake_root: &Path) -> Self {
-        Self { dir: lake_root.join(LEDGER_DIR), write_lock: Mutex::new(()) }
+        Self {
+            dir: lake_root.join(LEDGER_DIR),
+            write_lock: Mutex::new(()),
+            cleaned: AtomicBool::new(false),
+            warned: AtomicBool::new(false),
+        }
+    }
+
+    /// Takes the ledger's cross-process write lock (waiting on a blocking thread until it is
+    /// free), and removes stale temporary files the first time; held until dropped.
+    async fn lock_for_writing(&self) -> anyhow::Result<std::fs::File> {
+        let dir = self.dir.clone();
+        let clean = !self.cleaned.swap(true, Ordering::Relaxed);
+        tokio::task::spawn_blocking(move || lock_dir(&dir, clean)).await?
     }
 
     fn days_path(&self, data_type: &str) -> PathBuf {
@@ -100,11 +127,13 @@ impl Ledger for LocalLedger {
 
     async fn put_days(&self, entries: &[DayEntry]) -> anyhow::Result<()> {
         let _guard = self.write_lock.lock().await;
+        let _file_lock = self.lock_for_writing().await?;
         let mut by_type: BTreeMap<&str, Vec<&DayEntry>> = BTreeMap::new();
         for entry in entries {
             by_type.entry(&entry.data_type).or_default().push(entry);
         }
         for (data_type, entries) in by_type {
+            // Read under the lock: another process's entries written meanwhile are kept.
             let mut days = self.read_days(data_type).await?;
             for e in entries {
                 days.insert(
@@ -136,16 +165,24 @@ impl Ledger for LocalLedger {
         })?;
         line.push(b'\n');
         let path = self.runs_path();
+        let file_lock = self.lock_for_writing().await?;
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            std::fs::create_dir_all(path.parent().expect("runs.jsonl has a parent"))?;
+            let _file_lock = file_lock;
             let mut file = std::fs::OpenOptions::new()
                 .create(true)
+                .read(true)
                 .append(true)
                 .open(&path)
                 .with_context(|| format!("cannot open {}", path.display()))?;
+            // A torn last line (a full disk, a kill mid-append, a truncation) must not swallow
+            // this entry: start on a fresh line.
+            if !ends_with_newline(&mut file)? {
+                line.insert(0, b'\n');
+            }
             // One write of a whole line: an append that is cut short leaves at most a torn
             // last line, which `recent_runs` skips.
-            file.write_all(&line)?;
+            file.write_all(&line)
+                .with_context(|| format!("cannot append to {}", path.display()))?;
             file.sync_all()?;
             Ok(())
         })
@@ -154,16 +191,24 @@ impl Ledger for LocalLedger {
 
     async fn recent_runs(&self, limit: usize) -> anyhow::Result<Vec<RunEntry>> {
         let path = self.runs_path();
-        let text = match tokio::fs::read_to_string(&path).await {
-            Ok(text) => text,
+        let bytes = match tokio::fs::read(&path).await {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        let mut runs: Vec<RunEntry> = text
-            .lines()
-            .filter_map(|line| serde_json::from_str::<StoredRun>(line).ok())
-            .map(|stored| stored.run)
-            .collect();
+        let (runs, unreadable) = parse_runs(&bytes);
+        if let Some(&first) = unreadable.first()
+            && !self.warned.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                file = %path.display(),
+                line = first,
+                unreadable = unreadable.len(),
+                "Skipped unreadable lines of the run log (torn or not written by oura-sync); \
+                 the other runs are intact."
+            );
+        }
+        let mut runs = runs;
         runs.sort_by_key(|run| std::cmp::Reverse(run.sk()));
         runs.truncate(limit);
         Ok(runs)
@@ -185,6 +230,54 @@ impl Ledger for LocalLedger {
     }
 }
 
+/// Takes the write lock of the ledger in `dir` (blocking), after removing stale temporary
+/// files of `days/` when `clean`.
+fn lock_dir(dir: &Path, clean: bool) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(WRITE_LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+    if clean {
+        let removed = fsutil::remove_temp_files(&dir.join("days"));
+        if removed > 0 {
+            tracing::info!(removed, "Removed temporary ledger files left by an interrupted run.");
+        }
+    }
+    Ok(file)
+}
+
+/// The run entries of `runs.jsonl`'s bytes, and the (1-based) numbers of the non-empty lines
+/// that are not one (torn, foreign, not UTF-8).
+fn parse_runs(bytes: &[u8]) -> (Vec<RunEntry>, Vec<usize>) {
+    let (mut runs, mut unreadable) = (Vec::new(), Vec::new());
+    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<StoredRun>(line) {
+            Ok(stored) => runs.push(stored.run),
+            Err(_) => unreadable.push(index + 1),
+        }
+    }
+    (runs, unreadable)
+}
+
+/// True if and only if the file is empty or its last byte is a newline.
+fn ends_with_newline(file: &mut std::fs::File) -> std::io::Result<bool> {
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
 fn expand(data_type: &str, day: Date, s: StoredDay) -> DayEntry {
     DayEntry {
         data_type: data_type.to_string(),
@@ -195,5 +288,21 @@ fn expand(data_type: &str, day: Date, s: StoredDay) -> DayEntry {
         bytes: s.bytes,
         run_id: s.run_id,
         synced_at: s.synced_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn torn_and_foreign_lines_are_skipped_and_named() {
+        let good = r#"{"pk":"oura#run","sk":"s","run_id":"r","status":"success","window_start":"2026-11-17","window_end":"2026-11-23","started_at":"2026-11-24T09:00:00Z","finished_at":"2026-11-24T09:00:01Z","duration_ms":1,"counts":{},"failures":[],"objects_written":0,"notify_status":"disabled"}"#;
+        let mut bytes = format!("{good}\n{{\"pk\":\"oura#ru\n\n").into_bytes();
+        bytes.extend_from_slice(b"\xff\xfe not utf-8\n");
+        bytes.extend_from_slice(good.as_bytes());
+        let (runs, unreadable) = parse_runs(&bytes);
+        assert_eq!(runs.len(), 2);
+        assert_eq!(unreadable, [2, 4]);
     }
 }

@@ -80,7 +80,9 @@ impl Notifier for CallMeBot {
             .map_err(|e| transport(e, &secrets))?;
         let status = response.status();
         let retry_after = retry_after_header(response.headers());
-        let text = response.text().await.map_err(|e| transport(e, &secrets))?;
+        let text = crate::http_body::read_provider_text(response)
+            .await
+            .map_err(|e| transport(e, &secrets))?;
         if !status.is_success() {
             return Err(SendError::Http {
                 status: status.as_u16(),

@@ -99,7 +99,8 @@ pub(crate) fn clean(text: &str, secrets: &[&Secret]) -> String {
             plain = plain.replace(secret.expose(), "(redacted)");
         }
     }
-    one_line(&plain, DETAIL_LIMIT)
+    // And every other secret this process holds (the Oura tokens, the client secret).
+    one_line(&crate::scrub::scrub(&plain), DETAIL_LIMIT)
 }
 
 /// The `Retry-After` header in seconds, when present and numeric.

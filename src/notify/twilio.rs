@@ -109,7 +109,7 @@ impl Notifier for Twilio {
             return Ok(());
         }
         let retry_after = retry_after_header(response.headers());
-        let text = response.text().await.unwrap_or_default();
+        let text = crate::http_body::read_provider_text(response).await.unwrap_or_default();
         // Shape: {"code": 21211, "message": "...", "more_info": "...", "status": 400}
         let (code, detail) = match serde_json::from_str::<Value>(&text) {
             Ok(v) => (

@@ -135,7 +135,7 @@ impl Notifier for WhatsAppCloud {
             return Ok(());
         }
         let retry_after = retry_after_header(response.headers());
-        let text = response.text().await.unwrap_or_default();
+        let text = crate::http_body::read_provider_text(response).await.unwrap_or_default();
         let (code, detail) = meta_error(&text);
         Err(SendError::Http {
             status: status.as_u16(),

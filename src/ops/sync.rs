@@ -5,10 +5,17 @@
 //! never contradict each other. The message goes out first (the ledger's `notify_status`
 //! records what became of it); if the ledger then cannot record the run, the run counts as
 //! failed, and the corrected summary is sent again on the same channels, so the last message
-//! says what stdout says.
+//! says what stdout says. Before any of that the report is scrubbed of every known secret
+//! and control character (a server may have echoed one into a cause), so what is printed,
+//! recorded and sent is the same clean text.
+//!
+//! A local lake's own lock ([`LakeLock`]) is taken after the login check (a run without a
+//! login writes nothing, and the lake may not exist yet) and held to the end of the run.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -17,6 +24,7 @@ use crate::auth::TokenProvider;
 use crate::datatype::DataType;
 use crate::error::{EXIT_LOGIN, exit_code};
 use crate::ledger::{AnyLedger, Ledger};
+use crate::lock::RunLock;
 use crate::notify::{Notifiers, NotifyStatus};
 use crate::oura::{ClientOptions, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
@@ -39,6 +47,17 @@ pub struct SyncOptions {
     pub resume: bool,
     /// Fetch pieces in flight at once (bounds memory in a backfill).
     pub units_in_flight: usize,
+    /// The lake's own lock, when it has one and the run writes (`None` for a dry run).
+    pub lake_lock: Option<LakeLock>,
+}
+
+/// The lock of one local lake: one writer at a time, whatever tokens file a run uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LakeLock {
+    /// `<lake>/_ledger/.oura-sync.lock`.
+    pub path: PathBuf,
+    /// `OURA_LOCK_TIMEOUT`: how long to wait for another run to release it.
+    pub wait: Duration,
 }
 
 /// What a sync works with, built by the command from the configuration.
@@ -80,9 +99,14 @@ pub async fn run(
         }
         Err(e) => return Err(e),
     };
-    let client = OuraClient::new(client, tokens.clone())?;
-    let progress = progress_bar();
+    // Held until the run is recorded and announced.
+    let _lake_lock = match &options.lake_lock {
+        Some(lock) => Some(RunLock::acquire(&lock.path, lock.wait).await?),
+        None => None,
+    };
     let interrupted = Arc::new(AtomicBool::new(false));
+    let client = OuraClient::new(client, tokens.clone())?.stop_chains_on(interrupted.clone());
+    let progress = progress_bar();
     // Left running to the end: a second interrupt, even while notifying, stops at once.
     tokio::spawn(super::interrupt::watch(interrupted.clone()));
     let engine = Engine {
@@ -103,15 +127,16 @@ pub async fn run(
     Ok(finish(report, ledger, deps.notifiers).await)
 }
 
-/// The end of every run: notify, record the run in `ledger` (when given) with what became of
-/// the notification, and return the report as it stands. A failed notification changes
-/// nothing but `notify_status`; a ledger that cannot record the run makes it failed, and the
-/// corrected summary goes out again.
+/// The end of every run: scrub the report, notify, record the run in `ledger` (when given)
+/// with what became of the notification, and return the report as it stands. A failed
+/// notification changes nothing but `notify_status`; a ledger that cannot record the run
+/// makes it failed, and the corrected summary goes out again.
 pub async fn finish<L: Ledger>(
     mut report: RunReport,
     ledger: Option<&L>,
     notifiers: &Notifiers,
 ) -> RunReport {
+    report.scrub();
     let notify_status = notifiers.notify(&report, &report.summary()).await;
     if let Some(ledger) = ledger
         && let Err(e) = ledger.put_run(&report.to_run_entry(&notify_status.to_string())).await
@@ -119,6 +144,7 @@ pub async fn finish<L: Ledger>(
         tracing::error!(error = %format!("{e:#}"), "Cannot record the run in the ledger.");
         report.status = RunStatus::Failed;
         report.error.get_or_insert(format!("cannot record the run in the ledger: {e:#}"));
+        report.scrub();
         if notify_status != NotifyStatus::Disabled {
             notifiers.notify(&report, &report.summary()).await;
         }

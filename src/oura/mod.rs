@@ -4,14 +4,22 @@
 //! Every request takes a permit from a shared semaphore, so the number in flight is bounded
 //! however many types and windows run at once; the permit is held only while a request is on
 //! the wire, never during a backoff sleep.
+//!
+//! A hostile or broken server cannot hold a run: every body is read with a cap
+//! ([`MAX_BODY_BYTES`]), every attempt has a total deadline (`attempt_timeout`), no retry starts
+//! once a request has taken [`REQUEST_DEADLINE_ATTEMPTS`] attempt timeouts, a `next_token`
+//! chain stops at a repeated token or at a page bound derived from the query's window
+//! ([`page_bound`]), and after an interrupt a chain stops within [`INTERRUPT_GRACE`].
 
+pub mod day_merge;
 pub mod pacer;
 pub mod records;
 pub mod retry;
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
 use bytes::Bytes;
@@ -28,6 +36,8 @@ use self::retry::{
 use crate::auth::TokenProvider;
 use crate::datatype::{DataType, RangeKind};
 use crate::error::UserError;
+use crate::http_body::{BodyError, read_capped};
+use crate::scrub::scrub;
 use crate::secret::Secret;
 use crate::text::{causes, one_line};
 
@@ -38,9 +48,31 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// Attempts per request before the type fails (the first try and five retries).
 pub const MAX_ATTEMPTS: usize = 6;
 
-/// The most pages one query may have; a server that keeps handing out tokens past this is
-/// broken, and looping forever would hide that.
-pub const MAX_PAGES: usize = 100_000;
+/// The largest body read from Oura: 8 MiB, about 100,000 heart-rate samples in one page (a
+/// whole month of them at one every 25 s), far more than any page Oura sends. A larger body
+/// fails the attempt like a cut-off one, so memory stays bounded whatever a server sends.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// The most record bytes one fetch (a piece's whole `next_token` chain) may gather: 64 MiB, a
+/// month of heart rate at one sample every 5 s with room to spare. Past it the piece fails,
+/// so a chain of large pages cannot pile records up without end.
+pub const MAX_FETCH_BYTES: usize = 64 * 1024 * 1024;
+
+/// How long one attempt (connect, answer and whole body) may take by default
+/// (`OURA_HTTP_TIMEOUT`).
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// No retry of a request starts once it has taken this many attempt timeouts in all, so a
+/// server that drips its answers holds a page for minutes, not for six full timeouts. A 429's
+/// `Retry-After` is honoured regardless (it has its own bound, [`MAX_RATE_LIMIT_WAIT`]).
+pub const REQUEST_DEADLINE_ATTEMPTS: u32 = 2;
+
+/// Pages allowed per day of a query's window, and pages allowed on top (see [`page_bound`]).
+pub const PAGES_PER_DAY: usize = 100;
+pub const PAGES_BASE: usize = 100;
+
+/// How long a `next_token` chain may go on after an interrupt before it is stopped.
+pub const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
 
 /// Why a fetch did not return records.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +107,13 @@ enum AttemptError {
     Fatal(String),
 }
 
+impl AttemptError {
+    /// A wait the server asked for (429): bounded by its own rules, not by the deadline.
+    fn is_rate_limited(&self) -> bool {
+        matches!(self, AttemptError::Transient { wait: Some(_), .. })
+    }
+}
+
 /// A page of a collection.
 #[derive(Deserialize)]
 struct Page {
@@ -102,6 +141,8 @@ pub struct ClientOptions {
     pub backoff_base: Duration,
     /// Requests allowed in any 5 minutes (see [`pacer`]).
     pub rate_limit: usize,
+    /// The total deadline of one attempt, body included.
+    pub attempt_timeout: Duration,
 }
 
 /// The Oura API client.
@@ -118,6 +159,8 @@ pub struct OuraClient {
     unreachable: OnceLock<String>,
     /// Whether the first connect failure was logged (later ones go to debug).
     told_connect_failure: AtomicBool,
+    /// Set on an interrupt: chains of pages stop within [`INTERRUPT_GRACE`].
+    interrupted: Option<Arc<AtomicBool>>,
 }
 
 impl OuraClient {
@@ -126,7 +169,7 @@ impl OuraClient {
         let http = reqwest::Client::builder()
             .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(90))
+            .timeout(options.attempt_timeout)
             .build()?;
         let in_flight = Semaphore::new(options.concurrency.max(1));
         let pacer = Pacer::new(options.rate_limit, RATE_WINDOW);
@@ -140,7 +183,14 @@ impl OuraClient {
             rate_limited: AtomicU64::new(0),
             unreachable: OnceLock::new(),
             told_connect_failure: AtomicBool::new(false),
+            interrupted: None,
         })
+    }
+
+    /// Stops `next_token` chains [`INTERRUPT_GRACE`] after `flag` is set.
+    pub fn stop_chains_on(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.interrupted = Some(flag);
+        self
     }
 
     /// HTTP requests sent so far (every attempt counts).
@@ -187,6 +237,10 @@ impl OuraClient {
 
     /// Every record of `data_type` that the query `params` selects, following `next_token`
     /// until it is null, each record's bytes exactly as sent.
+    ///
+    /// A token seen before in the chain (any cycle) or more pages than [`page_bound`] allows
+    /// fail the fetch; after an interrupt, so does a chain still running [`INTERRUPT_GRACE`]
+    /// later.
     pub async fn fetch_records(
         &self,
         data_type: DataType,
@@ -194,14 +248,34 @@ impl OuraClient {
     ) -> Result<Vec<Box<RawValue>>, FetchError> {
         let url = self.url_for(data_type);
         let bare = data_type.range() == RangeKind::BareSnapshot;
+        let max_pages = page_bound(params);
         let mut records = Vec::new();
         let mut next_token: Option<String> = None;
-        for page_number in 1..=MAX_PAGES {
+        let mut seen_tokens: HashSet<String> = HashSet::new();
+        let mut gathered = 0usize;
+        let mut stop_at: Option<Instant> = None;
+        for page_number in 1..=max_pages {
             let mut query = params.to_vec();
             if let Some(token) = &next_token {
                 query.push(("next_token", token.clone()));
             }
-            match self.get(&url, &query, bare).await? {
+            if self.interrupted.as_ref().is_some_and(|f| f.load(Ordering::Relaxed)) {
+                stop_at.get_or_insert_with(|| Instant::now() + INTERRUPT_GRACE);
+            }
+            let stopped = || {
+                FetchError::Failed(format!(
+                    "interrupted while fetching page {page_number} of {data_type}; run the same \
+                     command again"
+                ))
+            };
+            if stop_at.is_some_and(|at| Instant::now() >= at) {
+                return Err(stopped());
+            }
+            let body = tokio::select! {
+                body = self.get(&url, &query, bare) => body?,
+                () = self.stop_signal(stop_at) => return Err(stopped()),
+            };
+            match body {
                 Body::Bare(record) => {
                     records.push(record);
                     return Ok(records);
@@ -213,12 +287,21 @@ impl OuraClient {
                         records = page.data.len(),
                         "Fetched a page."
                     );
+                    gathered += page.data.iter().map(|r| r.get().len()).sum::<usize>();
+                    if gathered > MAX_FETCH_BYTES {
+                        return Err(FetchError::Failed(format!(
+                            "Oura sent more than {} MiB of {data_type} records for one piece \
+                             (page {page_number}); stopped",
+                            MAX_FETCH_BYTES / (1024 * 1024)
+                        )));
+                    }
                     records.extend(page.data);
                     match page.next_token.filter(|t| !t.is_empty()) {
                         None => return Ok(records),
-                        Some(token) if Some(&token) == next_token.as_ref() => {
+                        Some(token) if !seen_tokens.insert(token.clone()) => {
                             return Err(FetchError::Failed(format!(
-                                "Oura sent the same next_token twice for {data_type}; stopped to avoid a loop"
+                                "Oura sent a next_token it had sent before in this chain of \
+                                 {data_type} pages (page {page_number}); stopped to avoid a loop"
                             )));
                         }
                         Some(token) => next_token = Some(token),
@@ -226,7 +309,23 @@ impl OuraClient {
                 }
             }
         }
-        Err(FetchError::Failed(format!("{data_type} has more than {MAX_PAGES} pages")))
+        Err(FetchError::Failed(format!(
+            "Oura kept sending next_token for {data_type} past {max_pages} pages, more than its \
+             window can hold; stopped to avoid a loop"
+        )))
+    }
+
+    /// Resolves when a chain must stop: at `stop_at`, or [`INTERRUPT_GRACE`] after the
+    /// interrupt flag is set; never without a flag.
+    async fn stop_signal(&self, stop_at: Option<Instant>) {
+        if let Some(at) = stop_at {
+            return tokio::time::sleep_until(at.into()).await;
+        }
+        let Some(flag) = &self.interrupted else { return std::future::pending().await };
+        while !flag.load(Ordering::Relaxed) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(INTERRUPT_GRACE).await;
     }
 
     /// One GET, with retries, and with one token refresh on a 401.
@@ -268,6 +367,7 @@ impl OuraClient {
             .with_max_delay(Duration::from_secs(30))
             .with_max_times(MAX_ATTEMPTS - 1)
             .with_jitter();
+        let deadline = Instant::now() + self.options.attempt_timeout * REQUEST_DEADLINE_ATTEMPTS;
         let connect_failures = AtomicUsize::new(0);
         (|| async {
             let result = self.attempt(url, query, token, bare).await;
@@ -278,7 +378,7 @@ impl OuraClient {
         })
         .retry(backoff)
         .when(|e| match e {
-            AttemptError::Transient { .. } => true,
+            AttemptError::Transient { .. } => e.is_rate_limited() || Instant::now() < deadline,
             AttemptError::Unreachable(_) => {
                 connect_failures.load(Ordering::Relaxed) < MAX_CONNECT_ATTEMPTS
                     && self.unreachable.get().is_none()
@@ -335,10 +435,12 @@ impl OuraClient {
             response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
         };
         let (retry_after, reset) = (header("retry-after"), header("x-ratelimit-reset"));
-        let body: Bytes = response
-            .bytes()
-            .await
-            .map_err(|e| transient(format!("the answer was cut off ({})", transport_cause(&e))))?;
+        let body: Bytes = read_capped(response, MAX_BODY_BYTES).await.map_err(|e| match e {
+            BodyError::TooLarge { .. } => transient(format!("the answer was cut off ({e})")),
+            BodyError::Transport(e) => {
+                transient(format!("the answer was cut off ({})", transport_cause(&e)))
+            }
+        })?;
         match classify_status(status) {
             StatusClass::Success => parse_body(&body, bare).map_err(transient),
             StatusClass::RateLimited => {
@@ -410,7 +512,11 @@ fn transport_cause(e: &reqwest::Error) -> String {
     };
     // The innermost cause says what happened (refused, reset, DNS).
     let detail = causes(e).last().map(|c| c.to_string()).unwrap_or_default();
-    if detail.is_empty() { kind.to_string() } else { format!("{kind}: {}", one_line(&detail, 120)) }
+    if detail.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", one_line(&scrub(&detail), 120))
+    }
 }
 
 /// Parses a successful body: an envelope page, or (for `personal_info`) a bare object.
@@ -456,7 +562,31 @@ fn error_detail(body: &[u8]) -> String {
             .unwrap_or_default(),
         Err(_) => String::from_utf8_lossy(body).into_owned(),
     };
+    let text = scrub(&text);
     if text.trim().is_empty() { "no detail given".into() } else { one_line(&text, 160) }
+}
+
+/// The most pages a query may take: [`PAGES_PER_DAY`] for each day its range spans (dates or
+/// datetimes, ends included) plus [`PAGES_BASE`]. A query without a range gets the base.
+pub fn page_bound(params: &[(&'static str, String)]) -> usize {
+    let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str());
+    let days = match (param("start_date"), param("end_date")) {
+        (Some(from), Some(to)) => {
+            match (from.parse::<jiff::civil::Date>(), to.parse::<jiff::civil::Date>()) {
+                (Ok(from), Ok(to)) => from.until(to).ok().map(|span| span.get_days() as i64 + 1),
+                _ => None,
+            }
+        }
+        _ => match (param("start_datetime"), param("end_datetime")) {
+            (Some(from), Some(to)) => match (from.parse::<Timestamp>(), to.parse::<Timestamp>()) {
+                (Ok(from), Ok(to)) => Some(from.duration_until(to).as_hours().div_euclid(24) + 1),
+                _ => None,
+            },
+            _ => None,
+        },
+    };
+    let days = days.unwrap_or(0).clamp(0, 10_000) as usize;
+    PAGES_BASE + PAGES_PER_DAY * days
 }
 
 #[cfg(test)]
@@ -478,6 +608,18 @@ mod tests {
         assert!(parse_body(b"<html>", false).is_err());
         assert!(matches!(parse_body(br#"{"id":"p"}"#, true), Ok(Body::Bare(_))));
         assert!(parse_body(br#"[1]"#, true).is_err());
+    }
+
+    #[test]
+    fn the_page_bound_grows_with_the_window() {
+        let dates = [("start_date", "2026-11-16".into()), ("end_date", "2026-11-24".into())];
+        assert_eq!(page_bound(&dates), PAGES_BASE + 9 * PAGES_PER_DAY);
+        let times = [
+            ("start_datetime", "2026-11-23T05:00:00Z".into()),
+            ("end_datetime", "2026-11-24T05:00:00Z".into()),
+        ];
+        assert_eq!(page_bound(&times), PAGES_BASE + 2 * PAGES_PER_DAY);
+        assert_eq!(page_bound(&[]), PAGES_BASE);
     }
 
     #[test]

@@ -116,6 +116,15 @@ impl ObjectStore for LocalStore {
         }
     }
 
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        let path = self.path_of(key)?;
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+        }
+    }
+
     fn describe(&self) -> String {
         self.root.display().to_string()
     }

@@ -80,6 +80,7 @@ pub enum PutOutcome {
 ///   never a mix or a partial body; a failed `put` leaves the old object as it was.
 /// - `put` of a body whose sha256 equals the stored one writes nothing and says `Unchanged`.
 /// - `get` of a key never written is `Ok(None)`.
+/// - `delete` removes the object (a key not there is no error); `get` then reads `None`.
 #[allow(async_fn_in_trait)]
 pub trait ObjectStore {
     /// Checks, before any data moves, that the destination exists and can be written.
@@ -99,6 +100,9 @@ pub trait ObjectStore {
 
     /// Reads an object back.
     async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>>;
+
+    /// Removes an object (a day whose records all moved to other days).
+    async fn delete(&self, key: &str) -> anyhow::Result<()>;
 
     /// The destination as a user would write it (`./oura-lake`, `s3://bucket/prefix`).
     fn describe(&self) -> String;
@@ -163,6 +167,13 @@ impl ObjectStore for AnyStore {
         match self {
             AnyStore::Local(s) => s.get(key).await,
             AnyStore::S3(s) => s.get(key).await,
+        }
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match self {
+            AnyStore::Local(s) => s.delete(key).await,
+            AnyStore::S3(s) => s.delete(key).await,
         }
     }
 

@@ -236,6 +236,16 @@ impl ObjectStore for S3Store {
         Ok(Some(body.into_bytes()))
     }
 
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match self.client.delete_object().bucket(&self.bucket).key(key).send().await {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                let failure = CallFailure::from_sdk(&err);
+                anyhow::bail!("cannot delete s3://{}/{key}: {}", self.bucket, failure.detail)
+            }
+        }
+    }
+
     fn describe(&self) -> String {
         match self.prefix.as_str() {
             "" => format!("s3://{}", self.bucket),

@@ -13,21 +13,21 @@ const WEEK: [&str; 3] = ["2026-11-21", "2026-11-22", "2026-11-23"];
 const SCOPES: &str = "daily heartrate personal";
 
 /// A test directory with both fakes, and the binary pointed at them with OAuth settings.
-struct Login {
-    env: TestEnv,
-    oauth: FakeOAuth,
+pub(crate) struct Login {
+    pub(crate) env: TestEnv,
+    pub(crate) oauth: FakeOAuth,
     port: u16,
 }
 
 impl Login {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let env = TestEnv::new();
         let oauth = FakeOAuth::start(Some(env.oura.inner.clone()));
         seed_every_type(&env.oura, &WEEK);
         Self { env, oauth, port: free_port() }
     }
 
-    fn settings(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn settings(&self) -> Vec<(&'static str, String)> {
         vec![
             ("OURA_CLIENT_ID", CLIENT_ID.into()),
             ("OURA_CLIENT_SECRET", CLIENT_SECRET.into()),
@@ -41,13 +41,13 @@ impl Login {
     }
 
     /// `oura-sync` with the OAuth settings and no bare access token.
-    fn cmd(&self) -> assert_cmd::Command {
+    pub(crate) fn cmd(&self) -> assert_cmd::Command {
         let mut cmd = self.env.cmd();
         cmd.env_remove("OURA_ACCESS_TOKEN").envs(self.settings());
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.cmd().args(args).output().unwrap()
     }
 
@@ -68,17 +68,17 @@ impl Login {
         Running::new(cmd.spawn().unwrap())
     }
 
-    fn tokens_path(&self) -> std::path::PathBuf {
+    pub(crate) fn tokens_path(&self) -> std::path::PathBuf {
         self.env.dir.path().join(".oura-tokens.json")
     }
 
-    fn tokens(&self) -> serde_json::Value {
+    pub(crate) fn tokens(&self) -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(self.tokens_path()).unwrap()).unwrap()
     }
 
     /// A tokens file as a login at the legacy URL leaves it, expiring `expires_in` seconds
     /// from now; returns the (access, refresh) pair.
-    fn logged_in(&self, expires_in: i64) -> (String, String) {
+    pub(crate) fn logged_in(&self, expires_in: i64) -> (String, String) {
         let (access, refresh) = self.oauth.issue_pair("extapi:daily extapi:heartrate");
         let expires_at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(expires_in);
         let file = serde_json::json!({
@@ -91,7 +91,7 @@ impl Login {
     }
 
     /// Fails if any output holds any secret the OAuth fake issued or was sent, or `extra`.
-    fn assert_no_secret_in(&self, outputs: &[&str], extra: &[&str]) {
+    pub(crate) fn assert_no_secret_in(&self, outputs: &[&str], extra: &[&str]) {
         let mut secrets = self.oauth.secrets();
         secrets.extend(extra.iter().map(|s| s.to_string()));
         for output in outputs {

@@ -37,3 +37,5 @@ mod aws_sync;
 mod toolbox;
 // `doctor`: a healthy setup, and one test per failing check.
 mod doctor;
+// Hostile servers, concurrent runs, a full disk, torn state (issue 13's findings).
+mod hostile;

@@ -71,6 +71,18 @@ async fn keys_of_other_days_and_types_are_independent<S: ObjectStore>(store: &S)
     assert_eq!(store.get(&never).await.unwrap(), None);
 }
 
+/// A deleted object reads as None, its neighbours stay, and deleting a missing key is no error.
+async fn a_deleted_object_reads_as_none<S: ObjectStore>(store: &S) {
+    let a = object(store, DataType::DailySleep, DAY, &[r#"{"n":1}"#]);
+    let b = object(store, DataType::DailySleep, date(2026, 2, 19), &[r#"{"n":2}"#]);
+    store.put(&a, None).await.unwrap();
+    store.put(&b, None).await.unwrap();
+    store.delete(&a.key).await.unwrap();
+    assert_eq!(store.get(&a.key).await.unwrap(), None);
+    assert_eq!(store.get(&b.key).await.unwrap().unwrap(), b.body);
+    store.delete(&a.key).await.unwrap();
+}
+
 /// The health check passes on a usable destination.
 async fn check_passes_on_a_usable_destination<S: ObjectStore>(store: &S) {
     store.check().await.unwrap();
@@ -124,6 +136,8 @@ store_suite! {
     keys_of_other_days_and_types_are_independent,
     /// Health check: passes on a usable destination.
     check_passes_on_a_usable_destination,
+    /// Delete: the object is gone, its neighbours stay, a missing key is no error.
+    a_deleted_object_reads_as_none,
 }
 
 /// An S3 store on the second S3 implementation (s3s-fs), in a fresh bucket under `oura`,
