@@ -59,6 +59,8 @@ pub enum Command {
     Sync(SyncArgs),
     /// Show the last runs and, per data type, the last day synced.
     Status(StatusArgs),
+    /// Write a self-contained HTML dashboard of the last days from the lake.
+    Dashboard(DashboardArgs),
     /// Check every setting, the login, Oura, the destination, the time zone, the clock and
     /// the notification channels, without syncing or writing anything.
     #[command(after_help = "Exit codes: 0 every check passed; 1 a check failed (the line says \
@@ -158,6 +160,29 @@ pub struct SyncArgs {
     /// Requests in flight at once, 1..=64 (default OURA_CONCURRENCY or 16).
     #[arg(long, value_name = "N")]
     pub concurrency: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    /// How many days the dashboard shows, ending on --end (1..=3660; default 90).
+    #[arg(long, value_name = "N")]
+    pub days: Option<String>,
+
+    /// The last day shown (YYYY-MM-DD); defaults to today in OURA_TIMEZONE.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub end: Option<String>,
+
+    /// The HTML file to write (default oura-dashboard.html), replaced atomically.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+
+    /// Open the written file in the system browser.
+    #[arg(long)]
+    pub open: bool,
+
+    /// Where the lake is (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -24,10 +24,12 @@ pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dashboard;
 pub mod datatype;
 pub mod doctor;
 pub mod error;
 pub mod fsutil;
+pub mod health;
 pub mod http_body;
 pub mod ledger;
 pub mod lock;
@@ -68,6 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         CommandConfig::Refresh(app) => commands::refresh::exec(&config, app).await,
         CommandConfig::Sync(sync) => commands::sync::exec(&config, sync).await,
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
+        CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
         CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,
     }
 }

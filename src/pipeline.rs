@@ -237,6 +237,7 @@ impl Engine<'_> {
             requests: self.client.requests(),
             login_needed: login_needed.is_some(),
             error: login_needed.or(error),
+            briefing: None,
         };
         tracing::info!(
             run_id = %report.run_id,

@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::datatype::DataType;
+use crate::health::briefing::Briefing;
 use crate::ledger::{Failure, RunEntry};
 use crate::text::one_line;
 use crate::window::Window;
@@ -131,6 +132,9 @@ pub struct RunReport {
     pub error: Option<String>,
     /// True when the run needs a new `oura-sync auth` (exit 3).
     pub login_needed: bool,
+    /// The morning briefing of the window's last day, from the lake (`null` for a dry run, a
+    /// run that stopped, or one that synced none of the briefing's types).
+    pub briefing: Option<Briefing>,
 }
 
 /// The run status that a set of type outcomes adds up to.
@@ -226,6 +230,9 @@ impl RunReport {
             head.push_str(" [sandbox]");
         }
         let mut lines = vec![head];
+        if let Some(briefing) = &self.briefing {
+            lines.extend(briefing.lines());
+        }
         if self.login_needed {
             // The one thing to do, on a line of its own so a cut error line cannot hide it.
             lines.push(format!("🔑 *Login needed:* run `oura-sync auth` ({LOGIN_COMMAND_NOTE})"));
@@ -323,6 +330,7 @@ mod tests {
             requests: 5,
             error: None,
             login_needed: false,
+            briefing: None,
         }
     }
 
@@ -360,6 +368,34 @@ mod tests {
         assert!(text.chars().count() < SUMMARY_LIMIT, "{}", text.chars().count());
         assert!(text.lines().last().unwrap().starts_with("… and "), "{text}");
         assert!(text.lines().next().unwrap().contains("failed"));
+    }
+
+    #[test]
+    fn the_briefing_follows_the_status_line_and_survives_a_long_summary() {
+        let mut types = BTreeMap::new();
+        for t in DataType::ALL {
+            types.insert(t.name().to_string(), TypeReport::failed("x".repeat(300)));
+        }
+        let mut r = report(types);
+        let figure = |value| crate::health::briefing::Figure {
+            value: Some(value),
+            median_30d: Some(value - 2.0),
+            delta: Some(2.0),
+        };
+        r.briefing = Some(Briefing {
+            day: jiff::civil::date(2026, 11, 23),
+            readiness: Some(figure(82.0)),
+            sleep_score: None,
+            total_sleep_hours: None,
+            average_hrv_ms: Some(figure(45.0)),
+            lowest_heart_rate_bpm: None,
+        });
+        let text = r.summary();
+        assert!(text.chars().count() < SUMMARY_LIMIT, "{}", text.chars().count());
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines[1], "🌅 *Mon 23 Nov*: Readiness 82 (+2)");
+        assert_eq!(lines[2], "💓 HRV 45 ms (+2)");
+        assert!(lines[3].starts_with("❌ daily_activity: "), "{text}");
     }
 
     #[test]

@@ -410,8 +410,9 @@ fn read_stdin_lines(tx: mpsc::UnboundedSender<String>) {
     });
 }
 
-/// Tries to open `url` in the system browser; a failure only means the user opens it.
-fn open_browser(url: &str) {
+/// Tries to open `url` (or a file) in the system browser; a failure only means the user opens
+/// it.
+pub fn open_browser(url: &str) {
     let program = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(windows) {

@@ -176,6 +176,7 @@ fn test_report(today: jiff::civil::Date) -> RunReport {
         requests: 0,
         error: None,
         login_needed: false,
+        briefing: None,
     }
 }
 

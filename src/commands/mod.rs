@@ -2,6 +2,7 @@
 //! plus the backend choice they share.
 
 pub mod auth;
+pub mod dashboard;
 pub mod doctor;
 pub mod help;
 pub mod refresh;

@@ -32,7 +32,7 @@ pub use sources::{DEFAULT_ENV_FILE, EnvSnapshot, Provenance, Resolved, Source, S
 use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
 use crate::aws::{AwsConfig, ChecksumPolicy};
-use crate::cli::{Cli, Command, DoctorArgs, StatusArgs, SyncArgs};
+use crate::cli::{Cli, Command, DashboardArgs, DoctorArgs, StatusArgs, SyncArgs};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::lock::RunLock;
@@ -79,6 +79,7 @@ pub enum CommandConfig {
     Refresh(OAuthApp),
     Sync(Box<SyncConfig>),
     Status(StatusConfig),
+    Dashboard(DashboardConfig),
     Doctor(Box<DoctorConfig>),
 }
 
@@ -124,6 +125,26 @@ pub struct StatusConfig {
     pub lake: LakeConfig,
     pub json: bool,
 }
+
+/// `dashboard`: the window shown, its time zone, the lake to read, and the file to write.
+#[derive(Debug)]
+pub struct DashboardConfig {
+    pub window: Window,
+    /// `OURA_TIMEZONE` (or the system's): the days and clock times of the page.
+    pub timezone: TimeZone,
+    pub lake: LakeConfig,
+    /// `--out`, default `oura-dashboard.html`.
+    pub out: PathBuf,
+    /// `--open`: open the written file in the system browser.
+    pub open: bool,
+    /// When the page is made (its footer says so).
+    pub now: Timestamp,
+}
+
+/// The file `dashboard` writes when `--out` is not given.
+pub const DEFAULT_DASHBOARD_OUT: &str = "oura-dashboard.html";
+/// The days `dashboard` shows when `--days` is not given.
+pub const DEFAULT_DASHBOARD_DAYS: u32 = 90;
 
 /// The lake: where it is, with its ledger and encryption, and how its objects are laid out.
 #[derive(Debug, Clone)]
@@ -172,6 +193,9 @@ impl Config {
             Command::Status(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
             }
+            Command::Dashboard(args) => {
+                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
+            }
             Command::Auth(_)
             | Command::Refresh
             | Command::Doctor(_)
@@ -190,6 +214,9 @@ impl Config {
             Command::Refresh => CommandConfig::Refresh(OAuthApp::new(&oauth)?),
             Command::Sync(args) => CommandConfig::Sync(Box::new(sync_config(args, &sources, now)?)),
             Command::Status(args) => CommandConfig::Status(status_config(args, &sources)?),
+            Command::Dashboard(args) => {
+                CommandConfig::Dashboard(dashboard_config(args, &sources, now)?)
+            }
             Command::Doctor(args) => {
                 CommandConfig::Doctor(Box::new(doctor_config(args, &sources)?))
             }
@@ -254,6 +281,18 @@ fn seconds(sources: &Sources<'_>, name: &'static str, min: u64) -> anyhow::Resul
     number(sources, name, min..=MAX_WAIT_SECONDS, " of seconds").map(Duration::from_secs)
 }
 
+/// `OURA_TIMEZONE`, or the system's zone.
+fn timezone(sources: &Sources<'_>) -> anyhow::Result<TimeZone> {
+    match sources.value("OURA_TIMEZONE") {
+        Some(name) => TimeZone::get(&name).map_err(|_| {
+            UserError::usage(format!(
+                "OURA_TIMEZONE `{name}` is not a known IANA time zone; use a name such as America/New_York"
+            ))
+        }),
+        None => Ok(TimeZone::system()),
+    }
+}
+
 fn sync_config(
     args: &SyncArgs,
     sources: &Sources<'_>,
@@ -314,18 +353,6 @@ fn sync_config(
     })
 }
 
-/// `OURA_TIMEZONE`, or the system's zone.
-fn timezone(sources: &Sources<'_>) -> anyhow::Result<TimeZone> {
-    match sources.value("OURA_TIMEZONE") {
-        Some(name) => TimeZone::get(&name).map_err(|_| {
-            UserError::usage(format!(
-                "OURA_TIMEZONE `{name}` is not a known IANA time zone; use a name such as America/New_York"
-            ))
-        }),
-        None => Ok(TimeZone::system()),
-    }
-}
-
 fn doctor_config(args: &DoctorArgs, sources: &Sources<'_>) -> anyhow::Result<DoctorConfig> {
     Ok(DoctorConfig {
         types: resolve_types(sources)?,
@@ -336,6 +363,38 @@ fn doctor_config(args: &DoctorArgs, sources: &Sources<'_>) -> anyhow::Result<Doc
         notify: notify_from(sources)?,
         json: args.json,
         send_test: args.send_test,
+    })
+}
+
+/// The dashboard's window: `--days` days (default 90; not `OURA_DAYS`, which is the sync's)
+/// ending on `--end` (default today in `OURA_TIMEZONE`, and not after it).
+fn dashboard_config(
+    args: &DashboardArgs,
+    sources: &Sources<'_>,
+    now: Timestamp,
+) -> anyhow::Result<DashboardConfig> {
+    let timezone = timezone(sources)?;
+    let today = now.to_zoned_datetime(timezone.clone()).date();
+    let end = match &args.end {
+        Some(text) => parse_date("--end", text)?,
+        None => today,
+    };
+    if end > today {
+        return Err(UserError::usage(format!(
+            "--end {end} is after today ({today} in OURA_TIMEZONE); give a day up to today"
+        )));
+    }
+    let days = match &args.days {
+        Some(text) => parse_number("--days", text, 1..=u64::from(MAX_DAYS), " of days")? as u32,
+        None => DEFAULT_DASHBOARD_DAYS,
+    };
+    Ok(DashboardConfig {
+        window: Window::ending_on(end, days),
+        timezone,
+        lake: lake_config(sources)?,
+        out: args.out.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DASHBOARD_OUT)),
+        open: args.open,
+        now,
     })
 }
 

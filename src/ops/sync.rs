@@ -23,12 +23,14 @@ use jiff::tz::TimeZone;
 use crate::auth::TokenProvider;
 use crate::datatype::DataType;
 use crate::error::{EXIT_LOGIN, exit_code};
+use crate::health::briefing::Briefing;
+use crate::health::reader::BronzeReader;
 use crate::ledger::{AnyLedger, Ledger};
 use crate::lock::RunLock;
 use crate::notify::{Notifiers, NotifyStatus};
 use crate::oura::{ClientOptions, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
-use crate::report::{RunReport, RunStatus};
+use crate::report::{RunReport, RunStatus, TypeStatus};
 use crate::store::{AnyStore, ObjectStore};
 use crate::window::Window;
 
@@ -123,6 +125,9 @@ pub async fn run(
     if interrupted.load(Ordering::Relaxed) {
         report.error.get_or_insert("interrupted; run the same command again to finish".into());
     }
+    if !job.dry_run {
+        report.briefing = briefing(&report, &job, deps.store, deps.ledger).await;
+    }
     let ledger = (!job.dry_run).then_some(deps.ledger);
     Ok(finish(report, ledger, deps.notifiers).await)
 }
@@ -177,6 +182,36 @@ fn stopped_report(
         requests: 0,
         error: Some(error),
         login_needed: true,
+        briefing: None,
+    }
+}
+
+/// The briefing of the window's last day from the lake, with the types this run synced (ok
+/// or empty). A lake that cannot be read back costs the briefing only, never the run.
+async fn briefing(
+    report: &RunReport,
+    job: &SyncJob,
+    store: &AnyStore,
+    ledger: &AnyLedger,
+) -> Option<Briefing> {
+    let synced: Vec<DataType> = job
+        .types
+        .iter()
+        .copied()
+        .filter(|t| {
+            report
+                .types
+                .get(t.name())
+                .is_some_and(|r| matches!(r.status, TypeStatus::Ok | TypeStatus::Empty))
+        })
+        .collect();
+    let reader = BronzeReader { store, ledger };
+    match Briefing::from_lake(&reader, job.window.end, &synced, &job.timezone).await {
+        Ok(briefing) => briefing,
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "Cannot read the briefing back from the lake.");
+            None
+        }
     }
 }
 

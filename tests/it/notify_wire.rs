@@ -70,6 +70,7 @@ pub fn report(failed: &[(&str, &str)]) -> RunReport {
         requests: 5,
         error: None,
         login_needed: false,
+        briefing: None,
     }
 }
 

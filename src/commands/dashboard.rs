@@ -1,0 +1,103 @@
+//! `oura-sync dashboard`: check the output path, read the window's records and the ledger's
+//! calendar, render the page, and write it atomically (then open it).
+
+use std::path::Path;
+
+use crate::config::{Config, DashboardConfig};
+use crate::dashboard::{PageInfo, render};
+use crate::error::UserError;
+use crate::health::calendar::completeness_calendar;
+use crate::health::data::{HEALTH_TYPES, HealthData, HealthRecords};
+use crate::health::reader::BronzeReader;
+use crate::ledger::Ledger;
+
+/// Runs `dashboard` and returns the exit code.
+pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Result<u8> {
+    let (window, out) = (dashboard.window, &dashboard.out);
+    check_writable(out)?;
+    let destination = dashboard.lake.place.destination();
+    let (store, ledger) = super::backends(&dashboard.lake, &config.aws).await?;
+    ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+
+    let mut last_days = Vec::new();
+    for data_type in HEALTH_TYPES {
+        if let Some(entry) = ledger.last_day_with_records(data_type).await? {
+            last_days.push(entry.day);
+        }
+    }
+    let Some(last_day) = last_days.into_iter().max() else {
+        return Err(UserError::usage(format!(
+            "the lake at {destination} holds no synced data yet; run `oura-sync sync` first \
+             (or `oura-sync sync --sandbox` to try it)"
+        )));
+    };
+    let reader = BronzeReader { store: &store, ledger: &ledger };
+    let records = HealthRecords::read(&reader, window, &HEALTH_TYPES).await?;
+    let data = HealthData::from_records(&records, window, &dashboard.timezone);
+    if data.is_empty_in_window() {
+        return Err(UserError::usage(format!(
+            "the lake at {destination} has no data from {} to {} (its last day with data is \
+             {last_day}); give --end {last_day}, or sync that window with `oura-sync sync \
+             --from {} --to {}`",
+            window.start, window.end, window.start, window.end
+        )));
+    }
+    let calendar = completeness_calendar(&ledger, window).await?;
+    let info = PageInfo {
+        timezone: dashboard.timezone.iana_name().unwrap_or("the system's zone").to_string(),
+        generated_at: dashboard
+            .now
+            .to_zoned_datetime(dashboard.timezone.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
+        source: destination.to_string(),
+    };
+    let html = render(&data, &calendar, &info);
+    let bytes = html.len();
+    let target = out.clone();
+    tokio::task::spawn_blocking(move || {
+        crate::fsutil::write_atomic(&target, html.as_bytes(), Some(0o644))
+    })
+    .await?
+    .map_err(|e| UserError::usage(format!("{e:#}; choose another --out")))?;
+    println!(
+        "Wrote {} ({} days, {} → {}, {} KB)",
+        out.display(),
+        window.len_days(),
+        window.start,
+        window.end,
+        bytes.div_ceil(1024)
+    );
+    if dashboard.open {
+        let path = std::fs::canonicalize(out).unwrap_or_else(|_| out.clone());
+        crate::auth::login::open_browser(&path.display().to_string());
+    }
+    Ok(0)
+}
+
+/// Fails (exit 2) unless a file can be created beside `out` and `out` is not a directory, so
+/// that a bad `--out` is found before the lake is read.
+fn check_writable(out: &Path) -> anyhow::Result<()> {
+    let fail = |why: String| {
+        UserError::usage(format!(
+            "cannot write the dashboard to {}: {why}; choose another --out",
+            out.display()
+        ))
+    };
+    if out.is_dir() {
+        return Err(fail("it is a directory".into()));
+    }
+    let dir = match out.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(fail(format!("the directory {} does not exist", dir.display())));
+    }
+    tempfile::Builder::new()
+        .prefix(".oura-sync-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| fail(e.to_string()))
+}

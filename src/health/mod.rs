@@ -1,0 +1,10 @@
+//! The health view of the lake: records read back through a [`reader::RecordReader`], typed
+//! ([`records`]), turned into daily series ([`data`]) by pure functions ([`figures`]), and
+//! summed up as the morning [`briefing`]. The dashboard draws the same series.
+
+pub mod briefing;
+pub mod calendar;
+pub mod data;
+pub mod figures;
+pub mod reader;
+pub mod records;

@@ -1,0 +1,146 @@
+//! Reading a type's records back from the lake for a window: the [`RecordReader`] seam, so
+//! that the dashboard and the briefing do not care whether the records come from the bronze
+//! NDJSON objects or, later, from typed tables.
+//!
+//! [`BronzeReader`] finds a window's objects through the ledger (its day entries name each
+//! object's key) and reads them through the [`ObjectStore`], so it works on a local lake and
+//! an S3 lake alike, with a bounded number of reads in flight.
+
+use anyhow::Context;
+use futures_util::{StreamExt, TryStreamExt};
+use jiff::civil::Date;
+use serde::de::DeserializeOwned;
+
+use crate::datatype::DataType;
+use crate::ledger::{AnyLedger, Ledger};
+use crate::store::{AnyStore, ObjectStore};
+use crate::window::Window;
+
+/// Objects read at once (an S3 lake answers each in a round trip).
+const READS_AT_ONCE: usize = 16;
+
+/// A source of a type's records, by day.
+#[allow(async_fn_in_trait)]
+pub trait RecordReader {
+    /// Every record of `data_type` filed under a day of `window`, with that day, by day and
+    /// in the lake's order within a day. A record that does not fit `T` is left out (and
+    /// counted in a warning), so that one odd record never hides the rest.
+    async fn records<T: DeserializeOwned>(
+        &self,
+        data_type: DataType,
+        window: Window,
+    ) -> anyhow::Result<Vec<(Date, T)>>;
+}
+
+/// The bronze lake: the NDJSON objects the sync writes, found through the ledger.
+#[derive(Clone, Copy, Debug)]
+pub struct BronzeReader<'a> {
+    pub store: &'a AnyStore,
+    pub ledger: &'a AnyLedger,
+}
+
+impl RecordReader for BronzeReader<'_> {
+    async fn records<T: DeserializeOwned>(
+        &self,
+        data_type: DataType,
+        window: Window,
+    ) -> anyhow::Result<Vec<(Date, T)>> {
+        let entries = self.ledger.days(data_type, window).await?;
+        let keys: Vec<(Date, String)> = entries
+            .into_values()
+            .filter(|e| e.record_count > 0 && !e.object_key.is_empty())
+            .map(|e| (e.day, e.object_key))
+            .collect();
+        let bodies: Vec<(Date, String, Option<bytes::Bytes>)> =
+            futures_util::stream::iter(keys.into_iter().map(|(day, key)| async move {
+                let body = self.store.get(&key).await?;
+                anyhow::Ok((day, key, body))
+            }))
+            .buffered(READS_AT_ONCE)
+            .try_collect()
+            .await
+            .with_context(|| format!("cannot read {data_type} from the lake"))?;
+        let (mut records, mut unreadable) = (Vec::new(), 0usize);
+        for (day, key, body) in bodies {
+            let Some(body) = body else {
+                tracing::warn!(r#type = %data_type, %day, key, "The ledger lists an object the lake does not hold; run the sync for that day again.");
+                continue;
+            };
+            for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                match serde_json::from_slice::<T>(line) {
+                    Ok(record) => records.push((day, record)),
+                    Err(_) => unreadable += 1,
+                }
+            }
+        }
+        if unreadable > 0 {
+            tracing::warn!(r#type = %data_type, unreadable, "Left out records the health view cannot read.");
+        }
+        Ok(records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+    use crate::ledger::{DayEntry, LocalLedger};
+    use crate::store::LocalStore;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Score {
+        day: Date,
+        score: u32,
+    }
+
+    fn entry(day: Date, records: u64, key: String) -> DayEntry {
+        DayEntry {
+            data_type: "daily_sleep".into(),
+            day,
+            record_count: records,
+            object_key: key,
+            sha256: String::new(),
+            bytes: 0,
+            run_id: "r1".into(),
+            synced_at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[tokio::test]
+    async fn bronze_records_come_by_day_and_odd_ones_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AnyStore::Local(LocalStore::new(dir.path()));
+        let ledger = AnyLedger::Local(LocalLedger::for_lake(dir.path()));
+        let (nov1, nov2, nov3, nov4) =
+            (date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4));
+        let days = [
+            (
+                nov2,
+                vec![r#"{"day":"2026-11-02","score":80}"#, r#"{"day":"2026-11-02","score":"x"}"#],
+            ),
+            (nov1, vec![r#"{"day":"2026-11-01","score":70}"#]),
+        ];
+        let mut entries = Vec::new();
+        for (day, lines) in days {
+            let object = store.day_object(DataType::DailySleep, day, &lines, "r1");
+            store.put(&object, None).await.unwrap();
+            entries.push(entry(day, object.record_count, object.key.clone()));
+        }
+        // A day synced empty, and a day the ledger lists but the lake does not hold.
+        entries.push(entry(nov3, 0, String::new()));
+        entries.push(entry(nov4, 1, store.key(DataType::DailySleep, nov4)));
+        ledger.put_days(&entries).await.unwrap();
+
+        let reader = BronzeReader { store: &store, ledger: &ledger };
+        let november = Window::new(nov1, date(2026, 11, 30));
+        let records: Vec<(Date, Score)> =
+            reader.records(DataType::DailySleep, november).await.unwrap();
+        assert_eq!(
+            records,
+            [(nov1, Score { day: nov1, score: 70 }), (nov2, Score { day: nov2, score: 80 })]
+        );
+        let december = Window::new(date(2026, 12, 1), date(2026, 12, 31));
+        assert!(reader.records::<Score>(DataType::DailySleep, december).await.unwrap().is_empty());
+    }
+}

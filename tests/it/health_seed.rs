@@ -1,0 +1,264 @@
+//! Realistic, deterministic Oura data for the health view: every type the dashboard reads,
+//! shaped like Oura's records (fields as in the recorded responses), with a day without the
+//! ring now and then. Every value is a pure function of its date, so a test can say what the
+//! dashboard and the briefing must show.
+
+#![allow(dead_code)]
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::fake_oura::FakeOura;
+
+/// A number in [0, 1) from a date and a salt (splitmix64).
+pub fn unit(day: Date, salt: u64) -> f64 {
+    let seed = (day.year() as u64) * 10_000 + (day.month() as u64) * 100 + day.day() as u64;
+    let mut z = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// A slow wave through the weeks, in [-1, 1].
+fn wave(day: Date, period: f64, phase: f64) -> f64 {
+    let n = f64::from((day - jiff::civil::date(2026, 1, 1)).get_days());
+    (n / period * std::f64::consts::TAU + phase).sin()
+}
+
+/// Days the ring was left on the charger: no record of any type.
+pub fn ring_off(day: Date) -> bool {
+    unit(day, 99) < 0.05
+}
+
+pub fn readiness(day: Date) -> u32 {
+    (76.0 + 8.0 * wave(day, 23.0, 0.0) + 12.0 * (unit(day, 1) - 0.5)).round().clamp(35.0, 99.0)
+        as u32
+}
+
+pub fn sleep_score(day: Date) -> u32 {
+    (79.0 + 7.0 * wave(day, 17.0, 1.0) + 12.0 * (unit(day, 2) - 0.5)).round().clamp(35.0, 99.0)
+        as u32
+}
+
+/// Seconds of deep, REM, light sleep and awake time of the night that ends on `day`.
+pub fn stages(day: Date) -> [u32; 4] {
+    let deep = 4500.0 + 1800.0 * unit(day, 3);
+    let rem = 5400.0 + 2400.0 * unit(day, 4);
+    let light = 12_600.0 + 4200.0 * unit(day, 5) + 1800.0 * wave(day, 29.0, 2.0);
+    let awake = 1200.0 + 1800.0 * unit(day, 6);
+    [deep, rem, light, awake].map(|s| (s / 30.0).round() as u32 * 30)
+}
+
+pub fn total_sleep(day: Date) -> u32 {
+    let [deep, rem, light, _] = stages(day);
+    deep + rem + light
+}
+
+pub fn average_hrv(day: Date) -> u32 {
+    (46.0 + 9.0 * wave(day, 19.0, 0.5) + 10.0 * (unit(day, 7) - 0.5)).round() as u32
+}
+
+pub fn lowest_heart_rate(day: Date) -> u32 {
+    (52.0 - 3.0 * wave(day, 19.0, 0.5) + 4.0 * (unit(day, 8) - 0.5)).round() as u32
+}
+
+/// Minutes before midnight (UTC) of going to bed, and minutes after it of getting up.
+pub fn bedtime(day: Date) -> (i64, i64) {
+    let before = 30 + (70.0 * unit(day, 9)) as i64;
+    let after = 360 + (90.0 * unit(day, 10)) as i64;
+    (before, after)
+}
+
+pub fn steps(day: Date) -> u32 {
+    (8200.0 + 2500.0 * wave(day, 11.0, 0.3) + 4000.0 * (unit(day, 11) - 0.5)).round() as u32
+}
+
+pub fn active_calories(day: Date) -> u32 {
+    (steps(day) as f64 * 0.052 + 60.0 * unit(day, 12)).round() as u32
+}
+
+/// The heart-rate samples of a day (UTC): every 10 minutes from 07:00 to 22:50, awake.
+pub fn heart_rate(day: Date) -> Vec<(String, u32)> {
+    (0..96)
+        .map(|i| {
+            let minutes = 7 * 60 + i * 10;
+            let bpm = 62.0
+                + 14.0 * ((i as f64) / 96.0 * std::f64::consts::PI).sin()
+                + 30.0 * unit(day, 1000 + i as u64).powi(3);
+            (format!("{day}T{:02}:{:02}:00+00:00", minutes / 60, minutes % 60), bpm.round() as u32)
+        })
+        .collect()
+}
+
+/// A workout on some days: (activity, minutes, kcal).
+pub fn workout(day: Date) -> Option<(&'static str, i64, u32)> {
+    let pick = unit(day, 13);
+    if pick > 0.55 {
+        return None;
+    }
+    let activities = ["running", "cycling", "walking", "strength_training"];
+    let activity = activities[(unit(day, 14) * 4.0) as usize];
+    let minutes = 25 + (45.0 * unit(day, 15)) as i64;
+    Some((activity, minutes, (minutes as f64 * 8.5).round() as u32))
+}
+
+/// A session on some days: (type, minutes).
+pub fn session(day: Date) -> Option<(&'static str, i64)> {
+    let pick = unit(day, 16);
+    (pick < 0.3).then_some(if pick < 0.15 { ("meditation", 10) } else { ("breathing", 5) })
+}
+
+pub fn spo2(day: Date) -> f64 {
+    ((95.8 + 2.0 * unit(day, 17)) * 1000.0).round() / 1000.0
+}
+
+pub fn breathing_disturbance(day: Date) -> u32 {
+    (3.0 + 9.0 * unit(day, 18)) as u32
+}
+
+/// Seconds of high stress and of high recovery.
+pub fn stress(day: Date) -> (u32, u32) {
+    ((10_800.0 * unit(day, 19)) as u32 / 900 * 900, (18_000.0 * unit(day, 20)) as u32 / 900 * 900)
+}
+
+pub fn resilience(day: Date) -> &'static str {
+    ["limited", "adequate", "solid", "strong", "exceptional"][(1.0
+        + 2.5 * (wave(day, 31.0, 0.0) + 1.0) / 2.0
+        + 1.4 * unit(day, 21))
+    .floor() as usize
+        % 5]
+}
+
+pub fn vascular_age(day: Date) -> u32 {
+    37 + (unit(day, 22) * 3.0) as u32
+}
+
+/// VO2 max is estimated about once a week (Mondays).
+pub fn vo2_max(day: Date) -> Option<u32> {
+    (day.weekday() == jiff::civil::Weekday::Monday).then(|| 43 + (unit(day, 23) * 3.0) as u32)
+}
+
+fn contributors(day: Date, names: &[&str], salt: u64) -> String {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!(r#""{n}":{}"#, 60 + (39.0 * unit(day, salt + i as u64)) as u32))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The days the fake serves, `days` of them ending on `end`, ring-off days included (they
+/// have no records).
+pub fn seed(oura: &FakeOura, end: Date, days: i64) {
+    let all: Vec<Date> = (0..days).rev().map(|i| end - i.days()).collect();
+    let on: Vec<Date> = all.iter().copied().filter(|d| !ring_off(*d)).collect();
+    let readiness_names = [
+        "activity_balance",
+        "body_temperature",
+        "hrv_balance",
+        "previous_day_activity",
+        "previous_night",
+        "recovery_index",
+        "resting_heart_rate",
+        "sleep_balance",
+    ];
+    let sleep_names = [
+        "deep_sleep",
+        "efficiency",
+        "latency",
+        "rem_sleep",
+        "restfulness",
+        "timing",
+        "total_sleep",
+    ];
+    oura.add("daily_readiness", on.iter().map(|d| format!(
+        r#"{{"id":"r-{d}","contributors":{{{}}},"day":"{d}","score":{},"temperature_deviation":{:.2},"temperature_trend_deviation":null,"timestamp":"{d}T00:00:00+00:00"}}"#,
+        contributors(*d, &readiness_names, 30), readiness(*d), (unit(*d, 24) - 0.5) * 0.8)));
+    oura.add("daily_sleep", on.iter().map(|d| format!(
+        r#"{{"id":"s-{d}","contributors":{{{}}},"day":"{d}","score":{},"timestamp":"{d}T00:00:00+00:00"}}"#,
+        contributors(*d, &sleep_names, 40), sleep_score(*d))));
+    oura.add("sleep", on.iter().flat_map(|d| {
+        let [deep, rem, light, awake] = stages(*d);
+        let (before, after) = bedtime(*d);
+        let start = d.at(0, 0, 0, 0) - before.minutes();
+        let end = d.at(0, 0, 0, 0) + after.minutes();
+        let main = format!(
+            r#"{{"id":"sl-{d}","average_breath":14.5,"average_heart_rate":58.1,"average_hrv":{hrv},"awake_time":{awake},"bedtime_end":"{end}+00:00","bedtime_start":"{start}+00:00","day":"{d}","deep_sleep_duration":{deep},"efficiency":{eff},"latency":600,"light_sleep_duration":{light},"lowest_heart_rate":{low},"period":0,"rem_sleep_duration":{rem},"time_in_bed":{bed},"total_sleep_duration":{total},"type":"long_sleep"}}"#,
+            hrv = average_hrv(*d), low = lowest_heart_rate(*d), total = total_sleep(*d),
+            eff = (100 * total_sleep(*d) / (total_sleep(*d) + awake)), bed = total_sleep(*d) + awake,
+            start = start.strftime("%Y-%m-%dT%H:%M:%S"), end = end.strftime("%Y-%m-%dT%H:%M:%S"),
+        );
+        // A nap in the afternoon now and then: never the main sleep.
+        let nap = (unit(*d, 25) < 0.2).then(|| format!(
+            r#"{{"id":"nap-{d}","average_hrv":80,"bedtime_end":"{d}T14:40:00+00:00","bedtime_start":"{d}T14:00:00+00:00","day":"{d}","lowest_heart_rate":40,"total_sleep_duration":40000,"type":"late_nap"}}"#));
+        std::iter::once(main).chain(nap)
+    }));
+    oura.add(
+        "heartrate",
+        on.iter().flat_map(|d| {
+            heart_rate(*d)
+                .into_iter()
+                .map(|(t, bpm)| format!(r#"{{"bpm":{bpm},"source":"awake","timestamp":"{t}"}}"#))
+        }),
+    );
+    oura.add("daily_activity", on.iter().map(|d| format!(
+        r#"{{"id":"a-{d}","active_calories":{},"day":"{d}","score":85,"steps":{},"timestamp":"{d}T04:00:00+00:00"}}"#,
+        active_calories(*d), steps(*d))));
+    oura.add("workout", on.iter().filter_map(|d| {
+        let (activity, minutes, kcal) = workout(*d)?;
+        let start = d.at(0, 0, 0, 0) + 18.hours();
+        let end = start + minutes.minutes();
+        Some(format!(
+            r#"{{"id":"w-{d}","activity":"{activity}","calories":{kcal},"day":"{d}","distance":null,"end_datetime":"{}+00:00","intensity":"moderate","label":null,"source":"confirmed","start_datetime":"{}+00:00"}}"#,
+            end.strftime("%Y-%m-%dT%H:%M:%S"), start.strftime("%Y-%m-%dT%H:%M:%S")))
+    }));
+    oura.add("session", on.iter().filter_map(|d| {
+        let (kind, minutes) = session(*d)?;
+        Some(format!(
+            r#"{{"id":"se-{d}","day":"{d}","start_datetime":"{d}T21:00:00+00:00","end_datetime":"{d}T21:{minutes:02}:00+00:00","type":"{kind}","mood":"good"}}"#))
+    }));
+    oura.add("daily_spo2", on.iter().map(|d| format!(
+        r#"{{"id":"o-{d}","day":"{d}","spo2_percentage":{{"average":{}}},"breathing_disturbance_index":{}}}"#,
+        spo2(*d), breathing_disturbance(*d))));
+    oura.add("daily_stress", on.iter().map(|d| {
+        let (high, recovery) = stress(*d);
+        format!(r#"{{"id":"st-{d}","day":"{d}","stress_high":{high},"recovery_high":{recovery},"day_summary":"normal"}}"#)
+    }));
+    oura.add("daily_resilience", on.iter().map(|d| format!(
+        r#"{{"id":"re-{d}","day":"{d}","contributors":{{"sleep_recovery":60.1,"daytime_recovery":40.2,"stress":50.3}},"level":"{}"}}"#,
+        resilience(*d))));
+    oura.add(
+        "daily_cardiovascular_age",
+        on.iter().map(|d| format!(r#"{{"day":"{d}","vascular_age":{}}}"#, vascular_age(*d))),
+    );
+    oura.add(
+        "vO2_max",
+        on.iter().filter_map(|d| {
+            Some(format!(
+                r#"{{"id":"v-{d}","day":"{d}","timestamp":"{d}T12:00:00Z","vo2_max":{}}}"#,
+                vo2_max(*d)?
+            ))
+        }),
+    );
+    oura.lock().series_page_size = 2000;
+    oura.lock().page_size = 200;
+}
+
+/// The median of the values of `f` on the 30 days before `day` that have data (the
+/// dashboard's baseline), if at least 5 have.
+pub fn baseline(day: Date, f: impl Fn(Date) -> Option<f64>) -> Option<f64> {
+    let mut values: Vec<f64> = (1..=30).filter_map(|i| f(day - (i as i64).days())).collect();
+    if values.len() < 5 {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len().is_multiple_of(2) {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    })
+}
