@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark of issue 6: a 7-day sync of every type and a 3-year backfill, each into the
 # local lake and into S3 + DynamoDB (moto), against the fake Oura server with a fixed 50 ms
-# per request and Oura's limit of 5,000 requests per 5 minutes; then the same 7-day sync the
-# plain way (curl per endpoint, the AWS CLI per object). Prints, per run: wall time, requests,
-# 429s, objects written, peak RSS, and the lower bound the run could reach.
+# per request and Oura's limit of 5,000 requests per 5 minutes; then (issue 12) the same
+# against a fake that serves a day of heart rate per page (`--series-page-size 288`, as Oura
+# does), and the 7-day sync the plain way (curl per endpoint, the AWS CLI per object).
+# Prints, per run: wall time, requests, 429s, objects written, peak RSS, the lower bound the
+# run could reach, and the wall time over that bound.
 #
 #   scripts/bench.sh            # everything (first run installs moto and the AWS CLI: ~1 min)
-#   BENCH_SKIP_PLAIN=1 scripts/bench.sh
+#   BENCH_SKIP_PLAIN=1 BENCH_SKIP_S3=1 scripts/bench.sh   # without the plain way, without S3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +17,7 @@ END=${BENCH_END:-2026-11-23}
 FROM=${BENCH_FROM:-2023-11-24}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
 WORK=$(mktemp -d)
-trap 'kill "${FAKE_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "Building (release)..." >&2
 cargo build --release --locked --quiet --bin oura-sync --example fake_oura
@@ -23,14 +25,24 @@ BIN=$PWD/target/release/oura-sync
 
 # shellcheck source=../.ci/aws-emulator.sh
 source .ci/aws-emulator.sh >&2
+# The emulator's script sets its own EXIT trap (stopping moto); stop the fake servers too.
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${MOTO_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PY="$EMU_DIR/venv/bin/python"
 
-target/release/examples/fake_oura --from "$FROM" --to "$END" --delay-ms "$DELAY_MS" \
-  --rate-limit 5000/300 >"$WORK/fake.url" 2>"$WORK/fake.log" &
-FAKE_PID=$!
-for _ in $(seq 1 300); do [ -s "$WORK/fake.url" ] && break; sleep 0.1; done
-OURA=$(head -1 "$WORK/fake.url")
-[ -n "$OURA" ] || { echo "the fake Oura server did not start:"; cat "$WORK/fake.log"; exit 1; }
+start_fake() { # name, extra flags...: starts a fake Oura server; its URL in $WORK/<name>.url
+  local name=$1; shift
+  target/release/examples/fake_oura --from "$FROM" --to "$END" --delay-ms "$DELAY_MS" \
+    --rate-limit 5000/300 "$@" >"$WORK/$name.url" 2>"$WORK/$name.log" &
+  FAKE_STARTED=$!
+  for _ in $(seq 1 300); do [ -s "$WORK/$name.url" ] && break; sleep 0.1; done
+  [ -s "$WORK/$name.url" ] || { echo "the fake Oura server did not start:"; cat "$WORK/$name.log"; exit 1; }
+}
+start_fake default
+FAKE_PID=$FAKE_STARTED
+# Oura's own page size for heart rate: about a day of samples (288, every 5 minutes).
+start_fake real-pages --series-page-size 288
+REAL_PAGES_PID=$FAKE_STARTED
+OURA=$(head -1 "$WORK/default.url")
 stats() { "$PY" -c "import urllib.request as u; print(u.urlopen('$OURA/_fake/stats').read().decode())"; }
 stats >/dev/null
 
@@ -45,7 +57,7 @@ ddb.create_table(TableName=sys.argv[2], BillingMode="PAY_PER_REQUEST",
 PYEOF
 }
 
-printf '| run | wall s | requests | 429s | objects | peak RSS MB | lower bound s |\n|---|---:|---:|---:|---:|---:|---:|\n'
+printf '| run | wall s | requests | 429s | objects | peak RSS MB | lower bound s | wall ÷ bound |\n|---|---:|---:|---:|---:|---:|---:|---:|\n'
 row() { # name, /usr/bin/time output file, report json, lower-bound mode (week|pages)
   "$PY" - "$@" "$(stats)" "$CONCURRENCY" "$DELAY_MS" <<'PYEOF'
 import json, math, sys
@@ -55,7 +67,8 @@ stats = json.loads(stats); rep = json.load(open(report)) if report != "-" else {
 pages = stats["requests"] - stats["rate_limited"]
 bound = delay and (int(delay) / 1000) * (1 if mode == "week" else math.ceil(pages / int(conc)))
 objs = rep.get("objects_written", "?")
-print(f"| {name} | {float(wall):.2f} | {stats['requests']} | {stats['rate_limited']} | {objs} | {int(rss_kb)/1024:.1f} | {bound:.2f} |")
+ratio = f"{float(wall) / bound:.2f}" if bound else "-"
+print(f"| {name} | {float(wall):.2f} | {stats['requests']} | {stats['rate_limited']} | {objs} | {int(rss_kb)/1024:.1f} | {bound:.2f} | {ratio} |")
 PYEOF
 }
 run_sync() { # name mode args...
@@ -69,11 +82,22 @@ run_sync() { # name mode args...
 
 run_sync "7-day sync → local lake" week "$END" --days 7 --dest "$WORK/lake-week"
 run_sync "7-day sync again (nothing changed) → local" week "$END" --days 7 --dest "$WORK/lake-week"
-make_aws bench-week bench_week
-OURA_DYNAMODB_TABLE=bench_week run_sync "7-day sync → S3 + DynamoDB" week "$END" --days 7 --dest s3://bench-week/oura
+if [ -z "${BENCH_SKIP_S3:-}" ]; then
+  make_aws bench-week bench_week
+  OURA_DYNAMODB_TABLE=bench_week run_sync "7-day sync → S3 + DynamoDB" week "$END" --days 7 --dest s3://bench-week/oura
+fi
 run_sync "3-year backfill → local lake" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years"
-make_aws bench-years bench_years
-OURA_DYNAMODB_TABLE=bench_years run_sync "3-year backfill → S3 + DynamoDB" pages --from "$FROM" --to "$END" --dest s3://bench-years/oura
+if [ -z "${BENCH_SKIP_S3:-}" ]; then
+  make_aws bench-years bench_years
+  OURA_DYNAMODB_TABLE=bench_years run_sync "3-year backfill → S3 + DynamoDB" pages --from "$FROM" --to "$END" --dest s3://bench-years/oura
+fi
+
+# A day of heart rate per page, as on Oura: the series pieces are sized from the pages.
+OURA=$(head -1 "$WORK/real-pages.url")
+stats >/dev/null
+run_sync "7-day sync, a day per page → local lake" pages "$END" --days 7 --dest "$WORK/lake-week-real"
+run_sync "3-year backfill, a day per page → local lake" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-real"
+OURA=$(head -1 "$WORK/default.url")
 
 if [ -z "${BENCH_SKIP_PLAIN:-}" ]; then
   # The plain way: one curl per endpoint, the records split by day, one `aws s3 cp` per object.
@@ -112,4 +136,4 @@ SHEOF
   row "7-day sync, the plain way (curl + aws s3 cp) → S3" "$WORK/time" "$WORK/plain.json" week
 fi
 echo >&2
-echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; fake Oura: ${DELAY_MS} ms per request, 5000 requests / 300 s; --concurrency $CONCURRENCY" >&2
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg); fake Oura: ${DELAY_MS} ms per request, 5000 requests / 300 s; --concurrency $CONCURRENCY" >&2

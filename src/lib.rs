@@ -4,7 +4,8 @@
 //! - [`cli`]: the command line as typed; [`config`]: the flags, environment and env file
 //!   resolved once into typed parts (used by [`commands`] alone).
 //! - [`commands`]: one module per subcommand, glue only; [`ops`]: the operations they run.
-//! - [`pipeline`]: the sync engine: fetch every type, file records by day, write, record.
+//! - [`pipeline`]: the sync engine: fetch every type, file records by day, write, record;
+//!   [`pieces`]: series windows cut into pieces sized from Oura's pages.
 //! - [`oura`]: the Oura API v2 client (pagination, retries, the end-date traps).
 //! - [`auth`]: where bearer tokens come from.
 //! - [`aws`]: the S3 and DynamoDB clients, built once from the SDK's default chain.
@@ -15,9 +16,10 @@
 //! - [`doctor`]: the checks of `oura-sync doctor`; [`logging`]: stderr logs, colour, the
 //!   progress bar.
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
-//!   [`datatype`]: the 19 data types; [`error`]: exit codes; [`secret`]: redacted strings;
-//!   [`scrub`]: outside text cleaned of secrets and escapes; [`fsutil`]: atomic writes;
-//!   [`http_body`]: bodies read with a size cap; [`text`]: one-line messages and cause chains.
+//!   [`datatype`]: the 19 data types; [`scope`]: OAuth scope names; [`error`]: exit codes;
+//!   [`secret`]: redacted strings; [`scrub`]: outside text cleaned of secrets and escapes;
+//!   [`fsutil`]: atomic writes; [`http_body`]: bodies read with a size cap; [`text`]:
+//!   one-line messages and cause chains.
 
 pub mod auth;
 pub mod aws;
@@ -37,8 +39,10 @@ pub mod logging;
 pub mod notify;
 pub mod ops;
 pub mod oura;
+pub mod pieces;
 pub mod pipeline;
 pub mod report;
+pub mod scope;
 pub mod scrub;
 pub mod secret;
 pub mod store;

@@ -26,8 +26,9 @@ use crate::auth::TokenProvider;
 use crate::datatype::{DataType, RangeKind};
 use crate::ledger::{AnyLedger, DayEntry, Ledger};
 use crate::oura::day_merge::{all_moved, merge_samples, record_id};
-use crate::oura::records::file_by_day;
+use crate::oura::records::{Filed, Rejected, file_by_day};
 use crate::oura::{FetchError, OuraClient};
+use crate::pieces::{PageStats, SeriesPlan};
 use crate::report::{RunReport, TypeReport, TypeStatus, overall_status};
 use crate::store::{AnyStore, ObjectStore, PutOutcome};
 use crate::window::{MAX_DATE_COLLECTION_DAYS, Window, local_day, utc_param};
@@ -60,7 +61,7 @@ pub struct Engine<'a> {
     pub tokens: &'a TokenProvider,
     pub store: &'a AnyStore,
     pub ledger: &'a AnyLedger,
-    /// Counts fetch units done (drawn only on a terminal).
+    /// Counts the days fetched, of every type (drawn only on a terminal).
     pub progress: &'a indicatif::ProgressBar,
     /// Set when the user interrupts: pieces not started yet are left for the next run.
     pub interrupted: &'a std::sync::atomic::AtomicBool,
@@ -77,7 +78,9 @@ pub struct FetchUnit {
 /// - date collections: pieces of at most [`MAX_DATE_COLLECTION_DAYS`] days, each asked for
 ///   with a day of padding on both sides, because the end date means midnight for some
 ///   collections and `sleep` filters on the bedtime's date (reference/oura-api.md §1.3);
-/// - time series: pieces of at most 30 days of UTC time covering the local days in `tz`;
+/// - time series: pieces of at most 30 days of UTC time covering the local days in `tz`, as
+///   [`SeriesPlan`] cuts them before any answer has come (a sync sizes the later ones from
+///   the pages it gets);
 /// - snapshots: one query with no range, filed under the window's last day.
 pub fn fetch_units(data_type: DataType, window: Window, tz: &TimeZone) -> Vec<FetchUnit> {
     use jiff::ToSpan;
@@ -93,41 +96,81 @@ pub fn fetch_units(data_type: DataType, window: Window, tz: &TimeZone) -> Vec<Fe
                 ],
             })
             .collect(),
-        RangeKind::DateTime => window
-            .series_chunks(tz)
-            .into_iter()
-            .map(|keep| {
-                let (from, to) = keep.utc_bounds(tz);
-                FetchUnit {
-                    keep,
-                    params: vec![
-                        ("start_datetime", utc_param(from)),
-                        ("end_datetime", utc_param(to)),
-                    ],
-                }
-            })
-            .collect(),
+        RangeKind::DateTime => {
+            // The pieces a sync starts with, before any answer sizes the rest.
+            let mut plan = SeriesPlan::new(vec![window], tz);
+            std::iter::from_fn(|| plan.next_piece()).map(|keep| series_unit(keep, tz)).collect()
+        }
         RangeKind::Snapshot | RangeKind::BareSnapshot => {
             vec![FetchUnit { keep: Window::new(window.end, window.end), params: Vec::new() }]
         }
     }
 }
 
-/// Why a type is not fetched at all, if it is not.
-pub fn skip_reason(
-    data_type: DataType,
-    sandbox: bool,
-    granted: Option<&std::collections::BTreeSet<String>>,
-) -> Option<String> {
-    if sandbox && data_type == DataType::PersonalInfo {
-        return Some("Oura's sandbox has no personal_info".into());
+/// The query of a series piece: UTC datetimes bounding its local days in `tz`.
+fn series_unit(keep: Window, tz: &TimeZone) -> FetchUnit {
+    let (from, to) = keep.utc_bounds(tz);
+    FetchUnit {
+        keep,
+        params: vec![("start_datetime", utc_param(from)), ("end_datetime", utc_param(to))],
     }
-    let scope = data_type.scope();
-    match granted {
-        Some(granted) if !granted.contains(scope) => Some(format!(
-            "scope `{scope}` not granted; run `oura-sync auth` with {scope} in OURA_SCOPES"
-        )),
-        _ => None,
+}
+
+/// The pieces of one type still to fetch, handed out as slots free up.
+enum Pieces {
+    /// Known from the start: date collections and snapshots.
+    Fixed(std::collections::VecDeque<FetchUnit>),
+    /// Sized from the pages that come back (see [`crate::pieces`]).
+    Series(SeriesPlan),
+}
+
+impl Pieces {
+    fn next(&mut self, tz: &TimeZone) -> Option<FetchUnit> {
+        match self {
+            Pieces::Fixed(queue) => queue.pop_front(),
+            Pieces::Series(plan) => plan.next_piece().map(|keep| series_unit(keep, tz)),
+        }
+    }
+
+    fn learn(&mut self, keep: Window, seen: PageStats) {
+        if let Pieces::Series(plan) = self {
+            plan.learn(keep, seen);
+        }
+    }
+
+    /// The days not handed out yet (what the progress bar counts).
+    fn days_left(&self) -> i64 {
+        match self {
+            Pieces::Fixed(queue) => queue.iter().map(|u| u.keep.len_days()).sum(),
+            Pieces::Series(plan) => plan.days_left(),
+        }
+    }
+}
+
+/// Why a type is not fetched at all, if it is not. The granted scopes are no reason: they are
+/// a hint (see [`crate::scope`]), so every type is asked for and Oura's answer decides.
+pub fn skip_reason(data_type: DataType, sandbox: bool) -> Option<String> {
+    (sandbox && data_type == DataType::PersonalInfo)
+        .then(|| "Oura's sandbox has no personal_info".into())
+}
+
+/// Why Oura refused `data_type` (HTTP `status`), and what to do, naming the scope the
+/// granted scopes did not seem to cover (`missing_scope`) when there is one.
+pub fn refusal_reason(
+    data_type: DataType,
+    status: u16,
+    detail: &str,
+    missing_scope: Option<&str>,
+) -> String {
+    match (missing_scope, status) {
+        (Some(scope), _) => format!(
+            "scope `{scope}` not granted, and Oura refused it (HTTP {status}: {detail}); run `oura-sync auth` with {scope} in OURA_SCOPES"
+        ),
+        (None, 401) => format!(
+            "Oura refused the token for it (HTTP 401: {detail}); if its scope `{}` was not granted, run `oura-sync auth` with it in OURA_SCOPES",
+            data_type.scope()
+        ),
+        (None, _) => format!("Oura refused it (HTTP {status}: {detail})"),
     }
 }
 
@@ -163,6 +206,10 @@ struct UnitOutcome {
     records: u64,
     days_written: u64,
     days_unchanged: u64,
+    revised: u64,
+    conflicting: u64,
+    /// What the fetch showed about the server's pages.
+    seen: PageStats,
 }
 
 /// What one type did, with what the run needs to know beyond the report line.
@@ -187,12 +234,15 @@ impl Engine<'_> {
             dry_run = job.dry_run,
             "Sync started."
         );
-        let outcomes =
-            join_all(job.types.iter().map(|&t| self.sync_type(job, t, units.clone()))).await;
+        // The series first: their pieces are chains of pages, the longest work, so they start
+        // before the one-page pieces that fill the slots around them.
+        let mut order = job.types.clone();
+        order.sort_by_key(|t| !t.is_series());
+        let outcomes = join_all(order.iter().map(|&t| self.sync_type(job, t, units.clone()))).await;
 
         let mut types = BTreeMap::new();
         let (mut refused, mut fetched, mut login_needed) = (0, 0, None);
-        for (data_type, outcome) in job.types.iter().zip(outcomes) {
+        for (data_type, outcome) in order.iter().zip(outcomes) {
             if outcome.report.reason.is_none() || outcome.refused_token {
                 fetched += 1;
             }
@@ -258,9 +308,7 @@ impl Engine<'_> {
         units: Arc<Semaphore>,
     ) -> TypeOutcome {
         let plain = |report| TypeOutcome { report, refused_token: false, login_needed: None };
-        if let Some(reason) =
-            skip_reason(data_type, job.sandbox, self.tokens.granted_scopes().as_ref())
-        {
+        if let Some(reason) = skip_reason(data_type, job.sandbox) {
             tracing::info!(r#type = %data_type, %reason, "Type skipped.");
             return plain(TypeReport::skipped(reason));
         }
@@ -270,41 +318,68 @@ impl Engine<'_> {
             Err(e) => return plain(TypeReport::failed(format!("cannot read the ledger: {e:#}"))),
         };
         let snapshot = matches!(data_type.range(), RangeKind::Snapshot | RangeKind::BareSnapshot);
-        let plan: Vec<FetchUnit> = if snapshot {
-            fetch_units(data_type, job.window, &job.timezone)
+        let runs = if snapshot {
+            Vec::new()
         } else {
             pending_runs(job.window, &known, &job.timezone, job.resume)
-                .into_iter()
-                .flat_map(|run| fetch_units(data_type, run, &job.timezone))
-                .collect()
+        };
+        let pieces = if snapshot {
+            Pieces::Fixed(fetch_units(data_type, job.window, &job.timezone).into())
+        } else if data_type.is_series() {
+            Pieces::Series(SeriesPlan::new(runs.clone(), &job.timezone))
+        } else {
+            Pieces::Fixed(
+                runs.iter().flat_map(|run| fetch_units(data_type, *run, &job.timezone)).collect(),
+            )
         };
         // Days a resumed backfill does not fetch again count as unchanged, with their records.
         let mut total = UnitOutcome::default();
         if job.resume && !snapshot {
             for (day, entry) in &known {
-                if !plan.iter().any(|u| u.keep.contains(*day)) {
+                if !runs.iter().any(|run| run.contains(*day)) {
                     total.records += entry.record_count;
                     total.days_unchanged += u64::from(entry.record_count > 0);
                 }
             }
         }
-        self.progress.inc_length(plan.len() as u64);
-        let results = join_all(plan.into_iter().map(|unit| {
-            let units = units.clone();
-            let known = &known;
+        self.progress.inc_length(pieces.days_left() as u64);
+        let workers = match &pieces {
+            Pieces::Fixed(queue) => queue.len().min(job.units_in_flight.max(1)),
+            Pieces::Series(_) => job.units_in_flight.max(1),
+        };
+        let pieces = std::sync::Mutex::new(pieces);
+        let rejected = std::sync::Mutex::new(Vec::new());
+        // Each worker takes a slot, then the next piece (sized with all that is known by
+        // then), until none is left.
+        let results: Vec<Result<UnitOutcome, FetchError>> = join_all((0..workers).map(|_| {
+            let (units, known, rejected, pieces) = (units.clone(), &known, &rejected, &pieces);
             async move {
-                let _slot = units.acquire_owned().await.expect("never closed");
-                if self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
-                    return Err(FetchError::Failed(
-                        "interrupted before it was fetched; run the same command again".into(),
-                    ));
+                let mut results = Vec::new();
+                loop {
+                    let _slot = units.clone().acquire_owned().await.expect("never closed");
+                    let next = pieces.lock().expect("no worker panicked").next(&job.timezone);
+                    let Some(unit) = next else { break };
+                    if self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                        results.push(Err(FetchError::Failed(
+                            "interrupted before it was fetched; run the same command again".into(),
+                        )));
+                        break;
+                    }
+                    let keep = unit.keep;
+                    let result = self.sync_unit(job, data_type, unit, known, rejected).await;
+                    if let Ok(done) = &result {
+                        pieces.lock().expect("no worker panicked").learn(keep, done.seen);
+                    }
+                    self.progress.inc(keep.len_days() as u64);
+                    results.push(result);
                 }
-                let result = self.sync_unit(job, data_type, unit, known).await;
-                self.progress.inc(1);
-                result
+                results
             }
         }))
-        .await;
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
 
         let (mut failure, mut denial, mut login_needed) = (None, None, None);
         for result in results {
@@ -313,6 +388,8 @@ impl Engine<'_> {
                     total.records += unit.records;
                     total.days_written += unit.days_written;
                     total.days_unchanged += unit.days_unchanged;
+                    total.revised += unit.revised;
+                    total.conflicting += unit.conflicting;
                 }
                 Err(FetchError::Failed(cause)) => {
                     failure.get_or_insert(cause);
@@ -327,13 +404,29 @@ impl Engine<'_> {
             }
         }
         let mut report = TypeReport {
-            status: if total.records > 0 { TypeStatus::Ok } else { TypeStatus::Empty },
             records: total.records,
             days_written: total.days_written,
             days_unchanged: total.days_unchanged,
-            error: None,
-            reason: None,
+            revised: total.revised,
+            conflicting: total.conflicting,
+            ..TypeReport::with_status(if total.records > 0 {
+                TypeStatus::Ok
+            } else {
+                TypeStatus::Empty
+            })
         };
+        let rejected = rejected.into_inner().expect("no task panicked holding it");
+        if !rejected.is_empty() {
+            let (cause, key) = self.quarantine(job, data_type, &rejected).await;
+            report.rejected = rejected.len() as u64;
+            report.quarantine = key;
+            failure = Some(match failure {
+                Some(other) => format!("{cause}; and {other}"),
+                None => cause,
+            });
+        }
+        let missing_scope =
+            crate::scope::seems_missing(self.tokens.granted_scopes().as_ref(), data_type.scope());
         let mut refused_token = false;
         if let Some(cause) = failure {
             if self.client.unreachable() == Some(cause.as_str()) {
@@ -346,14 +439,7 @@ impl Engine<'_> {
             report.error = Some(cause);
         } else if let Some((status, detail)) = denial {
             refused_token = status == 401;
-            let reason = if status == 401 {
-                format!(
-                    "Oura refused the token for it (HTTP 401: {detail}); if its scope `{}` was not granted, run `oura-sync auth` with it in OURA_SCOPES",
-                    data_type.scope()
-                )
-            } else {
-                format!("Oura refused it (HTTP {status}: {detail})")
-            };
+            let reason = refusal_reason(data_type, status, &detail, missing_scope);
             tracing::warn!(r#type = %data_type, %reason, "Type skipped.");
             report.status = TypeStatus::Skipped;
             report.reason = Some(reason);
@@ -366,7 +452,55 @@ impl Engine<'_> {
                 "Type synced."
             );
         }
+        if let Some(scope) = missing_scope
+            && report.status != TypeStatus::Skipped
+        {
+            let note = format!(
+                "scope `{scope}` is not among the granted scopes; asked anyway, and Oura answered"
+            );
+            tracing::info!(r#type = %data_type, %note, "Type fetched without its scope.");
+            report.note = Some(note);
+        }
         TypeOutcome { report, refused_token, login_needed }
+    }
+
+    /// Keeps the records of `data_type` that could not be filed in the run's quarantine object
+    /// and returns the type's failure cause, with the object's key when it was stored. When
+    /// even that fails, the records go to the error log, so that none is lost without a trace.
+    async fn quarantine(
+        &self,
+        job: &SyncJob,
+        data_type: DataType,
+        rejected: &[Rejected],
+    ) -> (String, Option<String>) {
+        let count = rejected.len();
+        let what = if count == 1 { "record" } else { "records" };
+        let first = &rejected[0].reason;
+        if job.dry_run {
+            return (
+                format!("{count} {what} could not be filed ({first}); a dry run keeps nothing"),
+                None,
+            );
+        }
+        let lines: Vec<String> = rejected.iter().map(Rejected::to_line).collect();
+        match self.store.put_rejected(data_type, &job.run_id, &lines).await {
+            // The key before the reason, so that a summary line cut short still shows it.
+            Ok(key) => (
+                format!("{count} {what} could not be filed; kept whole in {key} ({first})"),
+                Some(key),
+            ),
+            Err(e) => {
+                for line in &lines {
+                    tracing::error!(r#type = %data_type, %line, "A record that could not be filed nor kept.");
+                }
+                (
+                    format!(
+                        "{count} {what} could not be filed ({first}) nor kept in quarantine ({e:#}); they are in the error log"
+                    ),
+                    None,
+                )
+            }
+        }
     }
 
     /// Merges, into each series day of `days` that the lake holds, the samples it holds, so a
@@ -450,12 +584,24 @@ impl Engine<'_> {
         data_type: DataType,
         unit: FetchUnit,
         known: &BTreeMap<Date, DayEntry>,
+        rejected: &std::sync::Mutex<Vec<Rejected>>,
     ) -> Result<UnitOutcome, FetchError> {
-        let records = self.client.fetch_records(data_type, &unit.params).await?;
-        let mut filed = file_by_day(data_type, records, unit.keep, &job.timezone)
-            .map_err(FetchError::Failed)?;
-        if filed.duplicates > 0 {
-            tracing::debug!(r#type = %data_type, duplicates = filed.duplicates, "Dropped repeated records.");
+        let fetched = self.client.fetch_records(data_type, &unit.params).await?;
+        let seen = PageStats {
+            records: fetched.records.len() as u64,
+            full_page: fetched.full_page.map(|n| n as u64),
+        };
+        let mut filed = file_by_day(data_type, fetched.records, unit.keep, &job.timezone);
+        log_repeats(data_type, unit.keep, &filed);
+        if !filed.rejected.is_empty() {
+            tracing::error!(
+                r#type = %data_type,
+                piece = %unit.keep,
+                rejected = filed.rejected.len(),
+                first = %filed.rejected[0].reason,
+                "Records that cannot be filed were set aside."
+            );
+            rejected.lock().expect("no task panicked holding it").append(&mut filed.rejected);
         }
         let days: Vec<Date> = match data_type.range() {
             RangeKind::Snapshot | RangeKind::BareSnapshot => vec![unit.keep.end],
@@ -473,7 +619,12 @@ impl Engine<'_> {
             Default::default()
         };
         let synced_at = Timestamp::now();
-        let mut outcome = UnitOutcome::default();
+        let mut outcome = UnitOutcome {
+            revised: filed.revised as u64,
+            conflicting: filed.conflicting as u64,
+            seen,
+            ..UnitOutcome::default()
+        };
         let mut empty_entries = Vec::new();
         let mut moved_away: Vec<(Date, String)> = Vec::new();
         let mut objects = Vec::new();
@@ -608,10 +759,28 @@ impl Engine<'_> {
     }
 }
 
+/// Logs the records Oura sent more than once: exact repeats quietly, revisions and
+/// conflicting samples as warnings with their counts (the rules are in [`crate::oura::records`]).
+fn log_repeats(data_type: DataType, piece: Window, filed: &Filed) {
+    if filed.duplicates > 0 {
+        tracing::debug!(r#type = %data_type, %piece, duplicates = filed.duplicates, "Dropped repeated records.");
+    }
+    if filed.revised > 0 {
+        tracing::warn!(
+            r#type = %data_type, %piece, revised = filed.revised,
+            "Oura sent documents again with other content; kept the later version of each."
+        );
+    }
+    if filed.conflicting > 0 {
+        tracing::warn!(
+            r#type = %data_type, %piece, conflicting = filed.conflicting,
+            "Oura sent different samples for the same instant and source; kept all of them."
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use jiff::civil::date;
 
     use super::*;
@@ -633,14 +802,14 @@ mod tests {
     }
 
     #[test]
-    fn long_windows_split_into_quarters_and_series_into_thirty_days() {
+    fn long_windows_split_into_quarters_and_series_into_first_pieces_of_four_days() {
         let w = Window::new(date(2024, 1, 1), date(2026, 12, 31));
         let units = fetch_units(DataType::DailySleep, w, &TimeZone::UTC);
         assert_eq!(units.len(), 13);
         let series = fetch_units(DataType::Heartrate, w, &TimeZone::UTC);
-        assert_eq!(series.len(), 37);
+        assert_eq!(series.len(), 274);
         assert_eq!(series[0].params[0], ("start_datetime", "2024-01-01T00:00:00Z".to_string()));
-        assert_eq!(series[0].params[1], ("end_datetime", "2024-01-31T00:00:00Z".to_string()));
+        assert_eq!(series[0].params[1], ("end_datetime", "2024-01-05T00:00:00Z".to_string()));
     }
 
     #[test]
@@ -696,12 +865,22 @@ mod tests {
     }
 
     #[test]
-    fn skips_follow_the_sandbox_and_the_granted_scopes() {
-        assert!(skip_reason(DataType::PersonalInfo, true, None).is_some());
-        assert!(skip_reason(DataType::DailySleep, true, None).is_none());
-        let granted: BTreeSet<String> = ["daily".to_string()].into();
-        assert!(skip_reason(DataType::DailySleep, false, Some(&granted)).is_none());
-        let reason = skip_reason(DataType::Heartrate, false, Some(&granted)).unwrap();
-        assert!(reason.contains("scope `heartrate` not granted"), "{reason}");
+    fn only_the_sandbox_personal_info_is_skipped_without_asking() {
+        assert!(skip_reason(DataType::PersonalInfo, true).is_some());
+        assert!(skip_reason(DataType::PersonalInfo, false).is_none());
+        assert!(skip_reason(DataType::DailySleep, true).is_none());
+    }
+
+    #[test]
+    fn a_refusal_names_the_scope_to_grant_when_it_seemed_missing() {
+        let reason = refusal_reason(DataType::DailySpo2, 401, "Unauthorized", Some("spo2"));
+        assert_eq!(
+            reason,
+            "scope `spo2` not granted, and Oura refused it (HTTP 401: Unauthorized); run `oura-sync auth` with spo2 in OURA_SCOPES"
+        );
+        let reason = refusal_reason(DataType::PersonalInfo, 403, "Subscription expired", None);
+        assert_eq!(reason, "Oura refused it (HTTP 403: Subscription expired)");
+        let reason = refusal_reason(DataType::DailyStress, 401, "no", None);
+        assert!(reason.contains("scope `stress` was not granted"), "{reason}");
     }
 }

@@ -72,29 +72,51 @@ pub struct TypeReport {
     /// Why a type was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Records that could not be filed (no usable day), set aside in `quarantine`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rejected: u64,
+    /// The key of the quarantine object under the lake (`_rejected/<type>/<run_id>.jsonl`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quarantine: Option<String>,
+    /// Documents Oura sent again under the same `id` with other bytes: the later one kept.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub revised: u64,
+    /// Samples of one instant and source with different values: all of them kept.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub conflicting: u64,
+    /// How the type went against the granted scopes, when they did not seem to cover it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl TypeReport {
-    pub fn skipped(reason: impl Into<String>) -> Self {
+    /// A line with `status` and nothing counted yet.
+    pub fn with_status(status: TypeStatus) -> Self {
         Self {
-            status: TypeStatus::Skipped,
+            status,
             records: 0,
             days_written: 0,
             days_unchanged: 0,
             error: None,
-            reason: Some(reason.into()),
+            reason: None,
+            rejected: 0,
+            quarantine: None,
+            revised: 0,
+            conflicting: 0,
+            note: None,
         }
     }
 
+    pub fn skipped(reason: impl Into<String>) -> Self {
+        Self { reason: Some(reason.into()), ..Self::with_status(TypeStatus::Skipped) }
+    }
+
     pub fn failed(error: impl Into<String>) -> Self {
-        Self {
-            status: TypeStatus::Failed,
-            records: 0,
-            days_written: 0,
-            days_unchanged: 0,
-            error: Some(error.into()),
-            reason: None,
-        }
+        Self { error: Some(error.into()), ..Self::with_status(TypeStatus::Failed) }
     }
 }
 
@@ -300,12 +322,9 @@ mod tests {
 
     fn ok(records: u64) -> TypeReport {
         TypeReport {
-            status: if records > 0 { TypeStatus::Ok } else { TypeStatus::Empty },
             records,
             days_written: 1,
-            days_unchanged: 0,
-            error: None,
-            reason: None,
+            ..TypeReport::with_status(if records > 0 { TypeStatus::Ok } else { TypeStatus::Empty })
         }
     }
 

@@ -1,19 +1,16 @@
 //! The sync window (a run of whole local days) and the pure date decisions around it: which
-//! days it holds, how it is split into fetch units, and which UTC instants bound its days in
+//! days it holds, how it is split into date-collection pieces (series pieces: [`crate::pieces`]),
+//! and which UTC instants bound its days in
 //! `OURA_TIMEZONE` (where a day on which clocks change has 23 or 25 hours).
 
 use std::fmt;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Timestamp, ToSpan};
+use jiff::{Timestamp, ToSpan};
 
 /// The longest span, in days, that one `heartrate` or `ring_battery_level` request may cover.
 pub const MAX_SERIES_DAYS: i64 = 30;
-
-/// How many pieces a short series window is split into, so that its pages come in parallel
-/// rather than one after another (Oura's heart-rate pages hold about a day or less).
-pub const SERIES_PIECES: i64 = 8;
 
 /// Days per request for date collections during a long backfill. Oura's FAQ suggests asking
 /// for history "1-3 months at a time"; a quarter also keeps the records held in memory small.
@@ -76,32 +73,6 @@ impl Window {
     pub fn utc_bounds(&self, tz: &TimeZone) -> (Timestamp, Timestamp) {
         (start_of_day(self.start, tz), start_of_day(self.end + 1.day(), tz))
     }
-
-    /// Splits the window into about [`SERIES_PIECES`] pieces of whole days, none longer than
-    /// [`MAX_SERIES_DAYS`] × 24 h of UTC time (so a 30-day piece holding a 25-hour day has one
-    /// day fewer): a week becomes seven one-day pieces, three years 30-day pieces.
-    pub fn series_chunks(&self, tz: &TimeZone) -> Vec<Window> {
-        let limit = SignedDuration::from_hours(24 * MAX_SERIES_DAYS);
-        let piece_days =
-            ((self.len_days() + SERIES_PIECES - 1) / SERIES_PIECES).clamp(1, MAX_SERIES_DAYS);
-        let mut parts = Vec::new();
-        let mut start = self.start;
-        loop {
-            let mut end = (start + (piece_days - 1).days()).min(self.end);
-            while end > start {
-                let (from, to) = Window::new(start, end).utc_bounds(tz);
-                if from.duration_until(to) <= limit {
-                    break;
-                }
-                end -= 1.day();
-            }
-            parts.push(Window::new(start, end));
-            if end >= self.end {
-                return parts;
-            }
-            start = end + 1.day();
-        }
-    }
 }
 
 impl fmt::Display for Window {
@@ -130,6 +101,7 @@ pub fn utc_param(instant: Timestamp) -> String {
 
 #[cfg(test)]
 mod tests {
+    use jiff::SignedDuration;
     use jiff::civil::date;
 
     use super::*;
@@ -171,37 +143,6 @@ mod tests {
         let w = Window::new(date(2026, 3, 8), date(2026, 3, 8));
         let (from, to) = w.utc_bounds(&ny());
         assert_eq!(from.duration_until(to), SignedDuration::from_hours(23));
-    }
-
-    #[test]
-    fn series_chunks_stay_within_thirty_days_of_utc_time() {
-        // Long enough for 30-day pieces.
-        let w = Window::new(date(2026, 10, 15), date(2028, 12, 31));
-        let chunks = w.series_chunks(&ny());
-        // The chunk holding the 25-hour 2026-11-01 would be 30 days + 1 hour: it loses a day.
-        assert_eq!(chunks[0], Window::new(date(2026, 10, 15), date(2026, 11, 12)));
-        for c in &chunks {
-            let (from, to) = c.utc_bounds(&ny());
-            assert!(from.duration_until(to) <= SignedDuration::from_hours(24 * 30), "{c}");
-        }
-        assert_eq!(chunks.iter().map(Window::len_days).sum::<i64>(), w.len_days());
-        // In UTC every day has 24 hours, so a long window's chunks are a full 30 days.
-        let utc = Window::new(date(2025, 1, 1), date(2026, 3, 1)).series_chunks(&TimeZone::UTC);
-        assert_eq!(utc[0].len_days(), 30);
-    }
-
-    #[test]
-    fn short_series_windows_split_into_about_eight_pieces() {
-        let week = Window::ending_on(date(2026, 11, 23), 7).series_chunks(&TimeZone::UTC);
-        assert_eq!(week.len(), 7);
-        assert!(week.iter().all(|c| c.len_days() == 1));
-        let month = Window::ending_on(date(2026, 11, 23), 30).series_chunks(&TimeZone::UTC);
-        assert_eq!(
-            month.iter().map(Window::len_days).collect::<Vec<_>>(),
-            [4, 4, 4, 4, 4, 4, 4, 2]
-        );
-        let day = Window::ending_on(date(2026, 11, 23), 1).series_chunks(&TimeZone::UTC);
-        assert_eq!(day.len(), 1);
     }
 
     #[test]

@@ -19,11 +19,16 @@ pub async fn exec(config: &Config, auth: &AuthConfig) -> anyhow::Result<u8> {
     if let Some(granted) = tokens.scopes() {
         let granted_list: Vec<&str> = granted.iter().map(String::as_str).collect();
         println!("Granted scopes: {}.", granted_list.join(" "));
-        let missing: Vec<&str> =
-            requested.iter().map(String::as_str).filter(|s| !granted.contains(*s)).collect();
+        // `spo2` asked for and `spo2Daily` granted is the same permission.
+        let missing: Vec<&str> = requested
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !crate::scope::covers(&granted, s))
+            .collect();
         if !missing.is_empty() {
             println!(
-                "Not granted: {}; the data types that need them will be skipped.",
+                "Not granted: {}; syncs still ask for the data types that need them, and those \
+                 Oura refuses are skipped.",
                 missing.join(" ")
             );
         }

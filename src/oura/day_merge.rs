@@ -56,31 +56,41 @@ pub fn stored_records(body: &[u8]) -> Vec<Box<RawValue>> {
         .collect()
 }
 
+/// The samples of one identity, and whether they are the lake's (`true`) or the new answer's.
+type HeldOrFresh = (bool, Vec<Box<RawValue>>);
+
 /// Merges the samples the lake holds for a day (`held`, its object's bytes) with the new
 /// answer's samples for it (`fresh`): every held sample is kept unless the new answer has one
 /// with the same identity, whose bytes then win.
 pub fn merge_samples(held: &[u8], fresh: Vec<Box<RawValue>>) -> Merged {
-    let mut by_key: BTreeMap<(i128, String), (bool, Box<RawValue>)> = BTreeMap::new();
+    // Per identity, every sample of it: two samples of one instant and source with different
+    // values are both kept (see `records`), so neither may overwrite the other here.
+    let mut by_key: BTreeMap<(i128, String), HeldOrFresh> = BTreeMap::new();
     let mut unkeyed = Vec::new();
     for record in stored_records(held) {
         match sample_key(&record) {
-            Some(key) => {
-                by_key.insert(key, (true, record));
-            }
+            Some(key) => by_key.entry(key).or_insert_with(|| (true, Vec::new())).1.push(record),
             None => unkeyed.push(record),
         }
     }
     for record in fresh {
         match sample_key(&record) {
             Some(key) => {
-                by_key.insert(key, (false, record));
+                let entry = by_key.entry(key).or_insert_with(|| (false, Vec::new()));
+                if entry.0 {
+                    // The new answer has this instant: its samples replace the held ones.
+                    *entry = (false, Vec::new());
+                }
+                entry.1.push(record);
             }
             None => unkeyed.push(record),
         }
     }
-    let kept_from_lake = by_key.values().filter(|(held, _)| *held).count();
-    let mut keyed: Vec<((i128, String), Box<RawValue>)> =
-        by_key.into_iter().map(|(key, (_, record))| (key, record)).collect();
+    let kept_from_lake = by_key.values().filter(|(held, _)| *held).map(|(_, r)| r.len()).sum();
+    let mut keyed: Vec<((i128, String), Box<RawValue>)> = by_key
+        .into_iter()
+        .flat_map(|(key, (_, records))| records.into_iter().map(move |r| (key.clone(), r)))
+        .collect();
     keyed.sort_by(|(a, ra), (b, rb)| a.cmp(b).then_with(|| ra.get().cmp(rb.get())));
     let mut records: Vec<Box<RawValue>> = keyed.into_iter().map(|(_, r)| r).collect();
     records.extend(unkeyed);
@@ -135,6 +145,24 @@ mod tests {
             ]
         );
         assert_eq!(merged.kept_from_lake, 2);
+    }
+
+    #[test]
+    fn two_different_samples_of_one_instant_both_survive_a_merge() {
+        let one = r#"{"bpm":60,"source":"rest","timestamp":"2026-01-01T10:00:00+00:00"}"#;
+        let other = r#"{"bpm":64,"source":"rest","timestamp":"2026-01-01T10:00:00+00:00"}"#;
+        let held = format!("{one}\n{other}\n");
+        let again = vec![
+            RawValue::from_string(one.to_string()).unwrap(),
+            RawValue::from_string(other.to_string()).unwrap(),
+        ];
+        let merged = merge_samples(held.as_bytes(), again);
+        let texts: Vec<&str> = merged.records.iter().map(|r| r.get()).collect();
+        assert_eq!(texts, [one, other]);
+        assert_eq!(merged.kept_from_lake, 0);
+        // Held alone (Oura did not send that instant again), both are kept too.
+        let merged = merge_samples(held.as_bytes(), Vec::new());
+        assert_eq!((merged.records.len(), merged.kept_from_lake), (2, 2));
     }
 
     #[test]

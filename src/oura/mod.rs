@@ -122,6 +122,15 @@ struct Page {
     next_token: Option<String>,
 }
 
+/// Every record of one query, and what its pages showed about the server's page size.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// The records of every page, in the order sent, each exactly as sent.
+    pub records: Vec<Box<RawValue>>,
+    /// The longest page that came with a `next_token` (a full page), if any did.
+    pub full_page: Option<usize>,
+}
+
 /// What the body of a successful answer is.
 enum Body {
     Page(Page),
@@ -245,11 +254,11 @@ impl OuraClient {
         &self,
         data_type: DataType,
         params: &[(&'static str, String)],
-    ) -> Result<Vec<Box<RawValue>>, FetchError> {
+    ) -> Result<Fetched, FetchError> {
         let url = self.url_for(data_type);
         let bare = data_type.range() == RangeKind::BareSnapshot;
         let max_pages = page_bound(params);
-        let mut records = Vec::new();
+        let mut fetched = Fetched::default();
         let mut next_token: Option<String> = None;
         let mut seen_tokens: HashSet<String> = HashSet::new();
         let mut gathered = 0usize;
@@ -277,8 +286,8 @@ impl OuraClient {
             };
             match body {
                 Body::Bare(record) => {
-                    records.push(record);
-                    return Ok(records);
+                    fetched.records.push(record);
+                    return Ok(fetched);
                 }
                 Body::Page(page) => {
                     tracing::debug!(
@@ -295,16 +304,20 @@ impl OuraClient {
                             MAX_FETCH_BYTES / (1024 * 1024)
                         )));
                     }
-                    records.extend(page.data);
+                    let page_len = page.data.len();
+                    fetched.records.extend(page.data);
                     match page.next_token.filter(|t| !t.is_empty()) {
-                        None => return Ok(records),
+                        None => return Ok(fetched),
                         Some(token) if !seen_tokens.insert(token.clone()) => {
                             return Err(FetchError::Failed(format!(
                                 "Oura sent a next_token it had sent before in this chain of \
                                  {data_type} pages (page {page_number}); stopped to avoid a loop"
                             )));
                         }
-                        Some(token) => next_token = Some(token),
+                        Some(token) => {
+                            fetched.full_page = fetched.full_page.max(Some(page_len));
+                            next_token = Some(token);
+                        }
                     }
                 }
             }

@@ -59,6 +59,36 @@ impl DayObject {
     }
 }
 
+impl AnyStore {
+    /// Stores the quarantine object of `data_type` for the run `run_id` (one line per record
+    /// that could not be filed, see [`layout::rejected_key`]), durably, and returns its key.
+    /// Each run has its own object, so nothing an earlier run set aside is overwritten.
+    pub async fn put_rejected(
+        &self,
+        data_type: DataType,
+        run_id: &str,
+        lines: &[String],
+    ) -> anyhow::Result<String> {
+        let key = layout::join_prefix(self.key_prefix(), &layout::rejected_key(data_type, run_id));
+        let mut body = Vec::new();
+        for line in lines {
+            body.extend_from_slice(line.as_bytes());
+            body.push(b'\n');
+        }
+        let object = DayObject {
+            key: key.clone(),
+            sha256: sha256_hex(&body),
+            body: Bytes::from(body),
+            content_type: layout::hive_ndjson::CONTENT_TYPE,
+            record_count: lines.len() as u64,
+            run_id: run_id.to_string(),
+        };
+        self.put(&object, None).await?;
+        self.flush().await?;
+        Ok(key)
+    }
+}
+
 /// Lower-case hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

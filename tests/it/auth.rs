@@ -486,10 +486,11 @@ fn invalid_grant_asks_for_a_login_and_leaves_the_tokens_file_alone() {
     );
 }
 
-/// The user unticks a scope at login: `auth` says which scopes were not granted, and `sync`
-/// skips the type that needs it without a request, naming the scope to grant.
+/// The user unticks a scope at login: `auth` says which scopes were not granted; `sync` still
+/// asks for the type that needs it, and when Oura refuses it (401, as live, after the one
+/// refresh a 401 earns) the type is skipped, naming the scope to grant; the rest is written.
 #[test]
-fn a_scope_not_granted_at_login_skips_its_type() {
+fn a_scope_not_granted_at_login_is_asked_for_and_skipped_when_refused() {
     let t = Login::new();
     t.oauth.lock().grant_only = Some(vec!["daily".into(), "personal".into()]);
     let mut auth = t.spawn(&["auth", "--no-browser"]);
@@ -499,6 +500,7 @@ fn a_scope_not_granted_at_login_skips_its_type() {
     assert_eq!(code, Some(0), "{logs}");
     assert!(said.contains("Not granted: heartrate;"), "{said}");
     assert_eq!(t.tokens()["scope"], "daily personal");
+    t.env.oura.lock().refused.insert("heartrate".into(), 401);
 
     let out =
         t.run(&["sync", "2026-11-23", "--days", "3", "--types", "daily_sleep,heartrate", "--json"]);
@@ -507,9 +509,12 @@ fn a_scope_not_granted_at_login_skips_its_type() {
     assert_eq!(report["types"]["heartrate"]["status"], "skipped");
     assert_eq!(
         report["types"]["heartrate"]["reason"],
-        "scope `heartrate` not granted; run `oura-sync auth` with heartrate in OURA_SCOPES"
+        "scope `heartrate` not granted, and Oura refused it (HTTP 401: Forbidden: requires \
+         additional permissions); run `oura-sync auth` with heartrate in OURA_SCOPES"
     );
-    assert!(t.env.oura.requests_to("heartrate").is_empty());
+    // Asked for anyway (each piece once, and again with the refreshed token if it was sent
+    // with the old one).
+    assert!(t.env.oura.requests_to("heartrate").len() >= 3);
     assert_eq!(report["types"]["daily_sleep"]["records"], 3);
     t.assert_no_secret_in(&[&said, &logs, &stdout(&out)], &[]);
 }

@@ -599,3 +599,34 @@ async fn aws_requests_honour_the_proxy_settings() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(*relayed.lock().unwrap(), through_proxy, "NO_PROXY was ignored");
 }
+
+/// A record that cannot be filed goes, through the same store as the lake, to
+/// `<prefix>/_rejected/<type>/<run_id>.jsonl` in the bucket, whole and with its reason; the
+/// good records are written as always, the type fails, and the exit code is 1.
+#[tokio::test]
+async fn a_record_that_cannot_be_filed_is_quarantined_in_the_bucket() {
+    let t = AwsSync::new("quarantine").await;
+    let bad = r#"{"id":"x","day":null,"score":3}"#;
+    t.env.oura.serve_once("daily_sleep", [bad.to_string()]);
+    let out = t.sync(&["--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run_id = report["run_id"].as_str().unwrap();
+    let key = format!("oura/_rejected/daily_sleep/{run_id}.jsonl");
+    assert_eq!(report["types"]["daily_sleep"]["quarantine"], key);
+    assert_eq!(report["types"]["daily_sleep"]["records"], 3);
+    assert_eq!(
+        t.body(&key).await,
+        format!(
+            "{{\"reason\":\"a daily_sleep record has no usable `day` (missing or null)\",\"record\":{bad}}}\n"
+        )
+    );
+    let bodies = expected_bodies();
+    let mut keys: Vec<String> = bodies.keys().cloned().collect();
+    keys.push(key);
+    keys.sort();
+    assert_eq!(t.keys().await, keys);
+    for (key, body) in &bodies {
+        assert_eq!(&t.body(key).await, body, "{key}");
+    }
+}

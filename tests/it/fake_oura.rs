@@ -105,6 +105,9 @@ pub struct Inner {
     pub page_size: usize,
     pub series_page_size: usize,
     pub delay: Duration,
+    /// Records (raw JSON) sent once, in the first page of the next answer of a path, whatever
+    /// the query: records a filter could not place (no day, not an object).
+    pub serve_once: HashMap<String, Vec<String>>,
     /// At most `.0` requests in any `.1`.
     pub rate_limit: Option<(usize, Duration)>,
     pub recent: VecDeque<Instant>,
@@ -149,6 +152,11 @@ impl FakeOura {
     pub fn replace(&self, path: &str, records: impl IntoIterator<Item = String>) {
         self.lock().records.remove(path);
         self.add(path, records);
+    }
+
+    /// Queues records to go out once, in the next answer of `path` (see [`Inner::serve_once`]).
+    pub fn serve_once(&self, path: &str, records: impl IntoIterator<Item = String>) {
+        self.lock().serve_once.entry(path.to_string()).or_default().extend(records);
     }
 
     /// Queues faults for a path, served before its normal answers.
@@ -307,7 +315,22 @@ fn answer(
         return error(status, "Forbidden: requires additional permissions");
     }
     match body_for(s, kind, query, sandbox) {
-        Ok(text) => ([("content-type", "application/json")], text).into_response(),
+        Ok(text) => {
+            let text = match s.serve_once.remove(kind) {
+                // Spliced in at the start of the first page's data.
+                Some(extra) if !query.contains_key("next_token") => {
+                    let at = text.find('[').expect("a page has a data array") + 1;
+                    let sep = if text[at..].starts_with(']') { "" } else { "," };
+                    format!("{}{}{sep}{}", &text[..at], extra.join(","), &text[at..])
+                }
+                Some(extra) => {
+                    s.serve_once.insert(kind.to_string(), extra);
+                    text
+                }
+                None => text,
+            };
+            ([("content-type", "application/json")], text).into_response()
+        }
         Err((status, detail)) => error(status, &detail),
     }
 }

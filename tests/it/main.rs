@@ -25,6 +25,8 @@ mod notify_e2e;
 mod scripts;
 // Backfills: pieces, resume after an interruption, pacing.
 mod backfill;
+// Holding up against the real API: scopes, quarantine, duplicates, recorded responses, the spec.
+mod real_api;
 // The emulator (moto) as the AWS tests see it: clients, fresh buckets and tables.
 mod aws_env;
 // One store conformance suite, run on the local lake and on S3, plus S3-only checks.

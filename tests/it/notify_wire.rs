@@ -34,12 +34,9 @@ fn notifiers(pairs: &[(&str, &str)]) -> Notifiers {
 
 fn ok(records: u64) -> TypeReport {
     TypeReport {
-        status: if records > 0 { TypeStatus::Ok } else { TypeStatus::Empty },
         records,
         days_written: 1,
-        days_unchanged: 0,
-        error: None,
-        reason: None,
+        ..TypeReport::with_status(if records > 0 { TypeStatus::Ok } else { TypeStatus::Empty })
     }
 }
 

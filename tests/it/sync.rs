@@ -269,31 +269,6 @@ fn a_token_refused_everywhere_asks_for_a_new_login() {
     assert_eq!(env.ledger_runs()[0]["status"], "failed");
 }
 
-/// The scopes of the tokens file decide what is fetched: a type whose scope was not granted
-/// is skipped without a single request, and the report names the scope to grant.
-#[test]
-fn a_scope_not_granted_skips_its_type_without_a_request() {
-    let env = TestEnv::new();
-    seed_every_type(&env.oura, &WEEK);
-    std::fs::write(
-        env.dir.path().join(".oura-tokens.json"),
-        format!(r#"{{"access_token":"{TOKEN}","scope":"extapi:daily extapi:personal"}}"#),
-    )
-    .unwrap();
-    let out = env.run(&["sync", "2026-11-23", "--types", "daily_sleep,heartrate", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["types"]["heartrate"]["status"], "skipped");
-    assert!(
-        report["types"]["heartrate"]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("heartrate in OURA_SCOPES")
-    );
-    assert!(env.oura.requests_to("heartrate").is_empty());
-    assert_eq!(report["types"]["daily_sleep"]["records"], 7);
-}
-
 /// `--dry-run` fetches and reports but writes nothing anywhere: no lake, no ledger.
 #[test]
 fn a_dry_run_writes_nothing() {

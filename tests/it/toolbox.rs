@@ -388,7 +388,7 @@ fn the_fake_oura_example_serves_up_to_today() {
     assert_eq!(report["types"]["daily_sleep"]["records"], 1, "{report}");
 }
 
-/// At a terminal the progress bar shows pieces done of all and a rate with one decimal,
+/// At a terminal the progress bar shows days done of all and a rate with one decimal,
 /// never a `0/0` frame, and is gone from the screen when the run ends.
 #[test]
 fn the_progress_bar_reads_well() {
@@ -399,14 +399,14 @@ fn the_progress_bar_reads_well() {
         &[("NO_COLOR", "1")],
         "sync --from 2026-10-01 --to 2026-11-23 --types heartrate,ring_battery_level --concurrency 4 --no-notify",
     );
-    assert!(screen.contains(" pieces · "), "no bar drawn: {screen:?}");
+    assert!(screen.contains(" days · "), "no bar drawn: {screen:?}");
     assert!(!screen.contains("0/0"), "{screen:?}");
-    for rate in screen.split(" pieces/s").filter_map(|before| before.rsplit(' ').next()) {
+    for rate in screen.split(" days/s").filter_map(|before| before.rsplit(' ').next()) {
         if let Some((_, decimals)) = rate.split_once('.') {
             assert_eq!(decimals.len(), 1, "rate `{rate}` in {screen:?}");
         }
     }
-    assert!(screen.contains(" pieces/s"), "{screen:?}");
+    assert!(screen.contains(" days/s"), "{screen:?}");
     // The last frame is erased (ESC[2K) when the run ends.
-    assert!(screen.rfind("\x1b[2K") > screen.rfind(" pieces/s"), "{screen:?}");
+    assert!(screen.rfind("\x1b[2K") > screen.rfind(" days/s"), "{screen:?}");
 }

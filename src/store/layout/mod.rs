@@ -62,6 +62,16 @@ pub fn join_prefix(prefix: &str, relative: &str) -> String {
     }
 }
 
+/// The key of the quarantine object of `data_type` for the run `run_id`, relative to the
+/// store's prefix, whatever the layout: the records of that type that could not be filed,
+/// one per line with the reason (CONTRACT §4). `rejected_key(DataType::DailySleep, "r1")` is
+/// `_rejected/daily_sleep/r1.jsonl`. The leading `_` keeps Athena, Spark and DuckDB from
+/// reading it as data, and it lies outside every type's folder, so no bronze table or glob
+/// (`<type>/year=*/…`) reaches it; no layout's `parse_key` reads it as a day.
+pub fn rejected_key(data_type: DataType, run_id: &str) -> String {
+    format!("_rejected/{}/{run_id}.jsonl", data_type.name())
+}
+
 /// The `year=YYYY/month=MM/day=DD` partition of `day`, which the Hive-style layouts share.
 pub fn day_partition(day: Date) -> String {
     format!("year={:04}/month={:02}/day={:02}", day.year(), day.month(), day.day())
@@ -80,6 +90,14 @@ mod tests {
         }
         assert!(by_name("parquet").is_none());
         assert_eq!(default_layout().name(), "hive-ndjson");
+    }
+
+    #[test]
+    fn quarantine_keys_sit_apart_from_the_data() {
+        let key = join_prefix("oura/", &rejected_key(DataType::DailySleep, "r1"));
+        assert_eq!(key, "oura/_rejected/daily_sleep/r1.jsonl");
+        assert_eq!(rejected_key(DataType::Vo2Max, "r2"), "_rejected/vo2_max/r2.jsonl");
+        assert!(default_layout().parse_key(&rejected_key(DataType::Heartrate, "r3")).is_none());
     }
 
     #[test]
