@@ -153,16 +153,17 @@ fn an_expired_login_fails_only_without_a_refresh_token() {
     assert_eq!(std::fs::read(env.dir.path().join(".oura-tokens.json")).unwrap(), before);
 }
 
-/// A scope the types asked for need but the login did not grant fails, naming it.
+/// A scope the types need that the login does not seem to grant is named in the login line,
+/// as a hint: the check passes (the sync asks anyway, and skips a type Oura refuses).
 #[test]
-fn a_missing_scope_fails_naming_it() {
+fn a_scope_that_seems_missing_is_named_but_does_not_fail() {
     let env = TestEnv::new();
     tokens_file(&env, 0o600, 3600, "daily", true);
     let (code, report, _) = doctor(&env, &[], &[]);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(0), "{report:#}");
     let login = check(&report, "login");
-    assert!(login["detail"].as_str().unwrap().ends_with("heartrate"), "{login}");
-    assert!(login["fix"].as_str().unwrap().contains("OURA_SCOPES"), "{login}");
+    let detail = login["detail"].as_str().unwrap();
+    assert!(detail.contains("seem not granted: heartrate") && detail.contains("OURA_SCOPES"));
 }
 
 /// Oura refusing the access token fails the Oura check with what to run.
