@@ -3,12 +3,15 @@
 # local lake and into S3 + DynamoDB (moto), against the fake Oura server with a fixed 50 ms
 # per request and Oura's limit of 5,000 requests per 5 minutes; then (issue 12) the same
 # against a fake that serves a day of heart rate per page (`--series-page-size 288`, as Oura
-# does), and the 7-day sync the plain way (curl per endpoint, the AWS CLI per object).
-# Prints, per run: wall time, requests, 429s, objects written, peak RSS, the lower bound the
-# run could reach, and the wall time over that bound.
+# does); then (issue 11) a daily sync with each ledger form (pk/sk, ingestion log with a
+# number and a string sort key), with every S3 and DynamoDB request counted; and the 7-day
+# sync the plain way (curl per endpoint, the AWS CLI per object). Prints, per run: wall time,
+# requests, 429s, objects written, peak RSS, the lower bound the run could reach, and the
+# wall time over that bound.
 #
 #   scripts/bench.sh            # everything (first run installs moto and the AWS CLI: ~1 min)
 #   BENCH_SKIP_PLAIN=1 BENCH_SKIP_S3=1 scripts/bench.sh   # without the plain way, without S3
+#   BENCH_ONLY_LEDGERS=1 scripts/bench.sh   # only the ledger forms side by side
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,7 +60,6 @@ ddb.create_table(TableName=sys.argv[2], BillingMode="PAY_PER_REQUEST",
 PYEOF
 }
 
-printf '| run | wall s | requests | 429s | objects | peak RSS MB | lower bound s | wall ÷ bound |\n|---|---:|---:|---:|---:|---:|---:|---:|\n'
 row() { # name, /usr/bin/time output file, report json, lower-bound mode (week|pages)
   "$PY" - "$@" "$(stats)" "$CONCURRENCY" "$DELAY_MS" <<'PYEOF'
 import json, math, sys
@@ -80,6 +82,8 @@ run_sync() { # name mode args...
   row "$name" "$WORK/time" "$WORK/report.json" "$mode"
 }
 
+if [ -z "${BENCH_ONLY_LEDGERS:-}" ]; then
+printf '| run | wall s | requests | 429s | objects | peak RSS MB | lower bound s | wall ÷ bound |\n|---|---:|---:|---:|---:|---:|---:|---:|\n'
 run_sync "7-day sync → local lake" week "$END" --days 7 --dest "$WORK/lake-week"
 run_sync "7-day sync again (nothing changed) → local" week "$END" --days 7 --dest "$WORK/lake-week"
 if [ -z "${BENCH_SKIP_S3:-}" ]; then
@@ -98,8 +102,98 @@ stats >/dev/null
 run_sync "7-day sync, a day per page → local lake" pages "$END" --days 7 --dest "$WORK/lake-week-real"
 run_sync "3-year backfill, a day per page → local lake" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-real"
 OURA=$(head -1 "$WORK/default.url")
+fi
 
-if [ -z "${BENCH_SKIP_PLAIN:-}" ]; then
+# The ledger forms side by side: the same daily 7-day sync (then again, nothing changed) into
+# S3 with a pk/sk table and with bio-lakehouse's ingestion-log table (sort key a number, and
+# a string), through a proxy in front of moto that counts every S3 and DynamoDB request.
+cat >"$WORK/count_proxy.py" <<'PYEOF'
+import http.server, json, sys, threading, urllib.request, collections
+UPSTREAM = sys.argv[1]; counts = collections.Counter(); lock = threading.Lock()
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                if size == 0: self.rfile.readline(); return data
+                data += self.rfile.read(size); self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    def handle_any(self):
+        if self.path == "/_counts":
+            with lock: out = json.dumps(dict(counts)).encode(); counts.clear()
+            self.send_response(200); self.send_header("Content-Length", str(len(out))); self.end_headers()
+            self.wfile.write(out); return
+        data = self.body(); target = self.headers.get("X-Amz-Target")
+        path = self.path.split("?")[0].strip("/")
+        kind = ("DynamoDB " + target.split(".")[-1]) if target else "S3 " + {
+            ("PUT", True): "PutObject", ("HEAD", True): "HeadObject", ("GET", True): "GetObject",
+            ("HEAD", False): "HeadBucket"}.get((self.command, "/" in path), self.command + " " + path)
+        with lock: counts[kind] += 1
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "transfer-encoding", "connection")}
+        req = urllib.request.Request(UPSTREAM + self.path, data=data if data or self.command in ("PUT", "POST") else None, method=self.command, headers=headers)
+        try: resp = urllib.request.urlopen(req); status = resp.status
+        except urllib.error.HTTPError as e: resp = e; status = e.code
+        payload = resp.read(); self.send_response(status)
+        for k, v in resp.headers.items():
+            if k.lower() not in ("content-length", "transfer-encoding", "connection"): self.send_header(k, v)
+        self.send_header("Content-Length", str(len(payload))); self.end_headers()
+        if self.command != "HEAD": self.wfile.write(payload)
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = handle_any
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+print(f"http://127.0.0.1:{server.server_port}", flush=True); server.serve_forever()
+PYEOF
+"$PY" "$WORK/count_proxy.py" "$AWS_ENDPOINT_URL" >"$WORK/proxy.url" 2>"$WORK/proxy.log" &
+PROXY_PID=$!
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${MOTO_PID:-}" "${PROXY_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do [ -s "$WORK/proxy.url" ] && break; sleep 0.1; done
+PROXY=$(head -1 "$WORK/proxy.url")
+make_ledger_table() { # table form (pk-sk | ingestion-log-number | ingestion-log-string)
+  "$PY" - "$1" "$2" <<'PYEOF'
+import sys, boto3
+table, form = sys.argv[1:3]
+keys = {"pk-sk": [("pk", "S"), ("sk", "S")], "ingestion-log-number": [("file_path", "S"), ("upload_timestamp", "N")],
+        "ingestion-log-string": [("file_path", "S"), ("upload_timestamp", "S")]}[form]
+boto3.client("dynamodb").create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+  AttributeDefinitions=[{"AttributeName": k, "AttributeType": t} for k, t in keys],
+  KeySchema=[{"AttributeName": keys[0][0], "KeyType": "HASH"}, {"AttributeName": keys[1][0], "KeyType": "RANGE"}])
+PYEOF
+}
+items_in() { "$PY" -c "import boto3; print(boto3.client('dynamodb').scan(TableName='$1', Select='COUNT')['Count'])"; }
+ledger_row() { # form run
+  "$PY" - "$1" "$2" "$WORK/time" "$WORK/report.json" "$(curl -s "$PROXY/_counts")" "$3" <<'PYEOF'
+import json, sys
+form, run, timing, report, counts, items = sys.argv[1:7]
+wall = open(timing).read().split()[-2]; counts = json.loads(counts); rep = json.load(open(report))
+ddb = {k[9:]: v for k, v in counts.items() if k.startswith("DynamoDB ")}
+s3 = {k[3:]: v for k, v in counts.items() if k.startswith("S3 ")}
+fmt = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "none"
+print(f"| {form} | {run} | {float(wall):.2f} | {rep.get('objects_written', '?')} | {sum(ddb.values())} ({fmt(ddb)}) | {sum(s3.values())} ({fmt(s3)}) | {items} |")
+PYEOF
+}
+LAYOUT=${BENCH_LAYOUT:-bio-lakehouse}
+echo
+printf '7-day sync, layout %s: the ledger forms side by side
+
+' "$LAYOUT"
+printf '| ledger form | run | wall s | objects | DynamoDB requests | S3 requests | items in table |
+|---|---|---:|---:|---|---|---:|
+'
+for form in pk-sk ingestion-log-number ingestion-log-string; do
+  "$PY" -c "import boto3; boto3.client('s3').create_bucket(Bucket='bench-$form')"
+  make_ledger_table "bench_$form" "$form"
+  curl -s "$PROXY/_counts" >/dev/null
+  for run in first again; do
+    OURA_DYNAMODB_TABLE="bench_$form" OURA_LAYOUT="$LAYOUT" AWS_ENDPOINT_URL="$PROXY" \
+      run_sync "$form" week "$END" --days 7 --dest "s3://bench-$form/oura" >/dev/null
+    ledger_row "$form" "$run" "$(items_in "bench_$form")"
+  done
+done
+echo
+
+if [ -z "${BENCH_SKIP_PLAIN:-}" ] && [ -z "${BENCH_ONLY_LEDGERS:-}" ]; then
   # The plain way: one curl per endpoint, the records split by day, one `aws s3 cp` per object.
   AWSCLI="$EMU_DIR/awscli/bin/aws"
   if [ ! -x "$AWSCLI" ]; then

@@ -137,6 +137,10 @@ pub struct SyncArgs {
     #[arg(long, value_name = "URI")]
     pub dest: Option<String>,
 
+    /// How the lake's objects are laid out: hive-ndjson or bio-lakehouse (default OURA_LAYOUT).
+    #[arg(long, value_name = "NAME")]
+    pub layout: Option<String>,
+
     /// Fetch and report, but write nothing anywhere.
     #[arg(long)]
     pub dry_run: bool,
@@ -190,6 +194,10 @@ pub struct StatusArgs {
     /// Where the lake is (default OURA_DESTINATION).
     #[arg(long, value_name = "URI")]
     pub dest: Option<String>,
+
+    /// How the lake's objects are laid out (default OURA_LAYOUT).
+    #[arg(long, value_name = "NAME")]
+    pub layout: Option<String>,
 
     /// Print the status as JSON.
     #[arg(long)]

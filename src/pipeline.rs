@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use anyhow::Context;
 use futures_util::StreamExt;
 use futures_util::future::join_all;
 use jiff::Timestamp;
@@ -30,7 +31,7 @@ use crate::oura::records::{Filed, Rejected, file_by_day};
 use crate::oura::{FetchError, OuraClient};
 use crate::pieces::{PageStats, SeriesPlan};
 use crate::report::{RunReport, TypeReport, TypeStatus, overall_status};
-use crate::store::{AnyStore, ObjectStore, PutOutcome};
+use crate::store::{AnyStore, DayObject, ObjectStore, PutOutcome};
 use crate::window::{MAX_DATE_COLLECTION_DAYS, Window, local_day, utc_param};
 
 /// Objects of one fetch unit stored at once.
@@ -520,7 +521,8 @@ impl Engine<'_> {
                 ))
             })?;
             let Some(held) = held else { continue };
-            let merged = merge_samples(&held, by_day.remove(day).unwrap_or_default());
+            let held = self.store.layout().decode(&held);
+            let merged = merge_samples(held, by_day.remove(day).unwrap_or_default());
             if merged.kept_from_lake > 0 {
                 tracing::info!(
                     r#type = %data_type, %day, kept = merged.kept_from_lake,
@@ -537,7 +539,7 @@ impl Engine<'_> {
     /// True if and only if every record of the stored object `key` has its `id` in `ids`.
     async fn records_moved(&self, key: &str, ids: &std::collections::HashSet<String>) -> bool {
         match self.store.get(key).await {
-            Ok(Some(held)) => all_moved(&held, ids),
+            Ok(Some(held)) => all_moved(&self.store.layout().decode(&held), ids),
             _ => false,
         }
     }
@@ -676,10 +678,39 @@ impl Engine<'_> {
             return Ok(outcome);
         }
 
+        // The ingestion log's S3 trigger looks each new object up in the table moments after
+        // its put, so there each object is recorded as soon as it is durable.
+        let at_once = self.ledger.records_each_object();
+        let entry_of = |day: Date, object: &DayObject| DayEntry {
+            data_type: data_type.name().to_string(),
+            day,
+            record_count: object.record_count,
+            object_key: object.key.clone(),
+            sha256: object.sha256.clone(),
+            bytes: object.body.len() as u64,
+            run_id: job.run_id.clone(),
+            synced_at,
+        };
         let results: Vec<_> = futures_util::stream::iter(objects)
             .map(|(day, object)| async move {
-                let known_sha = known.get(&day).map(|e| e.sha256.as_str());
-                let result = self.store.put(&object, known_sha).await;
+                // A checksum recorded for another key (a lake that changed layout) says nothing
+                // about this one.
+                let known_sha = known
+                    .get(&day)
+                    .filter(|e| e.object_key == object.key)
+                    .map(|e| e.sha256.as_str());
+                let mut result = match self.store.put(&object, known_sha).await {
+                    Ok(put) => Ok((put, false)),
+                    Err(e) => Err(format!("cannot store {}: {e:#}", object.key)),
+                };
+                if at_once && let Ok((PutOutcome::Written, recorded)) = &mut result {
+                    let entry = entry_of(day, &object);
+                    if let Err(e) = self.record_now(&entry, job.window).await {
+                        let cause = format!("stored {} but cannot record it: {e:#}", object.key);
+                        return (day, object, Err(cause));
+                    }
+                    *recorded = true;
+                }
                 (day, object, result)
             })
             .buffer_unordered(PUTS_PER_UNIT)
@@ -689,27 +720,18 @@ impl Engine<'_> {
         let mut first_error = None;
         for (day, object, result) in results {
             match result {
-                Ok(put) => {
-                    let entry = DayEntry {
-                        data_type: data_type.name().to_string(),
-                        day,
-                        record_count: object.record_count,
-                        object_key: object.key.clone(),
-                        sha256: object.sha256.clone(),
-                        bytes: object.body.len() as u64,
-                        run_id: job.run_id.clone(),
-                        synced_at,
-                    };
+                Ok((put, recorded)) => {
+                    let entry = entry_of(day, &object);
                     match put {
                         PutOutcome::Written => outcome.days_written += 1,
                         PutOutcome::Unchanged => outcome.days_unchanged += 1,
                     }
-                    if known.get(&day).is_none_or(|k| !k.same_content(&entry)) {
+                    if !recorded && known.get(&day).is_none_or(|k| !k.same_content(&entry)) {
                         entries.push(entry);
                     }
                 }
-                Err(e) => {
-                    first_error.get_or_insert(format!("cannot store {}: {e:#}", object.key));
+                Err(cause) => {
+                    first_error.get_or_insert(cause);
                 }
             }
         }
@@ -739,14 +761,14 @@ impl Engine<'_> {
             }
         }
         // Record what was stored even when another day of the unit failed, once it is durable.
-        if outcome.days_written > 0 {
+        if outcome.days_written > 0 && !at_once {
             self.store.flush().await.map_err(|e| {
                 FetchError::Failed(format!("stored the days but cannot flush them to disk: {e:#}"))
             })?;
         }
         if !entries.is_empty() {
             entries.sort_by_key(|e| e.day);
-            self.ledger.put_days(&entries).await.map_err(|e| {
+            self.ledger.put_days(&entries, job.window).await.map_err(|e| {
                 FetchError::Failed(format!(
                     "stored the days but cannot record them in the ledger: {e:#}"
                 ))
@@ -776,6 +798,14 @@ fn log_repeats(data_type: DataType, piece: Window, filed: &Filed) {
             r#type = %data_type, %piece, conflicting = filed.conflicting,
             "Oura sent different samples for the same instant and source; kept all of them."
         );
+    }
+}
+
+impl Engine<'_> {
+    /// Makes one stored object durable and records it at once (see `records_each_object`).
+    async fn record_now(&self, entry: &DayEntry, window: Window) -> anyhow::Result<()> {
+        self.store.flush().await.context("cannot flush it to disk")?;
+        self.ledger.put_days(std::slice::from_ref(entry), window).await.context("the ledger")
     }
 }
 

@@ -226,6 +226,12 @@ impl RunReport {
             failures: self.failures(),
             objects_written: self.objects_written,
             notify_status: notify_status.to_string(),
+            complete_types: self
+                .types
+                .iter()
+                .filter(|(_, t)| matches!(t.status, TypeStatus::Ok | TypeStatus::Empty))
+                .map(|(name, _)| name.clone())
+                .collect(),
         }
     }
 

@@ -11,12 +11,12 @@ pub mod sync;
 
 use crate::aws::{AwsClients, AwsConfig};
 use crate::config::{LakeConfig, LakePlace};
-use crate::ledger::{AnyLedger, DynamoLedger, LocalLedger};
+use crate::ledger::{AnyLedger, DynamoLedger, IngestionLog, LakeNames, LocalLedger, TableForm};
 use crate::store::{AnyStore, LocalStore, S3Store};
 
 /// The store and ledger of a lake: the DynamoDB ledger whenever `OURA_DYNAMODB_TABLE` is set
-/// (CONTRACT §2), else the local ledger beside a local lake. AWS clients are built only when a
-/// backend needs them, once.
+/// (CONTRACT §2), else the local ledger beside a local lake, in the form the table's keys ask
+/// for (see [`table_ledger`]). AWS clients are built only when a backend needs them, once.
 pub async fn backends(lake: &LakeConfig, aws: &AwsConfig) -> anyhow::Result<(AnyStore, AnyLedger)> {
     let layout = lake.layout.clone();
     match &lake.place {
@@ -25,16 +25,34 @@ pub async fn backends(lake: &LakeConfig, aws: &AwsConfig) -> anyhow::Result<(Any
                 None => AnyLedger::Local(LocalLedger::for_lake(root)),
                 Some(table) => {
                     let clients = AwsClients::load(aws).await?;
-                    AnyLedger::Dynamo(DynamoLedger::new(clients.dynamodb, table))
+                    let names = || LakeNames::local(root, layout.clone());
+                    table_ledger(clients.dynamodb, table, names).await?
                 }
             };
             Ok((AnyStore::Local(LocalStore::new(root).with_layout(layout)), ledger))
         }
         LakePlace::S3 { bucket, prefix, encryption, ledger_table } => {
             let clients = AwsClients::load(aws).await?;
+            let names = || Ok(LakeNames::s3(bucket, prefix, layout.clone()));
+            let ledger = table_ledger(clients.dynamodb, ledger_table, names).await?;
             let store = S3Store::new(clients.s3, bucket, prefix, encryption.clone());
-            let ledger = DynamoLedger::new(clients.dynamodb, ledger_table);
-            Ok((AnyStore::S3(store.with_layout(layout)), AnyLedger::Dynamo(ledger)))
+            Ok((AnyStore::S3(store.with_layout(layout)), ledger))
         }
     }
+}
+
+/// The ledger in the DynamoDB table `table`, in the form its key schema asks for: the pk/sk
+/// items, or the ingestion log naming the lake's objects with `names`. Any other key schema,
+/// or a table that cannot be described, is a usage error.
+async fn table_ledger(
+    client: aws_sdk_dynamodb::Client,
+    table: &str,
+    names: impl FnOnce() -> anyhow::Result<LakeNames>,
+) -> anyhow::Result<AnyLedger> {
+    Ok(match TableForm::describe(&client, table).await? {
+        TableForm::PkSk => AnyLedger::Dynamo(DynamoLedger::new(client, table).described()),
+        TableForm::IngestionLog(sort_key) => AnyLedger::IngestionLog(
+            IngestionLog::new(client, table, sort_key, names()?).described(),
+        ),
+    })
 }

@@ -28,6 +28,10 @@ struct Status {
     #[serde(skip)]
     access_token_set: bool,
     ledger: String,
+    /// The layout the lake is read and written in (`OURA_LAYOUT`).
+    layout: &'static str,
+    /// The ledger's form: `local`, `pk/sk` or `ingestion-log`.
+    ledger_form: &'static str,
     runs: Vec<RunEntry>,
     types: BTreeMap<&'static str, TypeFreshness>,
 }
@@ -69,6 +73,8 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         login,
         access_token_set: config.access_token.is_some(),
         ledger: ledger.describe(),
+        layout: status.lake.layout.name(),
+        ledger_form: ledger.form(),
         runs,
         types,
     };
@@ -101,6 +107,7 @@ fn render(status: &Status, now: Timestamp) -> String {
                 writeln!(out, "Login: {}, access token {expiry}, {refresh}", status.tokens_file);
         }
     }
+    let _ = writeln!(out, "Layout: {}", status.layout);
     let _ = writeln!(out, "Ledger: {}", status.ledger);
     if status.runs.is_empty() {
         let _ = writeln!(out, "Runs: none yet; run `oura-sync sync`");

@@ -41,7 +41,7 @@ use crate::ops::sync::{LakeLock, SyncOptions};
 use crate::oura::ClientOptions;
 use crate::oura::pacer::OURA_LIMIT;
 use crate::secret::Secret;
-use crate::store::layout::{Layout, default_layout};
+use crate::store::layout::{self, Layout, by_name};
 use crate::store::s3::Encryption;
 use crate::window::Window;
 
@@ -150,7 +150,7 @@ pub const DEFAULT_DASHBOARD_DAYS: u32 = 90;
 #[derive(Debug, Clone)]
 pub struct LakeConfig {
     pub place: LakePlace,
-    /// The one layout there is today; a layout setting would pick it here.
+    /// `OURA_LAYOUT`/`--layout` (default `hive-ndjson`).
     pub layout: Arc<dyn Layout>,
 }
 
@@ -188,10 +188,12 @@ impl Config {
                 sources.flag("OURA_DAYS", "--days", args.days.as_deref());
                 sources.flag("OURA_TYPES", "--types", args.types.as_deref());
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
+                sources.flag("OURA_LAYOUT", "--layout", args.layout.as_deref());
                 sources.flag("OURA_CONCURRENCY", "--concurrency", args.concurrency.as_deref());
             }
             Command::Status(args) => {
-                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
+                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
+                sources.flag("OURA_LAYOUT", "--layout", args.layout.as_deref());
             }
             Command::Dashboard(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
@@ -402,10 +404,16 @@ fn status_config(args: &StatusArgs, sources: &Sources<'_>) -> anyhow::Result<Sta
     Ok(StatusConfig { lake: lake_config(sources)?, json: args.json })
 }
 
-/// The lake of `OURA_DESTINATION`/`--dest`; an S3 lake needs `OURA_DYNAMODB_TABLE` (see
-/// [`LakePlace`]).
+/// The lake of `OURA_DESTINATION`/`--dest` (when neither is set but bio-lakehouse's
+/// `BRONZE_BUCKET` is, `s3://$BRONZE_BUCKET/oura`, where its `oura-sync.sh` wrote), laid out
+/// by `OURA_LAYOUT`/`--layout`; an S3 lake needs `OURA_DYNAMODB_TABLE` (see [`LakePlace`]).
 fn lake_config(sources: &Sources<'_>) -> anyhow::Result<LakeConfig> {
-    let destination = Destination::parse(&sources.value("OURA_DESTINATION").unwrap_or_default())?;
+    let destination = sources.get("OURA_DESTINATION").expect("OURA_DESTINATION has a default");
+    let destination = match (destination.source, sources.value("BRONZE_BUCKET")) {
+        (Source::Default, Some(bucket)) => Destination::S3 { bucket, prefix: "oura".into() },
+        _ => Destination::parse(&destination.value)?,
+    };
+    let layout = layout_of(sources)?;
     let ledger_table = sources.value("OURA_DYNAMODB_TABLE");
     let place = match destination {
         Destination::Local(root) => LakePlace::Local { root, ledger_table },
@@ -425,7 +433,20 @@ fn lake_config(sources: &Sources<'_>) -> anyhow::Result<LakeConfig> {
             LakePlace::S3 { bucket, prefix, encryption, ledger_table }
         }
     };
-    Ok(LakeConfig { place, layout: default_layout() })
+    Ok(LakeConfig { place, layout })
+}
+
+/// The layout `OURA_LAYOUT`/`--layout` names.
+fn layout_of(sources: &Sources<'_>) -> anyhow::Result<Arc<dyn Layout>> {
+    let resolved = sources.get("OURA_LAYOUT").expect("OURA_LAYOUT has a default");
+    by_name(resolved.value.trim()).ok_or_else(|| {
+        UserError::usage(format!(
+            "{} `{}` is not a layout; use {}",
+            label("OURA_LAYOUT", &resolved),
+            resolved.value,
+            layout::NAMES.join(" or ")
+        ))
+    })
 }
 
 /// `OURA_API_BASE` without a trailing slash.

@@ -55,6 +55,9 @@ pub const SETTINGS: &[Setting] = &[
     plain("OURA_LOCK_TIMEOUT", Some("300")),
     // Where it goes.
     plain("OURA_DESTINATION", Some(DEFAULT_DESTINATION)),
+    // bio-lakehouse's oura-sync.sh variable: `s3://$BRONZE_BUCKET/oura` when no destination is set.
+    plain("BRONZE_BUCKET", None),
+    plain("OURA_LAYOUT", Some(crate::store::layout::hive_ndjson::NAME)),
     plain("OURA_DYNAMODB_TABLE", None),
     plain("OURA_S3_SSE", Some("AES256")),
     plain("OURA_S3_KMS_KEY_ID", None),

@@ -302,3 +302,45 @@ fn numbers_are_checked_against_their_range() {
         );
     }
 }
+
+fn status_lake(argv: &[&str], file: Pairs<'_>) -> anyhow::Result<LakeConfig> {
+    match resolve(argv, file)?.command {
+        CommandConfig::Status(status) => Ok(status.lake),
+        CommandConfig::Sync(sync) => Ok(sync.lake),
+        other => panic!("no lake: {other:?}"),
+    }
+}
+
+#[test]
+fn the_layout_comes_from_oura_layout_or_the_flag() {
+    assert_eq!(status_lake(&["status"], &[]).unwrap().layout.name(), "hive-ndjson");
+    let bio = [("OURA_LAYOUT", "bio-lakehouse")];
+    assert_eq!(status_lake(&["status"], &bio).unwrap().layout.name(), "bio-lakehouse");
+    assert_eq!(status_lake(&["sync"], &bio).unwrap().layout.name(), "bio-lakehouse");
+    let flag = ["sync", "--layout", "hive-ndjson"];
+    assert_eq!(status_lake(&flag, &bio).unwrap().layout.name(), "hive-ndjson");
+    for (argv, file, named) in [
+        (&["sync"][..], &[("OURA_LAYOUT", "parquet")][..], "OURA_LAYOUT `parquet`"),
+        (&["status", "--layout", "bio"][..], &[][..], "--layout `bio`"),
+    ] {
+        let err = status_lake(argv, file).unwrap_err();
+        assert_eq!(exit_code(&err), EXIT_USAGE);
+        let text = err.to_string();
+        assert!(text.contains(named) && text.contains("hive-ndjson or bio-lakehouse"), "{text}");
+    }
+}
+
+#[test]
+fn bronze_bucket_is_the_destination_only_when_none_is_given() {
+    let table = ("OURA_DYNAMODB_TABLE", "bio_ingestion_log");
+    let lake = status_lake(&["sync"], &[("BRONZE_BUCKET", "bio-lakehouse-bronze-1"), table]);
+    assert_eq!(lake.unwrap().place.destination().to_string(), "s3://bio-lakehouse-bronze-1/oura");
+    let both = [("BRONZE_BUCKET", "b"), ("OURA_DESTINATION", "s3://other/x"), table];
+    let lake = status_lake(&["status"], &both).unwrap();
+    assert_eq!(lake.place.destination().to_string(), "s3://other/x");
+    let lake = status_lake(&["sync", "--dest", "./here"], &[("BRONZE_BUCKET", "b")]).unwrap();
+    assert_eq!(lake.place.destination().to_string(), "./here");
+    // Like any S3 lake, it needs its table.
+    let err = status_lake(&["sync"], &[("BRONZE_BUCKET", "b")]).unwrap_err();
+    assert!(err.to_string().contains("needs OURA_DYNAMODB_TABLE"), "{err}");
+}

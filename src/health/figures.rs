@@ -396,6 +396,7 @@ mod tests {
             },
             objects_written: 0,
             notify_status: "disabled".into(),
+            complete_types: Vec::new(),
         }
     }
 

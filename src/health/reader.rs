@@ -32,7 +32,8 @@ pub trait RecordReader {
     ) -> anyhow::Result<Vec<(Date, T)>>;
 }
 
-/// The bronze lake: the NDJSON objects the sync writes, found through the ledger.
+/// The bronze lake: the objects the sync writes, in the store's layout, found through the
+/// ledger.
 #[derive(Clone, Copy, Debug)]
 pub struct BronzeReader<'a> {
     pub store: &'a AnyStore,
@@ -66,8 +67,9 @@ impl RecordReader for BronzeReader<'_> {
                 tracing::warn!(r#type = %data_type, %day, key, "The ledger lists an object the lake does not hold; run the sync for that day again.");
                 continue;
             };
-            for line in body.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                match serde_json::from_slice::<T>(line) {
+            // The store's layout reads its own bodies (NDJSON lines, or one JSON array).
+            for record in self.store.layout().decode(&body) {
+                match serde_json::from_str::<T>(record.get()) {
                     Ok(record) => records.push((day, record)),
                     Err(_) => unreadable += 1,
                 }
@@ -109,8 +111,18 @@ mod tests {
 
     #[tokio::test]
     async fn bronze_records_come_by_day_and_odd_ones_are_left_out() {
+        records_by_day_in(crate::store::layout::default_layout()).await;
+    }
+
+    /// The same, from a lake in the bio-lakehouse layout (each day one JSON array).
+    #[tokio::test]
+    async fn bronze_records_are_read_in_the_bio_lakehouse_layout_too() {
+        records_by_day_in(std::sync::Arc::new(crate::store::layout::BioLakehouse)).await;
+    }
+
+    async fn records_by_day_in(layout: std::sync::Arc<dyn crate::store::layout::Layout>) {
         let dir = tempfile::tempdir().unwrap();
-        let store = AnyStore::Local(LocalStore::new(dir.path()));
+        let store = AnyStore::Local(LocalStore::new(dir.path()).with_layout(layout));
         let ledger = AnyLedger::Local(LocalLedger::for_lake(dir.path()));
         let (nov1, nov2, nov3, nov4) =
             (date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4));
@@ -130,7 +142,7 @@ mod tests {
         // A day synced empty, and a day the ledger lists but the lake does not hold.
         entries.push(entry(nov3, 0, String::new()));
         entries.push(entry(nov4, 1, store.key(DataType::DailySleep, nov4)));
-        ledger.put_days(&entries).await.unwrap();
+        ledger.put_days(&entries, Window::new(nov1, nov4)).await.unwrap();
 
         let reader = BronzeReader { store: &store, ledger: &ledger };
         let november = Window::new(nov1, date(2026, 11, 30));

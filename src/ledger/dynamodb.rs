@@ -16,7 +16,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, KeyType, PutRequest, TableStatus, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeyType, PutRequest, ScalarAttributeType, TableStatus, WriteRequest,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -33,10 +35,10 @@ pub const DEFAULT_PAGE_SIZE: i32 = 100;
 /// How many times a batch's unprocessed items are sent again before the write fails.
 pub const MAX_UNPROCESSED_RETRIES: u32 = 8;
 
-const BOOTSTRAP: &str = "scripts/aws-bootstrap.sh";
-const POLICY: &str = "scripts/iam-policy.json";
+pub(super) const BOOTSTRAP: &str = "scripts/aws-bootstrap.sh";
+pub(super) const POLICY: &str = "scripts/iam-policy.json";
 
-type Item = HashMap<String, AttributeValue>;
+pub(super) type Item = HashMap<String, AttributeValue>;
 
 /// A ledger kept in one DynamoDB table.
 #[derive(Clone, Debug)]
@@ -44,12 +46,20 @@ pub struct DynamoLedger {
     client: Client,
     table: String,
     page_size: i32,
+    /// The table's keys were read when the ledger was opened, so `check` need not ask again.
+    described: bool,
 }
 
 impl DynamoLedger {
     /// The ledger in `table`.
     pub fn new(client: Client, table: &str) -> Self {
-        Self { client, table: table.to_string(), page_size: DEFAULT_PAGE_SIZE }
+        Self { client, table: table.to_string(), page_size: DEFAULT_PAGE_SIZE, described: false }
+    }
+
+    /// The ledger of a table whose keys were just read ([`TableForm::describe`]).
+    pub fn described(mut self) -> Self {
+        self.described = true;
+        self
     }
 
     /// Uses `page_size` items per backward `Query` page (tests use a tiny one to exercise
@@ -66,19 +76,7 @@ impl DynamoLedger {
 
     /// The one-line error for a failed `action` that needed `permission`.
     fn call_error(&self, action: &str, permission: &str, failure: &CallFailure) -> anyhow::Error {
-        let table = &self.table;
-        if failure.is_access_denied() {
-            anyhow::anyhow!(
-                "DynamoDB denied {permission} on the table `{table}` while {action}; grant it as \
-                 {POLICY} does"
-            )
-        } else if failure.is_not_found() {
-            anyhow::anyhow!(
-                "the DynamoDB table `{table}` does not exist ({action}); create it with {BOOTSTRAP}"
-            )
-        } else {
-            anyhow::anyhow!("DynamoDB table `{table}`: {action} failed: {}", failure.detail)
-        }
+        call_error(&self.table, action, permission, failure)
     }
 
     /// Every item of the partition `pk` whose `sk` lies in `range` (all when `None`), in
@@ -166,6 +164,27 @@ impl DynamoLedger {
     }
 }
 
+/// The one-line error for a failed `action` on `table` that needed `permission`.
+pub(super) fn call_error(
+    table: &str,
+    action: &str,
+    permission: &str,
+    failure: &CallFailure,
+) -> anyhow::Error {
+    if failure.is_access_denied() {
+        anyhow::anyhow!(
+            "DynamoDB denied {permission} on the table `{table}` while {action}; grant it as \
+             {POLICY} does"
+        )
+    } else if failure.is_not_found() {
+        anyhow::anyhow!(
+            "the DynamoDB table `{table}` does not exist ({action}); create it with {BOOTSTRAP}"
+        )
+    } else {
+        anyhow::anyhow!("DynamoDB table `{table}`: {action} failed: {}", failure.detail)
+    }
+}
+
 /// The wait before resending unprocessed items for the `attempt`-th time (from 0): 50 ms,
 /// doubling, at most 5 s; `None` once [`MAX_UNPROCESSED_RETRIES`] retries are spent.
 pub fn unprocessed_backoff(attempt: u32) -> Option<Duration> {
@@ -173,8 +192,88 @@ pub fn unprocessed_backoff(attempt: u32) -> Option<Duration> {
         .then(|| Duration::from_millis(50u64 << attempt.min(16)).min(Duration::from_secs(5)))
 }
 
+/// The two key schemas a ledger table may have, as `DescribeTable` reports them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableForm {
+    /// String keys `pk` (partition) and `sk` (sort): the items of CONTRACT §5.
+    PkSk,
+    /// `file_path` (partition, string) and `upload_timestamp` (sort): bio-lakehouse's
+    /// `bio_ingestion_log`, written in its own form ([`super::IngestionLog`]).
+    IngestionLog(super::SortKey),
+}
+
+impl TableForm {
+    /// Reads `table`'s key schema and status: a usage error (exit 2) when the table is
+    /// missing, unreadable, not active, or keyed any other way.
+    pub async fn describe(client: &Client, table: &str) -> anyhow::Result<Self> {
+        let output = client
+            .describe_table()
+            .table_name(table)
+            .send()
+            .await
+            .map_err(|err| check_error(table, &CallFailure::from_sdk(&err)))?;
+        let Some(description) = output.table else {
+            anyhow::bail!("DynamoDB described no table `{table}`");
+        };
+        let keys: Vec<(&str, KeyType)> = description
+            .key_schema()
+            .iter()
+            .map(|k| (k.attribute_name(), k.key_type().clone()))
+            .collect();
+        let types: HashMap<&str, ScalarAttributeType> = description
+            .attribute_definitions()
+            .iter()
+            .map(|a| (a.attribute_name(), a.attribute_type().clone()))
+            .collect();
+        let Some(form) = Self::of_keys(&keys, &types) else {
+            let found: Vec<String> = keys
+                .iter()
+                .map(|(name, kind)| {
+                    let role = if *kind == KeyType::Hash { "partition" } else { "sort" };
+                    format!("{name} ({role})")
+                })
+                .collect();
+            return Err(UserError::usage(format!(
+                "the DynamoDB table `{table}` has the keys {}; the ledger needs either the string \
+                 keys pk (partition) and sk (sort), as {BOOTSTRAP} creates them, or file_path \
+                 (partition, string) and upload_timestamp (sort, number or string), as \
+                 bio-lakehouse's bio_ingestion_log has them",
+                found.join(" and ")
+            )));
+        };
+        match description.table_status() {
+            Some(TableStatus::Active | TableStatus::Updating) | None => Ok(form),
+            Some(status) => Err(UserError::usage(format!(
+                "the DynamoDB table `{table}` is {}; wait until it is ACTIVE",
+                status.as_str()
+            ))),
+        }
+    }
+
+    /// The form of a table with these keys (name, role) and key attribute types, if it is one.
+    pub fn of_keys(
+        keys: &[(&str, KeyType)],
+        types: &HashMap<&str, ScalarAttributeType>,
+    ) -> Option<Self> {
+        let [(hash, KeyType::Hash), (range, KeyType::Range)] = keys else {
+            return None;
+        };
+        let (hash_type, range_type) = (types.get(hash)?, types.get(range)?);
+        match (*hash, *range, hash_type, range_type) {
+            ("pk", "sk", ScalarAttributeType::S, ScalarAttributeType::S) => Some(TableForm::PkSk),
+            ("file_path", "upload_timestamp", ScalarAttributeType::S, ScalarAttributeType::N) => {
+                Some(TableForm::IngestionLog(super::SortKey::Number))
+            }
+            ("file_path", "upload_timestamp", ScalarAttributeType::S, ScalarAttributeType::S) => {
+                Some(TableForm::IngestionLog(super::SortKey::String))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The usage error for a failed `DescribeTable` on `table`.
-fn check_error(table: &str, failure: &CallFailure) -> anyhow::Error {
+pub(super) fn check_error(table: &str, failure: &CallFailure) -> anyhow::Error {
     if failure.is_not_found() {
         UserError::usage(format!(
             "the DynamoDB table `{table}` (OURA_DYNAMODB_TABLE) does not exist in this region; \
@@ -197,36 +296,16 @@ fn check_error(table: &str, failure: &CallFailure) -> anyhow::Error {
 
 impl Ledger for DynamoLedger {
     async fn check(&self) -> anyhow::Result<()> {
-        let output = self
-            .client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await
-            .map_err(|err| check_error(&self.table, &CallFailure::from_sdk(&err)))?;
-        let Some(table) = output.table else {
-            anyhow::bail!("DynamoDB described no table `{}`", self.table);
-        };
-        let keys: Vec<(String, KeyType)> = table
-            .key_schema()
-            .iter()
-            .map(|k| (k.attribute_name().to_string(), k.key_type().clone()))
-            .collect();
-        let wanted = vec![("pk".to_string(), KeyType::Hash), ("sk".to_string(), KeyType::Range)];
-        if keys != wanted {
-            return Err(UserError::usage(format!(
-                "the DynamoDB table `{}` does not have the string keys pk (partition) and sk \
-                 (sort) that the ledger needs; create a table with {BOOTSTRAP}",
-                self.table
-            )));
+        if self.described {
+            return Ok(());
         }
-        match table.table_status() {
-            Some(TableStatus::Active | TableStatus::Updating) | None => Ok(()),
-            Some(status) => Err(UserError::usage(format!(
-                "the DynamoDB table `{}` is {}; wait until it is ACTIVE",
-                self.table,
-                status.as_str()
-            ))),
+        match TableForm::describe(&self.client, &self.table).await? {
+            TableForm::PkSk => Ok(()),
+            TableForm::IngestionLog(_) => anyhow::bail!(
+                "the DynamoDB table `{}` is an ingestion log (file_path, upload_timestamp), not a \
+                 pk/sk ledger",
+                self.table
+            ),
         }
     }
 
@@ -258,7 +337,7 @@ impl Ledger for DynamoLedger {
         }
     }
 
-    async fn put_days(&self, entries: &[DayEntry]) -> anyhow::Result<()> {
+    async fn put_days(&self, entries: &[DayEntry], _window: Window) -> anyhow::Result<()> {
         // One batch may not name a key twice; the last entry for a key is the one that counts.
         let mut latest: BTreeMap<(&str, Date), &DayEntry> = BTreeMap::new();
         for entry in entries {
@@ -329,17 +408,21 @@ impl Ledger for DynamoLedger {
     fn describe(&self) -> String {
         format!("DynamoDB table {}", self.table)
     }
+
+    fn form(&self) -> &'static str {
+        "pk/sk"
+    }
 }
 
 fn day_pk(data_type: &str) -> String {
     format!("oura#{data_type}")
 }
 
-fn s(value: impl Into<String>) -> AttributeValue {
+pub(super) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
-fn n(value: u64) -> AttributeValue {
+pub(super) fn n(value: u64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
@@ -358,7 +441,7 @@ fn day_item(e: &DayEntry) -> Item {
 }
 
 /// The item of a run entry.
-fn run_item(run: &RunEntry) -> Item {
+pub(super) fn run_item(run: &RunEntry) -> Item {
     let counts = run.counts.iter().map(|(k, v)| (k.clone(), n(*v))).collect();
     let failures = run
         .failures
@@ -387,14 +470,14 @@ fn run_item(run: &RunEntry) -> Item {
     ])
 }
 
-fn string(item: &Item, name: &str) -> anyhow::Result<String> {
+pub(super) fn string(item: &Item, name: &str) -> anyhow::Result<String> {
     match item.get(name) {
         Some(AttributeValue::S(value)) => Ok(value.clone()),
         _ => anyhow::bail!("a ledger item has no string attribute `{name}`"),
     }
 }
 
-fn number(item: &Item, name: &str) -> anyhow::Result<u64> {
+pub(super) fn number(item: &Item, name: &str) -> anyhow::Result<u64> {
     match item.get(name) {
         Some(AttributeValue::N(value)) => value
             .parse()
@@ -403,7 +486,7 @@ fn number(item: &Item, name: &str) -> anyhow::Result<u64> {
     }
 }
 
-fn parsed<T: std::str::FromStr>(item: &Item, name: &str) -> anyhow::Result<T> {
+pub(super) fn parsed<T: std::str::FromStr>(item: &Item, name: &str) -> anyhow::Result<T> {
     let text = string(item, name)?;
     text.parse().map_err(|_| anyhow::anyhow!("the ledger attribute `{name}` is malformed: {text}"))
 }
@@ -421,7 +504,7 @@ fn day_from_item(data_type: &str, item: &Item) -> anyhow::Result<DayEntry> {
     })
 }
 
-fn run_from_item(item: &Item) -> anyhow::Result<RunEntry> {
+pub(super) fn run_from_item(item: &Item) -> anyhow::Result<RunEntry> {
     let counts = match item.get("counts") {
         Some(AttributeValue::M(map)) => map
             .iter()
@@ -459,6 +542,7 @@ fn run_from_item(item: &Item) -> anyhow::Result<RunEntry> {
         failures,
         objects_written: number(item, "objects_written")?,
         notify_status: string(item, "notify_status")?,
+        complete_types: Vec::new(),
     })
 }
 
@@ -491,6 +575,7 @@ mod tests {
             failures: vec![Failure { data_type: "heartrate".into(), error: "HTTP 500".into() }],
             objects_written: 7,
             notify_status: "sent".into(),
+            complete_types: Vec::new(),
         };
         let item = run_item(&run);
         assert_eq!(item["sk"], s("2026-02-07T06:00:00.000000000Z#r1"));

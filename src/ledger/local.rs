@@ -125,7 +125,7 @@ impl Ledger for LocalLedger {
             .collect())
     }
 
-    async fn put_days(&self, entries: &[DayEntry]) -> anyhow::Result<()> {
+    async fn put_days(&self, entries: &[DayEntry], _window: Window) -> anyhow::Result<()> {
         let _guard = self.write_lock.lock().await;
         let _file_lock = self.lock_for_writing().await?;
         let mut by_type: BTreeMap<&str, Vec<&DayEntry>> = BTreeMap::new();
@@ -223,6 +223,10 @@ impl Ledger for LocalLedger {
             .rev()
             .find(|(_, s)| s.record_count > 0)
             .map(|(day, s)| expand(name, day, s)))
+    }
+
+    fn form(&self) -> &'static str {
+        "local"
     }
 
     fn describe(&self) -> String {

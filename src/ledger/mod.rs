@@ -5,6 +5,7 @@
 //! day is in the lake when it is not.
 
 pub mod dynamodb;
+pub mod ingestion_log;
 pub mod local;
 
 use std::collections::BTreeMap;
@@ -16,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::datatype::DataType;
 use crate::window::Window;
 
-pub use dynamodb::DynamoLedger;
+pub use dynamodb::{DynamoLedger, TableForm};
+pub use ingestion_log::{IngestionLog, LakeNames, SortKey};
 pub use local::LocalLedger;
 
 /// What the lake holds for one (type, day). A day that was fetched and had no records has an
@@ -73,6 +75,11 @@ pub struct RunEntry {
     pub failures: Vec<Failure>,
     pub objects_written: u64,
     pub notify_status: String,
+    /// The types whose every day in the window was fetched (ok or empty: neither failed nor
+    /// skipped). Only the ingestion-log form keeps it (as `types_complete`): it has no empty
+    /// day entries, so it knows a day was empty from a run that fetched it whole.
+    #[serde(skip)]
+    pub complete_types: Vec<String>,
 }
 
 impl RunEntry {
@@ -91,8 +98,11 @@ impl RunEntry {
 ///
 /// Contract for every backend (checked by the ledger conformance suite):
 /// - `put_days` upserts by (type, day): the last entry written for a key wins.
-/// - `days` returns exactly the entries whose day lies in the window.
+/// - `days` returns exactly the entries whose day lies in the window; an empty day (0
+///   records) is known once the run that fetched it is recorded with the type among its
+///   `complete_types` (the ingestion-log form learns empty days from runs only).
 /// - `recent_runs` lists the newest runs first.
+/// - `last_day_with_records` finds the latest day with records of the recorded runs.
 #[allow(async_fn_in_trait)]
 pub trait Ledger {
     /// Checks, before any data moves, that the ledger can be read and written.
@@ -105,8 +115,8 @@ pub trait Ledger {
         window: Window,
     ) -> anyhow::Result<BTreeMap<Date, DayEntry>>;
 
-    /// Records day entries (any types).
-    async fn put_days(&self, entries: &[DayEntry]) -> anyhow::Result<()>;
+    /// Records day entries (any types) written by a run over `window`.
+    async fn put_days(&self, entries: &[DayEntry], window: Window) -> anyhow::Result<()>;
 
     /// Records a run.
     async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()>;
@@ -119,6 +129,16 @@ pub trait Ledger {
 
     /// Where the ledger lives, for messages.
     fn describe(&self) -> String;
+
+    /// The ledger's form, for `status`: `local`, `pk/sk` or `ingestion-log`.
+    fn form(&self) -> &'static str;
+
+    /// True when each object must be recorded as soon as it is stored rather than with the
+    /// rest of its piece: the ingestion log, whose S3 trigger looks every new object up in
+    /// the table moments after the put.
+    fn records_each_object(&self) -> bool {
+        false
+    }
 }
 
 /// The backend chosen at run time.
@@ -126,6 +146,7 @@ pub trait Ledger {
 pub enum AnyLedger {
     Local(LocalLedger),
     Dynamo(DynamoLedger),
+    IngestionLog(IngestionLog),
 }
 
 impl Ledger for AnyLedger {
@@ -133,6 +154,7 @@ impl Ledger for AnyLedger {
         match self {
             AnyLedger::Local(l) => l.check().await,
             AnyLedger::Dynamo(l) => l.check().await,
+            AnyLedger::IngestionLog(l) => l.check().await,
         }
     }
 
@@ -144,13 +166,15 @@ impl Ledger for AnyLedger {
         match self {
             AnyLedger::Local(l) => l.days(data_type, window).await,
             AnyLedger::Dynamo(l) => l.days(data_type, window).await,
+            AnyLedger::IngestionLog(l) => l.days(data_type, window).await,
         }
     }
 
-    async fn put_days(&self, entries: &[DayEntry]) -> anyhow::Result<()> {
+    async fn put_days(&self, entries: &[DayEntry], window: Window) -> anyhow::Result<()> {
         match self {
-            AnyLedger::Local(l) => l.put_days(entries).await,
-            AnyLedger::Dynamo(l) => l.put_days(entries).await,
+            AnyLedger::Local(l) => l.put_days(entries, window).await,
+            AnyLedger::Dynamo(l) => l.put_days(entries, window).await,
+            AnyLedger::IngestionLog(l) => l.put_days(entries, window).await,
         }
     }
 
@@ -158,6 +182,7 @@ impl Ledger for AnyLedger {
         match self {
             AnyLedger::Local(l) => l.put_run(run).await,
             AnyLedger::Dynamo(l) => l.put_run(run).await,
+            AnyLedger::IngestionLog(l) => l.put_run(run).await,
         }
     }
 
@@ -165,6 +190,7 @@ impl Ledger for AnyLedger {
         match self {
             AnyLedger::Local(l) => l.recent_runs(limit).await,
             AnyLedger::Dynamo(l) => l.recent_runs(limit).await,
+            AnyLedger::IngestionLog(l) => l.recent_runs(limit).await,
         }
     }
 
@@ -172,6 +198,7 @@ impl Ledger for AnyLedger {
         match self {
             AnyLedger::Local(l) => l.last_day_with_records(data_type).await,
             AnyLedger::Dynamo(l) => l.last_day_with_records(data_type).await,
+            AnyLedger::IngestionLog(l) => l.last_day_with_records(data_type).await,
         }
     }
 
@@ -179,7 +206,20 @@ impl Ledger for AnyLedger {
         match self {
             AnyLedger::Local(l) => l.describe(),
             AnyLedger::Dynamo(l) => l.describe(),
+            AnyLedger::IngestionLog(l) => l.describe(),
         }
+    }
+
+    fn form(&self) -> &'static str {
+        match self {
+            AnyLedger::Local(l) => l.form(),
+            AnyLedger::Dynamo(l) => l.form(),
+            AnyLedger::IngestionLog(l) => l.form(),
+        }
+    }
+
+    fn records_each_object(&self) -> bool {
+        matches!(self, AnyLedger::IngestionLog(_))
     }
 }
 
@@ -200,6 +240,7 @@ mod tests {
             failures: Vec::new(),
             objects_written: 0,
             notify_status: "disabled".into(),
+            complete_types: Vec::new(),
         }
     }
 

@@ -31,7 +31,7 @@ use crate::notify::{Notifiers, NotifyStatus};
 use crate::oura::{ClientOptions, OuraClient};
 use crate::pipeline::{Engine, SyncJob};
 use crate::report::{RunReport, RunStatus, TypeStatus};
-use crate::store::{AnyStore, ObjectStore};
+use crate::store::{AnyStore, ObjectStore, manifest};
 use crate::window::Window;
 
 /// What one sync does.
@@ -124,6 +124,23 @@ pub async fn run(
     crate::logging::set_progress(None);
     if interrupted.load(Ordering::Relaxed) {
         report.error.get_or_insert("interrupted; run the same command again to finish".into());
+    }
+    // The batch's manifest (bio-lakehouse layout), after all its objects: the S3 trigger
+    // starts the normalizer once for it. Without it the objects are all there, but nothing
+    // starts the normalizer, so the run says so.
+    match manifest::write_for_run(deps.store, &report).await {
+        Ok(Some(key)) => tracing::info!(%key, "Wrote the batch manifest."),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "Cannot write the batch manifest.");
+            if report.status == RunStatus::Success {
+                report.status = RunStatus::Partial;
+            }
+            report.error.get_or_insert(format!(
+                "every object is stored, but the batch manifest is not ({e:#}); the next sync \
+                 that writes an object starts the normalizer"
+            ));
+        }
     }
     if !job.dry_run {
         report.briefing = briefing(&report, &job, deps.store, deps.ledger).await;

@@ -46,8 +46,9 @@ fn sample_key(record: &RawValue) -> Option<(i128, String)> {
     Some((at.as_nanosecond(), fields.source.as_deref().unwrap_or("").to_string()))
 }
 
-/// The NDJSON lines of a stored day object, each as a record; lines that are not JSON are
-/// left out (a damaged file cannot be kept, only replaced).
+/// The NDJSON lines of a stored day object (the default layout), each as a record; lines
+/// that are not JSON are left out (a damaged file cannot be kept, only replaced). Other
+/// layouts read their bodies with [`crate::store::layout::Layout::decode`].
 pub fn stored_records(body: &[u8]) -> Vec<Box<RawValue>> {
     body.split(|b| *b == b'\n')
         .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
@@ -59,15 +60,15 @@ pub fn stored_records(body: &[u8]) -> Vec<Box<RawValue>> {
 /// The samples of one identity, and whether they are the lake's (`true`) or the new answer's.
 type HeldOrFresh = (bool, Vec<Box<RawValue>>);
 
-/// Merges the samples the lake holds for a day (`held`, its object's bytes) with the new
+/// Merges the samples the lake holds for a day (`held`, its object's records) with the new
 /// answer's samples for it (`fresh`): every held sample is kept unless the new answer has one
 /// with the same identity, whose bytes then win.
-pub fn merge_samples(held: &[u8], fresh: Vec<Box<RawValue>>) -> Merged {
+pub fn merge_samples(held: Vec<Box<RawValue>>, fresh: Vec<Box<RawValue>>) -> Merged {
     // Per identity, every sample of it: two samples of one instant and source with different
     // values are both kept (see `records`), so neither may overwrite the other here.
     let mut by_key: BTreeMap<(i128, String), HeldOrFresh> = BTreeMap::new();
     let mut unkeyed = Vec::new();
-    for record in stored_records(held) {
+    for record in held {
         match sample_key(&record) {
             Some(key) => by_key.entry(key).or_insert_with(|| (true, Vec::new())).1.push(record),
             None => unkeyed.push(record),
@@ -103,10 +104,9 @@ pub fn record_id(record: &RawValue) -> Option<String> {
     fields.id.map(|id| id.into_owned()).filter(|id| !id.is_empty())
 }
 
-/// True if and only if every record of the stored day object `held` has an `id` found in
+/// True if and only if every record of the stored day object `records` has an `id` found in
 /// `elsewhere` (the ids the new answer files under other days): its records all moved.
-pub fn all_moved(held: &[u8], elsewhere: &HashSet<String>) -> bool {
-    let records = stored_records(held);
+pub fn all_moved(records: &[Box<RawValue>], elsewhere: &HashSet<String>) -> bool {
     !records.is_empty()
         && records.iter().all(|r| record_id(r).is_some_and(|id| elsewhere.contains(&id)))
 }
@@ -133,7 +133,7 @@ mod tests {
             r#"{"bpm":99,"source":"rest","timestamp":"2026-11-23T01:05:00+01:00"}"#,
             r#"{"bpm":70,"source":"awake","timestamp":"2026-11-23T00:05:00+00:00"}"#,
         ]);
-        let merged = merge_samples(held.as_bytes(), fresh);
+        let merged = merge_samples(stored_records(held.as_bytes()), fresh);
         let texts: Vec<&str> = merged.records.iter().map(|r| r.get()).collect();
         assert_eq!(
             texts,
@@ -156,19 +156,19 @@ mod tests {
             RawValue::from_string(one.to_string()).unwrap(),
             RawValue::from_string(other.to_string()).unwrap(),
         ];
-        let merged = merge_samples(held.as_bytes(), again);
+        let merged = merge_samples(stored_records(held.as_bytes()), again);
         let texts: Vec<&str> = merged.records.iter().map(|r| r.get()).collect();
         assert_eq!(texts, [one, other]);
         assert_eq!(merged.kept_from_lake, 0);
         // Held alone (Oura did not send that instant again), both are kept too.
-        let merged = merge_samples(held.as_bytes(), Vec::new());
+        let merged = merge_samples(stored_records(held.as_bytes()), Vec::new());
         assert_eq!((merged.records.len(), merged.kept_from_lake), (2, 2));
     }
 
     #[test]
     fn the_same_answer_again_merges_to_the_same_day() {
         let line = r#"{"bpm":60,"source":"rest","timestamp":"2026-11-23T00:00:00+00:00"}"#;
-        let merged = merge_samples(format!("{line}\n").as_bytes(), raw(&[line]));
+        let merged = merge_samples(stored_records(format!("{line}\n").as_bytes()), raw(&[line]));
         assert_eq!(merged.records.len(), 1);
         assert_eq!(merged.kept_from_lake, 0);
     }
@@ -178,10 +178,11 @@ mod tests {
         let held =
             b"{\"id\":\"a\",\"day\":\"2026-11-22\"}\n{\"id\":\"b\",\"day\":\"2026-11-22\"}\n";
         let moved: HashSet<String> = ["a".to_string(), "b".to_string()].into();
-        assert!(all_moved(held, &moved));
+        let held = stored_records(held);
+        assert!(all_moved(&held, &moved));
         let partly: HashSet<String> = ["a".to_string()].into();
-        assert!(!all_moved(held, &partly));
-        assert!(!all_moved(b"", &moved));
-        assert!(!all_moved(b"{\"day\":\"2026-11-22\"}\n", &moved));
+        assert!(!all_moved(&held, &partly));
+        assert!(!all_moved(&stored_records(b""), &moved));
+        assert!(!all_moved(&stored_records(b"{\"day\":\"2026-11-22\"}\n"), &moved));
     }
 }

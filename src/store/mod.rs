@@ -7,6 +7,7 @@
 
 pub mod layout;
 pub mod local;
+pub mod manifest;
 pub mod s3;
 
 use bytes::Bytes;

@@ -4,7 +4,8 @@
 //! finds no endpoint fails (it never skips), saying how to run it.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType,
 };
 use oura_sync::aws::AwsClients;
 use oura_sync::config::{EnvSnapshot, aws_settings};
@@ -102,6 +103,113 @@ pub async fn new_table_with_keys(
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("table {table} did not become active");
+}
+
+/// Creates a fresh ingestion-log table as bio-lakehouse's `bronze-stack.yaml` creates
+/// `bio_ingestion_log`: `file_path` (partition, string) and `upload_timestamp` (sort; a
+/// string as the template declares it, or a number as that project's script and Lambdas
+/// write it), on demand.
+pub async fn new_ingestion_log_table(
+    aws: &AwsClients,
+    tag: &str,
+    sort_key: oura_sync::ledger::SortKey,
+) -> String {
+    let table = unique_name(tag);
+    let sort_type = match sort_key {
+        oura_sync::ledger::SortKey::Number => ScalarAttributeType::N,
+        oura_sync::ledger::SortKey::String => ScalarAttributeType::S,
+    };
+    aws.dynamodb
+        .create_table()
+        .table_name(&table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute("file_path"))
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("upload_timestamp")
+                .attribute_type(sort_type)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(key("file_path", KeyType::Hash))
+        .key_schema(key("upload_timestamp", KeyType::Range))
+        .send()
+        .await
+        .expect("create_table");
+    table
+}
+
+/// An item as DynamoDB stores it.
+pub type Item = std::collections::HashMap<String, AttributeValue>;
+
+/// Puts the items other tools keep in an ingestion log: a Peloton CSV's (as the S3 trigger
+/// logs it), a `drift-alert:` cooldown item, and the trigger's `validation_failed` item under
+/// `our_uri` (the URI of one of our objects), stamped a day in the future so that it is the
+/// newest item there. Returns them.
+pub async fn put_foreign_items(
+    aws: &AwsClients,
+    table: &str,
+    sort_key: oura_sync::ledger::SortKey,
+    our_uri: &str,
+) -> Vec<Item> {
+    let now = jiff::Timestamp::now().as_second();
+    let s = |v: &str| AttributeValue::S(v.to_string());
+    let items = vec![
+        Item::from([
+            (
+                "file_path".into(),
+                s("s3://bio-lakehouse-bronze-123456789012/peloton/workouts/w.csv"),
+            ),
+            ("upload_timestamp".into(), sort_key.value(now - 3600)),
+            ("source".into(), s("peloton/workouts")),
+            ("status".into(), s("ingested")),
+            ("file_size".into(), AttributeValue::N("2048".into())),
+            ("environment".into(), s("dev")),
+        ]),
+        Item::from([
+            ("file_path".into(), s("drift-alert:oura/readiness")),
+            ("upload_timestamp".into(), sort_key.value(now - 60)),
+            ("source".into(), s("oura/readiness")),
+            ("status".into(), s("drift_alerted")),
+            ("environment".into(), s("dev")),
+        ]),
+        Item::from([
+            ("file_path".into(), s(our_uri)),
+            ("upload_timestamp".into(), sort_key.value(now + 86_400)),
+            ("source".into(), s("oura/sleep")),
+            ("status".into(), s("validation_failed")),
+            ("file_size".into(), AttributeValue::N("512".into())),
+            ("environment".into(), s("dev")),
+        ]),
+    ];
+    for item in &items {
+        aws.dynamodb
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item.clone()))
+            .send()
+            .await
+            .expect("put a foreign item");
+    }
+    items
+}
+
+/// Every one of `items` is in `table`, attribute for attribute.
+pub async fn assert_items_present(aws: &AwsClients, table: &str, items: &[Item]) {
+    for item in items {
+        let stored = aws
+            .dynamodb
+            .get_item()
+            .table_name(table)
+            .key("file_path", item["file_path"].clone())
+            .key("upload_timestamp", item["upload_timestamp"].clone())
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("get_item")
+            .item;
+        assert_eq!(stored.as_ref(), Some(item), "a foreign item was changed or deleted");
+    }
 }
 
 fn attribute(name: &str) -> AttributeDefinition {

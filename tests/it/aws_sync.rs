@@ -630,3 +630,51 @@ async fn a_record_that_cannot_be_filed_is_quarantined_in_the_bucket() {
         assert_eq!(&t.body(key).await, body, "{key}");
     }
 }
+
+/// On an ingestion-log table (bio-lakehouse's `bio_ingestion_log`, number sort key), a
+/// backfill run again skips every settled day, with records or empty (a sparse type's empty
+/// days are known from the run that fetched it whole): no Oura request for them, reported
+/// unchanged with their records; nothing is written to S3 or the table but the run item.
+#[tokio::test]
+async fn a_resumed_backfill_on_the_ingestion_log_skips_settled_days() {
+    use oura_sync::ledger::SortKey;
+    let aws = aws_env::clients().await;
+    let bucket = aws_env::new_bucket(&aws, "il-backfill").await;
+    let table = aws_env::new_ingestion_log_table(&aws, "il-backfill", SortKey::Number).await;
+    let env = TestEnv::new();
+    let start: jiff::civil::Date = "2026-01-01".parse().unwrap();
+    let days: Vec<String> =
+        start.series(jiff::ToSpan::day(1)).take(40).map(|d| d.to_string()).collect();
+    env.oura.add("daily_sleep", days.iter().map(|d| daily("daily_sleep", d)));
+    env.oura.add("workout", [daily("workout", "2026-01-15")]);
+    let dest = format!("s3://{bucket}/oura");
+    let args = [
+        "sync",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-02-09",
+        "--types",
+        "daily_sleep,workout",
+        "--dest",
+        &dest,
+        "--json",
+    ];
+    let run = || env.cmd().env("OURA_DYNAMODB_TABLE", &table).args(args).output().unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fetched = env.oura.request_count();
+    let items = aws.dynamodb.scan().table_name(&table).send().await.unwrap().count;
+    assert_eq!(items, 41 + 1, "one item per object and one for the run");
+
+    let out = run();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(env.oura.request_count(), fetched, "settled days are not fetched again");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["objects_written"], 0);
+    assert_eq!(report["types"]["daily_sleep"]["records"], 40);
+    assert_eq!(report["types"]["daily_sleep"]["days_unchanged"], 40);
+    assert_eq!(report["types"]["workout"]["records"], 1);
+    let items = aws.dynamodb.scan().table_name(&table).send().await.unwrap().count;
+    assert_eq!(items, 41 + 2, "the second run adds its run item only");
+}

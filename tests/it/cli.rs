@@ -16,6 +16,8 @@ fn bad_arguments_exit_2_with_one_line_and_touch_nothing() {
         (&["sync", "--days", "3661"], "from 1 to 3660"),
         (&["sync", "--types", "daily_sleep,steps"], "unknown data type `steps`"),
         (&["sync", "--dest", "ftp://host/x"], "neither a local directory nor s3://"),
+        (&["sync", "--layout", "parquet"], "--layout `parquet` is not a layout"),
+        (&["status", "--layout", "csv"], "use hive-ndjson or bio-lakehouse"),
     ];
     for (args, wanted) in cases {
         let out = env.run(args);

@@ -1,5 +1,8 @@
-//! The ledger conformance suite (the contract on [`Ledger`]), run on the local ledger and on
-//! DynamoDB, and the DynamoDB-only checks: the exact items of CONTRACT §5, health checks.
+//! The ledger conformance suite (the contract on [`Ledger`]), run on the local ledger, on a
+//! pk/sk DynamoDB table, and on ingestion-log tables created as bio-lakehouse's
+//! `bronze-stack.yaml` creates them (sort key a string, and a number), each pre-filled with
+//! other tools' items that must survive every case untouched; and the DynamoDB-only checks:
+//! the exact items of CONTRACT §5, health checks.
 
 use std::collections::BTreeMap;
 
@@ -8,10 +11,19 @@ use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use oura_sync::datatype::DataType;
 use oura_sync::error::{EXIT_USAGE, exit_code};
-use oura_sync::ledger::{DayEntry, DynamoLedger, Failure, Ledger, RunEntry};
+use oura_sync::ledger::{
+    DayEntry, DynamoLedger, Failure, IngestionLog, LakeNames, Ledger, RunEntry, SortKey,
+};
+use oura_sync::store::layout::{BioLakehouse, Layout, join_prefix};
 use oura_sync::window::Window;
 
 use crate::aws_env;
+
+/// The key of a (type, day) in the bio-lakehouse layout, the one the ingestion-log fixtures
+/// name their objects in (the other backends take any key).
+fn object_key(prefix: &str, data_type: DataType, day: Date) -> String {
+    join_prefix(prefix, &BioLakehouse.key(data_type, day))
+}
 
 fn day(data_type: DataType, day: Date, record_count: u64, run_id: &str) -> DayEntry {
     let empty = record_count == 0;
@@ -19,11 +31,7 @@ fn day(data_type: DataType, day: Date, record_count: u64, run_id: &str) -> DayEn
         data_type: data_type.name().to_string(),
         day,
         record_count,
-        object_key: if empty {
-            String::new()
-        } else {
-            format!("oura/{}/{day}.jsonl", data_type.name())
-        },
+        object_key: if empty { String::new() } else { object_key("oura", data_type, day) },
         sha256: if empty { String::new() } else { format!("{:064x}", record_count) },
         bytes: record_count * 10,
         run_id: run_id.to_string(),
@@ -49,8 +57,28 @@ fn run(run_id: &str, started_at: &str, status: &str) -> RunEntry {
         },
         objects_written: 7,
         notify_status: "none".into(),
+        complete_types: Vec::new(),
     }
 }
+
+/// A successful run over `window` that fetched `complete` whole, with `counts`.
+fn run_over(
+    run_id: &str,
+    started_at: &str,
+    window: Window,
+    counts: &[(&str, u64)],
+    complete: &[&str],
+) -> RunEntry {
+    RunEntry {
+        window_start: window.start,
+        window_end: window.end,
+        counts: counts.iter().map(|(t, c)| (t.to_string(), *c)).collect(),
+        complete_types: complete.iter().map(|t| t.to_string()).collect(),
+        ..run(run_id, started_at, "success")
+    }
+}
+
+const STAMP: &str = "2026-02-20T06:00:01Z";
 
 /// An empty ledger has no runs and no days.
 async fn an_empty_ledger_has_nothing<L: Ledger>(ledger: &L) {
@@ -64,9 +92,13 @@ async fn an_empty_ledger_has_nothing<L: Ledger>(ledger: &L) {
 /// put_days upserts by (type, day): the last entry written wins, also within one call.
 async fn day_entries_upsert_by_type_and_day<L: Ledger>(ledger: &L) {
     let d = date(2026, 2, 18);
-    ledger.put_days(&[day(DataType::DailySleep, d, 3, "r1")]).await.unwrap();
+    let w = Window::new(d, d);
+    ledger.put_days(&[day(DataType::DailySleep, d, 3, "r1")], w).await.unwrap();
     ledger
-        .put_days(&[day(DataType::DailySleep, d, 4, "r2"), day(DataType::DailySleep, d, 5, "r2")])
+        .put_days(
+            &[day(DataType::DailySleep, d, 4, "r2"), day(DataType::DailySleep, d, 5, "r2")],
+            w,
+        )
         .await
         .unwrap();
     let days = ledger.days(DataType::DailySleep, Window::new(d, d)).await.unwrap();
@@ -74,15 +106,18 @@ async fn day_entries_upsert_by_type_and_day<L: Ledger>(ledger: &L) {
     assert_eq!(days[&d], day(DataType::DailySleep, d, 5, "r2"));
 }
 
-/// days() returns exactly the entries of its type whose day lies in the window, and more
-/// than one batch (25) of entries goes in at once.
+/// days() returns exactly the entries of its type whose day lies in the window (the empty
+/// ones once their run is recorded), and more than one batch (25) of entries goes in at once.
 async fn days_returns_exactly_the_window<L: Ledger>(ledger: &L) {
     let start = date(2026, 1, 1);
     let all: Vec<DayEntry> = (0..40)
         .map(|i| day(DataType::DailySleep, start + jiff::Span::new().days(i), (i % 3) as u64, "r1"))
         .chain([day(DataType::Sleep, date(2026, 1, 15), 9, "r1")])
         .collect();
-    ledger.put_days(&all).await.unwrap();
+    let fetched = Window::new(start, date(2026, 2, 9));
+    ledger.put_days(&all, fetched).await.unwrap();
+    let counts = [("daily_sleep", 39), ("sleep", 9)];
+    ledger.put_run(&run_over("r1", STAMP, fetched, &counts, &["daily_sleep"])).await.unwrap();
     let window = Window::new(date(2026, 1, 10), date(2026, 1, 20));
     let days = ledger.days(DataType::DailySleep, window).await.unwrap();
     let wanted: BTreeMap<Date, DayEntry> = all
@@ -92,18 +127,26 @@ async fn days_returns_exactly_the_window<L: Ledger>(ledger: &L) {
         .collect();
     assert_eq!(days, wanted);
     assert_eq!(days.len(), 11);
-    let everything = Window::new(date(2025, 1, 1), date(2027, 1, 1));
+    let everything = Window::new(date(2025, 12, 1), date(2026, 3, 31));
     assert_eq!(ledger.days(DataType::DailySleep, everything).await.unwrap().len(), 40);
     assert_eq!(ledger.days(DataType::Sleep, everything).await.unwrap().len(), 1);
 }
 
-/// An empty day (0 records, no object) round-trips, so "empty" differs from "never synced".
+/// An empty day (0 records, no object) round-trips once its run is recorded, so "empty"
+/// differs from "never synced"; a type the run did not fetch whole (skipped, failed) has no
+/// empty days.
 async fn empty_days_round_trip<L: Ledger>(ledger: &L) {
     let d = date(2026, 2, 1);
+    let w = Window::new(d, d);
     let entry = day(DataType::Workout, d, 0, "r1");
-    ledger.put_days(std::slice::from_ref(&entry)).await.unwrap();
-    let days = ledger.days(DataType::Workout, Window::new(d, d)).await.unwrap();
+    ledger.put_days(std::slice::from_ref(&entry), w).await.unwrap();
+    ledger
+        .put_run(&run_over("r1", STAMP, w, &[("workout", 0), ("tag", 0)], &["workout"]))
+        .await
+        .unwrap();
+    let days = ledger.days(DataType::Workout, w).await.unwrap();
     assert_eq!(days[&d], entry);
+    assert!(ledger.days(DataType::Tag, w).await.unwrap().is_empty());
 }
 
 /// recent_runs lists the newest runs first, at most `limit`, each exactly as recorded.
@@ -135,7 +178,11 @@ async fn last_day_with_records_skips_empty_days<L: Ledger>(ledger: &L) {
             day(DataType::Heartrate, start + jiff::Span::new().days(i), u64::from(i < 5), "r1")
         })
         .collect();
-    ledger.put_days(&entries).await.unwrap();
+    let w = Window::new(start, date(2026, 3, 30));
+    ledger.put_days(&entries, w).await.unwrap();
+    let counts = [("heartrate", 5), ("sleep", 0)];
+    let complete = ["heartrate", "sleep"];
+    ledger.put_run(&run_over("r1", "2026-03-31T06:00:00Z", w, &counts, &complete)).await.unwrap();
     let last = ledger.last_day_with_records(DataType::Heartrate).await.unwrap().unwrap();
     assert_eq!(last, entries[4]);
     assert_eq!(ledger.last_day_with_records(DataType::Sleep).await.unwrap(), None);
@@ -165,6 +212,30 @@ macro_rules! ledger_suite {
                 }
             )*
         }
+        mod ingestion_log_string_sort_key {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let log = super::IngestionLogFixture::new(stringify!($case), SortKey::String).await;
+                    super::$case(&log.ledger).await;
+                    log.assert_foreign_items_untouched().await;
+                }
+            )*
+            use oura_sync::ledger::SortKey;
+        }
+        mod ingestion_log_number_sort_key {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let log = super::IngestionLogFixture::new(stringify!($case), SortKey::Number).await;
+                    super::$case(&log.ledger).await;
+                    log.assert_foreign_items_untouched().await;
+                }
+            )*
+            use oura_sync::ledger::SortKey;
+        }
     };
 }
 
@@ -190,6 +261,45 @@ async fn dynamo_ledger(tag: &str) -> (DynamoLedger, oura_sync::aws::AwsClients) 
     (DynamoLedger::new(aws.dynamodb.clone(), &table).with_page_size(4), aws)
 }
 
+/// The bucket the ingestion-log fixtures name their objects in.
+pub const BRONZE_BUCKET: &str = "bio-lakehouse-bronze-123456789012";
+
+/// An ingestion-log table created as `bronze-stack.yaml` creates it, holding other tools'
+/// items: a Peloton object's, a `drift-alert:` one, and the S3 trigger's own item under the
+/// URI of one of our objects (newer than anything a case writes), and a ledger on it reading 4
+/// runs a page.
+pub struct IngestionLogFixture {
+    pub ledger: IngestionLog,
+    pub aws: oura_sync::aws::AwsClients,
+    pub foreign: Vec<std::collections::HashMap<String, AttributeValue>>,
+}
+
+impl IngestionLogFixture {
+    pub async fn new(tag: &str, sort_key: SortKey) -> Self {
+        let aws = aws_env::clients().await;
+        let table = aws_env::new_ingestion_log_table(&aws, tag, sort_key).await;
+        let foreign = aws_env::put_foreign_items(
+            &aws,
+            &table,
+            sort_key,
+            &format!(
+                "s3://{BRONZE_BUCKET}/{}",
+                object_key("oura", DataType::DailySleep, date(2026, 2, 18))
+            ),
+        )
+        .await;
+        let names = LakeNames::s3(BRONZE_BUCKET, "oura", std::sync::Arc::new(BioLakehouse));
+        let ledger =
+            IngestionLog::new(aws.dynamodb.clone(), &table, sort_key, names).with_page_size(4);
+        Self { ledger, aws, foreign }
+    }
+
+    /// Every foreign item is still there, exactly as it was.
+    pub async fn assert_foreign_items_untouched(&self) {
+        aws_env::assert_items_present(&self.aws, self.ledger.table(), &self.foreign).await;
+    }
+}
+
 fn attribute_names(item: &std::collections::HashMap<String, AttributeValue>) -> Vec<&str> {
     let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
     names.sort_unstable();
@@ -203,7 +313,8 @@ async fn dynamodb_items_are_exactly_the_contract() {
     let (ledger, aws) = dynamo_ledger("items").await;
     let r = run("run-9", "2026-02-18T06:00:00Z", "partial");
     ledger.put_run(&r).await.unwrap();
-    ledger.put_days(&[day(DataType::DailySleep, date(2026, 2, 18), 2, "run-9")]).await.unwrap();
+    let w = Window::new(date(2026, 2, 12), date(2026, 2, 18));
+    ledger.put_days(&[day(DataType::DailySleep, date(2026, 2, 18), 2, "run-9")], w).await.unwrap();
 
     let get = |pk: &str, sk: &str| {
         aws.dynamodb
@@ -278,7 +389,11 @@ async fn dynamodb_a_table_with_other_keys_is_refused() {
     let table = aws_env::new_table_with_keys(&aws, "other-keys", "id", None).await;
     let err = DynamoLedger::new(aws.dynamodb.clone(), &table).check().await.unwrap_err();
     assert_eq!(exit_code(&err), EXIT_USAGE);
-    assert!(err.to_string().contains("pk (partition) and sk (sort)"), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("has the keys id (partition)"), "{text}");
+    assert!(text.contains("pk (partition) and sk (sort)"), "{text}");
+    assert!(text.contains("file_path") && text.contains("upload_timestamp"), "{text}");
+    assert!(text.contains("scripts/aws-bootstrap.sh") && !text.contains('\n'), "{text}");
 }
 
 /// DynamoDB: a failed write (the table is gone) is an error with a one-line cause.
@@ -286,9 +401,155 @@ async fn dynamodb_a_table_with_other_keys_is_refused() {
 async fn dynamodb_a_failed_write_reports_a_one_line_cause() {
     let aws = aws_env::clients().await;
     let ledger = DynamoLedger::new(aws.dynamodb.clone(), &aws_env::unique_name("gone"));
-    let err = ledger.put_days(&[day(DataType::Sleep, date(2026, 1, 1), 1, "r")]).await.unwrap_err();
+    let w = Window::new(date(2026, 1, 1), date(2026, 1, 1));
+    let err =
+        ledger.put_days(&[day(DataType::Sleep, date(2026, 1, 1), 1, "r")], w).await.unwrap_err();
     let text = format!("{err:#}");
     assert!(text.contains("does not exist") && !text.contains('\n'), "{text}");
     let err = ledger.put_run(&run("r", "2026-01-01T00:00:00Z", "success")).await.unwrap_err();
     assert!(format!("{err:#}").contains("does not exist"), "{err:#}");
+}
+
+/// Ingestion log: the object item is exactly the replaced script's item plus our `day`,
+/// `sha256`, `bytes` and `run_id` (numbers as N; the sort key a number or its digits, as the
+/// table declares it), and the run item sits under `oura-sync:run` at the run's start with
+/// `source` = `oura`, `data_type` = `run` and the run attributes of CONTRACT §5.
+#[tokio::test]
+async fn ingestion_log_items_are_the_scripts_items_plus_ours() {
+    for sort_key in [SortKey::Number, SortKey::String] {
+        let log = IngestionLogFixture::new("il-items", sort_key).await;
+        let d = date(2026, 2, 18);
+        let w = Window::new(date(2026, 2, 12), d);
+        let entry = day(DataType::DailySleep, d, 2, "run-9");
+        log.ledger.put_days(std::slice::from_ref(&entry), w).await.unwrap();
+        let mut r = run("run-9", "2026-02-18T06:00:00.25Z", "partial");
+        r.complete_types = vec!["daily_sleep".into()];
+        log.ledger.put_run(&r).await.unwrap();
+
+        let get = |file_path: &str, second: i64| {
+            log.aws
+                .dynamodb
+                .get_item()
+                .table_name(log.ledger.table())
+                .key("file_path", AttributeValue::S(file_path.into()))
+                .key("upload_timestamp", sort_key.value(second))
+                .consistent_read(true)
+                .send()
+        };
+        let uri = format!("s3://{BRONZE_BUCKET}/{}", object_key("oura", DataType::DailySleep, d));
+        let synced = entry.synced_at.as_second();
+        let item = get(&uri, synced).await.unwrap().item.expect("object item");
+        assert_eq!(
+            attribute_names(&item),
+            [
+                "bytes",
+                "data_type",
+                "date_range",
+                "day",
+                "file_path",
+                "record_count",
+                "run_id",
+                "sha256",
+                "source",
+                "status",
+                "upload_timestamp",
+                "upload_timestamp_iso"
+            ]
+        );
+        let s = |v: &str| AttributeValue::S(v.into());
+        assert_eq!(item["source"], s("oura"));
+        assert_eq!(item["data_type"], s("sleep"), "the folder of daily_sleep");
+        assert_eq!(item["status"], s("completed"));
+        assert_eq!(item["record_count"], AttributeValue::N("2".into()));
+        assert_eq!(item["bytes"], AttributeValue::N("20".into()));
+        assert_eq!(item["upload_timestamp_iso"], s("2026-02-20T06:00:01Z"));
+        assert_eq!(item["date_range"], s("2026-02-12 to 2026-02-18"));
+        assert_eq!(item["day"], s("2026-02-18"));
+
+        let start = r.started_at.as_second();
+        let item = get("oura-sync:run", start).await.unwrap().item.expect("run item");
+        for name in [
+            "run_id",
+            "status",
+            "window_start",
+            "window_end",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+            "counts",
+            "failures",
+            "objects_written",
+            "notify_status",
+        ] {
+            assert!(item.contains_key(name), "the run item has no {name}");
+        }
+        assert_eq!(item["source"], s("oura"));
+        assert_eq!(item["data_type"], s("run"));
+        assert_eq!(item["started_at"], s("2026-02-18T06:00:00.25Z"));
+        assert_eq!(item["types_complete"], AttributeValue::L(vec![s("daily_sleep")]));
+        assert_eq!(log.ledger.recent_runs(1).await.unwrap(), vec![r]);
+        log.assert_foreign_items_untouched().await;
+    }
+}
+
+/// Ingestion log: two runs that start within the same second are both kept (the later one
+/// takes the next second), newest first.
+#[tokio::test]
+async fn ingestion_log_runs_in_one_second_are_both_kept() {
+    let log = IngestionLogFixture::new("il-same-second", SortKey::Number).await;
+    let first = run("first", "2026-02-18T06:00:00.1Z", "success");
+    let second = run("second", "2026-02-18T06:00:00.7Z", "failed");
+    log.ledger.put_run(&first).await.unwrap();
+    log.ledger.put_run(&second).await.unwrap();
+    assert_eq!(log.ledger.recent_runs(5).await.unwrap(), vec![second, first]);
+}
+
+/// Ingestion log: bio-lakehouse's S3 trigger skips a `file_path` that has an item newer than
+/// 300 s (`is_recently_processed`). Queried exactly as it queries (`file_path = :fp AND
+/// upload_timestamp > :ts`, `:ts` a number, `Limit=1`), a number sort key finds the item of
+/// an object just recorded; a string sort key refuses the numeric condition, as that Lambda's
+/// query fails there (what the README says the trigger then does).
+#[tokio::test]
+async fn ingestion_log_the_triggers_duplicate_guard_sees_each_new_object() {
+    for sort_key in [SortKey::Number, SortKey::String] {
+        let log = IngestionLogFixture::new("il-guard", sort_key).await;
+        let d = date(2026, 2, 18);
+        let mut entry = day(DataType::DailyReadiness, d, 1, "r");
+        entry.synced_at = Timestamp::now();
+        log.ledger.put_days(std::slice::from_ref(&entry), Window::new(d, d)).await.unwrap();
+        let uri = format!("s3://{BRONZE_BUCKET}/{}", entry.object_key);
+        let cutoff = Timestamp::now().as_second() - 300;
+        let answer = log
+            .aws
+            .dynamodb
+            .query()
+            .table_name(log.ledger.table())
+            .key_condition_expression("file_path = :fp AND upload_timestamp > :ts")
+            .expression_attribute_values(":fp", AttributeValue::S(uri))
+            .expression_attribute_values(":ts", AttributeValue::N(cutoff.to_string()))
+            .limit(1)
+            .send()
+            .await;
+        match sort_key {
+            SortKey::Number => assert_eq!(answer.unwrap().items().len(), 1),
+            SortKey::String => {
+                assert!(answer.is_err(), "a numeric condition on a string sort key was accepted")
+            }
+        }
+    }
+}
+
+/// Ingestion log health check: both sort key types are recognised; DescribeTable's keys
+/// decide the form.
+#[tokio::test]
+async fn ingestion_log_tables_are_recognised_by_their_keys() {
+    use oura_sync::ledger::TableForm;
+    let aws = aws_env::clients().await;
+    for sort_key in [SortKey::Number, SortKey::String] {
+        let table = aws_env::new_ingestion_log_table(&aws, "il-form", sort_key).await;
+        let form = TableForm::describe(&aws.dynamodb, &table).await.unwrap();
+        assert_eq!(form, TableForm::IngestionLog(sort_key));
+    }
+    let table = aws_env::new_table(&aws, "pksk-form").await;
+    assert_eq!(TableForm::describe(&aws.dynamodb, &table).await.unwrap(), TableForm::PkSk);
 }

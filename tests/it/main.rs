@@ -35,6 +35,8 @@ mod store_conformance;
 mod ledger_conformance;
 // `sync` and `status` end to end into S3 and DynamoDB: the lake, the ledger, health checks, failures.
 mod aws_sync;
+// Dropping into bio-lakehouse's lake: its bucket, `bio_ingestion_log` tables, normalizer and trigger.
+mod bio_lakehouse;
 // The Unix toolbox: completions, man, --version, colour under a pty, time zones, offline, proxies, schemas.
 mod toolbox;
 // `doctor`: a healthy setup, and one test per failing check.

@@ -584,7 +584,11 @@ impl oura_sync::ledger::Ledger for RunEntryRefused {
     ) -> anyhow::Result<BTreeMap<jiff::civil::Date, oura_sync::ledger::DayEntry>> {
         Ok(BTreeMap::new())
     }
-    async fn put_days(&self, _: &[oura_sync::ledger::DayEntry]) -> anyhow::Result<()> {
+    async fn put_days(
+        &self,
+        _: &[oura_sync::ledger::DayEntry],
+        _: oura_sync::window::Window,
+    ) -> anyhow::Result<()> {
         Ok(())
     }
     async fn put_run(&self, _: &oura_sync::ledger::RunEntry) -> anyhow::Result<()> {
@@ -601,6 +605,9 @@ impl oura_sync::ledger::Ledger for RunEntryRefused {
     }
     fn describe(&self) -> String {
         "refusing ledger".into()
+    }
+    fn form(&self) -> &'static str {
+        "refusing"
     }
 }
 

@@ -1,5 +1,6 @@
-//! The store conformance suite (the contract on [`ObjectStore`]), run on every backend, and
-//! the S3-only checks: headers, metadata, encryption, trust in the ledger, health checks.
+//! The store conformance suite (the contract on [`ObjectStore`]), run on every backend in
+//! each layout (the default `hive-ndjson` and `bio-lakehouse`), and the S3-only checks:
+//! headers, metadata, encryption, trust in the ledger, health checks.
 
 use jiff::civil::{Date, date};
 use oura_sync::datatype::DataType;
@@ -27,7 +28,12 @@ async fn put_then_get_returns_the_same_bytes<S: ObjectStore>(store: &S) {
     store.flush().await.unwrap();
     let body = store.get(&obj.key).await.unwrap().expect("the object");
     assert_eq!(body, obj.body);
-    assert_eq!(&body[..], b"{\"id\":\"a\",\"day\":\"2026-02-18\"}\n{\"id\":\"b\"}\n");
+    let expected: &[u8] = match store.layout().name() {
+        "hive-ndjson" => b"{\"id\":\"a\",\"day\":\"2026-02-18\"}\n{\"id\":\"b\"}\n",
+        "bio-lakehouse" => b"[\n{\"id\":\"a\",\"day\":\"2026-02-18\"},\n{\"id\":\"b\"}\n]\n",
+        other => panic!("no expected body for the layout {other}"),
+    };
+    assert_eq!(&body[..], expected);
 }
 
 /// Putting the same bytes again writes nothing and says Unchanged, with or without the
@@ -108,6 +114,30 @@ macro_rules! store_suite {
                 #[tokio::test]
                 async fn $case() {
                     let (store, _) = super::s3_store(stringify!($case)).await;
+                    super::$case(&store).await;
+                }
+            )*
+        }
+        mod local_bio_lakehouse {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = oura_sync::store::LocalStore::new(dir.path().join("lake"))
+                        .with_layout(std::sync::Arc::new(oura_sync::store::layout::BioLakehouse));
+                    super::$case(&store).await;
+                }
+            )*
+        }
+        mod s3_bio_lakehouse {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let (store, _) = super::s3_store(stringify!($case)).await;
+                    let store = store
+                        .with_layout(std::sync::Arc::new(oura_sync::store::layout::BioLakehouse));
                     super::$case(&store).await;
                 }
             )*

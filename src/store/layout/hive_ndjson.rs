@@ -47,6 +47,10 @@ impl Layout for HiveNdjson {
     fn content_type(&self) -> &'static str {
         CONTENT_TYPE
     }
+
+    fn decode(&self, body: &[u8]) -> Vec<Box<serde_json::value::RawValue>> {
+        crate::oura::day_merge::stored_records(body)
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! pipeline never builds a key. A new layout is one new file here plus its row in
 //! [`by_name`].
 
+pub mod bio_lakehouse;
 pub mod hive_ndjson;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use jiff::civil::Date;
 
 use crate::datatype::DataType;
 
+pub use bio_lakehouse::BioLakehouse;
 pub use hive_ndjson::HiveNdjson;
 
 /// One way of laying out the lake's objects. Implementations are pure (no I/O).
@@ -35,15 +37,32 @@ pub trait Layout: std::fmt::Debug + Send + Sync {
 
     /// The body's media type (S3 `Content-Type`).
     fn content_type(&self) -> &'static str;
+
+    /// The records of a stored body of this layout, each its exact bytes; what cannot be read
+    /// as a record is left out (a damaged object cannot be kept, only replaced).
+    fn decode(&self, body: &[u8]) -> Vec<Box<serde_json::value::RawValue>>;
+
+    /// The folder (first key segment) of `data_type`'s objects, which an ingestion log
+    /// records as the object's `data_type`.
+    fn folder(&self, data_type: DataType) -> &'static str {
+        data_type.name()
+    }
+
+    /// True when each run that wrote objects also writes its batch manifest
+    /// ([`crate::store::manifest`]) for an S3 trigger that starts jobs per batch.
+    fn writes_manifest(&self) -> bool {
+        false
+    }
 }
 
 /// The layout names [`by_name`] knows.
-pub const NAMES: &[&str] = &[hive_ndjson::NAME];
+pub const NAMES: &[&str] = &[hive_ndjson::NAME, bio_lakehouse::NAME];
 
 /// The layout called `name`, if there is one.
 pub fn by_name(name: &str) -> Option<Arc<dyn Layout>> {
     match name {
         hive_ndjson::NAME => Some(Arc::new(HiveNdjson)),
+        bio_lakehouse::NAME => Some(Arc::new(BioLakehouse)),
         _ => None,
     }
 }
