@@ -6,8 +6,9 @@
 #
 #   bash -c 'source .ci/aws-emulator.sh && cargo test'
 #
-# The first run installs moto 5.2.5 into target/aws-emu/venv (about 15 s; needs PyPI);
-# later runs reuse it and start in under a second. See /work/shared/reference/aws-emulators.md.
+# The first run installs moto 5.2.5 (and jsonschema, which the tests use to check the --json
+# documents against docs/*.schema.json) into target/aws-emu/venv (about 15 s; needs PyPI);
+# later runs reuse it and start in under a second.
 set -euo pipefail
 
 EMU_DIR="${EMU_DIR:-$PWD/target/aws-emu}"
@@ -19,8 +20,11 @@ aws_emu_fail() {
   exit 1
 }
 
+JSONSCHEMA_SPEC="${JSONSCHEMA_SPEC:-jsonschema>=4.18,<5}"
+
 # 1. Install (idempotent).
-if [ ! -x "$EMU_DIR/venv/bin/moto_server" ]; then
+if [ ! -x "$EMU_DIR/venv/bin/moto_server" ] \
+  || ! "$EMU_DIR/venv/bin/python" -c 'import jsonschema' 2>/dev/null; then
   command -v python3 >/dev/null 2>&1 \
     || aws_emu_fail "python3 is not installed; install Python 3.9 or newer to run the AWS tests"
   rm -rf "$EMU_DIR/venv"
@@ -28,7 +32,7 @@ if [ ! -x "$EMU_DIR/venv/bin/moto_server" ]; then
     || aws_emu_fail "cannot create a venv (is python3-venv installed?): $(tail -1 "$EMU_DIR/install.log")"
   echo "aws-emulator: installing $MOTO_SPEC into $EMU_DIR/venv" >&2
   "$EMU_DIR/venv/bin/pip" install -q --disable-pip-version-check \
-    "$MOTO_SPEC" 'flask>=3,<4' 'flask-cors>=5,<7' >>"$EMU_DIR/install.log" 2>&1 || {
+    "$MOTO_SPEC" 'flask>=3,<4' 'flask-cors>=5,<7' "$JSONSCHEMA_SPEC" >>"$EMU_DIR/install.log" 2>&1 || {
     tail -5 "$EMU_DIR/install.log" >&2
     rm -rf "$EMU_DIR/venv"
     aws_emu_fail "pip could not install $MOTO_SPEC (is PyPI reachable?); log above"
@@ -84,4 +88,6 @@ export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AW
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_ENDPOINT_URL_DYNAMODB
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+# The Python that the schema tests run (it has jsonschema).
+export OURA_TEST_PYTHON="$EMU_DIR/venv/bin/python"
 echo "aws-emulator: moto_server pid $MOTO_PID ready on $AWS_ENDPOINT_URL" >&2

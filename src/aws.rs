@@ -2,22 +2,31 @@
 //! once, and the one-line descriptions of SDK errors that messages and the ledger carry.
 //!
 //! Credentials and the region come only from the SDK's default chain (environment keys,
-//! `AWS_PROFILE` and the shared config files, web identity, ECS and EC2 instance roles). The
-//! lean SDK build has no SSO: a profile that logs in with `aws sso login` needs its keys
-//! exported first (`aws configure export-credentials --format env`). `AWS_REGION`,
-//! `AWS_PROFILE` and the endpoint settings may also sit in the env file; keys may not, so they
-//! never share a file with the Oura settings.
+//! `AWS_PROFILE` and the shared config files, with their SSO sessions (`aws sso login`) and
+//! `credential_process` commands, web identity, ECS and EC2 instance roles). The credentials
+//! are resolved once, up front, so that a lapsed SSO session or a failing process is one
+//! usage error that names the profile and the command to run, before anything is fetched.
+//! `AWS_REGION`, `AWS_PROFILE` and the endpoint settings may also sit in the env file; keys
+//! may not, so they never share a file with the Oura settings.
 //!
 //! `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3` and `AWS_ENDPOINT_URL_DYNAMODB` point the clients
 //! at S3- or DynamoDB-compatible servers; with a custom S3 endpoint the S3 client uses
-//! path-style addressing (`http://host/bucket/key`), which every such server understands.
+//! path-style addressing (`http://host/bucket/key`), which every such server understands, and
+//! sends checksums only where S3 requires them (several compatible stores refuse the SDK's
+//! default CRC32 trailers) unless `AWS_REQUEST_CHECKSUM_CALCULATION` says otherwise. Both
+//! clients go through the proxy of `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` names the host.
 
 use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_s3::config::SharedHttpClient;
+use aws_sdk_s3::config::{
+    ProvideCredentials, RequestChecksumCalculation, ResponseChecksumValidation,
+};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_http_client::{Builder, tls};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::{Builder, Connector, tls};
 
 use crate::error::UserError;
 use crate::text::{error_chain, one_line};
@@ -46,6 +55,8 @@ pub struct AwsConfig {
     pub s3_endpoint: Option<String>,
     /// `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`.
     pub dynamodb_endpoint: Option<String>,
+    /// `AWS_REQUEST_CHECKSUM_CALCULATION`, when set.
+    pub checksums: Option<ChecksumPolicy>,
 }
 
 impl AwsClients {
@@ -53,9 +64,7 @@ impl AwsClients {
     ///
     /// Fails with a usage error when no region is configured.
     pub async fn load(config: &AwsConfig) -> anyhow::Result<Self> {
-        let http = Builder::new()
-            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-            .build_https();
+        let http = http_client();
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .operation_attempt_timeout(ATTEMPT_TIMEOUT)
@@ -75,6 +84,12 @@ impl AwsClients {
                 "no AWS region is configured; set AWS_REGION (or a region in your AWS profile)",
             ));
         }
+        if let Some(provider) = shared.credentials_provider()
+            && let Err(e) = provider.provide_credentials().await
+        {
+            let profile = config.profile.as_deref().unwrap_or("default");
+            return Err(UserError::usage(credentials_hint(profile, &error_chain(&e))));
+        }
 
         let mut s3 = aws_sdk_s3::config::Builder::from(&shared);
         if let Some(url) = &config.s3_endpoint {
@@ -82,8 +97,20 @@ impl AwsClients {
         }
         // A custom endpoint is an S3-compatible server (or a test one) that may not resolve
         // `bucket.host` names; path style works everywhere.
-        if config.s3_endpoint.is_some() || shared.endpoint_url().is_some() {
+        let custom_s3 = config.s3_endpoint.is_some() || shared.endpoint_url().is_some();
+        if custom_s3 {
             s3 = s3.force_path_style(true);
+        }
+        match config.checksums.unwrap_or(ChecksumPolicy::default_for(custom_s3)) {
+            ChecksumPolicy::SdkDefault => {}
+            ChecksumPolicy::WhenRequired => {
+                s3 = s3
+                    .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+                    .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
+            }
+            ChecksumPolicy::WhenSupported => {
+                s3 = s3.request_checksum_calculation(RequestChecksumCalculation::WhenSupported);
+            }
         }
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&shared);
         if let Some(url) = &config.dynamodb_endpoint {
@@ -93,6 +120,85 @@ impl AwsClients {
             s3: aws_sdk_s3::Client::from_conf(s3.build()),
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
         })
+    }
+}
+
+/// The HTTP client of both AWS clients: rustls with ring (the one TLS stack of the binary),
+/// and the proxy of `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` unless `NO_PROXY` names the
+/// host. The SDK's plain builder offers no proxy setting, hence a connector of our own per
+/// connection settings (the builder still keeps one connection pool per setting).
+fn http_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = Connector::builder()
+            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .proxy_config(ProxyConfig::from_env());
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.build()
+    })
+}
+
+/// Which checksums the S3 client sends with its requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChecksumPolicy {
+    /// Leave it to the SDK (AWS itself: CRC32 on every put).
+    SdkDefault,
+    /// Only where the operation requires one (`when_required`).
+    WhenRequired,
+    /// On every operation that supports one (`when_supported`).
+    WhenSupported,
+}
+
+impl ChecksumPolicy {
+    /// Parses `AWS_REQUEST_CHECKSUM_CALCULATION`.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "when_required" => Ok(ChecksumPolicy::WhenRequired),
+            "when_supported" => Ok(ChecksumPolicy::WhenSupported),
+            _ => Err(UserError::usage(format!(
+                "AWS_REQUEST_CHECKSUM_CALCULATION `{text}` must be when_required or when_supported"
+            ))),
+        }
+    }
+
+    /// Without the setting: only where required for a custom endpoint, else the SDK's default.
+    pub fn default_for(custom_endpoint: bool) -> Self {
+        if custom_endpoint { ChecksumPolicy::WhenRequired } else { ChecksumPolicy::SdkDefault }
+    }
+}
+
+/// The one-line error for credentials that the chain could not provide for `profile`, with
+/// what to run; `cause` is the chain's own account.
+fn credentials_hint(profile: &str, cause: &str) -> String {
+    let cause = one_line(cause, 300);
+    if cause.contains("SSO") || cause.contains("sso") {
+        format!(
+            "the AWS profile `{profile}` signs in with SSO and has no valid session ({cause}); \
+             run `aws sso login --profile {profile}`"
+        )
+    } else if cause.contains("credentials-login") || cause.contains("login_session") {
+        format!(
+            "the AWS profile `{profile}` uses an `aws login` session, which oura-sync cannot \
+             read; sign in with `aws sso login`, or give the profile keys or a credential_process"
+        )
+    } else if cause.contains("credential_process") || cause.contains("external process") {
+        format!(
+            "the credential_process of the AWS profile `{profile}` failed ({cause}); run it by \
+             hand to see why, or fix it in your AWS config file"
+        )
+    } else if cause.contains("no credentials found in chain")
+        || cause.contains("no providers in chain")
+    {
+        "no AWS credentials found (tried environment keys, the profile, SSO, web identity, ECS \
+         and EC2 instance roles); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+            .to_string()
+    } else {
+        format!(
+            "cannot get AWS credentials for the profile `{profile}` ({cause}); check AWS_PROFILE \
+             and your AWS config files"
+        )
     }
 }
 
@@ -129,9 +235,7 @@ impl CallFailure {
         };
         // The chain's own account of every provider it tried is long; the fix is not.
         let detail = if detail.contains("no credentials found in chain") {
-            "no AWS credentials found (tried environment keys, the profile, web identity, ECS \
-             and EC2 instance roles); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
-                .to_string()
+            credentials_hint("default", &detail)
         } else {
             detail
         };
@@ -169,5 +273,33 @@ pub trait HasStatus {
 impl HasStatus for aws_sdk_s3::config::http::HttpResponse {
     fn status(&self) -> u16 {
         self.status().as_u16()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksums_go_only_where_required_for_a_custom_endpoint_unless_set() {
+        assert_eq!(ChecksumPolicy::default_for(false), ChecksumPolicy::SdkDefault);
+        assert_eq!(ChecksumPolicy::default_for(true), ChecksumPolicy::WhenRequired);
+        assert_eq!(ChecksumPolicy::parse("WHEN_SUPPORTED").unwrap(), ChecksumPolicy::WhenSupported);
+        assert_eq!(ChecksumPolicy::parse("when_required").unwrap(), ChecksumPolicy::WhenRequired);
+        let err = ChecksumPolicy::parse("always").unwrap_err();
+        assert!(err.to_string().contains("when_required or when_supported"), "{err}");
+    }
+
+    #[test]
+    fn credential_failures_name_the_profile_and_the_fix() {
+        let sso = credentials_hint("work", "failed to load the cached SSO token: No such file");
+        assert!(sso.contains("`work`") && sso.ends_with("run `aws sso login --profile work`"));
+        let process = credentials_hint("p", "external process exited with code exit status: 1");
+        assert!(process.contains("credential_process of the AWS profile `p` failed"), "{process}");
+        let none = credentials_hint("default", "no credentials found in chain");
+        assert!(none.contains("set AWS_PROFILE"), "{none}");
+        for hint in [sso, process, none] {
+            assert!(!hint.contains('\n'));
+        }
     }
 }

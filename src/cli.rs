@@ -5,20 +5,43 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::datatype::DataType;
+
+/// The heading of the options every command takes, listed after the command's own.
+const GLOBAL: &str = "Global options";
+
+/// The exit codes (CONTRACT §6), for `--help`.
+const EXIT_CODES_HELP: &str = "Exit codes: 0 every type ok, empty or skipped; 1 a type failed \
+(the others were written); 2 a usage or configuration error, nothing written; 3 login needed \
+(run `oura-sync auth`).";
+
 /// Keep your Oura Ring data in your own data lake.
 #[derive(Debug, Parser)]
-#[command(name = "oura-sync", version, about, propagate_version = true)]
+#[command(
+    name = "oura-sync",
+    version = env!("OURA_SYNC_VERSION"),
+    about,
+    propagate_version = true,
+    after_help = EXIT_CODES_HELP
+)]
 pub struct Cli {
     /// Settings file (KEY=value lines); a missing default `.env.oura` is not an error.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub env_file: Option<PathBuf>,
 
     /// More log output on stderr (-v debug, -vv trace). RUST_LOG overrides.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        action = clap::ArgAction::Count,
+        conflicts_with = "quiet",
+        help_heading = GLOBAL
+    )]
     pub verbose: u8,
 
     /// Only errors on stderr.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
 
     #[command(subcommand)]
@@ -32,6 +55,7 @@ pub enum Command {
     /// Refresh the access token now and print its new expiry.
     Refresh,
     /// Fetch a window of days of every data type into the lake.
+    #[command(after_help = sync_after_help())]
     Sync(SyncArgs),
     /// Show the last runs and, per data type, the last day synced.
     Status(StatusArgs),
@@ -39,6 +63,46 @@ pub enum Command {
     Silver(SilverArgs),
     /// Write a self-contained HTML dashboard of the last days from the lake.
     Dashboard(DashboardArgs),
+    /// Check every setting, the login, Oura, the destination, the time zone, the clock and
+    /// the notification channels, without syncing or writing anything.
+    #[command(after_help = "Exit codes: 0 every check passed; 1 a check failed (the line says \
+what to do); 2 a setting is invalid.")]
+    Doctor(DoctorArgs),
+    /// Print a shell completion script on stdout (see the README to install it).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per command into a directory.
+    Man(ManArgs),
+}
+
+/// The text after `sync --help`: the data types, then the exit codes.
+fn sync_after_help() -> String {
+    let types: Vec<&str> = DataType::ALL.iter().map(|t| t.name()).collect();
+    format!("Data types (--types, OURA_TYPES): {}\n\n{EXIT_CODES_HELP}", types.join(", "))
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also send a test message on every notification channel of OURA_NOTIFY.
+    #[arg(long)]
+    pub send_test: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write oura-sync.1 and a page per subcommand (oura-sync-sync.1, …) into DIR instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -63,8 +127,8 @@ pub struct SyncArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub from: Option<String>,
 
-    /// Last day of an explicit window.
-    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "date")]
+    /// Last day of an explicit window (with --from).
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "date", requires = "from")]
     pub to: Option<String>,
 
     /// Comma-separated data types (default OURA_TYPES or all).
@@ -96,7 +160,7 @@ pub struct SyncArgs {
     pub no_notify: bool,
 
     /// With --from: fetch again the days the ledger already holds (a resumed backfill skips them).
-    #[arg(long)]
+    #[arg(long, requires = "from")]
     pub force: bool,
 
     /// Requests in flight at once, 1..=64 (default OURA_CONCURRENCY or 16).
@@ -175,4 +239,25 @@ pub struct StatusArgs {
     /// Print the status as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sync_help_lists_every_type_and_the_exit_codes() {
+        let help = sync_after_help();
+        for t in DataType::ALL {
+            assert!(help.contains(t.name()), "{t}");
+        }
+        assert!(help.contains("3 login needed"));
+    }
 }

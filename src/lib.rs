@@ -13,6 +13,8 @@
 //!   ([`ledger::Ledger`]).
 //! - [`notify`]: the message after every run (WhatsApp and others); [`lock`]: one sync at a
 //!   time.
+//! - [`doctor`]: the checks of `oura-sync doctor`; [`logging`]: stderr logs, colour, the
+//!   progress bar.
 //! - [`report`]: the run report and summary; [`window`]: days, windows and time zones;
 //!   [`datatype`]: the 19 data types; [`scope`]: OAuth scope names; [`error`]: exit codes;
 //!   [`secret`]: redacted strings; [`scrub`]: outside text cleaned of secrets and escapes;
@@ -27,6 +29,7 @@ pub mod commands;
 pub mod config;
 pub mod dashboard;
 pub mod datatype;
+pub mod doctor;
 pub mod error;
 pub mod fsutil;
 pub mod health;
@@ -48,14 +51,26 @@ pub mod store;
 pub mod text;
 pub mod window;
 
-use cli::Cli;
+use cli::{Cli, Command};
 use config::{CommandConfig, Config, EnvSnapshot};
 
 /// Runs a parsed command line and returns the process exit code (CONTRACT §6): the
 /// environment and env file read once, resolved, then the command.
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
-    let env = EnvSnapshot::capture(cli.env_file.as_deref())?;
-    let config = Config::resolve(&cli, &env, jiff::Timestamp::now())?;
+    // These two read no setting, so a broken env file cannot stop them.
+    match &cli.command {
+        Command::Completions(args) => return commands::help::completions(args.shell),
+        Command::Man(args) => return commands::help::man(args.dir.as_deref()),
+        _ => {}
+    }
+    let resolved = EnvSnapshot::capture(cli.env_file.as_deref())
+        .and_then(|env| Config::resolve(&cli, &env, jiff::Timestamp::now()));
+    let config = match (resolved, &cli.command) {
+        (Ok(config), _) => config,
+        // The doctor reports an invalid setting as its failed check, in its own form.
+        (Err(e), Command::Doctor(args)) => return commands::doctor::unresolved(&e, args.json),
+        (Err(e), _) => return Err(e),
+    };
     match &config.command {
         CommandConfig::Auth(auth) => commands::auth::exec(&config, auth).await,
         CommandConfig::Refresh(app) => commands::refresh::exec(&config, app).await,
@@ -63,5 +78,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
         CommandConfig::Silver(silver) => commands::silver::exec(&config, silver).await,
         CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
+        CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,
     }
 }

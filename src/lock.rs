@@ -8,21 +8,20 @@
 //! `<lake>/_ledger/.oura-sync.lock` ([`RunLock::path_for_lake`], taken by
 //! [`crate::ops::sync`]), so that two runs with different tokens files (or from different
 //! directories) never write one lake at once. The lock is an OS advisory lock (`flock` on
-//! Unix, through fs4), so it dies with the process: a crashed run never leaves a stale lock
-//! behind.
+//! Unix, through the standard library's `File::try_lock`), so it dies with the process: a
+//! crashed run never leaves a stale lock behind.
 //! The file holds the holder's process id, for the message the waiting run prints.
 //!
 //! A second run waits up to `OURA_LOCK_TIMEOUT` seconds (default [`DEFAULT_LOCK_TIMEOUT`]),
 //! then gives up with exit code 1: nothing was done, and nothing was wrong with the command
 //! line, so it is not a usage error.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use fs4::{FileExt, TryLockError};
 
 /// The lock file's name, beside the tokens file.
 pub const LOCK_FILE_NAME: &str = ".oura-sync.lock";
@@ -70,7 +69,7 @@ impl RunLock {
         let deadline = Instant::now() + wait;
         let mut told = false;
         loop {
-            match FileExt::try_lock(&file) {
+            match file.try_lock() {
                 Ok(()) => break,
                 Err(TryLockError::WouldBlock) => {
                     if Instant::now() >= deadline {

@@ -262,6 +262,10 @@ impl Engine<'_> {
         let mut error = None;
         if login_needed.is_some() {
             status = crate::report::RunStatus::Failed;
+        } else if let Some(line) = self.client.unreachable() {
+            // One line for the whole run, not one per type.
+            tracing::error!("{line}");
+            error = Some(line.to_string());
         } else if job.sandbox && fetched > 0 && refused == fetched {
             // The sandbox needs no login, so a refusal of everything is no "skipped" matter.
             status = crate::report::RunStatus::Failed;
@@ -269,6 +273,7 @@ impl Engine<'_> {
         }
         let objects_written = types.values().map(|t| t.days_written).sum();
         let report = RunReport {
+            schema_version: crate::report::SCHEMA_VERSION,
             run_id: job.run_id.clone(),
             status,
             window: job.window.into(),
@@ -426,7 +431,12 @@ impl Engine<'_> {
             crate::scope::seems_missing(self.tokens.granted_scopes().as_ref(), data_type.scope());
         let mut refused_token = false;
         if let Some(cause) = failure {
-            tracing::error!(r#type = %data_type, %cause, "Type failed.");
+            if self.client.unreachable() == Some(cause.as_str()) {
+                // Said once for the run (see `run`).
+                tracing::debug!(r#type = %data_type, %cause, "Type failed.");
+            } else {
+                tracing::error!(r#type = %data_type, %cause, "Type failed.");
+            }
             report.status = TypeStatus::Failed;
             report.error = Some(cause);
         } else if let Some((status, detail)) = denial {

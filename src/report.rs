@@ -18,6 +18,10 @@ use crate::window::Window;
 /// Where the login command must run, in the login-needed line of the summary.
 const LOGIN_COMMAND_NOTE: &str = "on the machine that runs the sync";
 
+/// The version of the `--json` documents (the run report and `status --json`), raised when a
+/// field is renamed or removed; adding a field keeps it. Their JSON Schemas are in `docs/`.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The longest summary, in characters (a WhatsApp message must stay under 1,000).
 pub const SUMMARY_LIMIT: usize = 1000;
 
@@ -133,6 +137,8 @@ impl From<Window> for WindowReport {
 /// The whole report of a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunReport {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
     pub run_id: String,
     pub status: RunStatus,
     pub window: WindowReport,
@@ -286,7 +292,13 @@ impl RunReport {
         }
         let mut counts = Vec::new();
         let mut notes = Vec::new();
+        // Types that failed with the run's own error are counted, not each given its line.
+        let mut failed_with_run_error = 0;
         for (name, t) in self.ordered_types() {
+            if t.status == TypeStatus::Failed && self.error.is_some() && t.error == self.error {
+                failed_with_run_error += 1;
+                continue;
+            }
             match t.status {
                 TypeStatus::Ok | TypeStatus::Empty => counts.push(format!("{name}: {}", t.records)),
                 TypeStatus::Skipped => notes.push(format!(
@@ -308,6 +320,10 @@ impl RunReport {
                 counts.push(format!("silver: {} month files updated", silver.months_written))
             }
             _ => {}
+        }
+        if failed_with_run_error > 0 {
+            let types = if failed_with_run_error == 1 { "type" } else { "types" };
+            notes.push(format!("❌ {failed_with_run_error} {types} failed with it"));
         }
         // Failures matter more than counts when space runs out: list them first after the head.
         notes.sort_by_key(|n| !n.starts_with('❌'));
@@ -353,6 +369,7 @@ mod tests {
     fn report(types: BTreeMap<String, TypeReport>) -> RunReport {
         let status = overall_status(types.values());
         RunReport {
+            schema_version: SCHEMA_VERSION,
             run_id: "r1".into(),
             status,
             window: WindowReport {

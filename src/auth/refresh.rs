@@ -67,7 +67,7 @@ impl TokensLock {
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
             let file = options.open(&path)?;
-            fs4::FileExt::lock(&file)?;
+            file.lock()?;
             Ok::<_, std::io::Error>(TokensLock { _file: file })
         })
         .await
@@ -158,7 +158,7 @@ mod tests {
         let tokens = dir.path().join("t.json");
         let first = TokensLock::acquire(&tokens).await.unwrap();
         let probe = std::fs::File::open(lock_path(&tokens)).unwrap();
-        assert!(fs4::FileExt::try_lock(&probe).is_err());
+        assert!(probe.try_lock().is_err());
         drop(first);
         let _second = TokensLock::acquire(&tokens).await.unwrap();
     }

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod dashboard;
+pub mod doctor;
+pub mod help;
 pub mod refresh;
 pub mod silver;
 pub mod status;

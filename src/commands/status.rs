@@ -1,6 +1,7 @@
 //! `oura-sync status`: the login's expiry, the last runs, and per data type the last day in
 //! the lake with its record count and age, read from the ledger.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
@@ -12,12 +13,16 @@ use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
 use crate::silver::store::SilverStore;
+use crate::store::ObjectStore;
 
 /// Runs shown by `status`.
 const RECENT_RUNS: usize = 5;
 
+/// `status --json` (docs/status.schema.json): per type, an entry keyed by the type's name,
+/// as in the run report.
 #[derive(Serialize)]
 struct Status {
+    schema_version: u32,
     tokens_file: String,
     login: Option<Login>,
     /// `OURA_ACCESS_TOKEN` is set (in the environment or the env file).
@@ -31,7 +36,7 @@ struct Status {
     #[serde(skip_serializing_if = "Option::is_none")]
     silver: Option<String>,
     runs: Vec<RunEntry>,
-    types: Vec<TypeFreshness>,
+    types: BTreeMap<&'static str, TypeFreshness>,
 }
 
 #[derive(Serialize)]
@@ -43,8 +48,6 @@ struct Login {
 
 #[derive(Serialize)]
 struct TypeFreshness {
-    #[serde(rename = "type")]
-    data_type: &'static str,
     last_day: Option<DayEntry>,
     /// The newest silver month file (absent when silver is off).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,8 +63,10 @@ struct SilverFreshness {
 
 /// Runs `status` and returns the exit code.
 pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> {
-    let (_store, ledger) = super::backends(&status.lake, &config.aws).await?;
-    // A missing table or unreadable ledger is a configuration error (exit 2), said plainly.
+    let (store, ledger) = super::backends(&status.lake, &config.aws).await?;
+    // A destination that is a file, a missing bucket or table, or an unreadable ledger is a
+    // configuration error (exit 2), said as plainly as `sync` says it. Both checks only read.
+    store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     let tokens_file = &config.tokens_file;
     let login = StoredTokens::read(tokens_file)?.map(|t| Login {
@@ -74,7 +79,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         None => None,
     };
     let runs = ledger.recent_runs(RECENT_RUNS).await?;
-    let mut types = Vec::new();
+    let mut types = BTreeMap::new();
     for &data_type in DataType::ALL {
         let silver = match &silver {
             None => None,
@@ -86,13 +91,11 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
                 })
             }
         };
-        types.push(TypeFreshness {
-            data_type: data_type.name(),
-            last_day: ledger.last_day_with_records(data_type).await?,
-            silver,
-        });
+        let last_day = ledger.last_day_with_records(data_type).await?;
+        types.insert(data_type.name(), TypeFreshness { last_day, silver });
     }
     let report = Status {
+        schema_version: crate::report::SCHEMA_VERSION,
         tokens_file: tokens_file.display().to_string(),
         login,
         access_token_set: config.access_token.is_some(),
@@ -177,7 +180,9 @@ fn render(status: &Status, now: Timestamp) -> String {
         }
     }
     let _ = writeln!(out, "Data types (last day with records; newest silver month):");
-    for t in &status.types {
+    for (name, t) in
+        DataType::ALL.iter().filter_map(|d| Some(d.name()).zip(status.types.get(d.name())))
+    {
         let silver = match &t.silver {
             None => String::new(),
             Some(SilverFreshness { last_month: None, .. }) => "  silver: none".to_string(),
@@ -191,14 +196,14 @@ fn render(status: &Status, now: Timestamp) -> String {
                 let _ = writeln!(
                     out,
                     "  {:<26} {}  {:>5} records  synced {} ago{silver}",
-                    t.data_type,
+                    name,
                     d.day,
                     d.record_count,
                     age(d.synced_at, now)
                 );
             }
             None => {
-                let _ = writeln!(out, "  {:<26} never{silver}", t.data_type);
+                let _ = writeln!(out, "  {name:<26} never{silver}");
             }
         }
     }

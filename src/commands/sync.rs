@@ -6,7 +6,7 @@ use std::io::Write;
 
 use crate::auth::TokenProvider;
 use crate::config::{Config, SyncConfig};
-use crate::error::{UserError, run_exit_code};
+use crate::error::{EXIT_LOGIN, UserError, exit_code, run_exit_code};
 use crate::ledger::Ledger;
 use crate::lock::RunLock;
 use crate::notify::Notifiers;
@@ -28,16 +28,23 @@ pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
         None => None,
     };
 
-    // One sync at a time; held until this function returns.
-    let lock = RunLock::acquire(&RunLock::path_for(&config.tokens_file), sync.lock_timeout).await?;
-    tracing::debug!(lock = %lock.path().display(), "Holding the sync lock.");
-
     let tokens = TokenProvider::with_refresh(
         sync.options.sandbox,
         config.tokens_file.clone(),
         config.access_token.clone(),
         &config.oauth,
     );
+    // One sync at a time; held until this function returns. A run with no login fetches and
+    // records nothing, so it takes no lock and leaves no lock file behind.
+    let _lock = match &tokens {
+        Err(e) if exit_code(e) == EXIT_LOGIN => None,
+        _ => {
+            let lock = RunLock::acquire(&RunLock::path_for(&config.tokens_file), sync.lock_timeout)
+                .await?;
+            tracing::debug!(lock = %lock.path().display(), "Holding the sync lock.");
+            Some(lock)
+        }
+    };
     let deps = ops::sync::Deps {
         store: &store,
         ledger: &ledger,

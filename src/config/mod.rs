@@ -31,8 +31,8 @@ pub use sources::{DEFAULT_ENV_FILE, EnvSnapshot, Provenance, Resolved, Source, S
 
 use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
-use crate::aws::AwsConfig;
-use crate::cli::{Cli, Command, DashboardArgs, SilverArgs, StatusArgs, SyncArgs};
+use crate::aws::{AwsConfig, ChecksumPolicy};
+use crate::cli::{Cli, Command, DashboardArgs, DoctorArgs, SilverArgs, StatusArgs, SyncArgs};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::lock::RunLock;
@@ -85,6 +85,23 @@ pub enum CommandConfig {
     Status(StatusConfig),
     Silver(SilverCommandConfig),
     Dashboard(DashboardConfig),
+    Doctor(Box<DoctorConfig>),
+}
+
+/// `doctor`: everything a sync would use, to check without syncing.
+#[derive(Debug)]
+pub struct DoctorConfig {
+    /// The types a sync would fetch (`OURA_TYPES`), whose scopes the login must grant.
+    pub types: Vec<DataType>,
+    /// `OURA_TIMEZONE` (or the system's), and the name it was given by, if any.
+    pub timezone: TimeZone,
+    pub timezone_name: Option<String>,
+    pub lake: LakeConfig,
+    /// `OURA_API_BASE`.
+    pub api_base: String,
+    pub notify: NotifyConfig,
+    pub json: bool,
+    pub send_test: bool,
 }
 
 /// `auth`: the app and how to run the login.
@@ -230,7 +247,11 @@ impl Config {
             Command::Dashboard(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
             }
-            Command::Auth(_) | Command::Refresh => {}
+            Command::Auth(_)
+            | Command::Refresh
+            | Command::Doctor(_)
+            | Command::Completions(_)
+            | Command::Man(_) => {}
         }
         let oauth = oauth_config(&sources);
         let command = match &cli.command {
@@ -248,12 +269,18 @@ impl Config {
             Command::Dashboard(args) => {
                 CommandConfig::Dashboard(dashboard_config(args, &sources, now)?)
             }
+            Command::Doctor(args) => {
+                CommandConfig::Doctor(Box::new(doctor_config(args, &sources)?))
+            }
+            Command::Completions(_) | Command::Man(_) => {
+                anyhow::bail!("completions and man pages need no configuration")
+            }
         };
         Ok(Self {
             tokens_file: PathBuf::from(sources.value("OURA_TOKENS_FILE").unwrap_or_default()),
             access_token: sources.value("OURA_ACCESS_TOKEN").map(Secret::new),
             oauth,
-            aws: aws_config(&sources),
+            aws: aws_config(&sources)?,
             command,
             provenance: sources.provenance(),
         })
@@ -378,6 +405,19 @@ fn sync_config(
         notify,
         lock_timeout,
         silver,
+    })
+}
+
+fn doctor_config(args: &DoctorArgs, sources: &Sources<'_>) -> anyhow::Result<DoctorConfig> {
+    Ok(DoctorConfig {
+        types: resolve_types(sources)?,
+        timezone: timezone(sources)?,
+        timezone_name: sources.value("OURA_TIMEZONE"),
+        lake: lake_config(sources)?,
+        api_base: api_base(sources),
+        notify: notify_from(sources)?,
+        json: args.json,
+        send_test: args.send_test,
     })
 }
 
@@ -558,19 +598,23 @@ fn oauth_config(sources: &Sources<'_>) -> OAuthConfig {
 }
 
 /// The AWS settings of `env` alone, as every command resolves them.
-pub fn aws_settings(env: &EnvSnapshot) -> AwsConfig {
+pub fn aws_settings(env: &EnvSnapshot) -> anyhow::Result<AwsConfig> {
     aws_config(&Sources::new(env))
 }
 
 /// The per-service endpoint beats `AWS_ENDPOINT_URL`.
-fn aws_config(sources: &Sources<'_>) -> AwsConfig {
+fn aws_config(sources: &Sources<'_>) -> anyhow::Result<AwsConfig> {
     let global = sources.value("AWS_ENDPOINT_URL");
-    AwsConfig {
+    Ok(AwsConfig {
         region: sources.value("AWS_REGION"),
         profile: sources.value("AWS_PROFILE"),
         s3_endpoint: sources.value("AWS_ENDPOINT_URL_S3").or_else(|| global.clone()),
         dynamodb_endpoint: sources.value("AWS_ENDPOINT_URL_DYNAMODB").or(global),
-    }
+        checksums: sources
+            .value("AWS_REQUEST_CHECKSUM_CALCULATION")
+            .map(|text| ChecksumPolicy::parse(&text))
+            .transpose()?,
+    })
 }
 
 /// The notification settings of `env` alone (no flags), as `sync` resolves them.

@@ -62,25 +62,38 @@ fn read_env_file(path: Option<&Path>) -> anyhow::Result<BTreeMap<String, String>
     if !required && !path.exists() {
         return Ok(BTreeMap::new());
     }
-    let iter = dotenvy::from_path_iter(&path).map_err(|e| {
-        UserError::usage(format!(
-            "cannot read the env file {}: {}; check the path given to --env-file",
-            path.display(),
-            io_reason(&e)
-        ))
-    })?;
+    let fail = |why: String| UserError::usage(format!("the env file {} {why}", path.display()));
+    if path.is_dir() {
+        return Err(fail("is a directory; give --env-file the settings file itself".into()));
+    }
+    let iter = dotenvy::from_path_iter(&path).map_err(|e| fail(open_failure(&e, required)))?;
     let mut file = BTreeMap::new();
     for item in iter {
-        let (key, value) = item.map_err(|e| {
-            UserError::usage(format!(
-                "the env file {} is malformed ({}); each line must be KEY=value",
-                path.display(),
-                io_reason(&e)
-            ))
+        let (key, value) = item.map_err(|e| match e {
+            dotenvy::Error::Io(io) => fail(format!("cannot be read: {io}")),
+            other => {
+                fail(format!("is malformed ({}); each line must be KEY=value", io_reason(&other)))
+            }
         })?;
         file.insert(key, value);
     }
     Ok(file)
+}
+
+/// Why the env file could not be opened, and what to do about it.
+fn open_failure(e: &dotenvy::Error, explicit: bool) -> String {
+    match e {
+        dotenvy::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "does not exist; check the path given to --env-file".to_string()
+        }
+        dotenvy::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            "is not readable by this user; fix its owner or mode (chmod 600 is enough)".to_string()
+        }
+        other if explicit => {
+            format!("cannot be read ({}); check the path given to --env-file", io_reason(other))
+        }
+        other => format!("cannot be read ({})", io_reason(other)),
+    }
 }
 
 fn io_reason(e: &dotenvy::Error) -> String {
@@ -193,5 +206,21 @@ impl<'a> Sources<'a> {
                 display: Some(if setting.secret { "(redacted)".into() } else { r.value }),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_env_file_says_why_and_what_to_do() {
+        let io = |kind| dotenvy::Error::Io(std::io::Error::from(kind));
+        let denied = open_failure(&io(std::io::ErrorKind::PermissionDenied), true);
+        assert!(denied.starts_with("is not readable by this user; fix its owner or mode"));
+        let missing = open_failure(&io(std::io::ErrorKind::NotFound), true);
+        assert_eq!(missing, "does not exist; check the path given to --env-file");
+        let other = open_failure(&io(std::io::ErrorKind::InvalidData), false);
+        assert!(other.starts_with("cannot be read (") && !other.contains("--env-file"), "{other}");
     }
 }

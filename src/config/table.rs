@@ -68,6 +68,7 @@ pub const SETTINGS: &[Setting] = &[
     plain("AWS_ENDPOINT_URL", None),
     plain("AWS_ENDPOINT_URL_S3", None),
     plain("AWS_ENDPOINT_URL_DYNAMODB", None),
+    plain("AWS_REQUEST_CHECKSUM_CALCULATION", None),
     // The message after each run.
     plain("OURA_NOTIFY", None),
     plain("OURA_NOTIFY_ON", Some("always")),

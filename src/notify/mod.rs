@@ -273,6 +273,12 @@ impl Notifiers {
         self
     }
 
+    /// The same channels, sending whatever the outcome of the run (`doctor --send-test`).
+    pub fn always(mut self) -> Self {
+        self.on = NotifyOn::Always;
+        self
+    }
+
     /// The same channels with another send timeout.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;

@@ -23,6 +23,8 @@ pub async fn watch(interrupted: Arc<AtomicBool>) {
             _ = term_signal => {}
         }
         if round > 0 {
+            // No stale progress frame is left on the terminal.
+            crate::logging::clear_progress();
             eprintln!("error: interrupted twice; stopped at once");
             std::process::exit(130);
         }

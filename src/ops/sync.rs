@@ -201,6 +201,7 @@ fn stopped_report(
 ) -> RunReport {
     let finished_at = Timestamp::now();
     RunReport {
+        schema_version: crate::report::SCHEMA_VERSION,
         run_id: job.run_id.clone(),
         status: RunStatus::Failed,
         window: job.window.into(),
@@ -250,14 +251,28 @@ async fn briefing(
 }
 
 /// A bar of the days fetched (of every type) on stderr, drawn only when stderr is a terminal.
+/// It has no colour (so `NO_COLOR` has nothing to take away), says "planning" until the first
+/// days are known rather than `0/0`, and shows its rate with one decimal.
 fn progress_bar() -> indicatif::ProgressBar {
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} days · {per_sec} · {eta} left",
+            "{spinner} [{elapsed_precise}] {wide_bar} {days} · {rate} · {eta} left",
         )
-        .expect("the template is valid"),
+        .expect("the template is valid")
+        .with_key("days", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = match state.len() {
+                None | Some(0) => write!(w, "planning"),
+                Some(len) => write!(w, "{}/{len} days", state.pos()),
+            };
+        })
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} days/s", state.per_sec());
+            },
+        ),
     );
     crate::logging::set_progress(Some(bar.clone()));
     bar

@@ -17,8 +17,8 @@ pub mod records;
 pub mod retry;
 
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
@@ -29,7 +29,10 @@ use serde_json::value::RawValue;
 use tokio::sync::Semaphore;
 
 use self::pacer::{Pacer, RATE_WINDOW};
-use self::retry::{MAX_RATE_LIMIT_WAIT, StatusClass, classify_status, rate_limit_wait};
+use self::retry::{
+    MAX_CONNECT_ATTEMPTS, MAX_RATE_LIMIT_WAIT, StatusClass, TransportClass, classify_status,
+    classify_transport, rate_limit_wait, unreachable_message,
+};
 use crate::auth::TokenProvider;
 use crate::datatype::{DataType, RangeKind};
 use crate::error::UserError;
@@ -94,6 +97,8 @@ enum AttemptError {
         cause: String,
         wait: Option<Duration>,
     },
+    /// No connection could be made: retried at most [`MAX_CONNECT_ATTEMPTS`] times.
+    Unreachable(String),
     Unauthorized(String),
     Denied {
         status: u16,
@@ -103,10 +108,6 @@ enum AttemptError {
 }
 
 impl AttemptError {
-    fn is_transient(&self) -> bool {
-        matches!(self, AttemptError::Transient { .. })
-    }
-
     /// A wait the server asked for (429): bounded by its own rules, not by the deadline.
     fn is_rate_limited(&self) -> bool {
         matches!(self, AttemptError::Transient { wait: Some(_), .. })
@@ -162,6 +163,11 @@ pub struct OuraClient {
     pacer: Pacer,
     requests: AtomicU64,
     rate_limited: AtomicU64,
+    /// Set once a request could not connect in all its attempts: the one-line cause that
+    /// every later request fails with at once, without trying.
+    unreachable: OnceLock<String>,
+    /// Whether the first connect failure was logged (later ones go to debug).
+    told_connect_failure: AtomicBool,
     /// Set on an interrupt: chains of pages stop within [`INTERRUPT_GRACE`].
     interrupted: Option<Arc<AtomicBool>>,
 }
@@ -184,6 +190,8 @@ impl OuraClient {
             pacer,
             requests: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
+            unreachable: OnceLock::new(),
+            told_connect_failure: AtomicBool::new(false),
             interrupted: None,
         })
     }
@@ -202,6 +210,32 @@ impl OuraClient {
     /// 429 answers received so far.
     pub fn rate_limited(&self) -> u64 {
         self.rate_limited.load(Ordering::Relaxed)
+    }
+
+    /// Why Oura cannot be reached, once a request has failed to connect in every attempt.
+    pub fn unreachable(&self) -> Option<&str> {
+        self.unreachable.get().map(String::as_str)
+    }
+
+    /// The host requests go to, for messages.
+    fn host(&self) -> String {
+        url::Url::parse(&self.options.api_base)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| self.options.api_base.clone())
+    }
+
+    /// The final error of a request whose retries are spent; a request that never connected
+    /// marks the whole client unreachable.
+    fn final_error(&self, e: AttemptError) -> FetchError {
+        match e {
+            AttemptError::Unreachable(cause) => {
+                let line =
+                    self.unreachable.get_or_init(|| unreachable_message(&self.host(), &cause));
+                FetchError::Failed(line.clone())
+            }
+            other => final_error(other),
+        }
     }
 
     /// The URL of a collection.
@@ -323,12 +357,14 @@ impl OuraClient {
                 match self.tokens.after_unauthorized(&rejected).await.map_err(auth_failure)? {
                     Some(fresh) => {
                         tracing::info!("Repeating a request with the refreshed access token.");
-                        self.get_retrying(url, query, Some(&fresh), bare).await.map_err(final_error)
+                        self.get_retrying(url, query, Some(&fresh), bare)
+                            .await
+                            .map_err(|e| self.final_error(e))
                     }
                     None => Err(FetchError::Denied { status: 401, detail }),
                 }
             }
-            other => other.map_err(final_error),
+            other => other.map_err(|e| self.final_error(e)),
         }
     }
 
@@ -345,18 +381,40 @@ impl OuraClient {
             .with_max_times(MAX_ATTEMPTS - 1)
             .with_jitter();
         let deadline = Instant::now() + self.options.attempt_timeout * REQUEST_DEADLINE_ATTEMPTS;
-        (|| self.attempt(url, query, token, bare))
-            .retry(backoff)
-            .when(|e| e.is_transient() && (e.is_rate_limited() || Instant::now() < deadline))
+        let connect_failures = AtomicUsize::new(0);
+        (|| async {
+            let result = self.attempt(url, query, token, bare).await;
+            if let Err(AttemptError::Unreachable(_)) = &result {
+                connect_failures.fetch_add(1, Ordering::Relaxed);
+            }
+            result
+        })
+        .retry(backoff)
+        .when(|e| match e {
+            AttemptError::Transient { .. } => e.is_rate_limited() || Instant::now() < deadline,
+            AttemptError::Unreachable(_) => {
+                connect_failures.load(Ordering::Relaxed) < MAX_CONNECT_ATTEMPTS
+                    && self.unreachable.get().is_none()
+            }
+            _ => false,
+        })
             .adjust(|e, backoff_delay| match e {
                 // Keep the bound on attempts (`None` ends the retries), but wait as told.
                 AttemptError::Transient { wait: Some(wait), .. } => backoff_delay.map(|_| *wait),
                 _ => backoff_delay,
             })
-            .notify(|e, delay| {
-                if let AttemptError::Transient { cause, .. } = e {
+            .notify(|e, delay| match e {
+                AttemptError::Transient { cause, .. } => {
                     tracing::warn!(%url, ?delay, %cause, "Retrying a request.");
                 }
+                AttemptError::Unreachable(cause) => {
+                    if self.told_connect_failure.swap(true, Ordering::Relaxed) {
+                        tracing::debug!(%url, ?delay, %cause, "Retrying a request that could not connect.");
+                    } else {
+                        tracing::warn!(host = %self.host(), %cause, "Cannot connect to Oura; retrying briefly.");
+                    }
+                }
+                _ => {}
             })
             .await
     }
@@ -369,19 +427,22 @@ impl OuraClient {
         bare: bool,
     ) -> Result<Body, AttemptError> {
         let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");
+        // Once Oura has proved unreachable, nothing more is tried: the run ends in seconds.
+        if let Some(line) = self.unreachable.get() {
+            return Err(AttemptError::Fatal(line.clone()));
+        }
         // Paced after the permit, so the time counted is the time the request really goes.
         self.pacer.wait_turn().await;
         self.requests.fetch_add(1, Ordering::Relaxed);
         // The sandbox ignores the bearer, but some of its deployments insist on the header.
         let bearer = token.map_or("sandbox", Secret::expose);
-        let response = self
-            .http
-            .get(url)
-            .query(query)
-            .bearer_auth(bearer)
-            .send()
-            .await
-            .map_err(|e| transient(transport_cause(&e)))?;
+        let response =
+            self.http.get(url).query(query).bearer_auth(bearer).send().await.map_err(|e| {
+                match classify_transport(e.is_connect()) {
+                    TransportClass::Unreachable => AttemptError::Unreachable(transport_cause(&e)),
+                    TransportClass::Transient => transient(transport_cause(&e)),
+                }
+            })?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
@@ -430,6 +491,9 @@ fn final_error(e: AttemptError) -> FetchError {
     match e {
         AttemptError::Transient { cause, .. } => {
             FetchError::Failed(format!("{cause} (gave up after {MAX_ATTEMPTS} attempts)"))
+        }
+        AttemptError::Unreachable(cause) => {
+            FetchError::Failed(format!("{cause} (gave up after {MAX_CONNECT_ATTEMPTS} attempts)"))
         }
         AttemptError::Unauthorized(detail) => FetchError::Denied { status: 401, detail },
         AttemptError::Denied { status, detail } => FetchError::Denied { status, detail },

@@ -9,6 +9,31 @@ use jiff::Timestamp;
 /// up instead: a daily job should not hang for an hour on a rate limit.
 pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(300);
 
+/// Attempts of one request that cannot even connect (DNS, refused, unreachable network)
+/// before the client concludes Oura cannot be reached at all: fewer than for a passing fault
+/// with an answer, so that an offline run ends in seconds rather than minutes.
+pub const MAX_CONNECT_ATTEMPTS: usize = 3;
+
+/// What a request that got no HTTP answer ran into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportClass {
+    /// No connection could be made (name lookup, refused, unreachable, connect timeout):
+    /// retried a little, then the whole run stops asking.
+    Unreachable,
+    /// The connection was made and then failed (reset, cut off, timed out): a passing fault.
+    Transient,
+}
+
+/// Classifies a transport failure by whether it happened while connecting.
+pub fn classify_transport(while_connecting: bool) -> TransportClass {
+    if while_connecting { TransportClass::Unreachable } else { TransportClass::Transient }
+}
+
+/// The one line that ends a run that cannot reach `host`.
+pub fn unreachable_message(host: &str, cause: &str) -> String {
+    format!("cannot reach {host}: {cause}; check the network or proxy (HTTPS_PROXY, NO_PROXY)")
+}
+
 /// What to do with an HTTP status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusClass {
@@ -68,6 +93,15 @@ mod tests {
         assert_eq!(classify_status(408), StatusClass::Transient);
         assert_eq!(classify_status(400), StatusClass::Fatal);
         assert_eq!(classify_status(422), StatusClass::Fatal);
+    }
+
+    #[test]
+    fn connect_failures_are_unreachable_others_transient() {
+        assert_eq!(classify_transport(true), TransportClass::Unreachable);
+        assert_eq!(classify_transport(false), TransportClass::Transient);
+        let line = unreachable_message("api.ouraring.com", "dns error");
+        assert!(line.starts_with("cannot reach api.ouraring.com: dns error;"), "{line}");
+        assert!(line.contains("HTTPS_PROXY"));
     }
 
     #[test]

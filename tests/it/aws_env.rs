@@ -24,7 +24,29 @@ pub fn endpoint() -> String {
 /// Clients built the way the binary builds them, pointed at the emulator.
 pub async fn clients() -> AwsClients {
     endpoint();
-    AwsClients::load(&aws_settings(&EnvSnapshot::from_process())).await.expect("AWS clients")
+    let config = aws_settings(&EnvSnapshot::from_process()).expect("AWS settings");
+    AwsClients::load(&config).await.expect("AWS clients")
+}
+
+/// The second S3 implementation's endpoint (s3s-fs, started by `scripts/test.sh`); panics
+/// with the fix when it is missing.
+pub fn compat_endpoint() -> String {
+    match std::env::var("OURA_TEST_S3_COMPAT_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "OURA_TEST_S3_COMPAT_URL is not set: the S3-compatibility tests need s3s-fs; run \
+             them with scripts/test.sh (it builds and starts s3s-fs)"
+        ),
+    }
+}
+
+/// Clients whose S3 side is the second S3 implementation (`AWS_ENDPOINT_URL_S3`), built the
+/// way the binary builds them; DynamoDB stays on moto.
+pub async fn compat_clients() -> AwsClients {
+    endpoint();
+    let mut config = aws_settings(&EnvSnapshot::from_process()).expect("AWS settings");
+    config.s3_endpoint = Some(compat_endpoint());
+    AwsClients::load(&config).await.expect("AWS clients")
 }
 
 /// A name no other test uses: `t-<tag>-<random>`, lower case, at most 63 characters.

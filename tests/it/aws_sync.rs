@@ -330,8 +330,274 @@ async fn status_reads_the_dynamodb_ledger() {
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status["ledger"], format!("DynamoDB table {}", t.table));
     assert_eq!(status["runs"].as_array().unwrap().len(), 1);
-    let workout = status["types"].as_array().unwrap().iter().find(|t| t["type"] == "workout");
-    assert_eq!(workout.unwrap()["last_day"]["day"], "2026-11-22");
+    assert_eq!(status["types"]["workout"]["last_day"]["day"], "2026-11-22");
+}
+
+/// The AWS credential chain includes `credential_process`: a profile whose process prints the
+/// emulator's keys syncs into S3 with no keys in the environment, and the process really ran.
+#[tokio::test]
+async fn a_credential_process_profile_syncs_with_no_keys_in_the_environment() {
+    let t = AwsSync::new("cred-process").await;
+    let dir = t.env.dir.path();
+    let marker = dir.join("process-ran");
+    let script = dir.join("print-keys.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ntouch '{}'\necho '{{\"Version\": 1, \"AccessKeyId\": \"test\", \"SecretAccessKey\": \"test\"}}'\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let config = dir.join("aws-config");
+    std::fs::write(
+        &config,
+        format!("[profile proc]\nregion = us-east-1\ncredential_process = {}\n", script.display()),
+    )
+    .unwrap();
+    let dest = format!("s3://{}/oura", t.bucket);
+    let out = t
+        .env
+        .cmd()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_PROFILE", "proc")
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "2026-11-23", "--days", "3", "--types", TYPES, "--dest", &dest])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(marker.exists(), "the credential_process never ran");
+    assert_eq!(t.keys().await.len(), 7, "3 daily_sleep + 3 heartrate + 1 workout");
+}
+
+/// A profile made by `aws configure sso` whose session is missing (never logged in, or
+/// expired) stops before any Oura request with exit 2 and one line naming the profile and
+/// `aws sso login --profile NAME`, and no SDK warning or debug dump on stderr.
+#[tokio::test]
+async fn an_sso_profile_without_a_session_names_the_login_command() {
+    let t = AwsSync::new("sso").await;
+    let dir = t.env.dir.path();
+    let config = dir.join("aws-config");
+    std::fs::write(
+        &config,
+        "[profile work]\nsso_session = corp\nsso_account_id = 123456789012\n\
+         sso_role_name = Reader\nregion = us-east-1\n\n[sso-session corp]\n\
+         sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_registration_scopes = sso:account:access\n",
+    )
+    .unwrap();
+    let out = t
+        .env
+        .cmd()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        // No ~/.aws/sso/cache: the home is the empty test directory.
+        .env("HOME", dir)
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_PROFILE", "work")
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "--dest", &format!("s3://{}/oura", t.bucket)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("AWS profile `work` signs in with SSO"), "{err}");
+    assert!(err.trim_end().ends_with("run `aws sso login --profile work`"), "{err}");
+    assert!(!err.contains("WARN") && !err.contains("DEBUG"), "{err}");
+    assert_eq!(t.env.oura.request_count(), 0);
+}
+
+/// A sync into a second S3 implementation (s3s-fs at AWS_ENDPOINT_URL_S3, the ledger still in
+/// moto's DynamoDB) writes the same objects with the same bytes and metadata as into moto,
+/// and a second run rewrites nothing: the S3 client keeps to what S3-compatible stores take
+/// (path-style, checksums only where required).
+#[tokio::test]
+async fn a_sync_into_a_second_s3_implementation_writes_the_same_lake() {
+    let t = AwsSync::new("compat").await;
+    let compat = aws_env::compat_clients().await;
+    let bucket = aws_env::new_bucket(&compat, "compat").await;
+    let dest = format!("s3://{bucket}/oura");
+    let sync = || {
+        t.env
+            .cmd()
+            .env("AWS_ENDPOINT_URL_S3", aws_env::compat_endpoint())
+            .env("OURA_DYNAMODB_TABLE", &t.table)
+            .args([
+                "sync",
+                "2026-11-23",
+                "--days",
+                "3",
+                "--types",
+                TYPES,
+                "--dest",
+                &dest,
+                "--json",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = sync();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bodies = expected_bodies();
+    let listed = compat.s3.list_objects_v2().bucket(&bucket).send().await.unwrap();
+    let mut keys: Vec<String> =
+        listed.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect();
+    keys.sort();
+    assert_eq!(keys, bodies.keys().cloned().collect::<Vec<_>>());
+    for (key, body) in &bodies {
+        let object = compat.s3.get_object().bucket(&bucket).key(key).send().await.unwrap();
+        let metadata = object.metadata().cloned().unwrap_or_default();
+        let bytes = object.body.collect().await.unwrap().to_vec();
+        assert_eq!(String::from_utf8(bytes).unwrap(), *body, "{key}");
+        assert_eq!(metadata.get("sha256"), Some(&sha256_hex(body.as_bytes())), "{key}");
+    }
+    let again = sync();
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["objects_written"], 0, "{report}");
+}
+
+/// No credentials anywhere, and an instance-metadata service that answers nonsense (as some
+/// networks' catch-all servers do): exit 2 with one line, and none of the SDK's warnings with
+/// their debug dumps of what it tried; `-v` shows them.
+#[tokio::test]
+async fn no_credentials_is_one_line_without_the_sdk_s_warnings() {
+    let t = AwsSync::new("no-creds").await;
+    let imds = crate::recorder::Recorder::always(crate::recorder::Reply::ok("not a token"));
+    let run = |extra: &[&str]| {
+        t.env
+            .cmd()
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_EC2_METADATA_DISABLED")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.base)
+            .env("HOME", t.env.dir.path())
+            .env("OURA_DYNAMODB_TABLE", &t.table)
+            .args(extra)
+            .args(["sync", "--dest", &format!("s3://{}/oura", t.bucket)])
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot get AWS credentials"), "{err}");
+    assert!(!err.contains("WARN") && !err.contains("ProviderError"), "{err}");
+    assert_eq!(t.env.oura.request_count(), 0);
+    let verbose = run(&["-v"]);
+    assert_eq!(verbose.status.code(), Some(2));
+    assert!(stderr(&verbose).contains("WARN"), "{}", stderr(&verbose));
+}
+
+/// After `aws sso login` (a cached SSO token in ~/.aws/sso/cache), an SSO profile syncs into
+/// S3 with no extra step: the role's credentials come from the SSO portal (a recorder here,
+/// at AWS_ENDPOINT_URL_SSO), asked with the cached token for the profile's account and role.
+#[tokio::test]
+async fn an_sso_profile_with_a_session_syncs_with_no_extra_step() {
+    let t = AwsSync::new("sso-ok").await;
+    let dir = t.env.dir.path();
+    let config = dir.join("aws-config");
+    std::fs::write(
+        &config,
+        "[profile work]\nsso_session = corp\nsso_account_id = 123456789012\n\
+         sso_role_name = Writer\nregion = us-east-1\n\n[sso-session corp]\n\
+         sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_registration_scopes = sso:account:access\n",
+    )
+    .unwrap();
+    // The token `aws sso login` caches, under the SHA-1 of the session name.
+    let sha1 = std::process::Command::new("sh")
+        .args(["-c", "printf corp | sha1sum | cut -d' ' -f1"])
+        .output()
+        .unwrap();
+    let cache = dir.join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let expires = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(8))
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    std::fs::write(
+        cache.join(format!("{}.json", String::from_utf8_lossy(&sha1.stdout).trim())),
+        format!(
+            r#"{{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1",
+                "accessToken": "sso-SECRET-token", "expiresAt": "{}"}}"#,
+            expires
+        ),
+    )
+    .unwrap();
+    let expiration_ms = (jiff::Timestamp::now().as_second() + 3600) * 1000;
+    let portal = crate::recorder::Recorder::always(crate::recorder::Reply::ok(format!(
+        r#"{{"roleCredentials": {{"accessKeyId": "test", "secretAccessKey": "test",
+            "sessionToken": "session-SECRET", "expiration": {expiration_ms}}}}}"#
+    )));
+    let dest = format!("s3://{}/oura", t.bucket);
+    let out = t
+        .env
+        .cmd()
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("HOME", dir)
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_PROFILE", "work")
+        .env("AWS_ENDPOINT_URL_SSO", &portal.base)
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "2026-11-23", "--days", "3", "--types", TYPES, "--dest", &dest])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(t.keys().await.len(), 7);
+    // Once for the check before the sync, once more by the clients' shared credential cache.
+    let asked = portal.requests();
+    assert!((1..=2).contains(&asked.len()), "{asked:?}");
+    assert_eq!(asked[0].header("x-amz-sso_bearer_token"), Some("sso-SECRET-token"));
+    let query = asked[0].query_pairs();
+    assert!(query.contains(&("role_name".into(), "Writer".into())), "{query:?}");
+    assert!(query.contains(&("account_id".into(), "123456789012".into())), "{query:?}");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!text.contains("sso-SECRET") && !text.contains("session-SECRET"), "{text}");
+}
+
+/// S3 and DynamoDB requests go through the proxy of HTTP_PROXY/HTTPS_PROXY too (the Oura ones
+/// as well), and straight to the server for a host in NO_PROXY.
+#[tokio::test]
+async fn aws_requests_honour_the_proxy_settings() {
+    let t = AwsSync::new("proxy").await;
+    let (proxy, relayed) = crate::toolbox::start_proxy();
+    let out = t
+        .env
+        .cmd()
+        .env("HTTP_PROXY", &proxy)
+        .env_remove("NO_PROXY")
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "2026-11-23", "--days", "3", "--types", TYPES])
+        .args(["--dest", &format!("s3://{}/oura", t.bucket)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(t.keys().await.len(), 7);
+    // moto serves S3 and DynamoDB on one port; the fake Oura server has its own.
+    let moto = aws_env::endpoint().trim_start_matches("http://").to_string();
+    let oura = t.env.oura.base_url.trim_start_matches("http://").to_string();
+    let through_proxy = relayed.lock().unwrap().clone();
+    assert!(through_proxy.contains(&moto), "{through_proxy:?}");
+    assert!(through_proxy.contains(&oura), "{through_proxy:?}");
+
+    let out = t
+        .env
+        .cmd()
+        .env("HTTP_PROXY", &proxy)
+        .env("NO_PROXY", "127.0.0.1")
+        .env("OURA_DYNAMODB_TABLE", &t.table)
+        .args(["sync", "2026-11-23", "--days", "3", "--types", TYPES])
+        .args(["--dest", &format!("s3://{}/oura", t.bucket)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(*relayed.lock().unwrap(), through_proxy, "NO_PROXY was ignored");
 }
 
 /// A record that cannot be filed goes, through the same store as the lake, to

@@ -419,8 +419,7 @@ async fn status_shows_the_layout_and_the_ledger_form() {
     assert_eq!(status["layout"], "bio-lakehouse");
     assert_eq!(status["ledger_form"], "ingestion-log");
     assert_eq!(status["runs"].as_array().unwrap().len(), 1);
-    let types = status["types"].as_array().unwrap();
-    let readiness = types.iter().find(|t| t["type"] == "daily_readiness").unwrap();
+    let readiness = &status["types"]["daily_readiness"];
     assert_eq!(readiness["last_day"]["day"], "2026-11-23");
     assert_eq!(readiness["last_day"]["record_count"], 1);
     let text = t

@@ -92,7 +92,7 @@ fn flag_beats_environment_beats_env_file() {
 
     let out = env.run(&["--env-file", "missing.env", "sync"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cannot read the env file missing.env"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the env file missing.env does not exist"), "{}", stderr(&out));
 }
 
 /// A malformed env file exits 2 without echoing its lines (they may hold secrets).

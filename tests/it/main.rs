@@ -39,6 +39,10 @@ mod aws_sync;
 mod bio_lakehouse;
 // The silver layer: typed Parquet from sync and `silver`, read by DuckDB, lossless, incremental.
 mod silver;
+// The Unix toolbox: completions, man, --version, colour under a pty, time zones, offline, proxies, schemas.
+mod toolbox;
+// `doctor`: a healthy setup, and one test per failing check.
+mod doctor;
 // Hostile servers, concurrent runs, a full disk, torn state (issue 13's findings).
 mod hostile;
 // Realistic Oura data for the health view, every value a function of its day.

@@ -49,6 +49,7 @@ pub fn report(failed: &[(&str, &str)]) -> RunReport {
         types.insert(name.to_string(), TypeReport::failed(*cause));
     }
     RunReport {
+        schema_version: oura_sync::report::SCHEMA_VERSION,
         run_id: "run-1".into(),
         status: overall_status(types.values()),
         window: WindowReport {

@@ -1,6 +1,6 @@
 //! The schedule scripts in `scripts/`: what `install-cron.sh` leaves in a crontab (through a
 //! fake `crontab` program) and what `openclaw-job.sh --run` hands to OpenClaw (through a fake
-//! `openclaw`).
+//! `openclaw`), and the systemd unit that `install-systemd.sh` writes.
 
 use std::path::Path;
 use std::process::Command;
@@ -137,4 +137,42 @@ fn openclaw_job_creates_a_command_automation() {
             "+15551234567",
         ]
     );
+}
+
+/// `install-systemd.sh` points ExecStart at the `oura-sync` found on PATH (wherever it is
+/// installed, spaces and all) and WorkingDirectory at the current directory, installs the
+/// timer beside it, and says what to run when no binary is found.
+#[test]
+fn install_systemd_finds_the_binary_on_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin_dir = dir.path().join("my bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    executable(&bin_dir.join("oura-sync"), "#!/bin/sh\n");
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let config = dir.path().join("config");
+    let path = format!("{}:/usr/bin:/bin", bin_dir.display());
+    let out = Command::new("sh")
+        .arg(script("install-systemd.sh"))
+        .current_dir(&work)
+        .env("PATH", &path)
+        .env("XDG_CONFIG_HOME", &config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let unit = std::fs::read_to_string(config.join("systemd/user/oura-sync.service")).unwrap();
+    let exec = format!("ExecStart=\"{}\" sync", bin_dir.join("oura-sync").display());
+    assert!(unit.lines().any(|l| l == exec), "{unit}");
+    assert!(unit.lines().any(|l| l == format!("WorkingDirectory={}", work.display())), "{unit}");
+    assert!(config.join("systemd/user/oura-sync.timer").exists());
+
+    let out = Command::new("sh")
+        .arg(script("install-systemd.sh"))
+        .current_dir(&work)
+        .env("PATH", "/usr/bin:/bin")
+        .env("XDG_CONFIG_HOME", &config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cargo install --path ."));
 }

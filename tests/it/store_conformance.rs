@@ -142,6 +142,16 @@ macro_rules! store_suite {
                 }
             )*
         }
+        mod s3_compat {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let (store, _) = super::s3_compat_store(stringify!($case)).await;
+                    super::$case(&store).await;
+                }
+            )*
+        }
     };
 }
 
@@ -158,6 +168,14 @@ store_suite! {
     check_passes_on_a_usable_destination,
     /// Delete: the object is gone, its neighbours stay, a missing key is no error.
     a_deleted_object_reads_as_none,
+}
+
+/// An S3 store on the second S3 implementation (s3s-fs), in a fresh bucket under `oura`,
+/// with the clients built as the binary builds them for a custom endpoint.
+async fn s3_compat_store(tag: &str) -> (S3Store, oura_sync::aws::AwsClients) {
+    let aws = aws_env::compat_clients().await;
+    let bucket = aws_env::new_bucket(&aws, tag).await;
+    (S3Store::new(aws.s3.clone(), &bucket, "/oura/", Encryption::Aes256), aws)
 }
 
 /// An S3 store in a fresh bucket under the prefix `oura`, and the clients.

@@ -342,8 +342,8 @@ fn status_shows_runs_and_freshness() {
     let out = env.run(&["status", "--json"]);
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status["runs"][0]["status"], "success");
-    let heartrate =
-        status["types"].as_array().unwrap().iter().find(|t| t["type"] == "heartrate").unwrap();
+    assert_eq!(status["schema_version"], 1);
+    let heartrate = &status["types"]["heartrate"];
     assert_eq!(heartrate["last_day"]["day"], "2026-11-23");
     assert_eq!(heartrate["last_day"]["record_count"], 3);
 }

@@ -1,0 +1,193 @@
+//! `oura-sync doctor`: every check of [`crate::doctor`] on the resolved configuration, printed
+//! one line per check (or as JSON); exit 0 only when all pass. Nothing is synced or written:
+//! the token is not refreshed, the lake and ledger are only read, and a message goes out only
+//! with `--send-test`.
+
+use std::io::Write;
+
+use jiff::Timestamp;
+
+use crate::config::{Config, DoctorConfig, LakePlace};
+use crate::datatype::{DataType, RangeKind};
+use crate::doctor::{Check, DoctorReport, ask_oura, check_login, judge_oura};
+use crate::error::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code};
+use crate::ledger::Ledger;
+use crate::notify::{Notifiers, NotifyStatus};
+use crate::report::{RunReport, RunStatus, SCHEMA_VERSION};
+use crate::store::ObjectStore;
+use crate::store::s3::Encryption;
+
+/// The text of the test message.
+const TEST_MESSAGE: &str =
+    "🧪 oura-sync doctor: a test message. The summary of every sync will arrive here.";
+
+/// Runs every check and returns the exit code.
+pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> {
+    let now = Timestamp::now();
+    let today = now.to_zoned_datetime(doctor.timezone.clone()).date();
+    let mut checks = Vec::new();
+
+    let login = check_login(&config.tokens_file, config.access_token.as_ref(), &doctor.types, now);
+    checks.push(login.check);
+    let host = url::Url::parse(&doctor.api_base)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| doctor.api_base.clone());
+    match &login.bearer {
+        Some(bearer) => {
+            let http = reqwest::Client::builder()
+                .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .build()?;
+            let answer =
+                ask_oura(&http, &doctor.api_base, bearer, probe_type(&doctor.types), today).await;
+            let (api, clock) = judge_oura(&host, &answer, Timestamp::now());
+            checks.extend([api, clock]);
+        }
+        None => checks.push(Check::fail(
+            "oura api",
+            format!("not asked ({host}): no usable login"),
+            "fix the login first",
+        )),
+    }
+
+    checks.push(destination(config, doctor).await);
+    checks.push(Check::pass(
+        "time zone",
+        match &doctor.timezone_name {
+            Some(name) => format!("{name}: today is {today} there"),
+            None => format!(
+                "the system's ({}): today is {today}; set OURA_TIMEZONE to pin it",
+                doctor.timezone.iana_name().unwrap_or("unnamed")
+            ),
+        },
+    ));
+    checks.extend(notification(doctor, today).await);
+
+    let report = DoctorReport::new(config.provenance().to_vec(), checks);
+    print(&report, doctor.json)?;
+    Ok(if report.ok { EXIT_OK } else { EXIT_FAILED })
+}
+
+/// The report for a configuration that did not resolve: one failed check, exit 2.
+pub fn unresolved(err: &anyhow::Error, json: bool) -> anyhow::Result<u8> {
+    let check = Check::fail("settings", format!("{err:#}"), "fix that setting and run again");
+    print(&DoctorReport::new(Vec::new(), vec![check]), json)?;
+    Ok(match exit_code(err) {
+        EXIT_FAILED => EXIT_FAILED,
+        _ => EXIT_USAGE,
+    })
+}
+
+/// The type asked for one day of data: a date collection the sync fetches (small), else the
+/// first type.
+fn probe_type(types: &[DataType]) -> DataType {
+    types.iter().copied().find(|t| t.range() == RangeKind::Date).unwrap_or(types[0])
+}
+
+/// The lake and its ledger, read only: a local directory that can be created and written, or
+/// a reachable bucket; the ledger readable (a DynamoDB table with the right keys).
+async fn destination(config: &Config, doctor: &DoctorConfig) -> Check {
+    const NAME: &str = "destination";
+    let (store, ledger) = match crate::commands::backends(&doctor.lake, &config.aws).await {
+        Ok(backends) => backends,
+        Err(e) => return Check::fail(NAME, format!("{e:#}"), "fix the AWS settings above"),
+    };
+    if let Err(e) = store.check().await {
+        return Check::fail(NAME, format!("{e:#}"), "fix OURA_DESTINATION or the store");
+    }
+    if let Err(e) = ledger.check().await {
+        return Check::fail(NAME, format!("{e:#}"), "fix OURA_DYNAMODB_TABLE or the ledger");
+    }
+    let encryption = match &doctor.lake.place {
+        LakePlace::S3 { encryption: Encryption::Aes256, .. } => ", puts with SSE AES256".into(),
+        LakePlace::S3 { encryption: Encryption::Kms { key_id }, .. } => {
+            format!(", puts with SSE aws:kms ({})", key_id.as_deref().unwrap_or("aws/s3 key"))
+        }
+        LakePlace::Local { .. } => String::new(),
+    };
+    Check::pass(
+        NAME,
+        format!("{} usable{encryption}, ledger {}", store.describe(), ledger.describe()),
+    )
+}
+
+/// One check per channel of `OURA_NOTIFY`: its settings complete, and with `--send-test` a
+/// test message accepted.
+async fn notification(doctor: &DoctorConfig, today: jiff::civil::Date) -> Vec<Check> {
+    const NAME: &str = "notify";
+    let notifiers = match Notifiers::new(&doctor.notify) {
+        Ok(notifiers) => notifiers.always(),
+        Err(e) => return vec![Check::fail(NAME, format!("{e:#}"), "set what it names")],
+    };
+    let names = notifiers.channel_names();
+    if names.is_empty() {
+        return vec![Check::pass(NAME, "no channel (OURA_NOTIFY is unset)")];
+    }
+    if !doctor.send_test {
+        return names
+            .iter()
+            .map(|name| {
+                Check::pass(
+                    format!("{NAME} {name}"),
+                    "settings complete (--send-test sends a test message)",
+                )
+            })
+            .collect();
+    }
+    let status = notifiers.notify(&test_report(today), TEST_MESSAGE).await;
+    names
+        .iter()
+        .map(|name| {
+            let label = format!("{NAME} {name}");
+            match &status {
+                NotifyStatus::Failed { failures, .. } => {
+                    match failures.iter().find(|f| f.channel == *name) {
+                        Some(failure) => Check::fail(
+                            label,
+                            format!("the test message failed: {}", failure.error),
+                            "check this channel's settings (README, Notifications)",
+                        ),
+                        None => Check::pass(label, "test message sent"),
+                    }
+                }
+                _ => Check::pass(label, "test message sent"),
+            }
+        })
+        .collect()
+}
+
+/// The report a webhook receives with the test message: a successful run of no type.
+fn test_report(today: jiff::civil::Date) -> RunReport {
+    let now = Timestamp::now();
+    RunReport {
+        schema_version: SCHEMA_VERSION,
+        run_id: format!("doctor-{}", uuid::Uuid::new_v4()),
+        status: RunStatus::Success,
+        window: crate::window::Window::new(today, today).into(),
+        started_at: now,
+        finished_at: now,
+        duration_ms: 0,
+        destination: String::new(),
+        dry_run: true,
+        sandbox: false,
+        types: Default::default(),
+        objects_written: 0,
+        requests: 0,
+        error: None,
+        login_needed: false,
+        briefing: None,
+        silver: None,
+    }
+}
+
+fn print(report: &DoctorReport, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, report)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", report.render())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,347 @@
+//! `oura-sync doctor`: checks a setup without syncing or writing anything, one line per
+//! check, each ✓ or ✗ with the fix. The checks that need no backend are pure functions over
+//! what was read (the tokens file, an Oura answer, the clock); the command composes them with
+//! the destination and notification checks.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::auth::StoredTokens;
+use crate::config::Provenance;
+use crate::datatype::DataType;
+use crate::report::SCHEMA_VERSION;
+use crate::secret::Secret;
+
+/// How far the clock may be from Oura's before OAuth and "today" go wrong.
+pub const MAX_CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(120);
+
+/// How long the one Oura request of the doctor may take.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The outcome of one check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// What was checked (`tokens file`, `oura api`, `destination`, …).
+    pub name: String,
+    pub ok: bool,
+    /// What was found, on one line.
+    pub detail: String,
+    /// What to do, when not ok.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Check {
+    pub fn pass(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self { name: name.into(), ok: true, detail: detail.into(), fix: None }
+    }
+
+    pub fn fail(
+        name: impl Into<String>,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self { name: name.into(), ok: false, detail: detail.into(), fix: Some(fix.into()) }
+    }
+}
+
+/// What `doctor --json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct DoctorReport {
+    pub schema_version: u32,
+    /// True if and only if every check passed.
+    pub ok: bool,
+    /// Every setting, where its value came from, and its value (secrets redacted).
+    pub settings: Vec<Provenance>,
+    pub checks: Vec<Check>,
+}
+
+impl DoctorReport {
+    pub fn new(settings: Vec<Provenance>, checks: Vec<Check>) -> Self {
+        let ok = checks.iter().all(|c| c.ok);
+        Self { schema_version: SCHEMA_VERSION, ok, settings, checks }
+    }
+
+    /// The human text: the settings that are set, then one line per check.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if !self.settings.is_empty() {
+            out.push_str("Settings:\n");
+        }
+        for s in self.settings.iter().filter(|s| s.display.is_some()) {
+            let value = s.display.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "  {:<32} {value}  ({})", s.name, s.source);
+        }
+        out.push_str("Checks:\n");
+        for c in &self.checks {
+            let mark = if c.ok { '✓' } else { '✗' };
+            let _ = write!(out, "{mark} {}: {}", c.name, c.detail);
+            if let Some(fix) = &c.fix {
+                let _ = write!(out, "; {fix}");
+            }
+            out.push('\n');
+        }
+        let failed = self.checks.iter().filter(|c| !c.ok).count();
+        if failed == 0 {
+            out.push_str("All checks passed.\n");
+        } else {
+            let _ = writeln!(out, "{failed} of {} checks failed.", self.checks.len());
+        }
+        out
+    }
+}
+
+/// What the tokens-file check found, for the Oura check that follows it.
+#[derive(Debug)]
+pub struct LoginFound {
+    pub check: Check,
+    /// The bearer to try Oura with (never refreshed here: a refresh would write the file).
+    pub bearer: Option<Secret>,
+}
+
+/// Checks the login: the tokens file (readable, mode 0600, expiry; the granted scopes against
+/// `types` are noted, as a hint), else a bare `OURA_ACCESS_TOKEN`.
+pub fn check_login(
+    tokens_file: &Path,
+    access_token: Option<&Secret>,
+    types: &[DataType],
+    now: Timestamp,
+) -> LoginFound {
+    const NAME: &str = "login";
+    let tokens = match StoredTokens::read(tokens_file) {
+        Ok(Some(tokens)) => tokens,
+        Ok(None) => {
+            return match access_token {
+                Some(token) => LoginFound {
+                    check: Check::pass(
+                        NAME,
+                        format!(
+                            "OURA_ACCESS_TOKEN (no tokens file at {}; it cannot be refreshed)",
+                            tokens_file.display()
+                        ),
+                    ),
+                    bearer: Some(token.clone()),
+                },
+                None => LoginFound {
+                    check: Check::fail(
+                        NAME,
+                        format!("no tokens file at {}", tokens_file.display()),
+                        "run `oura-sync auth` (or set OURA_TOKENS_FILE to where it is)",
+                    ),
+                    bearer: None,
+                },
+            };
+        }
+        Err(e) => {
+            return LoginFound {
+                check: Check::fail(NAME, format!("{e:#}"), "run `oura-sync auth` to write it anew"),
+                bearer: None,
+            };
+        }
+    };
+    let mut notes = vec![format!("tokens file {}", tokens_file.display())];
+    if let Some(mode) = file_mode(tokens_file)
+        && mode & 0o077 != 0
+    {
+        return LoginFound {
+            check: Check::fail(
+                NAME,
+                format!("{} is readable by others (mode {mode:04o})", tokens_file.display()),
+                format!("run `chmod 600 {}`", tokens_file.display()),
+            ),
+            bearer: None,
+        };
+    }
+    let refreshable = tokens.refresh_token.is_some();
+    match tokens.expires_at {
+        Some(at) if at <= now && !refreshable => {
+            return LoginFound {
+                check: Check::fail(
+                    NAME,
+                    format!("the access token expired at {at} and there is no refresh token"),
+                    "run `oura-sync auth`",
+                ),
+                bearer: None,
+            };
+        }
+        Some(at) if at <= now => notes.push(format!("access token expired at {at}, refreshable")),
+        Some(at) => notes.push(format!("access token valid until {at}")),
+        None => notes.push("expiry unknown".into()),
+    }
+    // The granted scopes are only a hint (the sync asks for every type anyway, and skips one
+    // Oura refuses), so a scope that seems missing is said, not failed.
+    if let Some(granted) = tokens.scopes() {
+        let missing = missing_scopes(&granted, types);
+        if missing.is_empty() {
+            notes.push("every scope the types need is granted".into());
+        } else {
+            let list = missing.into_iter().collect::<Vec<_>>().join(" ");
+            notes.push(format!(
+                "scopes that seem not granted: {list} (if their types are skipped, run \
+                 `oura-sync auth` with them in OURA_SCOPES)"
+            ));
+        }
+    }
+    let expired = tokens.expires_at.is_some_and(|at| at <= now);
+    LoginFound {
+        check: Check::pass(NAME, notes.join(", ")),
+        // An expired token would only be refused; the sync refreshes it, the doctor does not.
+        bearer: (!expired).then_some(tokens.access_token),
+    }
+}
+
+/// The scopes `types` need that `granted` lacks.
+pub fn missing_scopes(granted: &BTreeSet<String>, types: &[DataType]) -> BTreeSet<&'static str> {
+    types.iter().map(|t| t.scope()).filter(|s| !granted.contains(*s)).collect()
+}
+
+#[cfg(unix)]
+fn file_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o777)
+}
+
+#[cfg(not(unix))]
+fn file_mode(_: &Path) -> Option<u32> {
+    None
+}
+
+/// What one authenticated Oura request answered.
+#[derive(Debug)]
+pub enum OuraAnswer {
+    /// An HTTP status, with the server's `Date` header when it sent one.
+    Status { status: u16, date: Option<Timestamp> },
+    /// No answer: the transport's one-line cause.
+    Unreachable(String),
+}
+
+/// The Oura check and the clock check from one answer of `host`, at `now`.
+pub fn judge_oura(host: &str, answer: &OuraAnswer, now: Timestamp) -> (Check, Check) {
+    const API: &str = "oura api";
+    const CLOCK: &str = "clock";
+    match answer {
+        OuraAnswer::Unreachable(cause) => (
+            Check::fail(
+                API,
+                format!("cannot reach {host}: {cause}"),
+                "check the network or proxy (HTTPS_PROXY, NO_PROXY)",
+            ),
+            Check::fail(CLOCK, "not compared: Oura did not answer", "fix the Oura check first"),
+        ),
+        OuraAnswer::Status { status, date } => {
+            let api = match status {
+                200..=299 => Check::pass(API, format!("{host} accepted the access token")),
+                401 => Check::fail(
+                    API,
+                    format!("{host} refused the access token (HTTP 401)"),
+                    "run `oura-sync refresh`, or `oura-sync auth` if that fails",
+                ),
+                403 => Check::fail(
+                    API,
+                    format!("{host} refused the request (HTTP 403: scope or membership)"),
+                    "check the Oura membership, and the scopes with `oura-sync auth`",
+                ),
+                other => Check::fail(
+                    API,
+                    format!("{host} answered HTTP {other}"),
+                    "try again later; check OURA_API_BASE if it persists",
+                ),
+            };
+            let clock = match date {
+                None => Check::pass(CLOCK, "not compared (Oura sent no Date header)"),
+                Some(date) => {
+                    let skew = now.duration_since(*date);
+                    if skew.abs() > MAX_CLOCK_SKEW {
+                        Check::fail(
+                            CLOCK,
+                            format!("this machine is {} s off Oura's clock", skew.as_secs()),
+                            "set the system clock right (enable NTP: `timedatectl set-ntp true`)",
+                        )
+                    } else {
+                        Check::pass(CLOCK, format!("within {} s of Oura's", skew.as_secs().abs()))
+                    }
+                }
+            };
+            (api, clock)
+        }
+    }
+}
+
+/// Sends the one cheap authenticated request: the `personal_info` of the login when its
+/// scope is granted (a few hundred bytes), else one day of the first type asked for.
+pub async fn ask_oura(
+    http: &reqwest::Client,
+    api_base: &str,
+    bearer: &Secret,
+    data_type: DataType,
+    today: jiff::civil::Date,
+) -> OuraAnswer {
+    let url = format!("{api_base}/v2/usercollection/{}", data_type.api_path());
+    let mut request = http.get(url).bearer_auth(bearer.expose()).timeout(REQUEST_TIMEOUT);
+    if data_type.range() == crate::datatype::RangeKind::Date {
+        let day = today.to_string();
+        request = request.query(&[("start_date", day.as_str()), ("end_date", day.as_str())]);
+    }
+    match request.send().await {
+        Ok(response) => {
+            let date = response
+                .headers()
+                .get(reqwest::header::DATE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| jiff::fmt::rfc2822::parse(v).ok())
+                .map(|z| z.timestamp());
+            OuraAnswer::Status { status: response.status().as_u16(), date }
+        }
+        Err(e) => OuraAnswer::Unreachable(crate::text::one_line(&format!("{e:#}"), 200)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: i64) -> Timestamp {
+        Timestamp::from_second(s).unwrap()
+    }
+
+    #[test]
+    fn the_clock_is_judged_against_oura_s_date() {
+        let ok = OuraAnswer::Status { status: 200, date: Some(ts(1_000)) };
+        let (api, clock) = judge_oura("h", &ok, ts(1_030));
+        assert!(api.ok && clock.ok, "{clock:?}");
+        let (_, clock) = judge_oura("h", &ok, ts(1_000 + 600));
+        assert!(!clock.ok && clock.detail.contains("600 s off"), "{clock:?}");
+        let (api, _) = judge_oura("h", &OuraAnswer::Status { status: 401, date: None }, ts(0));
+        assert!(!api.ok && api.fix.unwrap().contains("oura-sync refresh"));
+        let (api, clock) = judge_oura("h", &OuraAnswer::Unreachable("dns".into()), ts(0));
+        assert!(!api.ok && !clock.ok && api.fix.unwrap().contains("HTTPS_PROXY"));
+    }
+
+    #[test]
+    fn scopes_are_matched_against_the_types() {
+        let granted: BTreeSet<String> = ["daily".to_string()].into();
+        let missing = missing_scopes(&granted, &[DataType::DailySleep, DataType::Heartrate]);
+        assert_eq!(missing.into_iter().collect::<Vec<_>>(), ["heartrate"]);
+    }
+
+    #[test]
+    fn the_report_is_one_line_per_check_and_ok_only_when_all_pass() {
+        let report = DoctorReport::new(
+            vec![Provenance {
+                name: "OURA_DAYS",
+                source: crate::config::Source::EnvFile,
+                display: Some("7".into()),
+            }],
+            vec![Check::pass("a", "fine"), Check::fail("b", "broken", "mend it")],
+        );
+        assert!(!report.ok);
+        let text = report.render();
+        assert!(text.contains("OURA_DAYS") && text.contains("(env file)"), "{text}");
+        assert!(text.contains("✓ a: fine\n✗ b: broken; mend it\n"), "{text}");
+        assert!(text.ends_with("1 of 2 checks failed.\n"), "{text}");
+    }
+}
