@@ -8,7 +8,7 @@ use crate::dashboard::{PageInfo, render};
 use crate::error::UserError;
 use crate::health::calendar::completeness_calendar;
 use crate::health::data::{HEALTH_TYPES, HealthData, HealthRecords};
-use crate::health::reader::BronzeReader;
+use crate::health::reader::{BronzeReader, LakeReader};
 use crate::ledger::Ledger;
 
 /// Runs `dashboard` and returns the exit code.
@@ -31,7 +31,20 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
              (or `oura-sync sync --sandbox` to try it)"
         )));
     };
-    let reader = BronzeReader { store: &store, ledger: &ledger };
+    // Silver where it is current, bronze elsewhere; a silver store that cannot be reached
+    // only costs speed, so the page is still made from bronze.
+    let silver = match &dashboard.silver {
+        Some(place) => match super::silver_backend(place, &config.aws).await {
+            Ok(silver) => Some(silver),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "Reading bronze only: silver cannot be read.");
+                None
+            }
+        },
+        None => None,
+    };
+    let bronze = BronzeReader { store: &store, ledger: &ledger };
+    let reader = LakeReader { bronze, silver: silver.as_ref() };
     let records = HealthRecords::read(&reader, window, &HEALTH_TYPES).await?;
     let data = HealthData::from_records(&records, window, &dashboard.timezone);
     if data.is_empty_in_window() {

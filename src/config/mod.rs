@@ -169,6 +169,8 @@ pub struct DashboardConfig {
     pub open: bool,
     /// When the page is made (its footer says so).
     pub now: Timestamp,
+    /// The silver tables, read where they are current (bronze otherwise); `None` when off.
+    pub silver: Option<SilverPlace>,
 }
 
 /// The file `dashboard` writes when `--out` is not given.
@@ -443,10 +445,13 @@ fn dashboard_config(
         Some(text) => parse_number("--days", text, 1..=u64::from(MAX_DAYS), " of days")? as u32,
         None => DEFAULT_DASHBOARD_DAYS,
     };
+    let lake = lake_config(sources)?;
+    let silver = silver_place(sources, &lake.place)?;
     Ok(DashboardConfig {
         window: Window::ending_on(end, days),
         timezone,
-        lake: lake_config(sources)?,
+        silver,
+        lake,
         out: args.out.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DASHBOARD_OUT)),
         open: args.open,
         now,

@@ -4,7 +4,10 @@
 //!
 //! [`BronzeReader`] finds a window's objects through the ledger (its day entries name each
 //! object's key) and reads them through the [`ObjectStore`], so it works on a local lake and
-//! an S3 lake alike, with a bounded number of reads in flight.
+//! an S3 lake alike, with a bounded number of reads in flight. [`LakeReader`] reads a month
+//! from its silver file when that file was built from exactly the bronze days the ledger lists
+//! (one Parquet read instead of a month of objects), and from bronze otherwise: the records
+//! are the same either way (silver renders back to its bronze records losslessly).
 
 use anyhow::Context;
 use futures_util::{StreamExt, TryStreamExt};
@@ -13,6 +16,8 @@ use serde::de::DeserializeOwned;
 
 use crate::datatype::DataType;
 use crate::ledger::{AnyLedger, Ledger};
+use crate::silver::store::AnySilver;
+use crate::silver::table::YearMonth;
 use crate::store::{AnyStore, ObjectStore};
 use crate::window::Window;
 
@@ -78,6 +83,65 @@ impl RecordReader for BronzeReader<'_> {
         if unreadable > 0 {
             tracing::warn!(r#type = %data_type, unreadable, "Left out records the health view cannot read.");
         }
+        Ok(records)
+    }
+}
+
+/// Silver where it is current, bronze elsewhere (see the module documentation).
+#[derive(Clone, Copy, Debug)]
+pub struct LakeReader<'a> {
+    pub bronze: BronzeReader<'a>,
+    /// The silver tables, when silver is on.
+    pub silver: Option<&'a AnySilver>,
+}
+
+impl RecordReader for LakeReader<'_> {
+    async fn records<T: DeserializeOwned>(
+        &self,
+        data_type: DataType,
+        window: Window,
+    ) -> anyhow::Result<Vec<(Date, T)>> {
+        let Some(silver) = self.silver else {
+            return self.bronze.records(data_type, window).await;
+        };
+        let months = YearMonth::months_of(window);
+        let (Some(first), Some(last)) = (months.first(), months.last()) else {
+            return Ok(Vec::new());
+        };
+        // The ledger's days of every whole month the window touches: a month file's digest
+        // covers its whole month.
+        let whole = Window::new(first.first_day(), last.last_day());
+        let entries = self.bronze.ledger.days(data_type, whole).await?;
+        let (mut records, mut unreadable) = (Vec::new(), 0usize);
+        for month in months {
+            let days: Vec<(Date, &str)> = entries
+                .values()
+                .filter(|e| YearMonth::of(e.day) == month)
+                .filter(|e| e.record_count > 0 && !e.object_key.is_empty())
+                .map(|e| (e.day, e.sha256.as_str()))
+                .collect();
+            let part =
+                Window::new(month.first_day().max(window.start), month.last_day().min(window.end));
+            match crate::silver::read_current_month(silver, data_type, month, &days).await {
+                Ok(Some(rows)) => {
+                    for (day, record) in rows.into_iter().filter(|(day, _)| part.contains(*day)) {
+                        match serde_json::from_value::<T>(serde_json::Value::Object(record)) {
+                            Ok(record) => records.push((day, record)),
+                            Err(_) => unreadable += 1,
+                        }
+                    }
+                }
+                Ok(None) => records.extend(self.bronze.records(data_type, part).await?),
+                Err(e) => {
+                    tracing::warn!(r#type = %data_type, %month, error = %format!("{e:#}"), "Cannot read the silver month; reading bronze.");
+                    records.extend(self.bronze.records(data_type, part).await?);
+                }
+            }
+        }
+        if unreadable > 0 {
+            tracing::warn!(r#type = %data_type, unreadable, "Left out records the health view cannot read.");
+        }
+        records.sort_by_key(|(day, _)| *day);
         Ok(records)
     }
 }

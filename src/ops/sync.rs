@@ -24,7 +24,7 @@ use crate::auth::TokenProvider;
 use crate::datatype::DataType;
 use crate::error::{EXIT_LOGIN, exit_code};
 use crate::health::briefing::Briefing;
-use crate::health::reader::BronzeReader;
+use crate::health::reader::{BronzeReader, LakeReader};
 use crate::ledger::{AnyLedger, Ledger};
 use crate::lock::RunLock;
 use crate::notify::{Notifiers, NotifyStatus};
@@ -160,7 +160,7 @@ pub async fn run(
         );
     }
     if !job.dry_run {
-        report.briefing = briefing(&report, &job, deps.store, deps.ledger).await;
+        report.briefing = briefing(&report, &job, deps.store, deps.ledger, deps.silver).await;
     }
     let ledger = (!job.dry_run).then_some(deps.ledger);
     Ok(finish(report, ledger, deps.notifiers).await)
@@ -228,6 +228,7 @@ async fn briefing(
     job: &SyncJob,
     store: &AnyStore,
     ledger: &AnyLedger,
+    silver: Option<&AnySilver>,
 ) -> Option<Briefing> {
     let synced: Vec<DataType> = job
         .types
@@ -240,7 +241,7 @@ async fn briefing(
                 .is_some_and(|r| matches!(r.status, TypeStatus::Ok | TypeStatus::Empty))
         })
         .collect();
-    let reader = BronzeReader { store, ledger };
+    let reader = LakeReader { bronze: BronzeReader { store, ledger }, silver };
     match Briefing::from_lake(&reader, job.window.end, &synced, &job.timezone).await {
         Ok(briefing) => briefing,
         Err(e) => {

@@ -266,3 +266,33 @@ pub async fn read_records(
     }
     Ok(out)
 }
+
+/// The records of `data_type`'s month file with the day each is filed under, rendered back to
+/// Oura's JSON, **only when the file was built from exactly the bronze days `days`** (each
+/// day with its object's sha256, as the ledger lists the month); `None` when the file is
+/// missing or stale, so that a reader falls back to bronze and never shows an older answer.
+pub async fn read_current_month(
+    silver: &AnySilver,
+    data_type: DataType,
+    month: YearMonth,
+    days: &[(jiff::civil::Date, &str)],
+) -> anyhow::Result<Option<Vec<(jiff::civil::Date, serde_json::Map<String, serde_json::Value>)>>> {
+    let key = month_key(data_type, month);
+    if days.is_empty() || silver.digest(&key).await? != Some(bronze_digest(days.iter().copied())) {
+        return Ok(None);
+    }
+    let Some(bytes) = silver.get(&key).await? else { return Ok(None) };
+    let batches = tokio::task::spawn_blocking(move || table::read_parquet(bytes)).await??;
+    let mut out = Vec::new();
+    for batch in &batches {
+        let filed = batch
+            .column_by_name(schema::DAY)
+            .ok_or_else(|| anyhow::anyhow!("the silver file {key} has no `day` column"))?;
+        let filed =
+            arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Date32Type>(filed);
+        for (row, record) in render::batch_to_records(data_type, batch)?.into_iter().enumerate() {
+            out.push((render::date_of_epoch_days(filed.value(row)), record));
+        }
+    }
+    Ok(Some(out))
+}

@@ -534,3 +534,46 @@ fn open_hands_the_file_to_the_browser() {
     let html = std::fs::read_to_string(&written).unwrap();
     assert!(!html.contains(crate::common::TOKEN) && !stdout(&out).contains(crate::common::TOKEN));
 }
+
+/// The page reads silver where its month file was built from exactly the bronze days the
+/// ledger lists, and bronze elsewhere, with the same result: the page with silver on (the
+/// default for a local lake) equals the page read from bronze alone (`OURA_SILVER=off`), also
+/// after one month's silver file is replaced by a stale one (another month's), which must not
+/// be shown; and a current silver month is really read (a lost bronze object still shows).
+#[test]
+fn silver_and_bronze_give_the_same_page_and_a_stale_silver_month_is_not_read() {
+    let env = synced_env();
+    let page = |silver: &str, file: &str| {
+        let out = env
+            .cmd()
+            .env("OURA_SILVER", silver)
+            .args(["dashboard", "--end", "2026-11-23", "--out", file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        std::fs::read_to_string(env.dir.path().join(file)).unwrap()
+    };
+    let bronze = page("off", "bronze.html");
+    let silver = page("on", "silver.html");
+    assert!(bronze.contains(r#"data-chart="readiness""#));
+    assert_eq!(without_footer(&silver), without_footer(&bronze));
+
+    let months = env.lake().join("_silver/daily_readiness/year=2026");
+    std::fs::copy(
+        months.join("month=11/daily_readiness_2026-11.parquet"),
+        months.join("month=10/daily_readiness_2026-10.parquet"),
+    )
+    .unwrap();
+    let stale = page("on", "stale.html");
+    assert_eq!(without_footer(&stale), without_footer(&bronze));
+
+    // Silver is really read where it is current: with one September bronze object gone (the
+    // ledger still lists it), bronze alone shows a gap, silver still shows the day.
+    std::fs::remove_file(
+        env.lake()
+            .join("daily_readiness/year=2026/month=09/day=15/daily_readiness_2026-09-15.jsonl"),
+    )
+    .unwrap();
+    assert_ne!(without_footer(&page("off", "gap.html")), without_footer(&bronze));
+    assert_eq!(without_footer(&page("on", "current.html")), without_footer(&bronze));
+}
