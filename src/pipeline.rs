@@ -648,16 +648,12 @@ impl Engine<'_> {
                         "Oura returned no records for a day the lake holds; kept the stored day."
                     ),
                     Some(entry) if entry.object_key.is_empty() => {}
-                    _ => empty_entries.push(DayEntry {
-                        data_type: data_type.name().to_string(),
+                    _ => empty_entries.push(DayEntry::empty(
+                        data_type.name(),
                         day,
-                        record_count: 0,
-                        object_key: String::new(),
-                        sha256: String::new(),
-                        bytes: 0,
-                        run_id: job.run_id.clone(),
+                        &job.run_id,
                         synced_at,
-                    }),
+                    )),
                 }
                 continue;
             }
@@ -744,16 +740,12 @@ impl Engine<'_> {
                     Ok(()) => {
                         tracing::info!(r#type = %data_type, %day, "Every record of the day moved to another day; removed its object.");
                         outcome.days_written += 1;
-                        entries.push(DayEntry {
-                            data_type: data_type.name().to_string(),
+                        entries.push(DayEntry::empty(
+                            data_type.name(),
                             day,
-                            record_count: 0,
-                            object_key: String::new(),
-                            sha256: String::new(),
-                            bytes: 0,
-                            run_id: job.run_id.clone(),
+                            &job.run_id,
                             synced_at,
-                        });
+                        ));
                     }
                     Err(e) => {
                         first_error.get_or_insert(format!("cannot remove {key}: {e:#}"));

@@ -420,19 +420,7 @@ impl Ledger for IngestionLog {
                     && r.complete_types.iter().any(|t| t == name)
             });
             if let Some(run) = fetched {
-                days.insert(
-                    day,
-                    DayEntry {
-                        data_type: name.to_string(),
-                        day,
-                        record_count: 0,
-                        object_key: String::new(),
-                        sha256: String::new(),
-                        bytes: 0,
-                        run_id: run.run_id.clone(),
-                        synced_at: run.started_at,
-                    },
-                );
+                days.insert(day, DayEntry::empty(name, day, &run.run_id, run.started_at));
             }
         }
         Ok(days)

@@ -39,6 +39,21 @@ pub struct DayEntry {
 }
 
 impl DayEntry {
+    /// The entry of a day that was fetched whole and held no records (`record_count` 0, no
+    /// object).
+    pub fn empty(data_type: &str, day: Date, run_id: &str, synced_at: Timestamp) -> Self {
+        DayEntry {
+            data_type: data_type.to_string(),
+            day,
+            record_count: 0,
+            object_key: String::new(),
+            sha256: String::new(),
+            bytes: 0,
+            run_id: run_id.to_string(),
+            synced_at,
+        }
+    }
+
     /// The DynamoDB partition key of this entry: `oura#<type>`.
     pub fn pk(&self) -> String {
         format!("oura#{}", self.data_type)
