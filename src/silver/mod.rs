@@ -248,20 +248,31 @@ pub async fn read_records(
 ) -> anyhow::Result<Vec<serde_json::Map<String, serde_json::Value>>> {
     let mut out = Vec::new();
     for month in YearMonth::months_of(window) {
-        let Some(bytes) = silver.get(&month_key(data_type, month)).await? else { continue };
-        let batches = tokio::task::spawn_blocking(move || table::read_parquet(bytes)).await??;
-        for batch in &batches {
-            let days = batch.column_by_name(schema::DAY).map(|c| {
-                arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Date32Type>(c)
-                    .clone()
-            });
-            let records = render::batch_to_records(data_type, batch)?;
-            for (row, record) in records.into_iter().enumerate() {
-                let day = days.as_ref().map(|d| render::date_of_epoch_days(d.value(row)));
-                if day.is_some_and(|d| window.contains(d)) {
-                    out.push(record);
-                }
-            }
+        let key = month_key(data_type, month);
+        let Some(bytes) = silver.get(&key).await? else { continue };
+        let rows = month_records(data_type, &key, bytes).await?;
+        out.extend(rows.into_iter().filter(|(day, _)| window.contains(*day)).map(|(_, r)| r));
+    }
+    Ok(out)
+}
+
+/// The rows of the month file `key` (its `bytes`), each rendered back to Oura's JSON with the
+/// day it is filed under, in file order.
+async fn month_records(
+    data_type: DataType,
+    key: &str,
+    bytes: bytes::Bytes,
+) -> anyhow::Result<Vec<(jiff::civil::Date, serde_json::Map<String, serde_json::Value>)>> {
+    let batches = tokio::task::spawn_blocking(move || table::read_parquet(bytes)).await??;
+    let mut out = Vec::new();
+    for batch in &batches {
+        let filed = batch
+            .column_by_name(schema::DAY)
+            .ok_or_else(|| anyhow::anyhow!("the silver file {key} has no `day` column"))?;
+        let filed =
+            arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Date32Type>(filed);
+        for (row, record) in render::batch_to_records(data_type, batch)?.into_iter().enumerate() {
+            out.push((render::date_of_epoch_days(filed.value(row)), record));
         }
     }
     Ok(out)
@@ -282,17 +293,5 @@ pub async fn read_current_month(
         return Ok(None);
     }
     let Some(bytes) = silver.get(&key).await? else { return Ok(None) };
-    let batches = tokio::task::spawn_blocking(move || table::read_parquet(bytes)).await??;
-    let mut out = Vec::new();
-    for batch in &batches {
-        let filed = batch
-            .column_by_name(schema::DAY)
-            .ok_or_else(|| anyhow::anyhow!("the silver file {key} has no `day` column"))?;
-        let filed =
-            arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Date32Type>(filed);
-        for (row, record) in render::batch_to_records(data_type, batch)?.into_iter().enumerate() {
-            out.push((render::date_of_epoch_days(filed.value(row)), record));
-        }
-    }
-    Ok(Some(out))
+    Ok(Some(month_records(data_type, &key, bytes).await?))
 }
