@@ -6,8 +6,9 @@
 //! the tokens file stands for one Oura account on one machine whatever the destination, and it
 //! is local even when the lake is in S3. A local lake has a lock of its own as well,
 //! `<lake>/_ledger/.oura-sync.lock` ([`RunLock::path_for_lake`], taken by
-//! [`crate::ops::sync`]), so that two runs with different tokens files (or from different
-//! directories) never write one lake at once. The lock is an OS advisory lock (`flock` on
+//! [`crate::ops::sync`] and by `oura-sync silver`, each after the login's lock), so that two
+//! runs with different tokens files (or from different directories) never write one lake at
+//! once. The lock is an OS advisory lock (`flock` on
 //! Unix, through the standard library's `File::try_lock`), so it dies with the process: a
 //! crashed run never leaves a stale lock behind.
 //! The file holds the holder's process id, for the message the waiting run prints.
@@ -74,7 +75,7 @@ impl RunLock {
                 Err(TryLockError::WouldBlock) => {
                     if Instant::now() >= deadline {
                         return Err(anyhow::anyhow!(
-                            "another `oura-sync sync`{} is still running and holds {}; gave up \
+                            "another `oura-sync sync` or `silver`{} is still running and holds {}; gave up \
                              after waiting {} s. Try again when it has finished, or raise \
                              OURA_LOCK_TIMEOUT",
                             holder(&mut file)

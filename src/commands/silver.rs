@@ -25,9 +25,15 @@ pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Res
             BronzeSource::Ledger { ledger: &ledger, store: &store }
         }
     };
-    // Not at the same time as a sync of the same login, which may be rewriting these months.
-    let _lock =
+    // Not at the same time as a sync of the same login or of the same lake, which may be
+    // rewriting these months; in a sync's order (the login's lock, then the lake's), so that
+    // two commands never each hold one while waiting for the other.
+    let _login_lock =
         RunLock::acquire(&RunLock::path_for(&config.tokens_file), command.lock_timeout).await?;
+    let _lake_lock = match &command.lake_lock {
+        Some(lock) => Some(RunLock::acquire(&lock.path, lock.wait).await?),
+        None => None,
+    };
     let report =
         silver::update(&silver, &source, &command.types, command.window, Mode::Rebuild).await;
     print_report(&report, command.json)?;

@@ -143,6 +143,8 @@ pub struct SilverCommandConfig {
     pub types: Vec<DataType>,
     pub json: bool,
     pub lock_timeout: Duration,
+    /// The local lake's own lock, which a sync of the same lake holds whatever its tokens file.
+    pub lake_lock: Option<LakeLock>,
 }
 
 /// Where the silver tables live (`OURA_SILVER_DESTINATION`, `--silver-dest`).
@@ -370,15 +372,8 @@ fn sync_config(
     let lock_timeout = seconds(sources, "OURA_LOCK_TIMEOUT", 0)?;
     let silver = silver_place(sources, &lake.place)?;
     let silver = if args.dry_run { None } else { silver };
-    // One writer per lake: a local lake has a lock of its own, whatever tokens file a run
-    // uses. A dry run writes nothing, so it takes none. An S3 lake needs none: its DynamoDB
-    // ledger keeps each day as its own item, so concurrent writers lose no entry.
-    let lake_lock = match &lake.place {
-        LakePlace::Local { root, .. } if !args.dry_run => {
-            Some(LakeLock { path: RunLock::path_for_lake(root), wait: lock_timeout })
-        }
-        _ => None,
-    };
+    // A dry run writes nothing, so it takes no lock of the lake.
+    let lake_lock = if args.dry_run { None } else { lake_lock(&lake.place, lock_timeout) };
     Ok(SyncConfig {
         options: SyncOptions {
             window,
@@ -458,6 +453,18 @@ fn dashboard_config(
     })
 }
 
+/// The lock of the lake at `place`, for a command that writes it: one writer per lake, as a
+/// local lake has a lock of its own whatever tokens file a run uses. An S3 lake needs none:
+/// its DynamoDB ledger keeps each day as its own item, so concurrent writers lose no entry.
+fn lake_lock(place: &LakePlace, wait: Duration) -> Option<LakeLock> {
+    match place {
+        LakePlace::Local { root, .. } => {
+            Some(LakeLock { path: RunLock::path_for_lake(root), wait })
+        }
+        LakePlace::S3 { .. } => None,
+    }
+}
+
 fn status_config(args: &StatusArgs, sources: &Sources<'_>) -> anyhow::Result<StatusConfig> {
     let lake = lake_config(sources)?;
     let silver = silver_place(sources, &lake.place)?;
@@ -485,13 +492,15 @@ fn silver_command(
              set OURA_SILVER_DESTINATION or pass --silver-dest",
         ));
     };
+    let lock_timeout = seconds(sources, "OURA_LOCK_TIMEOUT", 0)?;
     Ok(SilverCommandConfig {
+        lake_lock: lake_lock(&lake.place, lock_timeout),
         lake,
         silver,
         window: Window::new(start, end),
         types: resolve_types(sources)?,
         json: args.json,
-        lock_timeout: seconds(sources, "OURA_LOCK_TIMEOUT", 0)?,
+        lock_timeout,
     })
 }
 

@@ -208,7 +208,7 @@ fn overlapping_syncs_do_not_interleave() {
     let (code, stdout, stderr) = run(&mut sync(&env, &[("OURA_LOCK_TIMEOUT", "0")]));
     assert_eq!(code, 1, "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("another `oura-sync sync`"), "{stderr}");
+    assert!(stderr.contains("another `oura-sync sync` or `silver`"), "{stderr}");
     assert!(stderr.contains(".oura-sync.lock"), "{stderr}");
 
     let mut third_cmd = sync(&env, &[("OURA_LOCK_TIMEOUT", "60")]);

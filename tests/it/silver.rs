@@ -521,3 +521,50 @@ fn a_bio_lakehouse_lake_gives_the_same_silver_as_the_default_layout() {
         assert_eq!(rows(&bio, t.name()), rows(&default, t.name()), "{t} after silver");
     }
 }
+
+/// `silver` takes the lake's own lock: while a sync with another tokens file (so another
+/// login lock) is writing the lake, `silver` with `OURA_LOCK_TIMEOUT=0` gives up at once (exit
+/// 1, naming the lake's lock file, no silver written); once the sync has finished, it runs.
+#[test]
+fn silver_waits_for_a_sync_of_the_same_lake_whatever_its_tokens_file() {
+    let env = TestEnv::new();
+    seed_every_type(&env.oura, &WEEK);
+    let out = env.cmd().env("OURA_SILVER", "off").args(["sync", "2026-11-23"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    env.oura.lock().delay = std::time::Duration::from_millis(1500);
+    let other_login = tempfile::tempdir().unwrap();
+    let mut sync = std::process::Command::new(env!("CARGO_BIN_EXE_oura-sync"));
+    for name in crate::common::inherited_settings() {
+        sync.env_remove(name);
+    }
+    let sync = sync
+        .current_dir(env.dir.path())
+        .env("OURA_API_BASE", &env.oura.base_url)
+        .env("OURA_TIMEZONE", "UTC")
+        .env("OURA_ACCESS_TOKEN", TOKEN)
+        .env("OURA_SILVER", "off")
+        .env("OURA_TOKENS_FILE", other_login.path().join("tokens.json"))
+        .args(["sync", "2026-11-23", "--days", "1", "--types", "sleep"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let requests = env.oura.request_count();
+    let start = std::time::Instant::now();
+    // Its one request is in flight: it holds the lake's lock.
+    while env.oura.request_count() == requests {
+        assert!(start.elapsed().as_secs() < 30, "the sync never fetched");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    let out = env.cmd().env("OURA_LOCK_TIMEOUT", "0").args(["silver"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("oura-lake/_ledger/.oura-sync.lock"), "{}", stderr(&out));
+    assert!(!env.lake().join("_silver").exists(), "silver written beside a running sync");
+
+    let synced = sync.wait_with_output().unwrap();
+    assert_eq!(synced.status.code(), Some(0), "{}", stderr(&synced));
+    let out = env.cmd().env("OURA_LOCK_TIMEOUT", "0").args(["silver"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(env.lake().join("_silver/sleep").exists());
+}
