@@ -12,6 +12,11 @@
 #   scripts/bench.sh            # everything (first run installs moto and the AWS CLI: ~1 min)
 #   BENCH_SKIP_PLAIN=1 BENCH_SKIP_S3=1 scripts/bench.sh   # without the plain way, without S3
 #   BENCH_ONLY_LEDGERS=1 scripts/bench.sh   # only the ledger forms side by side
+#   TMPDIR=/dev/shm scripts/bench.sh        # the lakes in memory instead of on the disk
+#
+# On ext4 without a journal, new files are slow for up to six minutes after many were deleted
+# (ext4 skips recently freed inodes one by one): run it well after a test suite or a build, or
+# with TMPDIR on tmpfs. It deletes nothing itself until it exits (see BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
