@@ -5,7 +5,10 @@
 //! `AWS_PROFILE` and the shared config files, with their SSO sessions (`aws sso login`) and
 //! `credential_process` commands, web identity, ECS and EC2 instance roles). The credentials
 //! are resolved once, up front, so that a lapsed SSO session or a failing process is one
-//! usage error that names the profile and the command to run, before anything is fetched.
+//! usage error that names the profile and the command to run, before anything is fetched;
+//! that answer is the first one of the cache both clients share, so the chain is asked once
+//! per process (one SSO portal call, one run of a `credential_process` that may prompt), and
+//! again only when the credentials near their expiry.
 //! `AWS_REGION`, `AWS_PROFILE` and the endpoint settings may also sit in the env file; keys
 //! may not, so they never share a file with the Oura settings.
 //!
@@ -22,7 +25,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::config::SharedHttpClient;
 use aws_sdk_s3::config::{
-    ProvideCredentials, RequestChecksumCalculation, ResponseChecksumValidation,
+    Credentials, IdentityCache, ProvideCredentials, RequestChecksumCalculation,
+    ResponseChecksumValidation, SharedCredentialsProvider,
 };
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::proxy::ProxyConfig;
@@ -69,9 +73,11 @@ impl AwsClients {
             .connect_timeout(CONNECT_TIMEOUT)
             .operation_attempt_timeout(ATTEMPT_TIMEOUT)
             .build();
+        // One identity cache for both clients (each would otherwise make its own).
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http)
-            .timeout_config(timeouts);
+            .timeout_config(timeouts)
+            .identity_cache(IdentityCache::lazy().build());
         if let Some(region) = &config.region {
             loader = loader.region(Region::new(region.clone()));
         }
@@ -84,12 +90,23 @@ impl AwsClients {
                 "no AWS region is configured; set AWS_REGION (or a region in your AWS profile)",
             ));
         }
-        if let Some(provider) = shared.credentials_provider()
-            && let Err(e) = provider.provide_credentials().await
-        {
-            let profile = config.profile.as_deref().unwrap_or("default");
-            return Err(UserError::usage(credentials_hint(profile, &error_chain(&e))));
-        }
+        let shared = match shared.credentials_provider() {
+            Some(chain) => match chain.provide_credentials().await {
+                Ok(first) => {
+                    let provider =
+                        ResolvedFirst { first: std::sync::Mutex::new(Some(first)), chain };
+                    shared
+                        .into_builder()
+                        .credentials_provider(SharedCredentialsProvider::new(provider))
+                        .build()
+                }
+                Err(e) => {
+                    let profile = config.profile.as_deref().unwrap_or("default");
+                    return Err(UserError::usage(credentials_hint(profile, &error_chain(&e))));
+                }
+            },
+            None => shared,
+        };
 
         let mut s3 = aws_sdk_s3::config::Builder::from(&shared);
         if let Some(url) = &config.s3_endpoint {
@@ -120,6 +137,31 @@ impl AwsClients {
             s3: aws_sdk_s3::Client::from_conf(s3.build()),
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
         })
+    }
+}
+
+/// The credential chain, whose first answer was already had: it is given once (to the shared
+/// cache, at the first request), then every later call asks the chain.
+#[derive(Debug)]
+struct ResolvedFirst {
+    first: std::sync::Mutex<Option<Credentials>>,
+    chain: SharedCredentialsProvider,
+}
+
+impl ProvideCredentials for ResolvedFirst {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let first = self.first.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        match first {
+            Some(credentials) => {
+                aws_credential_types::provider::future::ProvideCredentials::ready(Ok(credentials))
+            }
+            None => self.chain.provide_credentials(),
+        }
     }
 }
 

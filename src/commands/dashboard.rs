@@ -16,7 +16,8 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
     let (window, out) = (dashboard.window, &dashboard.out);
     check_writable(out)?;
     let destination = dashboard.lake.place.destination();
-    let (store, ledger) = super::backends(&dashboard.lake, &config.aws).await?;
+    let aws = super::Aws::new(&config.aws);
+    let (store, ledger) = super::backends(&dashboard.lake, &aws).await?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
 
     let mut last_days = Vec::new();
@@ -34,7 +35,7 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
     // Silver where it is current, bronze elsewhere; a silver store that cannot be reached
     // only costs speed, so the page is still made from bronze.
     let silver = match &dashboard.silver {
-        Some(place) => match super::silver_backend(place, &config.aws).await {
+        Some(place) => match super::silver_backend(place, &aws).await {
             Ok(silver) => Some(silver),
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), "Reading bronze only: silver cannot be read.");

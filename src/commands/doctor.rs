@@ -89,7 +89,8 @@ fn probe_type(types: &[DataType]) -> DataType {
 /// a reachable bucket; the ledger readable (a DynamoDB table with the right keys).
 async fn destination(config: &Config, doctor: &DoctorConfig) -> Check {
     const NAME: &str = "destination";
-    let (store, ledger) = match crate::commands::backends(&doctor.lake, &config.aws).await {
+    let aws = crate::commands::Aws::new(&config.aws);
+    let (store, ledger) = match crate::commands::backends(&doctor.lake, &aws).await {
         Ok(backends) => backends,
         Err(e) => return Check::fail(NAME, format!("{e:#}"), "fix the AWS settings above"),
     };

@@ -17,28 +17,48 @@ use crate::ledger::{AnyLedger, DynamoLedger, IngestionLog, LakeNames, LocalLedge
 use crate::silver::store::{AnySilver, LocalSilver, S3Silver, SilverStore};
 use crate::store::{AnyStore, LocalStore, S3Store};
 
+/// The AWS clients of one command: built the first time a backend needs them, and only once,
+/// so that a command whose lake, ledger and silver are all in AWS resolves its credentials
+/// once (see [`crate::aws`]).
+pub struct Aws<'a> {
+    config: &'a AwsConfig,
+    clients: tokio::sync::OnceCell<AwsClients>,
+}
+
+impl<'a> Aws<'a> {
+    /// Nothing is built until [`Aws::clients`] is first called.
+    pub fn new(config: &'a AwsConfig) -> Self {
+        Self { config, clients: tokio::sync::OnceCell::new() }
+    }
+
+    /// The clients, built on the first call.
+    pub async fn clients(&self) -> anyhow::Result<&AwsClients> {
+        self.clients.get_or_try_init(|| AwsClients::load(self.config)).await
+    }
+}
+
 /// The store and ledger of a lake: the DynamoDB ledger whenever `OURA_DYNAMODB_TABLE` is set
 /// (CONTRACT §2), else the local ledger beside a local lake, in the form the table's keys ask
-/// for (see [`table_ledger`]). AWS clients are built only when a backend needs them, once.
-pub async fn backends(lake: &LakeConfig, aws: &AwsConfig) -> anyhow::Result<(AnyStore, AnyLedger)> {
+/// for (see [`table_ledger`]). AWS clients are built only when a backend needs them.
+pub async fn backends(lake: &LakeConfig, aws: &Aws<'_>) -> anyhow::Result<(AnyStore, AnyLedger)> {
     let layout = lake.layout.clone();
     match &lake.place {
         LakePlace::Local { root, ledger_table } => {
             let ledger = match ledger_table {
                 None => AnyLedger::Local(LocalLedger::for_lake(root)),
                 Some(table) => {
-                    let clients = AwsClients::load(aws).await?;
+                    let clients = aws.clients().await?;
                     let names = || LakeNames::local(root, layout.clone());
-                    table_ledger(clients.dynamodb, table, names).await?
+                    table_ledger(clients.dynamodb.clone(), table, names).await?
                 }
             };
             Ok((AnyStore::Local(LocalStore::new(root).with_layout(layout)), ledger))
         }
         LakePlace::S3 { bucket, prefix, encryption, ledger_table } => {
-            let clients = AwsClients::load(aws).await?;
+            let clients = aws.clients().await?;
             let names = || Ok(LakeNames::s3(bucket, prefix, layout.clone()));
-            let ledger = table_ledger(clients.dynamodb, ledger_table, names).await?;
-            let store = S3Store::new(clients.s3, bucket, prefix, encryption.clone());
+            let ledger = table_ledger(clients.dynamodb.clone(), ledger_table, names).await?;
+            let store = S3Store::new(clients.s3.clone(), bucket, prefix, encryption.clone());
             Ok((AnyStore::S3(store.with_layout(layout)), ledger))
         }
     }
@@ -61,12 +81,12 @@ async fn table_ledger(
 }
 
 /// The silver store of `place`, checked before any data moves (a problem is exit 2).
-pub async fn silver_backend(place: &SilverPlace, aws: &AwsConfig) -> anyhow::Result<AnySilver> {
+pub async fn silver_backend(place: &SilverPlace, aws: &Aws<'_>) -> anyhow::Result<AnySilver> {
     let silver = match place {
         SilverPlace::Local(root) => AnySilver::Local(LocalSilver::new(root)),
         SilverPlace::S3 { bucket, prefix, encryption } => {
-            let clients = AwsClients::load(aws).await?;
-            AnySilver::S3(S3Silver::new(clients.s3, bucket, prefix, encryption.clone()))
+            let clients = aws.clients().await?;
+            AnySilver::S3(S3Silver::new(clients.s3.clone(), bucket, prefix, encryption.clone()))
         }
     };
     silver.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;

@@ -14,8 +14,9 @@ use crate::silver::{self, Mode, SilverReport};
 
 /// Runs `silver` and returns the exit code.
 pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Result<u8> {
-    let silver = super::silver_backend(&command.silver, &config.aws).await?;
-    let (store, ledger) = super::backends(&command.lake, &config.aws).await?;
+    let aws = super::Aws::new(&config.aws);
+    let silver = super::silver_backend(&command.silver, &aws).await?;
+    let (store, ledger) = super::backends(&command.lake, &aws).await?;
     let source = match &command.lake.place {
         LakePlace::Local { root, .. } => {
             BronzeSource::Folders { store: &store, root: root.clone() }

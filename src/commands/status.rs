@@ -63,7 +63,8 @@ struct SilverFreshness {
 
 /// Runs `status` and returns the exit code.
 pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> {
-    let (store, ledger) = super::backends(&status.lake, &config.aws).await?;
+    let aws = super::Aws::new(&config.aws);
+    let (store, ledger) = super::backends(&status.lake, &aws).await?;
     // A destination that is a file, a missing bucket or table, or an unreadable ledger is a
     // configuration error (exit 2), said as plainly as `sync` says it. Both checks only read.
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
@@ -75,7 +76,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         scope: t.scopes().map(|s| s.into_iter().collect::<Vec<_>>().join(" ")),
     });
     let silver = match &status.silver {
-        Some(place) => Some(super::silver_backend(place, &config.aws).await?),
+        Some(place) => Some(super::silver_backend(place, &aws).await?),
         None => None,
     };
     let runs = ledger.recent_runs(RECENT_RUNS).await?;

@@ -20,11 +20,12 @@ pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
         Some(notify) => Notifiers::new(notify)?,
         None => Notifiers::disabled(),
     };
-    let (store, ledger) = super::backends(&sync.lake, &config.aws).await?;
+    let aws = super::Aws::new(&config.aws);
+    let (store, ledger) = super::backends(&sync.lake, &aws).await?;
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     let silver = match &sync.silver {
-        Some(place) => Some(super::silver_backend(place, &config.aws).await?),
+        Some(place) => Some(super::silver_backend(place, &aws).await?),
         None => None,
     };
 

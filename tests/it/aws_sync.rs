@@ -334,7 +334,9 @@ async fn status_reads_the_dynamodb_ledger() {
 }
 
 /// The AWS credential chain includes `credential_process`: a profile whose process prints the
-/// emulator's keys syncs into S3 with no keys in the environment, and the process really ran.
+/// emulator's keys syncs into S3 (bronze, ledger and S3 silver) with no keys in the
+/// environment, and the process ran exactly once for the whole run: a process that prompts
+/// (a password manager, an MFA code) asks the user once, not once per client or backend.
 #[tokio::test]
 async fn a_credential_process_profile_syncs_with_no_keys_in_the_environment() {
     let t = AwsSync::new("cred-process").await;
@@ -344,7 +346,7 @@ async fn a_credential_process_profile_syncs_with_no_keys_in_the_environment() {
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\ntouch '{}'\necho '{{\"Version\": 1, \"AccessKeyId\": \"test\", \"SecretAccessKey\": \"test\"}}'\n",
+            "#!/bin/sh\necho ran >> '{}'\necho '{{\"Version\": 1, \"AccessKeyId\": \"test\", \"SecretAccessKey\": \"test\"}}'\n",
             marker.display()
         ),
     )
@@ -365,12 +367,22 @@ async fn a_credential_process_profile_syncs_with_no_keys_in_the_environment() {
         .env("AWS_CONFIG_FILE", &config)
         .env("AWS_PROFILE", "proc")
         .env("OURA_DYNAMODB_TABLE", &t.table)
+        .env("OURA_SILVER_DESTINATION", format!("s3://{}/silver", t.bucket))
         .args(["sync", "2026-11-23", "--days", "3", "--types", TYPES, "--dest", &dest])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(marker.exists(), "the credential_process never ran");
-    assert_eq!(t.keys().await.len(), 7, "3 daily_sleep + 3 heartrate + 1 workout");
+    let runs = std::fs::read_to_string(&marker).expect("the credential_process never ran");
+    assert_eq!(
+        runs.lines().count(),
+        1,
+        "the credential_process ran {} times",
+        runs.lines().count()
+    );
+    let keys = t.keys().await;
+    let bronze = keys.iter().filter(|k| k.starts_with("oura/") && !k.contains("_manifest")).count();
+    assert!(keys.iter().any(|k| k.starts_with("silver/")), "no silver object: {keys:?}");
+    assert_eq!(bronze, 7, "3 daily_sleep + 3 heartrate + 1 workout: {keys:?}");
 }
 
 /// A profile made by `aws configure sso` whose session is missing (never logged in, or
