@@ -8,9 +8,9 @@
 //! `<lake>/_ledger/.oura-sync.lock` ([`RunLock::path_for_lake`], taken by
 //! [`crate::ops::sync`] and by `oura-sync silver`, each after the login's lock), so that two
 //! runs with different tokens files (or from different directories) never write one lake at
-//! once. The lock is an OS advisory lock (`flock` on
-//! Unix, through the standard library's `File::try_lock`), so it dies with the process: a
-//! crashed run never leaves a stale lock behind.
+//! once. The lock is an OS advisory lock (`flock` on Unix, through the standard library's
+//! `File::try_lock`), so it dies with the process: a crashed run never leaves a stale lock
+//! behind.
 //! The file holds the holder's process id, for the message the waiting run prints.
 //!
 //! A second run waits up to `OURA_LOCK_TIMEOUT` seconds (default [`DEFAULT_LOCK_TIMEOUT`]),

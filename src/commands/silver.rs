@@ -14,6 +14,15 @@ use crate::silver::{self, Mode, SilverReport};
 
 /// Runs `silver` and returns the exit code.
 pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Result<u8> {
+    // A mistyped `--dest` must not pass for an empty lake, nor leave a new folder behind.
+    if let LakePlace::Local { root, .. } = &command.lake.place
+        && !root.is_dir()
+    {
+        return Err(UserError::usage(format!(
+            "there is no lake at {}; pass the lake's directory with --dest (or OURA_DESTINATION)",
+            root.display()
+        )));
+    }
     let aws = super::Aws::new(&config.aws);
     let silver = super::silver_backend(&command.silver, &aws).await?;
     let (store, ledger) = super::backends(&command.lake, &aws).await?;

@@ -570,3 +570,18 @@ fn silver_waits_for_a_sync_of_the_same_lake_whatever_its_tokens_file() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(env.lake().join("_silver/sleep").exists());
 }
+
+/// `silver` on a local lake that does not exist (a mistyped `--dest`) is exit 2 with one line
+/// naming the directory and the setting to fix, and creates nothing there.
+#[test]
+fn silver_of_a_lake_that_does_not_exist_is_exit_2_and_creates_nothing() {
+    let env = TestEnv::new();
+    let missing = env.dir.path().join("no-such-lake");
+    let out = env.cmd().arg("silver").arg("--dest").arg(&missing).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("there is no lake at") && err.contains("--dest"), "{err}");
+    assert!(!missing.exists(), "silver created the missing lake's folder");
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+}
