@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeyType, PutRequest, ScalarAttributeType, TableStatus, WriteRequest,
 };
@@ -88,39 +89,24 @@ impl DynamoLedger {
         range: Option<(String, String)>,
         backwards: bool,
         page: Option<i32>,
-        mut keep: impl FnMut(&Item) -> bool,
+        keep: impl FnMut(&Item) -> bool,
     ) -> anyhow::Result<()> {
-        let mut start_key = None;
-        loop {
-            let mut request = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .scan_index_forward(!backwards)
-                .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
-                .set_exclusive_start_key(start_key.take());
-            request = match &range {
-                Some((low, high)) => request
-                    .key_condition_expression("pk = :pk AND sk BETWEEN :low AND :high")
-                    .expression_attribute_values(":low", AttributeValue::S(low.clone()))
-                    .expression_attribute_values(":high", AttributeValue::S(high.clone())),
-                None => request.key_condition_expression("pk = :pk"),
-            };
-            request = request.set_limit(page);
-            let page = request.send().await.map_err(|err| {
-                self.call_error("querying", "dynamodb:Query", &CallFailure::from_sdk(&err))
-            })?;
-            for item in page.items() {
-                if !keep(item) {
-                    return Ok(());
-                }
-            }
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start_key = Some(key),
-                _ => return Ok(()),
-            }
-        }
+        let request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .scan_index_forward(!backwards)
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
+            .set_limit(page);
+        let request = match range {
+            Some((low, high)) => request
+                .key_condition_expression("pk = :pk AND sk BETWEEN :low AND :high")
+                .expression_attribute_values(":low", AttributeValue::S(low))
+                .expression_attribute_values(":high", AttributeValue::S(high)),
+            None => request.key_condition_expression("pk = :pk"),
+        };
+        query_pages(&self.table, request, keep).await
     }
 
     /// Sends `requests` (at most [`BATCH_SIZE`]) and resends what DynamoDB leaves unprocessed.
@@ -160,6 +146,30 @@ impl DynamoLedger {
             tracing::debug!(unprocessed = requests.len(), ?delay, "Retrying unprocessed items.");
             tokio::time::sleep(delay).await;
             attempt += 1;
+        }
+    }
+}
+
+/// Sends the query `request` page after page, each from where the last one stopped, and hands
+/// every item to `keep` until it returns false or the pages end.
+pub(super) async fn query_pages(
+    table: &str,
+    request: QueryFluentBuilder,
+    mut keep: impl FnMut(&Item) -> bool,
+) -> anyhow::Result<()> {
+    let mut start_key = None;
+    loop {
+        let page = request.clone().set_exclusive_start_key(start_key.take()).send().await.map_err(
+            |err| call_error(table, "querying", "dynamodb:Query", &CallFailure::from_sdk(&err)),
+        )?;
+        for item in page.items() {
+            if !keep(item) {
+                return Ok(());
+            }
+        }
+        match page.last_evaluated_key {
+            Some(key) if !key.is_empty() => start_key = Some(key),
+            _ => return Ok(()),
         }
     }
 }

@@ -30,7 +30,9 @@ use futures_util::StreamExt;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
-use super::dynamodb::{Item, call_error, n, number, parsed, run_from_item, run_item, s, string};
+use super::dynamodb::{
+    Item, call_error, n, number, parsed, query_pages, run_from_item, run_item, s, string,
+};
 use super::{DayEntry, Ledger, RunEntry, TableForm};
 use crate::aws::CallFailure;
 use crate::datatype::DataType;
@@ -193,38 +195,23 @@ impl IngestionLog {
         since: Option<i64>,
         backwards: bool,
         page: Option<i32>,
-        mut keep: impl FnMut(&Item) -> bool,
+        keep: impl FnMut(&Item) -> bool,
     ) -> anyhow::Result<()> {
-        let mut start_key = None;
-        loop {
-            let mut request = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .scan_index_forward(!backwards)
-                .expression_attribute_values(":fp", s(file_path))
-                .set_exclusive_start_key(start_key.take())
-                .set_limit(page);
-            request = match since {
-                Some(second) => request
-                    .key_condition_expression("file_path = :fp AND upload_timestamp >= :since")
-                    .expression_attribute_values(":since", self.sort_key.value(second)),
-                None => request.key_condition_expression("file_path = :fp"),
-            };
-            let answer = request.send().await.map_err(|err| {
-                call_error(&self.table, "querying", "dynamodb:Query", &CallFailure::from_sdk(&err))
-            })?;
-            for item in answer.items() {
-                if !keep(item) {
-                    return Ok(());
-                }
-            }
-            match answer.last_evaluated_key {
-                Some(key) if !key.is_empty() => start_key = Some(key),
-                _ => return Ok(()),
-            }
-        }
+        let request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .scan_index_forward(!backwards)
+            .expression_attribute_values(":fp", s(file_path))
+            .set_limit(page);
+        let request = match since {
+            Some(second) => request
+                .key_condition_expression("file_path = :fp AND upload_timestamp >= :since")
+                .expression_attribute_values(":since", self.sort_key.value(second)),
+            None => request.key_condition_expression("file_path = :fp"),
+        };
+        query_pages(&self.table, request, keep).await
     }
 
     /// The newest object item of ours for `data_type`'s `day`, as a day entry.
