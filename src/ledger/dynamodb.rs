@@ -91,14 +91,8 @@ impl DynamoLedger {
         page: Option<i32>,
         keep: impl FnMut(&Item) -> bool,
     ) -> anyhow::Result<()> {
-        let request = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .consistent_read(true)
-            .scan_index_forward(!backwards)
-            .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
-            .set_limit(page);
+        let request = query_of(&self.client, &self.table, backwards, page)
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()));
         let request = match range {
             Some((low, high)) => request
                 .key_condition_expression("pk = :pk AND sk BETWEEN :low AND :high")
@@ -148,6 +142,22 @@ impl DynamoLedger {
             attempt += 1;
         }
     }
+}
+
+/// A strongly consistent `Query` of `table`, in sort key order (descending when `backwards`),
+/// `page` items a request (DynamoDB's 1 MB when `None`); the caller adds the key condition.
+pub(super) fn query_of(
+    client: &Client,
+    table: &str,
+    backwards: bool,
+    page: Option<i32>,
+) -> QueryFluentBuilder {
+    client
+        .query()
+        .table_name(table)
+        .consistent_read(true)
+        .scan_index_forward(!backwards)
+        .set_limit(page)
 }
 
 /// Sends the query `request` page after page, each from where the last one stopped, and hands

@@ -31,7 +31,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
 use super::dynamodb::{
-    Item, call_error, n, number, parsed, query_pages, run_from_item, run_item, s, string,
+    Item, call_error, n, number, parsed, query_of, query_pages, run_from_item, run_item, s, string,
 };
 use super::{DayEntry, Ledger, RunEntry, TableForm};
 use crate::aws::CallFailure;
@@ -197,14 +197,8 @@ impl IngestionLog {
         page: Option<i32>,
         keep: impl FnMut(&Item) -> bool,
     ) -> anyhow::Result<()> {
-        let request = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .consistent_read(true)
-            .scan_index_forward(!backwards)
-            .expression_attribute_values(":fp", s(file_path))
-            .set_limit(page);
+        let request = query_of(&self.client, &self.table, backwards, page)
+            .expression_attribute_values(":fp", s(file_path));
         let request = match since {
             Some(second) => request
                 .key_condition_expression("file_path = :fp AND upload_timestamp >= :since")
