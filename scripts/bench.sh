@@ -13,6 +13,7 @@
 #   BENCH_SKIP_PLAIN=1 BENCH_SKIP_S3=1 scripts/bench.sh   # without the plain way, without S3
 #   BENCH_ONLY_LEDGERS=1 scripts/bench.sh   # only the ledger forms side by side
 #   TMPDIR=/dev/shm scripts/bench.sh        # the lakes in memory instead of on the disk
+#   BENCH_SKIP_SLOW_DISK=1 scripts/bench.sh  # without the slow-fsync rows (they need strace)
 #
 # On ext4 without a journal, new files are slow for up to six minutes after many were deleted
 # (ext4 skips recently freed inodes one by one): run it well after a test suite or a build, or
@@ -83,7 +84,7 @@ run_sync() { # name mode args...
   local name=$1 mode=$2; shift 2
   env OURA_API_BASE="$OURA" OURA_ACCESS_TOKEN=bench OURA_TIMEZONE=UTC OURA_NOTIFY= \
     OURA_TOKENS_FILE="$WORK/none.json" \
-    /usr/bin/time -f '%e %M' -o "$WORK/time" "$BIN" -q sync --json --concurrency "$CONCURRENCY" "$@" \
+    /usr/bin/time -f '%e %M' -o "$WORK/time" ${WRAP:-} "$BIN" -q sync --json --concurrency "$CONCURRENCY" "$@" \
     >"$WORK/report.json" || true
   row "$name" "$WORK/time" "$WORK/report.json" "$mode"
 }
@@ -110,6 +111,16 @@ OURA=$(head -1 "$WORK/real-pages.url")
 stats >/dev/null
 OURA_SILVER=off run_sync "7-day sync, a day per page → local lake, silver off" pages "$END" --days 7 --dest "$WORK/lake-week-real"
 OURA_SILVER=off run_sync "3-year backfill, a day per page → local lake, silver off" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-real"
+# The same on a disk whose every fsync and syncfs takes 20 ms more (an SD card, a network
+# disk), made so by strace's fault injection; the row at +0 ms shows strace's own cost.
+if [ -z "${BENCH_SKIP_SLOW_DISK:-}" ] && command -v strace >/dev/null; then
+  for delay_ms in 0 20; do
+    WRAP="strace -f --seccomp-bpf -qq -o /dev/null -e trace=fsync,fdatasync,syncfs -e inject=fsync,fdatasync,syncfs:delay_exit=$((delay_ms * 1000))" \
+      OURA_SILVER=off run_sync "3-year backfill, a day per page, every fsync +$delay_ms ms (strace)" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-slow-$delay_ms"
+  done
+else
+  echo "| (slow-disk rows left out: BENCH_SKIP_SLOW_DISK is set or strace is not installed) | | | | | | | |"
+fi
 OURA=$(head -1 "$WORK/default.url")
 fi
 
