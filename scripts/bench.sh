@@ -26,7 +26,7 @@ END=${BENCH_END:-2026-11-23}
 FROM=${BENCH_FROM:-2023-11-24}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
 WORK=$(mktemp -d)
-trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "Building (release)..." >&2
 cargo build --release --locked --quiet --bin oura-sync --example fake_oura
@@ -36,7 +36,7 @@ BIN=$TARGET/release/oura-sync
 # shellcheck source=../.ci/aws-emulator.sh
 source .ci/aws-emulator.sh >&2
 # The emulator's script sets its own EXIT trap (stopping moto); stop the fake servers too.
-trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${MOTO_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${MOTO_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PY="$EMU_DIR/venv/bin/python"
 
 start_fake() { # name, extra flags...: starts a fake Oura server; its URL in $WORK/<name>.url
@@ -52,6 +52,10 @@ FAKE_PID=$FAKE_STARTED
 # Oura's own page size for heart rate: about a day of samples (288, every 5 minutes).
 start_fake real-pages --series-page-size 288
 REAL_PAGES_PID=$FAKE_STARTED
+# Another for the slow-disk rows: each fake counts Oura's 5,000 requests / 5 minutes on its
+# own, and three day-per-page backfills in a row would run into that limit.
+start_fake slow-disk --series-page-size 288
+SLOW_DISK_PID=$FAKE_STARTED
 OURA=$(head -1 "$WORK/default.url")
 stats() { "$PY" -c "import urllib.request as u; print(u.urlopen('$OURA/_fake/stats').read().decode())"; }
 stats >/dev/null
@@ -114,6 +118,8 @@ OURA_SILVER=off run_sync "3-year backfill, a day per page → local lake, silver
 # The same on a disk whose every fsync and syncfs takes 20 ms more (an SD card, a network
 # disk), made so by strace's fault injection; the row at +0 ms shows strace's own cost.
 if [ -z "${BENCH_SKIP_SLOW_DISK:-}" ] && command -v strace >/dev/null; then
+  OURA=$(head -1 "$WORK/slow-disk.url")
+  stats >/dev/null
   for delay_ms in 0 20; do
     WRAP="strace -f --seccomp-bpf -qq -o /dev/null -e trace=fsync,fdatasync,syncfs -e inject=fsync,fdatasync,syncfs:delay_exit=$((delay_ms * 1000))" \
       OURA_SILVER=off run_sync "3-year backfill, a day per page, every fsync +$delay_ms ms (strace)" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-slow-$delay_ms"
@@ -211,7 +217,7 @@ print(f"http://127.0.0.1:{server.server_port}", flush=True); server.serve_foreve
 PYEOF
 "$PY" "$WORK/count_proxy.py" "$AWS_ENDPOINT_URL" >"$WORK/proxy.url" 2>"$WORK/proxy.log" &
 PROXY_PID=$!
-trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${MOTO_PID:-}" "${PROXY_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${MOTO_PID:-}" "${PROXY_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do [ -s "$WORK/proxy.url" ] && break; sleep 0.1; done
 PROXY=$(head -1 "$WORK/proxy.url")
 make_ledger_table() { # table form (pk-sk | ingestion-log-number | ingestion-log-string)
