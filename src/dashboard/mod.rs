@@ -40,18 +40,24 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
     let shown = |s: &Series| -> Series {
         s.iter().filter(|(d, _)| window.contains(**d)).map(|(d, v)| (*d, *v)).collect()
     };
+    // The window's values of a series and its 30-day baseline, with the scale that fits both
+    // (from zero for bars); `None` when the window holds no value.
+    let in_window = |s: &Series, from_zero: bool| -> Option<(Series, Series, Scale)> {
+        let values = shown(s);
+        if values.is_empty() {
+            return None;
+        }
+        let base = rolling_baseline(s, window);
+        let scale = Scale::fit(values.values().chain(base.values()).copied(), from_zero);
+        Some((values, base, scale))
+    };
     let line = |id: &str,
                 title: &str,
                 sub: &str,
                 class: &str,
                 s: &Series,
                 text: &dyn Fn(f64) -> String| {
-        let values = shown(s);
-        if values.is_empty() {
-            return None;
-        }
-        let base = rolling_baseline(s, window);
-        let scale = Scale::fit(values.values().chain(base.values()).copied(), false);
+        let (values, base, scale) = in_window(s, false)?;
         let chart = svg::line_chart(
             id,
             title,
@@ -75,12 +81,7 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
                 class: &str,
                 s: &Series,
                 text: &dyn Fn(f64) -> String| {
-        let values = shown(s);
-        if values.is_empty() {
-            return None;
-        }
-        let base = rolling_baseline(s, window);
-        let scale = Scale::fit(values.values().chain(base.values()).copied(), true);
+        let (values, base, scale) = in_window(s, true)?;
         let chart = svg::bar_chart(
             id,
             title,
