@@ -3,7 +3,8 @@
 # local lake and into S3 + DynamoDB (moto), against the fake Oura server with a fixed 50 ms
 # per request and Oura's limit of 5,000 requests per 5 minutes; then (issue 12) the same
 # against a fake that serves a day of heart rate per page (`--series-page-size 288`, as Oura
-# does); then (issue 11) a daily sync with each ledger form (pk/sk, ingestion log with a
+# does), and that 3-year backfill again with every fsync and syncfs slowed by 20 ms (a slow
+# disk, through strace's fault injection); then (issue 11) a daily sync with each ledger form (pk/sk, ingestion log with a
 # number and a string sort key), with every S3 and DynamoDB request counted; and the 7-day
 # sync the plain way (curl per endpoint, the AWS CLI per object). Prints, per run: wall time,
 # requests, 429s, objects written, peak RSS, the lower bound the run could reach, and the
