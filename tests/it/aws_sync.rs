@@ -3,6 +3,7 @@
 //! uploads nothing, health checks before any Oura request, and S3 failing halfway.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use oura_sync::aws::AwsClients;
@@ -385,6 +386,23 @@ async fn a_credential_process_profile_syncs_with_no_keys_in_the_environment() {
     assert_eq!(bronze, 7, "3 daily_sleep + 3 heartrate + 1 workout: {keys:?}");
 }
 
+/// Writes an AWS config file in `dir` with the profile `work`, as `aws configure sso` makes it
+/// (account 123456789012, role `role`, the SSO session `corp`), and returns its path.
+fn sso_profile(dir: &Path, role: &str) -> std::path::PathBuf {
+    let config = dir.join("aws-config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile work]\nsso_session = corp\nsso_account_id = 123456789012\n\
+             sso_role_name = {role}\nregion = us-east-1\n\n[sso-session corp]\n\
+             sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
+             sso_registration_scopes = sso:account:access\n"
+        ),
+    )
+    .unwrap();
+    config
+}
+
 /// A profile made by `aws configure sso` whose session is missing (never logged in, or
 /// expired) stops before any Oura request with exit 2 and one line naming the profile and
 /// `aws sso login --profile NAME`, and no SDK warning or debug dump on stderr.
@@ -392,15 +410,7 @@ async fn a_credential_process_profile_syncs_with_no_keys_in_the_environment() {
 async fn an_sso_profile_without_a_session_names_the_login_command() {
     let t = AwsSync::new("sso").await;
     let dir = t.env.dir.path();
-    let config = dir.join("aws-config");
-    std::fs::write(
-        &config,
-        "[profile work]\nsso_session = corp\nsso_account_id = 123456789012\n\
-         sso_role_name = Reader\nregion = us-east-1\n\n[sso-session corp]\n\
-         sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
-         sso_registration_scopes = sso:account:access\n",
-    )
-    .unwrap();
+    let config = sso_profile(dir, "Reader");
     let out = t
         .env
         .cmd()
@@ -513,15 +523,7 @@ async fn no_credentials_is_one_line_without_the_sdk_s_warnings() {
 async fn an_sso_profile_with_a_session_syncs_with_no_extra_step() {
     let t = AwsSync::new("sso-ok").await;
     let dir = t.env.dir.path();
-    let config = dir.join("aws-config");
-    std::fs::write(
-        &config,
-        "[profile work]\nsso_session = corp\nsso_account_id = 123456789012\n\
-         sso_role_name = Writer\nregion = us-east-1\n\n[sso-session corp]\n\
-         sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
-         sso_registration_scopes = sso:account:access\n",
-    )
-    .unwrap();
+    let config = sso_profile(dir, "Writer");
     // The token `aws sso login` caches, under the SHA-1 of the session name.
     let sha1 = std::process::Command::new("sh")
         .args(["-c", "printf corp | sha1sum | cut -d' ' -f1"])
