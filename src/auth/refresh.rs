@@ -75,7 +75,7 @@ pub async fn refresh<S: TokenStore>(
     store: &S,
     seen: &StoredTokens,
 ) -> anyhow::Result<Refreshed> {
-    let span = tracing::info_span!("refresh", store = %store.describe());
+    let span = tracing::info_span!("refresh", store = %store.location());
     refresh_locked(endpoint, store, seen).instrument(span).await
 }
 

@@ -62,8 +62,9 @@ impl FileTokenStore {
         &self.path
     }
 
-    /// Reads and parses the file, with the version of the bytes read.
-    fn read(&self) -> Result<Versioned, TokenStoreError> {
+    /// Reads and parses the file, with the version of the bytes read; `warn` says when others
+    /// may read it (once per load, not again at a compare-and-swap).
+    fn read(&self, warn: bool) -> Result<Versioned, TokenStoreError> {
         let path = &self.path;
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
@@ -82,7 +83,9 @@ impl FileTokenStore {
             }
         };
         let metadata = std::fs::metadata(path).ok();
-        warn_if_readable_by_others(path, metadata.as_ref());
+        if warn {
+            warn_if_readable_by_others(path, metadata.as_ref());
+        }
         let modified =
             metadata.and_then(|m| m.modified().ok()).and_then(|t| Timestamp::try_from(t).ok());
         let tokens = StoredTokens::parse(&bytes, modified).map_err(|why| {
@@ -129,7 +132,7 @@ impl TokenStore for FileTokenStore {
 
     async fn load(&self) -> Result<Versioned, TokenStoreError> {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read())
+        tokio::task::spawn_blocking(move || store.read(true))
             .await
             .map_err(|e| TokenStoreError::Io(anyhow::anyhow!("the read task failed: {e}")))?
     }
@@ -181,7 +184,7 @@ impl TokenStore for FileTokenStore {
         expected: &Version,
         tokens: &StoredTokens,
     ) -> Result<Version, TokenStoreError> {
-        let current = self.read()?;
+        let current = self.read(false)?;
         if current.version != *expected {
             return Err(TokenStoreError::Conflict(Box::new(current)));
         }
