@@ -107,10 +107,11 @@ async fn refresh_locked<S: TokenStore>(
     let refresh_token = current.tokens.refresh_token.as_ref().expect("decided above");
     // The old refresh token dies with the refresh, so the new pair must be sure to fit first:
     // a full disk stops here, with the old pair intact and still usable.
-    store.reserve(&mut lock).await.map_err(anyhow::Error::from).context(
-        "cannot store a refreshed login, so the access token was not refreshed and the login \
-         is unchanged",
-    )?;
+    store
+        .reserve(&mut lock)
+        .await
+        .map_err(anyhow::Error::from)
+        .context("the access token was not refreshed and the login is unchanged")?;
     let issued = endpoint
         .request(Grant::Refresh(refresh_token), current.tokens.token_url.as_deref())
         .await

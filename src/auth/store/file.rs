@@ -168,7 +168,7 @@ impl TokenStore for FileTokenStore {
             )
             .with_context(|| {
                 format!(
-                    "no room to save a login beside {} (free some disk space and run again)",
+                    "no room to save a refreshed login beside {} (free some disk space and run again)",
                     self.path.display()
                 )
             })
