@@ -1,6 +1,6 @@
 //! `oura-sync doctor`: checks a setup without syncing or writing anything, one line per
 //! check, each ✓ or ✗ with the fix. The checks that need no backend are pure functions over
-//! what was read (the tokens file, an Oura answer, the clock); the command composes them with
+//! what was read (the stored login, an Oura answer, the clock); the command composes them with
 //! the destination and notification checks.
 
 use std::collections::BTreeSet;
@@ -291,6 +291,52 @@ pub async fn ask_oura(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(found: Result<Versioned, TokenStoreError>, exposure: Option<Exposure>) -> LoginRead {
+        LoginRead {
+            store: "tokens file t.json".into(),
+            setting: "OURA_TOKENS_FILE",
+            found,
+            exposure,
+        }
+    }
+
+    fn stored(json: &str) -> Result<Versioned, TokenStoreError> {
+        let tokens = crate::auth::StoredTokens::parse(json.as_bytes(), None).unwrap();
+        Ok(Versioned { tokens, version: crate::auth::Version::new("v1") })
+    }
+
+    /// What the store answered decides the login check: none falls back to a bare token (or
+    /// fails naming the setting), an unusable one fails with its own message, an exposed one
+    /// fails with the fix, and a usable one passes naming the store, with a bearer to try.
+    #[test]
+    fn the_login_check_follows_what_the_store_answered() {
+        let now = Timestamp::now();
+        let missing =
+            || Err(TokenStoreError::Missing { absent: "there is no tokens file at t.json".into() });
+        let found = check_login(read(missing(), None), Some(&Secret::new("bare")), &[], now);
+        assert!(found.check.ok && found.check.detail.starts_with("OURA_ACCESS_TOKEN (there is no"));
+        assert_eq!(found.bearer.unwrap().expose(), "bare");
+        let found = check_login(read(missing(), None), None, &[], now);
+        assert!(
+            !found.check.ok && found.check.fix.as_deref().unwrap().contains("OURA_TOKENS_FILE")
+        );
+        let corrupt = Err(TokenStoreError::Corrupt { message: "not usable; run auth".into() });
+        let found = check_login(read(corrupt, None), Some(&Secret::new("bare")), &[], now);
+        assert!(
+            !found.check.ok
+                && found.check.detail == "not usable; run auth"
+                && found.bearer.is_none()
+        );
+        let exposed =
+            Exposure { problem: "mode 0644".into(), fix: "run `chmod 600 t.json`".into() };
+        let found =
+            check_login(read(stored(r#"{"access_token":"a"}"#), Some(exposed)), None, &[], now);
+        assert!(!found.check.ok && found.check.detail == "mode 0644" && found.bearer.is_none());
+        let found = check_login(read(stored(r#"{"access_token":"a"}"#), None), None, &[], now);
+        assert!(found.check.ok && found.check.detail.starts_with("tokens file t.json"));
+        assert_eq!(found.bearer.unwrap().expose(), "a");
+    }
 
     fn ts(s: i64) -> Timestamp {
         Timestamp::from_second(s).unwrap()
