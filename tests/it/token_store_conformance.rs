@@ -1,6 +1,7 @@
 //! The token-store conformance suite (the contract on [`TokenStore`]), run on every backend:
 //! load, replace by compare-and-swap, a lost race (two refreshes, one grant at the fake OAuth
-//! server, both callers on the live token), a missing login, a corrupt value, the run lock.
+//! server, both callers on the live token), a new login during a refresh, a write that skips
+//! the lock, a missing login, a corrupt value, the run lock.
 //!
 //! A backend is one line in [`token_store_suite!`]'s list: a [`Fixture`] that opens handles
 //! on one fresh login (each handle as another process would open it) and can store bytes
@@ -20,8 +21,9 @@ use crate::fake_oauth::{CLIENT_ID, CLIENT_SECRET, FakeOAuth};
 trait Fixture {
     /// A new handle on the login, as another process would open it.
     fn open(&self) -> AnyTokenStore;
-    /// Stores `bytes` as the login, bypassing the store (a torn or foreign value).
-    fn corrupt(&self, bytes: &[u8]);
+    /// Stores `bytes` as the login, bypassing the store and its lock (a torn value, or
+    /// another tool's write).
+    fn write_raw(&self, bytes: &[u8]);
     /// Removes the login, bypassing the store.
     fn remove(&self);
 }
@@ -46,7 +48,7 @@ impl Fixture for FileFixture {
         AnyTokenStore::file(self.path())
     }
 
-    fn corrupt(&self, bytes: &[u8]) {
+    fn write_raw(&self, bytes: &[u8]) {
         std::fs::write(self.path(), bytes).unwrap();
     }
 
@@ -63,6 +65,17 @@ fn login(access: &str, refresh: &str, expires_in: i64, token_url: &str) -> Store
         "scope": "daily heartrate", "token_url": token_url,
     });
     StoredTokens::parse(json.to_string().as_bytes(), None).unwrap()
+}
+
+/// The app's settings pointed at the fake OAuth server.
+fn app(oauth: &FakeOAuth) -> OAuthConfig {
+    OAuthConfig {
+        client_id: Some(CLIENT_ID.into()),
+        client_secret: Some(Secret::new(CLIENT_SECRET)),
+        token_url: oauth.legacy_url(),
+        fallback_token_url: oauth.new_url(),
+        ..OAuthConfig::default()
+    }
 }
 
 async fn put(store: &AnyTokenStore, tokens: &StoredTokens) -> Versioned {
@@ -130,13 +143,7 @@ async fn a_lost_race_costs_no_grant_and_no_login<F: Fixture>(fixture: &F) {
     oauth.lock().refresh_delay = Duration::from_millis(300);
     let (access, refresh) = oauth.issue_pair("extapi:daily");
     put(&fixture.open(), &login(&access, &refresh, 60, &oauth.legacy_url())).await;
-    let config = OAuthConfig {
-        client_id: Some(CLIENT_ID.into()),
-        client_secret: Some(Secret::new(CLIENT_SECRET)),
-        token_url: oauth.legacy_url(),
-        fallback_token_url: oauth.new_url(),
-        ..OAuthConfig::default()
-    };
+    let config = app(&oauth);
     let a = TokenProvider::with_refresh(false, fixture.open(), None, &config).await.unwrap();
     let b = TokenProvider::with_refresh(false, fixture.open(), None, &config).await.unwrap();
     let (from_a, from_b) = tokio::join!(a.bearer(), b.bearer());
@@ -150,6 +157,59 @@ async fn a_lost_race_costs_no_grant_and_no_login<F: Fixture>(fixture: &F) {
     let stored = fixture.open().load().await.unwrap().tokens;
     assert_eq!(stored.access_token, from_a);
     assert!(oauth.refresh_token_is_live(stored.refresh_token.unwrap().expose()));
+}
+
+/// A new login stored while a refresh of the previous one is at the token endpoint waits
+/// for it, and is what stays: the refresh never writes over it, and a provider still holding
+/// the previous login takes the new one without a grant.
+async fn a_new_login_is_never_overwritten_by_a_refresh<F: Fixture>(fixture: &F) {
+    let oauth = FakeOAuth::start(None);
+    oauth.lock().refresh_delay = Duration::from_millis(300);
+    let (access, refresh) = oauth.issue_pair("extapi:daily");
+    put(&fixture.open(), &login(&access, &refresh, 60, &oauth.legacy_url())).await;
+    let refreshing =
+        TokenProvider::with_refresh(false, fixture.open(), None, &app(&oauth)).await.unwrap();
+    let late =
+        TokenProvider::with_refresh(false, fixture.open(), None, &app(&oauth)).await.unwrap();
+    let (new_access, new_refresh) = oauth.issue_pair("extapi:daily");
+    let new_login = login(&new_access, &new_refresh, 3600, &oauth.legacy_url());
+    let relogin = async {
+        // Let the refresh take the lock first.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        put(&fixture.open(), &new_login).await
+    };
+    let (refreshed, _) = tokio::join!(refreshing.bearer(), relogin);
+    refreshed.unwrap();
+    let stored = fixture.open().load().await.unwrap();
+    assert_same_login(&stored.tokens, &new_login);
+    // However the two met on a busy machine, at most the one refresh was made.
+    let grants = oauth.refreshes();
+    assert!(grants <= 1, "{:?}", oauth.calls());
+    assert_eq!(late.bearer().await.unwrap().unwrap().expose(), new_access);
+    assert_eq!(oauth.refreshes(), grants, "the late provider refreshed: {:?}", oauth.calls());
+}
+
+/// A login written during a refresh by a writer that takes no lock (another tool) is never
+/// overwritten: whether it lands before the re-read or after the grant, the refresh ends on
+/// that login (compare-and-swap loses, or the re-read sees it) and the store keeps it.
+async fn a_write_that_skips_the_lock_wins_over_a_refresh<F: Fixture>(fixture: &F) {
+    let oauth = FakeOAuth::start(None);
+    oauth.lock().refresh_delay = Duration::from_millis(300);
+    let (access, refresh) = oauth.issue_pair("extapi:daily");
+    put(&fixture.open(), &login(&access, &refresh, 60, &oauth.legacy_url())).await;
+    let provider =
+        TokenProvider::with_refresh(false, fixture.open(), None, &app(&oauth)).await.unwrap();
+    let (foreign_access, foreign_refresh) = oauth.issue_pair("extapi:daily");
+    let foreign = login(&foreign_access, &foreign_refresh, 3600, &oauth.legacy_url());
+    let foreign_bytes = foreign.to_json();
+    let other_tool = async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        fixture.write_raw(&foreign_bytes);
+    };
+    let (bearer, ()) = tokio::join!(provider.bearer(), other_tool);
+    assert_eq!(bearer.unwrap().unwrap().expose(), foreign_access);
+    assert_same_login(&fixture.open().load().await.unwrap().tokens, &foreign);
+    assert!(oauth.refreshes() <= 1);
 }
 
 /// No login: `load` and `replace` say Missing (and write nothing), and a provider without
@@ -177,7 +237,7 @@ async fn a_missing_login_is_missing<F: Fixture>(fixture: &F) {
 async fn a_corrupt_login_is_refused_in_one_line<F: Fixture>(fixture: &F) {
     let store = fixture.open();
     let stored = put(&store, &login("a", "r", 60, "u")).await;
-    fixture.corrupt(br#"{"refresh_token":"r-SECRET-77","access_token":"#);
+    fixture.write_raw(br#"{"refresh_token":"r-SECRET-77","access_token":"#);
     let Err(err) = store.load().await else { panic!("a corrupt login loaded") };
     assert!(matches!(err, TokenStoreError::Corrupt { .. }), "{err:?}");
     let message = err.to_string();
@@ -239,6 +299,10 @@ token_store_suite! {
         replace_is_compare_and_swap,
         /// See [`super::a_lost_race_costs_no_grant_and_no_login`].
         a_lost_race_costs_no_grant_and_no_login,
+        /// See [`super::a_new_login_is_never_overwritten_by_a_refresh`].
+        a_new_login_is_never_overwritten_by_a_refresh,
+        /// See [`super::a_write_that_skips_the_lock_wins_over_a_refresh`].
+        a_write_that_skips_the_lock_wins_over_a_refresh,
         /// See [`super::a_missing_login_is_missing`].
         a_missing_login_is_missing,
         /// See [`super::a_corrupt_login_is_refused_in_one_line`].
