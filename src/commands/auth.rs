@@ -1,18 +1,19 @@
-//! `oura-sync auth`: the one-time browser login that writes the tokens file.
+//! `oura-sync auth`: the one-time browser login that writes the login to the token store.
 
+use crate::auth::TokenStore;
 use crate::auth::login::login;
 use crate::auth::oauth::TokenEndpoint;
 use crate::config::{AuthConfig, Config};
 use crate::error::EXIT_OK;
 
-/// Logs in, writes the tokens file, and prints where it went, its expiry and the scopes.
+/// Logs in, stores the login, and prints where it went, its expiry and the scopes.
 pub async fn exec(config: &Config, auth: &AuthConfig) -> anyhow::Result<u8> {
-    let tokens_file = &config.tokens_file;
+    let store = super::token_store(config);
     let requested = auth.app.scopes.clone();
     let endpoint = TokenEndpoint::new(auth.app.clone())?;
-    let tokens = login(&endpoint, tokens_file, &auth.login).await?;
+    let tokens = login(&endpoint, &store, &auth.login).await?;
 
-    println!("Logged in to Oura; the tokens are in {}.", tokens_file.display());
+    println!("Logged in to Oura; the tokens are in {}.", store.location());
     if let Some(at) = tokens.expires_at {
         println!("The access token expires at {at}; syncs refresh it by themselves.");
     }

@@ -7,9 +7,10 @@ use std::io::Write;
 
 use jiff::Timestamp;
 
+use crate::auth::TokenStore;
 use crate::config::{Config, DoctorConfig, LakePlace};
 use crate::datatype::{DataType, RangeKind};
-use crate::doctor::{Check, DoctorReport, ask_oura, check_login, judge_oura};
+use crate::doctor::{Check, DoctorReport, LoginRead, ask_oura, check_login, judge_oura};
 use crate::error::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code};
 use crate::ledger::Ledger;
 use crate::notify::{Notifiers, NotifyStatus};
@@ -27,7 +28,15 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
     let today = now.to_zoned_datetime(doctor.timezone.clone()).date();
     let mut checks = Vec::new();
 
-    let login = check_login(&config.tokens_file, config.access_token.as_ref(), &doctor.types, now);
+    // Read only: the doctor never refreshes (a refresh would write the login).
+    let store = super::token_store(config);
+    let read = LoginRead {
+        store: store.describe(),
+        setting: store.setting(),
+        found: store.load().await,
+        exposure: store.exposure().await,
+    };
+    let login = check_login(read, config.access_token.as_ref(), &doctor.types, now);
     checks.push(login.check);
     let host = url::Url::parse(&doctor.api_base)
         .ok()

@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+use crate::auth::TokenStore;
 use crate::config::{Config, LakePlace, SilverCommandConfig};
 use crate::error::{EXIT_FAILED, EXIT_OK, UserError};
 use crate::ledger::Ledger;
@@ -38,8 +39,7 @@ pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Res
     // Not at the same time as a sync of the same login or of the same lake, which may be
     // rewriting these months; in a sync's order (the login's lock, then the lake's), so that
     // two commands never each hold one while waiting for the other.
-    let _login_lock =
-        RunLock::acquire(&RunLock::path_for(&config.tokens_file), command.lock_timeout).await?;
+    let _login_lock = super::token_store(config).lock_runs(command.lock_timeout).await?;
     let _lake_lock = match &command.lake_lock {
         Some(lock) => Some(RunLock::acquire(&lock.path, lock.wait).await?),
         None => None,

@@ -15,6 +15,8 @@ mod cli;
 mod fake_oauth;
 // `auth`, `refresh` and the refresh inside `sync`: logins, rotation, fallback, secrets.
 mod auth;
+// One token-store conformance suite, run on every backend of the login (the tokens file).
+mod token_store_conformance;
 // Local HTTP servers that record every request and answer as each test says.
 mod recorder;
 // Each notification channel's exact request, through the library API.
