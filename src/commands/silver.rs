@@ -3,8 +3,6 @@
 //! schema change. A local lake is read from its folders (no ledger needed); an S3 lake through
 //! its ledger.
 
-use std::io::Write;
-
 use crate::config::{Config, LakePlace, SilverCommandConfig};
 use crate::error::{EXIT_FAILED, EXIT_OK, UserError};
 use crate::ledger::Ledger;
@@ -51,23 +49,24 @@ pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Res
 }
 
 fn print_report(report: &SilverReport, json: bool) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    if json {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    match &report.error {
-        None => writeln!(
-            out,
-            "✅ silver: {} month files written ({} rows) in {}",
-            report.months_written, report.rows_written, report.destination
-        )?,
-        Some(error) => writeln!(
-            out,
-            "❌ silver failed: {error} ({} month files written in {}); run `oura-sync silver` again",
-            report.months_written, report.destination
-        )?,
-    }
-    Ok(())
+    crate::stdout::print_with(|out| {
+        if json {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)?;
+            return Ok(());
+        }
+        match &report.error {
+            None => writeln!(
+                out,
+                "✅ silver: {} month files written ({} rows) in {}",
+                report.months_written, report.rows_written, report.destination
+            )?,
+            Some(error) => writeln!(
+                out,
+                "❌ silver failed: {error} ({} month files written in {}); run `oura-sync silver` again",
+                report.months_written, report.destination
+            )?,
+        }
+        Ok(())
+    })
 }

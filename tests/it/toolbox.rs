@@ -318,7 +318,93 @@ fn sync_help_lists_types_and_exit_codes_after_its_options() {
     let global = help.find("Global options:").unwrap();
     assert!(own < global && global < help.find("--env-file").unwrap(), "{help}");
     assert!(help.contains("daily_cardiovascular_age") && help.contains("personal_info"));
-    assert!(help.contains("Exit codes: 0") && help.contains("3 login needed"), "{help}");
+    assert!(help.contains("Exit codes:\n  0  every type ok"), "{help}");
+    assert!(help.contains("3  a new login is needed"), "{help}");
+}
+
+/// Every command's `--help` ends with examples of that command and its exit codes.
+#[test]
+fn every_commands_help_has_examples_and_exit_codes() {
+    let env = TestEnv::new();
+    for command in
+        ["auth", "refresh", "sync", "status", "silver", "dashboard", "doctor", "completions", "man"]
+    {
+        let help = stdout(&env.run(&[command, "--help"]));
+        let examples = help.find("Examples:\n").unwrap_or_else(|| panic!("{command}: {help}"));
+        assert!(help[examples..].contains(&format!("  oura-sync {command}")), "{help}");
+        assert!(help[examples..].contains("Exit codes:\n  0  "), "{help}");
+    }
+    let auth = stdout(&env.run(&["auth", "--help"]));
+    assert!(auth.contains("OURA_CLIENT_ID and OURA_CLIENT_SECRET"), "{auth}");
+}
+
+/// A reader that closes the pipe early (`oura-sync man | head -1`) ends the command quietly
+/// with exit 0: no "Broken pipe" line, no panic (completions and status used to panic, man
+/// exited 1).
+#[test]
+fn a_closed_stdout_ends_a_command_quietly_with_0() {
+    let env = TestEnv::new();
+    for args in [
+        &["man"][..],
+        &["completions", "bash"],
+        &["status", "--dest", "no-lake-here"],
+        &["status", "--json", "--dest", "no-lake-here"],
+        &["sync", "--help"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oura-sync"));
+        for name in inherited_settings() {
+            cmd.env_remove(name);
+        }
+        let out = cmd
+            .current_dir(env.dir.path())
+            .env("OURA_TIMEZONE", "UTC")
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}
+
+/// The man page has the ENVIRONMENT section (every setting, from the settings table) and the
+/// EXIT STATUS, and `man` itself renders it without a warning; each command's page has its
+/// examples and exit status.
+#[test]
+fn the_man_page_has_environment_and_exit_status() {
+    let env = TestEnv::new();
+    let man = stdout(&env.run(&["man"]));
+    for section in [".SH ENVIRONMENT", ".SH \"EXIT STATUS\"", ".SH EXAMPLES", ".SH FILES"] {
+        assert!(man.contains(section), "{section}");
+    }
+    for name in
+        ["OURA_CLIENT_ID", "OURA_RATE_LIMIT", "OURA_SILVER_DESTINATION", "NOTIFY_WEBHOOK_URL"]
+    {
+        assert!(man.contains(&format!("\\fB{name}\\fR")), "{name}");
+    }
+    let out = env.run(&["man", "--dir", "man1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doctor = std::fs::read_to_string(env.dir.path().join("man1/oura-sync-doctor.1")).unwrap();
+    assert!(doctor.contains(".SH \"EXIT STATUS\"") && doctor.contains("oura\\-sync doctor"));
+    // groff, when present, renders the page without complaint.
+    let Ok(mut groff) = Command::new("groff")
+        .args(["-k", "-man", "-Tutf8", "-ww", "-z"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        return;
+    };
+    groff.stdin.take().unwrap().write_all(man.as_bytes()).unwrap();
+    let out = groff.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The rough edges: `--force` or `--to` without `--from` are usage errors; a sync with no
