@@ -276,7 +276,11 @@ fn completions_and_man_pages_are_generated() {
         let script = stdout(&out);
         assert!(script.contains("oura-sync") && script.contains("dry-run"), "{shell}");
     }
-    assert!(stdout(&env.run(&["completions", "bash"])).contains("complete -F"));
+    let bash = stdout(&env.run(&["completions", "bash"]));
+    assert!(bash.contains("complete -F"));
+    // --layout and --types complete their names, not file names.
+    assert!(bash.contains(r#"compgen -W "hive-ndjson bio-lakehouse""#), "{bash}");
+    assert!(bash.contains("daily_readiness daily_sleep"), "{bash}");
     let out = env.run(&["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2));
 
