@@ -48,10 +48,22 @@ pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Res
     Ok(if report.failed() { EXIT_FAILED } else { EXIT_OK })
 }
 
+/// The version of `silver --json` (docs/silver.schema.json).
+const SILVER_SCHEMA_VERSION: u32 = 1;
+
+/// What `silver --json` prints: the report under its schema version.
+#[derive(serde::Serialize)]
+struct SilverJson<'a> {
+    schema_version: u32,
+    #[serde(flatten)]
+    report: &'a SilverReport,
+}
+
 fn print_report(report: &SilverReport, json: bool) -> anyhow::Result<()> {
     crate::stdout::print_with(|out| {
         if json {
-            serde_json::to_writer_pretty(&mut *out, report)?;
+            let document = SilverJson { schema_version: SILVER_SCHEMA_VERSION, report };
+            serde_json::to_writer_pretty(&mut *out, &document)?;
             writeln!(out)?;
             return Ok(());
         }

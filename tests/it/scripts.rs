@@ -214,8 +214,7 @@ fn install_systemd_takes_time_and_zone_and_retries_a_failed_run() {
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
     }
 
-    if Command::new("systemd-analyze").arg("--version").output().is_ok_and(|o| o.status.success())
-    {
+    if Command::new("systemd-analyze").arg("--version").output().is_ok_and(|o| o.status.success()) {
         let out = Command::new("systemd-analyze")
             .args(["verify", "--man=no"])
             .arg(units.join("oura-sync.service"))

@@ -199,22 +199,18 @@ fn schema_python() -> String {
     })
 }
 
-/// Validates `document` against `docs/<schema>` with the reference validator; panics with its
-/// findings.
+/// Validates `document` against `docs/<schema>` with a stock validator as a user would run it
+/// (python-jsonschema's `validate`, no registry, nothing fetched); panics with its findings.
+/// The schemas are self-contained, so no reference has to be resolved from elsewhere.
 pub fn assert_matches_schema(document: &[u8], schema: &str) {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
     let script = r#"
 import json, pathlib, sys
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-docs = pathlib.Path(sys.argv[1])
-registry = Registry()
-for path in docs.glob("*.schema.json"):
-    schema = json.loads(path.read_text())
-    registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
-schema = json.loads((docs / sys.argv[2]).read_text())
-Draft202012Validator.check_schema(schema)
-errors = list(Draft202012Validator(schema, registry=registry).iter_errors(json.load(sys.stdin)))
+import jsonschema
+schema = json.loads((pathlib.Path(sys.argv[1]) / sys.argv[2]).read_text())
+validator = jsonschema.validators.validator_for(schema)
+validator.check_schema(schema)
+errors = list(validator(schema).iter_errors(json.load(sys.stdin)))
 for e in errors:
     print("/".join(map(str, e.absolute_path)), e.message)
 sys.exit(1 if errors else 0)
@@ -229,6 +225,59 @@ sys.exit(1 if errors else 0)
     child.stdin.take().unwrap().write_all(document).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{schema}: {}{}", stdout(&out), stderr(&out));
+}
+
+/// Every schema under docs/ has an absolute `$id` and refers to nothing outside itself (so a
+/// stock validator needs no registry), and the definitions the status schema shares with the
+/// run report are the same.
+#[test]
+fn schemas_are_self_contained_with_absolute_ids() {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(docs.join(name)).unwrap()).unwrap()
+    };
+    fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(r)) = map.get("$ref") {
+                    found.push(r.clone());
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    for name in ["run-report", "status", "doctor", "silver"] {
+        let schema = read(&format!("{name}.schema.json"));
+        assert_eq!(schema["$id"], format!("urn:oura-sync:schema:{name}"));
+        let mut found = Vec::new();
+        refs(&schema, &mut found);
+        assert!(found.iter().all(|r| r.starts_with("#/")), "{name}: {found:?}");
+    }
+    let (report, status) = (read("run-report.schema.json"), read("status.schema.json"));
+    for shared in ["date", "timestamp", "type_name"] {
+        assert_eq!(report["$defs"][shared], status["$defs"][shared], "{shared}");
+    }
+    let silver = read("silver.schema.json");
+    for (field, def) in report["properties"]["silver"]["properties"].as_object().unwrap() {
+        assert_eq!(&silver["properties"][field], def, "{field}");
+    }
+}
+
+/// `silver --json` matches docs/silver.schema.json and carries schema_version 1.
+#[test]
+fn silver_json_matches_its_schema() {
+    let env = TestEnv::new();
+    seed_every_type(&env.oura, &WEEK);
+    let out = env.run(&["sync", "2026-11-23", "--days", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = env.run(&["silver", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_matches_schema(&out.stdout, "silver.schema.json");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert!(report["months_written"].as_u64().unwrap() > 0, "{report}");
 }
 
 /// `sync --json` (a success, a partial run with a skip and a failure, a run with no login)
