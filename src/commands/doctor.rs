@@ -3,8 +3,6 @@
 //! the token is not refreshed, the lake and ledger are only read, and a message goes out only
 //! with `--send-test`.
 
-use std::io::Write;
-
 use jiff::Timestamp;
 
 use crate::auth::TokenStore;
@@ -192,12 +190,13 @@ fn test_report(today: jiff::civil::Date) -> RunReport {
 }
 
 fn print(report: &DoctorReport, json: bool) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    if json {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
-    } else {
-        write!(out, "{}", report.render())?;
-    }
-    Ok(())
+    crate::stdout::print_with(|out| {
+        if json {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)?;
+        } else {
+            write!(out, "{}", report.render())?;
+        }
+        Ok(())
+    })
 }

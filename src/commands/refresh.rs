@@ -21,11 +21,12 @@ pub async fn exec(config: &Config, app: &OAuthApp) -> anyhow::Result<u8> {
         Some(at) => format!("it expires at {at}"),
         None => "Oura did not say when it expires".to_string(),
     };
-    match done {
-        Refreshed::Now(_) => println!("Refreshed the Oura access token; {expiry}."),
+    let text = match done {
+        Refreshed::Now(_) => format!("Refreshed the Oura access token; {expiry}.\n"),
         Refreshed::ByOther(_) => {
-            println!("Another oura-sync had just refreshed the Oura access token; {expiry}.")
+            format!("Another oura-sync had just refreshed the Oura access token; {expiry}.\n")
         }
-    }
+    };
+    crate::stdout::print(&text)?;
     Ok(EXIT_OK)
 }

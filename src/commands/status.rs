@@ -110,9 +110,9 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         types,
     };
     if status.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::stdout::print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{}", render(&report, Timestamp::now()));
+        crate::stdout::print(&render(&report, Timestamp::now()))?;
     }
     Ok(0)
 }

@@ -2,8 +2,6 @@
 //! notification channels and the destination before any data moves), take the sync lock,
 //! run the sync operation, and print its summary (or the JSON report).
 
-use std::io::Write;
-
 use crate::auth::{TokenProvider, TokenStore};
 use crate::config::{Config, SyncConfig};
 use crate::error::{EXIT_LOGIN, UserError, exit_code, run_exit_code};
@@ -60,12 +58,13 @@ pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
 
 /// The summary (the very text the last message carried) or the JSON report, on stdout.
 fn print_report(report: &RunReport, json: bool) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    if json {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
-    } else {
-        writeln!(out, "{}", report.summary())?;
-    }
-    Ok(())
+    crate::stdout::print_with(|out| {
+        if json {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{}", report.summary())?;
+        }
+        Ok(())
+    })
 }

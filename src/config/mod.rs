@@ -11,6 +11,7 @@
 //! the typed part that uses it, and the line in [`Config::resolve`] (or the part's resolver
 //! below) that fills the field from [`Sources`].
 
+pub mod example;
 #[cfg(test)]
 mod notify_settings_tests;
 mod sources;

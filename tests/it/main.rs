@@ -51,3 +51,5 @@ mod hostile;
 mod health_seed;
 // `dashboard` and the morning briefing: the page against the fake's data, errors, Chromium.
 mod dashboard;
+// The Athena DDL files, parsed by sqlglot.
+mod athena;
