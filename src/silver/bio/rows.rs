@@ -302,6 +302,71 @@ pub fn to_parquet(table: &BioTable, rows: &[Row], meta: &str) -> anyhow::Result<
 mod tests {
     use super::*;
 
+    const ATHENA_HEADER: &str = r#"-- Athena tables over bio-lakehouse's Oura silver tables as oura-sync writes them (OURA_LAYOUT=bio-lakehouse
+-- with a silver destination): oura_daily_readiness, oura_daily_sleep, oura_daily_activity, with the
+-- columns and types bio-lakehouse's Glue job glue/oura_normalizer.py gives them and its crawler
+-- infers (strings as it writes them, `score` and the activity counts int, met_avg/met_max double),
+-- Parquet under <silver>/<table>/year=YYYY/month=MM/. Generated from src/silver/bio/rows.rs (a unit
+-- test keeps them equal; the integration test checks them against their job's output).
+--
+-- A database whose crawler already made these tables needs none of this. Otherwise replace
+-- SILVER_BUCKET (and prepend the prefix of OURA_SILVER_DESTINATION to each path, if it has one):
+--   sed -e 's/SILVER_BUCKET/bio-lakehouse-silver-123456789012/g' scripts/athena/bio_silver_tables.sql
+-- Partitions come from partition projection on year=/month=: no crawler, no MSCK REPAIR.
+-- The typed tables (scripts/athena/silver_tables.sql) are under <silver>/oura_sync/ with this layout.
+
+CREATE DATABASE IF NOT EXISTS bio_silver;
+"#;
+
+    fn athena_ddl() -> String {
+        let mut out = String::from(ATHENA_HEADER);
+        for table in TABLES {
+            let columns: Vec<String> = table
+                .columns
+                .iter()
+                .map(|(name, kind)| {
+                    let t = match kind {
+                        Text => "string",
+                        Int => "int",
+                        Double => "double",
+                    };
+                    format!("  `{name}` {t}")
+                })
+                .collect();
+            out.push_str(&format!(
+                "\nCREATE EXTERNAL TABLE IF NOT EXISTS bio_silver.{name} (\n{}\n)\n\
+                 PARTITIONED BY (`year` string, `month` string)\n\
+                 STORED AS PARQUET\n\
+                 LOCATION 's3://SILVER_BUCKET/{name}/'\n\
+                 TBLPROPERTIES (\n\
+                 \x20 'projection.enabled' = 'true',\n\
+                 \x20 'projection.year.type' = 'integer',\n\
+                 \x20 'projection.year.range' = '2013,2035',\n\
+                 \x20 'projection.year.digits' = '4',\n\
+                 \x20 'projection.month.type' = 'integer',\n\
+                 \x20 'projection.month.range' = '1,12',\n\
+                 \x20 'projection.month.digits' = '2',\n\
+                 \x20 'storage.location.template' = 's3://SILVER_BUCKET/{name}/year=${{year}}/month=${{month}}/'\n\
+                 );\n",
+                columns.join(",\n"),
+                name = table.name
+            ));
+        }
+        out
+    }
+
+    /// scripts/athena/bio_silver_tables.sql is exactly the three tables' columns (regenerate
+    /// it with `OURA_WRITE_ATHENA_DDL=1 cargo test --lib bio_silver_ddl`).
+    #[test]
+    fn bio_silver_ddl_matches_the_tables() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/athena/bio_silver_tables.sql");
+        let ddl = athena_ddl();
+        if std::env::var_os("OURA_WRITE_ATHENA_DDL").is_some() {
+            std::fs::write(path, &ddl).unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(path).unwrap_or_default(), ddl);
+    }
+
     fn row(table: &BioTable, json: &str) -> Row {
         table.cast(table.flatten(&Py::parse(json).unwrap()).unwrap())
     }
