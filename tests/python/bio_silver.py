@@ -20,6 +20,7 @@ Usage: python bio_silver.py CONFIG_JSON; prints a JSON summary. CONFIG_JSON has 
 silver_bucket, silver_prefix, shared (the bio-lakehouse folder), ddl, work (a scratch folder).
 """
 
+import contextlib
 import json
 import math
 import os
@@ -56,7 +57,9 @@ def run_their_job(config):
     sys.argv = ["oura_normalizer.py", "--JOB_NAME", "oura-normalizer", "--bronze_bucket",
                 config["bronze_bucket"], "--silver_bucket", "theirs-not-written"]
     try:
-        runpy.run_path(os.path.join(glue, "oura_normalizer.py"), run_name="__main__")
+        # Their job prints its progress; stdout is this script's JSON summary.
+        with contextlib.redirect_stdout(sys.stderr):
+            runpy.run_path(os.path.join(glue, "oura_normalizer.py"), run_name="__main__")
     finally:
         sys.argv = saved
     return written
@@ -72,6 +75,7 @@ def save_theirs(written, root):
             marks = ", ".join("?" for _ in columns)
             con.executemany(f'INSERT INTO "{table}" VALUES ({marks})', [list(r) for r in rows])
         target = os.path.join(root, table)
+        os.makedirs(root, exist_ok=True)
         con.execute(f"COPY \"{table}\" TO '{target}' (FORMAT parquet, PARTITION_BY ({', '.join(partitions)}))")
     con.close()
 
