@@ -13,8 +13,8 @@ from ../shared/bio-lakehouse (never copied):
    each table the schema Glue's crawler infers from their files (string, int, double, and the
    partition keys year and month as strings).
 4. Their dbt staging models and the Oura part of gold_daily_rollup (rendered with Jinja,
-   source()/ref() replaced by the tables, Athena SQL transpiled to DuckDB by sqlglot) give the
-   same rows over ours as over theirs.
+   source()/ref() replaced by the tables; Jinja2 comes with moto), Athena SQL transpiled to
+   DuckDB by sqlglot, give the same rows over ours as over theirs.
 
 Usage: python bio_silver.py CONFIG_JSON; prints a JSON summary. CONFIG_JSON has bronze_bucket,
 silver_bucket, silver_prefix, shared (the bio-lakehouse folder), ddl, work (a scratch folder).
