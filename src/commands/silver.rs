@@ -43,7 +43,7 @@ pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Res
         None => None,
     };
     let report =
-        silver::update(&silver, &source, &command.types, command.window, Mode::Rebuild).await;
+        silver::bio::update(&silver, &source, &command.types, command.window, Mode::Rebuild).await;
     print_report(&report, command.json)?;
     Ok(if report.failed() { EXIT_FAILED } else { EXIT_OK })
 }

@@ -536,7 +536,7 @@ pub fn silver_place(
         }
         (None, LakePlace::S3 { .. }) => return Ok(None),
     };
-    Ok(Some(match destination {
+    let place = match destination {
         Destination::Local(root) => SilverPlace::Local(root),
         Destination::S3 { bucket, prefix } => SilverPlace::S3 {
             bucket,
@@ -546,7 +546,9 @@ pub fn silver_place(
                 sources.value("OURA_S3_KMS_KEY_ID"),
             )?,
         },
-    }))
+    };
+    // With the bio-lakehouse layout the typed tables move under a folder of their own.
+    Ok(Some(crate::silver::bio::typed_place(place, layout_of(sources)?.name())))
 }
 
 /// The lake of `OURA_DESTINATION`/`--dest` (when neither is set but bio-lakehouse's
