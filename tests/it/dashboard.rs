@@ -500,14 +500,13 @@ async fn an_s3_lake_gives_the_same_page_as_a_local_one() {
     assert!(s3.contains(r#"data-chart="readiness""#));
 }
 
-/// `--open` hands the written file, by its absolute path, to the system's opener.
-#[test]
-fn open_hands_the_file_to_the_browser() {
-    let env = synced_env();
-    let bin = env.dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let opened = env.dir.path().join("opened.txt");
-    let opener = bin.join("xdg-open");
+/// Runs `dashboard --open` with an opener script `name` in a directory of its own, with the
+/// extra `envs`, and returns what the opener was handed (None when it never ran).
+fn opened_with(env: &TestEnv, name: &str, envs: &[(&str, &str)]) -> Option<String> {
+    let bin = env.dir.path().join(format!("bin-{name}"));
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = env.dir.path().join(format!("opened-{name}.txt"));
+    let opener = bin.join(name);
     std::fs::write(&opener, format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display())).unwrap();
     #[cfg(unix)]
     {
@@ -515,24 +514,37 @@ fn open_hands_the_file_to_the_browser() {
         std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let out = env
-        .cmd()
-        .env("PATH", path)
-        .args(["dashboard", "--end", "2026-11-23", "--open"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let written = std::fs::canonicalize(env.dir.path().join("oura-dashboard.html")).unwrap();
-    for _ in 0..50 {
-        if opened.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    let mut cmd = env.cmd();
+    cmd.env("PATH", path).env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+    for (key, value) in envs {
+        cmd.env(key, value.replace("{opener}", opener.to_str().unwrap()));
     }
-    assert_eq!(std::fs::read_to_string(&opened).unwrap().trim(), written.display().to_string());
+    let out = cmd.args(["dashboard", "--end", "2026-11-23", "--open"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // Nor does the page or anything printed hold the login's token.
-    let html = std::fs::read_to_string(&written).unwrap();
+    let html = std::fs::read_to_string(env.dir.path().join("oura-dashboard.html")).unwrap();
     assert!(!html.contains(crate::common::TOKEN) && !stdout(&out).contains(crate::common::TOKEN));
+    // The command returns once the opener has been launched and has exited.
+    std::fs::read_to_string(&opened).ok().map(|s| s.trim().to_owned())
+}
+
+/// `--open` hands the written file, by its absolute path (as a path or a file:// URL), to the
+/// browser the user named in `$BROWSER` (which the hand-written `xdg-open` call ignored); the
+/// command returns once the browser ran. (Without `$BROWSER` the `webbrowser` crate asks the
+/// desktop for its default browser, which differs per machine, so it is not run here.)
+#[test]
+fn open_hands_the_file_to_the_users_browser() {
+    let env = synced_env();
+    let written = std::fs::canonicalize(env.dir.path().join("oura-dashboard.html"))
+        .unwrap_or_else(|_| env.dir.path().join("oura-dashboard.html"));
+    let is_the_page = |got: &str| {
+        let got = got.strip_prefix("file://").unwrap_or(got);
+        got.ends_with("/oura-dashboard.html")
+            && std::fs::canonicalize(got).ok() == std::fs::canonicalize(&written).ok()
+    };
+    let via_browser =
+        opened_with(&env, "my-browser", &[("BROWSER", "{opener}")]).expect("$BROWSER");
+    assert!(is_the_page(&via_browser), "{via_browser}");
 }
 
 /// The page reads silver where its month file was built from exactly the bronze days the

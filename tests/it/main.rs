@@ -55,3 +55,5 @@ mod health_seed;
 mod dashboard;
 // The Athena DDL files, parsed by sqlglot.
 mod athena;
+// The IAM policy files, enforced by a private moto server.
+mod iam;
