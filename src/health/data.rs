@@ -11,12 +11,12 @@ use super::figures::{
     self, BASELINE_DAYS, HeartRateDay, Series, WeekTotal, clock_hours, daily_heart_rate,
     main_sleep, minutes_between, stage_hours, weekly_totals,
 };
+use super::night::Night;
 use super::reader::RecordReader;
 use super::records::{
     DailyActivity, DailyCardiovascularAge, DailyResilience, DailyScore, DailySpo2, DailyStress,
     EnhancedTag, HeartRateSample, RestModePeriod, Session, SleepPeriod, Vo2Max, Workout,
 };
-use super::night::Night;
 use crate::datatype::DataType;
 use crate::window::Window;
 
@@ -424,7 +424,9 @@ fn tag_name(tag: &EnhancedTag) -> String {
     let code = tag.tag_type_code.as_deref().unwrap_or("tag");
     let name = match tag.custom_name.as_deref().filter(|n| !n.trim().is_empty()) {
         Some(custom) => custom.trim().to_string(),
-        None => code.trim_start_matches("tag_generic_").trim_start_matches("tag_").replace('_', " "),
+        None => {
+            code.trim_start_matches("tag_generic_").trim_start_matches("tag_").replace('_', " ")
+        }
     };
     match tag.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(comment) => format!("{name}: {comment}"),

@@ -87,6 +87,8 @@ pub struct Energy {
     pub sleep_delta: Option<f64>,
     /// The mean readiness of this and the two scored days before it.
     pub readiness_3day_avg: f64,
+    /// The sentence of [`Energy::guidance`].
+    pub guidance: String,
 }
 
 impl Energy {
@@ -106,9 +108,10 @@ impl Energy {
         let sleep_today = sleep.get(&today).copied();
         let sleep_delta =
             sleep_today.zip(previous.and_then(|p| sleep.get(&p).copied())).map(|(a, b)| a - b);
-        let last3: Vec<f64> = std::iter::once(score).chain(before.iter().map(|(_, v)| *v)).collect();
+        let last3: Vec<f64> =
+            std::iter::once(score).chain(before.iter().map(|(_, v)| *v)).collect();
         let hrv = hrv_balance.get(&today).copied();
-        Some(Self {
+        let mut energy = Self {
             day: today,
             state: EnergyState::classify(score, sleep_today, hrv),
             readiness: score,
@@ -117,7 +120,10 @@ impl Energy {
             readiness_delta: before.first().map(|(_, v)| score - v),
             sleep_delta,
             readiness_3day_avg: last3.iter().sum::<f64>() / last3.len() as f64,
-        })
+            guidance: String::new(),
+        };
+        energy.guidance = energy.guidance();
+        Some(energy)
     }
 
     /// The handler's sentence: the figures, the trend against the previous scored day when it
@@ -266,7 +272,10 @@ mod tests {
              an easy walk. Multiple low days — prioritize recovery."
         );
         // The newest scored day on or before the day asked for.
-        assert_eq!(Energy::latest(&low, &Series::new(), &Series::new(), d + 5.days()).unwrap().day, d);
+        assert_eq!(
+            Energy::latest(&low, &Series::new(), &Series::new(), d + 5.days()).unwrap().day,
+            d
+        );
         assert!(Energy::latest(&low, &Series::new(), &Series::new(), d - 3.days()).is_none());
     }
 

@@ -412,7 +412,8 @@ mod tests {
     #[test]
     fn weekly_stats_are_medians_with_the_middle_half() {
         // Mon 2 Nov 2026 .. Sun 8 Nov hold 1..=7; Mon 9 holds 100; the week of 16 Nov none.
-        let mut s = series(date(2026, 11, 2), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 100.0].map(Some));
+        let mut s =
+            series(date(2026, 11, 2), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 100.0].map(Some));
         s.insert(date(2026, 11, 1), 50.0);
         let weeks = weekly_stats(&s, Window::new(date(2026, 11, 2), date(2026, 11, 22)));
         assert_eq!(weeks.len(), 2);

@@ -7,7 +7,7 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use super::records::{SleepPeriod, Samples};
+use super::records::{Samples, SleepPeriod};
 
 /// A sleep stage, as `sleep_phase_5_min` codes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
