@@ -63,6 +63,8 @@ pub const SETTINGS: &[Setting] = &[
     plain("OURA_S3_KMS_KEY_ID", None),
     plain("OURA_SILVER", None),
     plain("OURA_SILVER_DESTINATION", None),
+    // After each sync, the dashboard into the lake as `_dashboard/index.html`.
+    plain("OURA_DASHBOARD_IN_LAKE", Some("off")),
     plain("AWS_REGION", None),
     plain("AWS_PROFILE", None),
     plain("AWS_ENDPOINT_URL", None),

@@ -2,6 +2,8 @@
 //! are SVG drawn here, the style sheet is inline, nothing is loaded from anywhere), rendered
 //! from [`HealthData`] and the completeness calendar by [`render`], a pure function.
 
+pub mod lake;
+pub mod night;
 pub mod page;
 pub mod svg;
 
@@ -9,10 +11,15 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 
-use crate::health::briefing::hours_minutes;
+use jiff::ToSpan;
+
+use crate::health::briefing::{energy_or_stale, hours_minutes, signed};
 use crate::health::data::{HealthData, RESILIENCE_LEVELS};
-use crate::health::figures::{DayState, Series, WeekTotal, baseline, rolling_baseline};
-use page::{Tile, card, section, tile};
+use crate::health::figures::{
+    DayState, HeartRateDay, Series, WeekTotal, baseline, rolling_baseline, week_start, weekly_stats,
+};
+use crate::window::Window;
+use page::{Tile, Tone, card, section, tile};
 use svg::{Frame, Layer, Line, Range, Scale, clock, escape, num};
 
 /// What the page says about where it came from.
@@ -24,6 +31,8 @@ pub struct PageInfo {
     pub generated_at: String,
     /// The lake it was read from.
     pub source: String,
+    /// Today in that zone: a window that ends today shows today's steps as partial.
+    pub today: Date,
 }
 
 /// One type's row of the completeness calendar.
@@ -32,78 +41,205 @@ pub type CalendarRow = (&'static str, Vec<(Date, DayState)>);
 const CHART_HEIGHT: f64 = 170.0;
 /// The drawing width of a card across the page (the page is at most 1240 pixels wide).
 const WIDE: f64 = 1160.0;
+/// Windows longer than this many days are drawn by week: a median with a band.
+pub const WEEKLY_AFTER_DAYS: i64 = 120;
+/// The columns of a heat map on a phone: the last 30 days, or the last 26 weeks.
+const PHONE_DAYS: i64 = 30;
+const PHONE_WEEKS: i64 = 26;
+/// The most days a heat map shows across the page (two years of weeks).
+const HEATMAP_MAX_DAYS: i64 = 728;
+/// The days of the completeness calendar on a phone.
+const PHONE_CALENDAR_DAYS: i64 = 90;
 
-/// The page.
-pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> String {
-    let window = data.window;
-    let frame = Frame::daily(window, CHART_HEIGHT);
-    let shown = |s: &Series| -> Series {
-        s.iter().filter(|(d, _)| window.contains(**d)).map(|(d, v)| (*d, *v)).collect()
-    };
-    // The window's values of a series and its 30-day baseline, with the scale that fits both
-    // (from zero for bars); `None` when the window holds no value.
-    let in_window = |s: &Series, from_zero: bool| -> Option<(Series, Series, Scale)> {
-        let values = shown(s);
+/// How the page draws a window: by day, or by week over a long one.
+struct View<'a> {
+    data: &'a HealthData,
+    window: Window,
+    weekly: bool,
+    frame: Frame,
+    /// The day whose activity is not over yet (today, when the window ends today).
+    partial: Option<Date>,
+    rest: Vec<(Date, Date)>,
+    tags: Vec<(Date, String)>,
+}
+
+impl<'a> View<'a> {
+    fn new(data: &'a HealthData, today: Date) -> Self {
+        let window = data.window;
+        let weekly = window.len_days() > WEEKLY_AFTER_DAYS;
+        let frame = if weekly {
+            Frame::weekly(week_start(window.start), week_start(window.end), CHART_HEIGHT)
+        } else {
+            Frame::daily(window, CHART_HEIGHT)
+        };
+        Self {
+            data,
+            window,
+            weekly,
+            frame,
+            partial: (window.end == today).then_some(today),
+            rest: data.rest.iter().map(|r| (r.start, r.end)).collect(),
+            tags: data.tags.iter().map(|t| (t.day, t.name.clone())).collect(),
+        }
+    }
+
+    fn shown(&self, s: &Series) -> Series {
+        s.range(self.window.start..=self.window.end).map(|(d, v)| (*d, *v)).collect()
+    }
+
+    /// `s` without the partial day (so that a week's median is of whole days).
+    fn whole_days(&self, s: &Series) -> Series {
+        let mut s = s.clone();
+        if let Some(day) = self.partial {
+            s.remove(&day);
+        }
+        s
+    }
+
+    /// The rest-mode and tag marks of `frame`, and their legend entries (only those shown).
+    fn marks(&self, frame: &Frame) -> (String, Vec<(&'static str, &'static str)>) {
+        let rest: Vec<(Date, Date)> = self
+            .rest
+            .iter()
+            .copied()
+            .filter(|(a, b)| *b >= self.window.start && *a <= self.window.end)
+            .collect();
+        let tags: Vec<(Date, String)> =
+            self.tags.iter().filter(|(d, _)| self.window.contains(*d)).cloned().collect();
+        let mut legend = Vec::new();
+        if !rest.is_empty() {
+            legend.push(("rest", "rest mode"));
+        }
+        if !tags.is_empty() {
+            legend.push(("tag", "tag"));
+        }
+        (svg::marks(frame, &rest, &tags), legend)
+    }
+
+    /// A weekly card: the median of each week's days with the band of their middle half.
+    #[allow(clippy::too_many_arguments)]
+    fn weekly_card(
+        &self,
+        id: &str,
+        title: &str,
+        sub: &str,
+        class: &str,
+        s: &Series,
+        zero: bool,
+        min_span: f64,
+        text: &dyn Fn(f64) -> String,
+    ) -> Option<String> {
+        let weeks = weekly_stats(&self.whole_days(s), self.window);
+        if weeks.is_empty() {
+            return None;
+        }
+        let scale =
+            Scale::fit(weeks.values().flat_map(|w| [w.low, w.high, w.median]), zero, min_span);
+        let chart = svg::band_chart(id, title, self.frame, &scale, &[(title, class, &weeks)], text);
+        let (marks, mut legend) = self.marks(&self.frame);
+        let chart = svg::with_layer(chart, &marks);
+        let band = format!("band {class}");
+        let mut keys = vec![(class, "weekly median"), (band.as_str(), "middle half of the days")];
+        keys.append(&mut legend);
+        Some(card(id, title, &format!("{sub}; by week"), &chart, &keys, false))
+    }
+
+    /// A line of daily values over its 30-day median (by week over a long window).
+    #[allow(clippy::too_many_arguments)]
+    fn line(
+        &self,
+        id: &str,
+        title: &str,
+        sub: &str,
+        class: &str,
+        s: &Series,
+        min_span: f64,
+        marked: bool,
+        text: &dyn Fn(f64) -> String,
+    ) -> Option<String> {
+        if self.weekly {
+            return self.weekly_card(id, title, sub, class, s, false, min_span, text);
+        }
+        let values = self.shown(s);
         if values.is_empty() {
             return None;
         }
-        let base = rolling_baseline(s, window);
-        let scale = Scale::fit(values.values().chain(base.values()).copied(), from_zero);
-        Some((values, base, scale))
-    };
-    let line = |id: &str,
-                title: &str,
-                sub: &str,
-                class: &str,
-                s: &Series,
-                text: &dyn Fn(f64) -> String| {
-        let (values, base, scale) = in_window(s, false)?;
+        let base = rolling_baseline(s, self.window);
+        let scale = Scale::fit(values.values().chain(base.values()).copied(), false, min_span);
         let chart = svg::line_chart(
             id,
             title,
-            frame,
+            self.frame,
             &scale,
             &[Line { name: title, class, values: &values, baseline: Some(&base) }],
             text,
         );
-        Some(card(
-            id,
-            title,
-            sub,
-            &chart,
-            &[(class, "daily"), (&format!("base {class}"), "30-day median")],
-            false,
-        ))
-    };
-    let bars = |id: &str,
-                title: &str,
-                sub: &str,
-                class: &str,
-                s: &Series,
-                text: &dyn Fn(f64) -> String| {
-        let (values, base, scale) = in_window(s, true)?;
+        let base_key = format!("base {class}");
+        let mut keys = vec![(class, "daily"), (base_key.as_str(), "30-day median")];
+        let chart = if marked {
+            let (marks, mut legend) = self.marks(&self.frame);
+            keys.append(&mut legend);
+            svg::with_layer(chart, &marks)
+        } else {
+            chart
+        };
+        Some(card(id, title, sub, &chart, &keys, false))
+    }
+
+    /// Daily bars over their 30-day median (by week over a long window); today's bar hollow
+    /// while the day is not over.
+    fn bars(
+        &self,
+        id: &str,
+        title: &str,
+        sub: &str,
+        class: &str,
+        s: &Series,
+        text: &dyn Fn(f64) -> String,
+    ) -> Option<String> {
+        if self.weekly {
+            return self.weekly_card(id, title, sub, class, s, true, 1.0, text);
+        }
+        let values = self.shown(s);
+        if values.is_empty() {
+            return None;
+        }
+        let base = rolling_baseline(s, self.window);
+        let scale = Scale::fit(values.values().chain(base.values()).copied(), true, 1.0);
         let chart = svg::bar_chart(
             id,
             title,
-            frame,
+            self.frame,
             &scale,
-            &[Layer { name: title, class, values: &values }],
+            &[Layer { name: title, class, values: &values, partial: self.partial }],
             Some(&base),
             text,
         );
-        Some(card(id, title, sub, &chart, &[(class, "daily"), ("base k0", "30-day median")], false))
-    };
+        let (marks, mut legend) = self.marks(&self.frame);
+        let mut keys = vec![(class, "daily"), ("base k0", "30-day median")];
+        if self.partial.is_some_and(|d| values.contains_key(&d)) {
+            keys.push(("partial", "today so far"));
+        }
+        keys.append(&mut legend);
+        Some(card(id, title, sub, &svg::with_layer(chart, &marks), &keys, false))
+    }
+}
+
+/// The page.
+pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> String {
+    let window = data.window;
+    let view = View::new(data, info.today);
     let score = |v: f64| num(v);
 
     let end = window.end;
-    let signed = |d: f64| format!("{d:+.0}");
+    let partial = view.partial;
     let tiles = [
-        figure_tile("Readiness", "", &data.readiness, end, true, &score, &signed),
-        figure_tile("Sleep score", "", &data.sleep_score, end, true, &score, &signed),
+        figure_tile("Readiness", "", &data.readiness, end, true, &score, &|d| signed(d, "")),
+        figure_tile("Sleep score", "", &data.sleep_score, end, true, &score, &|d| signed(d, "")),
         figure_tile("Total sleep", "", &data.sleep_total, end, true, &short_duration, &|d| {
-            format!("{:+.0} min", d * 60.0)
+            signed(d * 60.0, " min")
         }),
-        figure_tile("Average HRV", " ms", &data.average_hrv, end, true, &score, &signed),
+        figure_tile("Average HRV", " ms", &data.average_hrv, end, true, &score, &|d| signed(d, "")),
         figure_tile(
             "Lowest heart rate",
             " bpm",
@@ -111,89 +247,134 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
             end,
             false,
             &score,
-            &signed,
+            &|d| signed(d, ""),
         ),
+        figure_tile("Activity score", "", &data.activity_score, end, true, &score, &|d| {
+            signed(d, "")
+        })
+        .partial_on(partial == Some(end)),
         figure_tile("Steps", "", &data.steps, end, true, &thousands, &|d| {
-            format!("{}{}", if d >= 0.0 { "+" } else { "-" }, thousands(d.abs()))
-        }),
+            let rounded = d.round();
+            if rounded == 0.0 {
+                "±0".to_string()
+            } else {
+                format!("{}{}", if rounded > 0.0 { "+" } else { "-" }, thousands(rounded.abs()))
+            }
+        })
+        .partial_on(partial == Some(end)),
+        figure_tile("Active calories", " kcal", &data.active_calories, end, true, &score, &|d| {
+            signed(d, "")
+        })
+        .partial_on(partial == Some(end)),
     ];
+    let (energy, stale) = energy_or_stale(data, &data.sleep_score, end);
+    let verdict = page::verdict(energy.as_ref(), stale.as_ref(), end);
+
+    let mut night = Vec::new();
+    night.extend(data.last_night.as_ref().map(night::night_card));
 
     let mut readiness = Vec::new();
-    readiness.extend(line(
+    readiness.extend(view.line(
         "readiness",
         "Readiness score",
         "score 0-100",
         "k1",
         &data.readiness,
+        20.0,
+        true,
         &score,
     ));
-    readiness.extend(line(
+    readiness.extend(view.line(
         "temperature",
         "Temperature deviation",
         "°C from your baseline",
         "k5",
         &data.temperature_deviation,
+        1.0,
+        true,
         &|v| format!("{v:+.1}"),
     ));
     readiness.extend(contributors_card(
+        &view,
         "readiness_contributors",
         "Readiness contributors",
         "k1",
         &data.readiness_contributors,
-        frame,
-        window,
     ));
 
     let mut sleep = Vec::new();
-    sleep.extend(line(
+    sleep.extend(view.line(
         "sleep_score",
         "Sleep score",
         "score 0-100",
         "k2",
         &data.sleep_score,
+        20.0,
+        true,
         &score,
     ));
-    sleep.extend(stages_card(data, frame));
-    sleep.extend(bedtime_card(data, frame));
-    sleep.extend(line(
+    sleep.extend(stages_card(&view));
+    sleep.extend(bedtime_card(&view));
+    sleep.extend(view.line(
         "efficiency",
         "Sleep efficiency",
         "% of time in bed asleep",
         "k2",
         &data.sleep_efficiency,
+        10.0,
+        false,
         &|v| format!("{}%", num(v)),
     ));
     sleep.extend(contributors_card(
+        &view,
         "sleep_contributors",
         "Sleep contributors",
         "k2",
         &data.sleep_contributors,
-        frame,
-        window,
     ));
 
     let mut heart = Vec::new();
-    heart.extend(line(
+    heart.extend(view.line(
         "hrv",
         "Average HRV",
         "ms, during the main sleep",
         "k6",
         &data.average_hrv,
+        10.0,
+        true,
         &|v| format!("{} ms", num(v)),
     ));
-    heart.extend(line(
+    heart.extend(view.line(
         "lowest_hr",
         "Lowest heart rate",
         "bpm, during the main sleep",
         "k3",
         &data.lowest_heart_rate,
+        6.0,
+        true,
         &|v| format!("{} bpm", num(v)),
     ));
-    heart.extend(day_heart_rate_card(data, frame));
+    heart.extend(day_heart_rate_card(&view));
 
     let mut activity = Vec::new();
-    activity.extend(bars("steps", "Steps", "steps per day", "k4", &data.steps, &|v| thousands(v)));
-    activity.extend(bars(
+    let activity_sub = if partial.is_some() {
+        "score 0-100; today's is in the tile until the day is over"
+    } else {
+        "score 0-100"
+    };
+    activity.extend(view.line(
+        "activity_score",
+        "Activity score",
+        activity_sub,
+        "k4",
+        &view.whole_days(&data.activity_score),
+        20.0,
+        true,
+        &score,
+    ));
+    activity
+        .extend(view.bars("steps", "Steps", "steps per day", "k4", &data.steps, &|v| thousands(v)));
+    activity.extend(view.bars(
         "active_calories",
         "Active calories",
         "kcal per day",
@@ -219,50 +400,90 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
     ));
 
     let mut body = Vec::new();
-    body.extend(line(
+    body.extend(view.line(
         "spo2",
         "Blood oxygen (SpO2)",
         "% average during sleep",
         "k1",
         &data.spo2,
+        4.0,
+        false,
         &|v| format!("{}%", num(v)),
     ));
-    body.extend(line(
+    body.extend(view.line(
         "bdi",
         "Breathing disturbance index",
         "disturbances per hour of sleep",
         "k8",
         &data.breathing_disturbance,
+        5.0,
+        false,
         &score,
     ));
-    body.extend(stress_card(data, frame));
-    body.extend(line(
+    body.extend(stress_card(&view));
+    body.extend(view.line(
         "resilience",
         "Resilience",
         "1 limited · 2 adequate · 3 solid · 4 strong · 5 exceptional",
         "k6",
         &data.resilience,
+        4.0,
+        false,
         &|v| {
             RESILIENCE_LEVELS
                 .get((v.round() as usize).wrapping_sub(1))
+                .filter(|_| (v - v.round()).abs() < 0.05)
                 .map_or_else(|| num(v), |l| l.to_string())
         },
     ));
-    body.extend(line(
+    body.extend(view.line(
         "vascular_age",
         "Cardiovascular age",
         "years",
         "k3",
         &data.vascular_age,
+        4.0,
+        false,
         &|v| format!("{} y", num(v)),
     ));
-    body.extend(line("vo2_max", "VO2 max", "ml/kg/min", "k4", &data.vo2_max, &score));
+    body.extend(view.line(
+        "vo2_max",
+        "VO2 max",
+        "ml/kg/min",
+        "k4",
+        &data.vo2_max,
+        4.0,
+        false,
+        &score,
+    ));
 
+    // A phone shows the last 90 days of it (a day is a pixel or less beyond that).
+    let phone_window = Window::new((end - (PHONE_CALENDAR_DAYS - 1).days()).max(window.start), end);
+    let phone_rows: Vec<CalendarRow> = calendar
+        .iter()
+        .map(|(name, days)| {
+            (*name, days.iter().copied().filter(|(d, _)| phone_window.contains(*d)).collect())
+        })
+        .collect();
+    let calendar_chart = format!(
+        r#"<div class="only-wide">{}</div><div class="only-narrow">{}</div>"#,
+        svg::calendar(
+            "completeness",
+            Frame::daily(window, CHART_HEIGHT).with_width(WIDE).with_left(170.0),
+            calendar
+        ),
+        svg::calendar(
+            "completeness-phone",
+            Frame::daily(phone_window, CHART_HEIGHT).with_left(176.0),
+            &phone_rows
+        ),
+    );
     let calendar_card = card(
         "completeness",
         "Completeness",
-        "per type and day, from the ledger: is every day in the lake?",
-        &svg::calendar(frame.with_width(WIDE).with_left(170.0), calendar),
+        "per type and day, from the ledger: is every day in the lake? (on a narrow screen: \
+         the last 90 days)",
+        &calendar_chart,
         &[
             ("st-records", "synced, with records"),
             ("st-empty", "synced, empty"),
@@ -278,14 +499,26 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
         window.start.strftime("%-d %b %Y"),
         window.end.strftime("%-d %b %Y")
     );
+    let how = if view.weekly {
+        format!(
+            "Over more than {WEEKLY_AFTER_DAYS} days each chart shows weeks: the dot and line are \
+             the median of the week's days, the band their middle half (first to third \
+             quartile), so that a year reads as a trend. A week without data is a gap."
+        )
+    } else {
+        "Each dot is a day as Oura scored it; a missing dot is a day without data, never a zero. \
+         The faint line is the median of the 30 days before each day (drawn once 5 of them have \
+         a value), and each difference is from it."
+            .to_string()
+    };
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>Oura health · {title}</title><style>{style}</style></head>
 <body><main>
 <header><h1>Oura health</h1><p>{title} · days and times in {tz}</p></header>
-<h2>{today}</h2><div class="tiles">{tiles}</div>
-{readiness}{sleep}{heart}{activity}{body}{completeness}
-<footer>Each dot is a day as Oura scored it; a missing dot is a day without data, never a zero. The faint line is the median of the 30 days before each day (drawn once 5 of them have a value), and each difference is from it. Days and clock times are in {tz}. Made by oura-sync on {generated} from {source}.</footer>
+{verdict}<h2>{today}</h2><div class="tiles">{tiles}</div>
+{night}{readiness}{sleep}{heart}{activity}{body}{completeness}
+<footer>{how} The tiles compare the last day with the median of the 30 days before it. Days and clock times are in {tz}. Made by oura-sync on {generated} from {source}.</footer>
 </main></body></html>
 "#,
         title = escape(&title),
@@ -293,19 +526,22 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
         tz = escape(&info.timezone),
         today = escape(&end.strftime("%A %-d %B").to_string()),
         tiles = tiles.iter().map(tile).collect::<String>(),
+        night = section("Last night", &night),
         readiness = section("Readiness", &readiness),
         sleep = section("Sleep", &sleep),
         heart = section("Heart", &heart),
         activity = section("Activity", &activity),
         body = section("Body", &body),
         completeness = section("Lake", &[calendar_card]),
+        how = escape(&how),
         generated = escape(&info.generated_at),
         source = escape(&info.source),
     )
 }
 
 /// A tile of the latest day: its value (`text`) and its difference from the 30-day baseline
-/// (`delta`), green when it goes the good way.
+/// (`delta`, which writes no change as `±0`): green when it goes the good way, red when the
+/// other, neutral when it shows no change.
 fn figure_tile(
     name: &'static str,
     unit: &'static str,
@@ -317,8 +553,25 @@ fn figure_tile(
 ) -> Tile {
     let value = series.get(&day).copied();
     let median = baseline(series, day);
-    let shown_delta = value.zip(median).map(|(v, m)| (delta(v - m), (v >= m) == higher_is_better));
-    Tile { name, value: value.map(text), unit, delta: shown_delta, median: median.map(text) }
+    let shown_delta = value.zip(median).map(|(v, m)| {
+        let shown = delta(v - m);
+        let tone = if shown.starts_with('±') {
+            Tone::Same
+        } else if (v > m) == higher_is_better {
+            Tone::Good
+        } else {
+            Tone::Bad
+        };
+        (shown, tone)
+    });
+    Tile {
+        name,
+        value: value.map(text),
+        unit,
+        delta: shown_delta,
+        median: median.map(text),
+        partial: false,
+    }
 }
 
 /// `6h 43m` for 6.72 hours (a tile's short form).
@@ -348,80 +601,129 @@ fn label(name: &str) -> String {
     chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
 
+/// The weeks of each series of `rows` as a series of their medians (by Monday).
+fn weekly_medians(series: &Series, window: Window) -> Series {
+    weekly_stats(series, window).into_iter().map(|(monday, w)| (monday, w.median)).collect()
+}
+
+/// A heat map of 0-100 contributors: across the page, the whole window (by week over a
+/// long one); on a phone, the last 30 days (or 26 weeks), so that the cells stay readable.
 fn contributors_card(
+    view: &View<'_>,
     id: &str,
     title: &str,
     class: &str,
     contributors: &BTreeMap<String, Series>,
-    frame: Frame,
-    window: crate::window::Window,
 ) -> Option<String> {
-    let rows: Vec<(String, &Series)> = contributors
+    let window = view.window;
+    let rows: Vec<(String, Series)> = contributors
         .iter()
-        .filter(|(_, s)| s.keys().any(|d| window.contains(*d)))
-        .map(|(name, s)| (label(name), s))
+        .filter(|(_, s)| s.range(window.start..=window.end).next().is_some())
+        .map(|(name, s)| {
+            let values = if view.weekly { weekly_medians(s, window) } else { view.shown(s) };
+            (label(name), values)
+        })
         .collect();
     if rows.is_empty() {
         return None;
     }
-    let chart = svg::heatmap(id, title, frame.with_width(WIDE).with_left(150.0), class, &rows);
-    Some(card(id, title, "0-100 per day; darker is better", &chart, &[], true))
+    let refs: Vec<(String, &Series)> = rows.iter().map(|(n, s)| (n.clone(), s)).collect();
+    // Over more than two years, the last two: ten years of cells per row read as noise.
+    let wide_frame = if window.len_days() > HEATMAP_MAX_DAYS {
+        let last = week_start(window.end);
+        Frame::weekly(last - (7 * (HEATMAP_MAX_DAYS / 7 - 1)).days(), last, CHART_HEIGHT)
+    } else {
+        view.frame
+    };
+    let wide = svg::heatmap(id, title, wide_frame.with_width(WIDE).with_left(150.0), class, &refs);
+    let (phone_frame, phone_span) = if view.weekly {
+        let last = week_start(window.end);
+        let first = (last - (7 * (PHONE_WEEKS - 1)).days()).max(week_start(window.start));
+        (Frame::weekly(first, last, CHART_HEIGHT), "the last 26 weeks")
+    } else {
+        let first = (window.end - (PHONE_DAYS - 1).days()).max(window.start);
+        (Frame::daily(Window::new(first, window.end), CHART_HEIGHT), "the last 30 days")
+    };
+    let narrow =
+        svg::heatmap(&format!("{id}-phone"), title, phone_frame.with_left(150.0), class, &refs);
+    let chart =
+        format!(r#"<div class="only-wide">{wide}</div><div class="only-narrow">{narrow}</div>"#);
+    let sub = format!(
+        "0-100 per {}; the stronger the colour, the better ({}on a narrow screen: {phone_span})",
+        if view.weekly { "week (median of its days)" } else { "day" },
+        if window.len_days() > HEATMAP_MAX_DAYS { "the last two years; " } else { "" },
+    );
+    Some(card(id, title, &sub, &chart, &[], true))
 }
 
-fn stages_card(data: &HealthData, frame: Frame) -> Option<String> {
-    let window = data.window;
-    let shown = |s: &Series| -> Series {
-        s.iter().filter(|(d, _)| window.contains(**d)).map(|(d, v)| (*d, *v)).collect()
+/// Hours of each stage per night, stacked (by week over a long window: each stage's median).
+fn stages_card(view: &View<'_>) -> Option<String> {
+    let data = view.data;
+    let per_slot = |s: &Series| -> Series {
+        if view.weekly { weekly_medians(s, view.window) } else { view.shown(s) }
     };
     let (deep, rem, light, awake) = (
-        shown(&data.sleep_deep),
-        shown(&data.sleep_rem),
-        shown(&data.sleep_light),
-        shown(&data.sleep_awake),
+        per_slot(&data.sleep_deep),
+        per_slot(&data.sleep_rem),
+        per_slot(&data.sleep_light),
+        per_slot(&data.sleep_awake),
     );
-    let total = shown(&data.sleep_total);
+    let total = per_slot(&data.sleep_total);
     if total.is_empty() && deep.is_empty() {
         return None;
     }
-    let base = rolling_baseline(&data.sleep_total, window);
-    let stacked = window
-        .days()
-        .map(|d| [&deep, &rem, &light, &awake].iter().filter_map(|s| s.get(&d)).sum::<f64>());
-    let scale = Scale::fit(stacked.chain(total.values().copied()), true);
+    let base =
+        if view.weekly { Series::new() } else { rolling_baseline(&data.sleep_total, view.window) };
+    let slots: Vec<Date> = deep.keys().chain(total.keys()).copied().collect();
+    let stacked = slots
+        .iter()
+        .map(|d| [&deep, &rem, &light, &awake].iter().filter_map(|s| s.get(d)).sum::<f64>());
+    let scale = Scale::fit(stacked.chain(total.values().copied()), true, 1.0);
     let layers = [
-        Layer { name: "Deep", class: "deep", values: &deep },
-        Layer { name: "REM", class: "rem", values: &rem },
-        Layer { name: "Light", class: "light", values: &light },
-        Layer { name: "Awake", class: "awake", values: &awake },
+        Layer { name: "Deep", class: "deep", values: &deep, partial: None },
+        Layer { name: "REM", class: "rem", values: &rem, partial: None },
+        Layer { name: "Light", class: "light", values: &light, partial: None },
+        Layer { name: "Awake", class: "awake", values: &awake, partial: None },
     ];
-    let chart =
-        svg::bar_chart("sleep_stages", "Sleep stages", frame, &scale, &layers, Some(&base), &|h| {
-            format!("{} h", num(h))
-        });
+    let chart = svg::bar_chart(
+        "sleep_stages",
+        "Sleep stages",
+        view.frame,
+        &scale,
+        &layers,
+        (!view.weekly).then_some(&base),
+        &|h| format!("{} h", num(h)),
+    );
+    let mut legend = vec![("deep", "deep"), ("rem", "REM"), ("light", "light"), ("awake", "awake")];
+    if !view.weekly {
+        legend.push(("base k0", "30-day median of total sleep"));
+    }
     Some(card(
         "sleep_stages",
         "Sleep stages",
-        "hours of the main sleep (long_sleep) per night",
+        if view.weekly {
+            "hours of the main sleep (long_sleep): each stage's median night, by week"
+        } else {
+            "hours of the main sleep (long_sleep) per night"
+        },
         &chart,
-        &[
-            ("deep", "deep"),
-            ("rem", "REM"),
-            ("light", "light"),
-            ("awake", "awake"),
-            ("base k0", "30-day median of total sleep"),
-        ],
+        &legend,
         false,
     ))
 }
 
-fn bedtime_card(data: &HealthData, frame: Frame) -> Option<String> {
-    let window = data.window;
-    let ranges: Vec<Range> = data
-        .bedtime
+/// From going to bed to getting up, per night (by week: the median bedtime and wake-up).
+fn bedtime_card(view: &View<'_>) -> Option<String> {
+    let data = view.data;
+    let (bedtime, wake) = if view.weekly {
+        (weekly_medians(&data.bedtime, view.window), weekly_medians(&data.wake_time, view.window))
+    } else {
+        (view.shown(&data.bedtime), view.shown(&data.wake_time))
+    };
+    let ranges: Vec<Range> = bedtime
         .iter()
-        .filter(|(d, _)| window.contains(**d))
         .filter_map(|(d, start)| {
-            Some(Range { day: *d, low: *start, high: *data.wake_time.get(d)?, mid: None })
+            Some(Range { day: *d, low: *start, high: *wake.get(d)?, mid: None })
         })
         .collect();
     if ranges.is_empty() {
@@ -435,7 +737,7 @@ fn bedtime_card(data: &HealthData, frame: Frame) -> Option<String> {
     let chart = svg::range_chart(
         "bedtime",
         "Bedtime and wake-up",
-        frame,
+        view.frame,
         &scale,
         "k2",
         &ranges,
@@ -446,78 +748,119 @@ fn bedtime_card(data: &HealthData, frame: Frame) -> Option<String> {
     Some(card(
         "bedtime",
         "Bedtime and wake-up",
-        "main sleep, from going to bed to getting up (local time)",
+        if view.weekly {
+            "main sleep, the week's median bedtime to its median wake-up (local time)"
+        } else {
+            "main sleep, from going to bed to getting up (local time)"
+        },
         &chart,
         &[("k2", "in bed")],
         false,
     ))
 }
 
-fn day_heart_rate_card(data: &HealthData, frame: Frame) -> Option<String> {
-    let window = data.window;
-    let ranges: Vec<Range> = data
-        .day_heart_rate
-        .iter()
-        .filter(|(d, _)| window.contains(**d))
-        .map(|(d, hr)| Range { day: *d, low: hr.min, high: hr.max, mid: Some(hr.median) })
-        .collect();
+/// The daytime heart rate per day: lowest to highest, dot at the median (by week: the
+/// medians of those three), drawn across the page and, for a phone, at a card's width.
+fn day_heart_rate_card(view: &View<'_>) -> Option<String> {
+    let data = view.data;
+    let window = view.window;
+    let ranges: Vec<Range> = if view.weekly {
+        let of = |f: fn(&HeartRateDay) -> f64| -> Series {
+            let daily: Series = data.day_heart_rate.iter().map(|(d, hr)| (*d, f(hr))).collect();
+            weekly_medians(&daily, window)
+        };
+        let (low, mid, high) = (of(|h| h.min), of(|h| h.median), of(|h| h.max));
+        low.iter()
+            .filter_map(|(d, l)| {
+                Some(Range { day: *d, low: *l, high: *high.get(d)?, mid: mid.get(d).copied() })
+            })
+            .collect()
+    } else {
+        data.day_heart_rate
+            .range(window.start..=window.end)
+            .map(|(d, hr)| Range { day: *d, low: hr.min, high: hr.max, mid: Some(hr.median) })
+            .collect()
+    };
     if ranges.is_empty() {
         return None;
     }
-    let base = rolling_baseline(&data.day_heart_rate_median(), window);
-    let scale = Scale::fit(ranges.iter().flat_map(|r| [r.low, r.high]), false);
-    let chart = svg::range_chart(
-        "day_hr",
-        "Daytime heart rate",
-        frame.with_width(WIDE),
-        &scale,
-        "k3",
-        &ranges,
-        Some(&base),
-        &|v| format!("{} bpm", num(v)),
-        false,
+    let base = if view.weekly {
+        Series::new()
+    } else {
+        rolling_baseline(&data.day_heart_rate_median(), window)
+    };
+    let scale = Scale::fit(ranges.iter().flat_map(|r| [r.low, r.high]), false, 20.0);
+    let draw = |id: &str, frame: Frame| {
+        svg::range_chart(
+            id,
+            "Daytime heart rate",
+            frame,
+            &scale,
+            "k3",
+            &ranges,
+            (!view.weekly).then_some(&base),
+            &|v| format!("{} bpm", num(v)),
+            false,
+        )
+    };
+    let chart = format!(
+        r#"<div class="only-wide">{}</div><div class="only-narrow">{}</div>"#,
+        draw("day_hr", view.frame.with_width(WIDE)),
+        draw("day_hr-phone", view.frame),
     );
+    let mut legend = vec![("k3", "range and median")];
+    if !view.weekly {
+        legend.push(("base k3", "30-day median"));
+    }
     Some(card(
         "day_hr",
         "Daytime heart rate",
-        "bpm per day: lowest to highest, dot at the median (samples taken asleep left out)",
+        if view.weekly {
+            "bpm: the week's median lowest to median highest, dot at the median of the daily \
+             medians (samples taken asleep left out)"
+        } else {
+            "bpm per day: lowest to highest, dot at the median (samples taken asleep left out)"
+        },
         &chart,
-        &[("k3", "range and median"), ("base k3", "30-day median")],
+        &legend,
         true,
     ))
 }
 
-fn stress_card(data: &HealthData, frame: Frame) -> Option<String> {
-    let window = data.window;
-    let shown = |s: &Series| -> Series {
-        s.iter().filter(|(d, _)| window.contains(**d)).map(|(d, v)| (*d, *v)).collect()
+/// Hours of high stress and of high recovery per day (by week: their medians).
+fn stress_card(view: &View<'_>) -> Option<String> {
+    let data = view.data;
+    let window = view.window;
+    let per_slot = |s: &Series| -> Series {
+        if view.weekly { weekly_medians(s, window) } else { view.shown(s) }
     };
-    let (stress, recovery) = (shown(&data.stress_high), shown(&data.recovery_high));
+    let (stress, recovery) = (per_slot(&data.stress_high), per_slot(&data.recovery_high));
     if stress.is_empty() && recovery.is_empty() {
         return None;
     }
-    let (stress_base, recovery_base) = (
-        rolling_baseline(&data.stress_high, window),
-        rolling_baseline(&data.recovery_high, window),
-    );
-    let scale = Scale::fit(stress.values().chain(recovery.values()).copied(), true);
+    let (stress_base, recovery_base) = if view.weekly {
+        (Series::new(), Series::new())
+    } else {
+        (rolling_baseline(&data.stress_high, window), rolling_baseline(&data.recovery_high, window))
+    };
+    let scale = Scale::fit(stress.values().chain(recovery.values()).copied(), true, 1.0);
     let chart = svg::line_chart(
         "stress",
         "Stress and recovery",
-        frame,
+        view.frame,
         &scale,
         &[
             Line {
                 name: "High stress",
                 class: "k3",
                 values: &stress,
-                baseline: Some(&stress_base),
+                baseline: (!view.weekly).then_some(&stress_base),
             },
             Line {
                 name: "High recovery",
                 class: "k4",
                 values: &recovery,
-                baseline: Some(&recovery_base),
+                baseline: (!view.weekly).then_some(&recovery_base),
             },
         ],
         &|h| format!("{} h", num(h)),
@@ -525,7 +868,11 @@ fn stress_card(data: &HealthData, frame: Frame) -> Option<String> {
     Some(card(
         "stress",
         "Stress and recovery",
-        "hours per day in high stress and in high recovery",
+        if view.weekly {
+            "hours per day in high stress and in high recovery, the week's median"
+        } else {
+            "hours per day in high stress and in high recovery"
+        },
         &chart,
         &[("k3", "high stress"), ("k4", "high recovery")],
         false,
@@ -618,7 +965,7 @@ mod tests {
         assert!(html.contains(r#"data-chart="readiness""#));
         assert!(html.contains(r#"data-day="2026-11-04" data-value="70""#));
         // No data, no card: SpO2, sleep and the rest are left out.
-        assert!(!html.contains(r#"data-chart="spo2""#) && !html.contains("<h2>Sleep</h2>"));
+        assert!(!html.contains(r#"data-chart="spo2""#) && !html.contains(">Sleep</h2>"));
         assert!(html.contains(r#"data-chart="completeness""#));
         // The last day (Nov 10) has no score: its tile says so.
         assert!(html.contains(r#"data-tile="Readiness"><div class="name">Readiness</div><div class="value">not scored yet"#));

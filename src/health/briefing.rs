@@ -193,8 +193,8 @@ fn item(
     }
 }
 
-/// `+5`, `-2`, `±0` (rounded to a whole number).
-fn signed(delta: f64, unit: &str) -> String {
+/// `+5`, `-2`, `±0` (rounded to a whole number); the dashboard's tiles write theirs alike.
+pub fn signed(delta: f64, unit: &str) -> String {
     let rounded = delta.round();
     if rounded == 0.0 {
         format!("±0{unit}")

@@ -104,6 +104,7 @@ fn a_120_day_sync_renders_every_chart_with_the_fakes_values() {
         "hrv",
         "lowest_hr",
         "day_hr",
+        "activity_score",
         "steps",
         "active_calories",
         "workouts",
@@ -134,12 +135,15 @@ fn a_120_day_sync_renders_every_chart_with_the_fakes_values() {
     expect(r#"[data-chart="sleep_score"] circle"#, &|d| seed::sleep_score(d).to_string());
     expect(r#"[data-chart="hrv"] circle"#, &|d| seed::average_hrv(d).to_string());
     expect(r#"[data-chart="lowest_hr"] circle"#, &|d| seed::lowest_heart_rate(d).to_string());
-    expect(r#"[data-chart="steps"] rect"#, &|d| seed::steps(d).to_string());
-    expect(r#"[data-chart="active_calories"] rect"#, &|d| seed::active_calories(d).to_string());
+    expect(r#"[data-chart="steps"] g.bars rect"#, &|d| seed::steps(d).to_string());
+    expect(r#"[data-chart="active_calories"] g.bars rect"#, &|d| {
+        seed::active_calories(d).to_string()
+    });
+    expect(r#"[data-chart="activity_score"] circle"#, &|d| seed::activity_score(d).to_string());
     expect(r#"[data-chart="sleep_stages"] [data-series="Deep"] rect"#, &|d| {
         r3(f64::from(seed::stages(d)[0]) / 3600.0)
     });
-    expect(r#"[data-chart="day_hr"] rect"#, &|d| {
+    expect(r#"svg[data-chart="day_hr"] rect"#, &|d| {
         let bpm: Vec<u32> = seed::heart_rate(d).into_iter().map(|(_, b)| b).collect();
         format!("{}-{}", bpm.iter().min().unwrap(), bpm.iter().max().unwrap())
     });
@@ -414,7 +418,8 @@ fn the_page_renders_in_headless_chromium() {
     assert!(dom.status.success(), "{log}");
     let dom_text = stdout(&dom);
     for section in ["Readiness", "Sleep", "Heart", "Activity", "Body", "Lake"] {
-        assert!(dom_text.contains(&format!("<h2>{section}</h2>")), "{section}");
+        let id = section.to_ascii_lowercase();
+        assert!(dom_text.contains(&format!(r#"<h2 id="{id}">{section}</h2>"#)), "{section}");
     }
     for bad in ["CONSOLE", "Uncaught", "Failed to load", "ERR_"] {
         assert!(!log.contains(bad), "{bad} in the browser's log:\n{log}");
@@ -576,4 +581,146 @@ fn silver_and_bronze_give_the_same_page_and_a_stale_silver_month_is_not_read() {
     .unwrap();
     assert_ne!(without_footer(&page("off", "gap.html")), without_footer(&bronze));
     assert_eq!(without_footer(&page("on", "current.html")), without_footer(&bronze));
+}
+
+/// What the measuring script found on a page (see [`measure`]).
+#[derive(Debug, serde::Deserialize)]
+struct Measured {
+    /// The page's scroll width and the viewport's width, in CSS pixels.
+    scroll: f64,
+    inner: f64,
+    /// Milliseconds from the start of navigation to the page parsed, styled and laid out (an
+    /// upper bound: it includes the wait for the host page's load event).
+    laid_out_ms: f64,
+    /// Every chart drawn (not hidden): its `data-chart`, left and right edge.
+    charts: Vec<(String, f64, f64)>,
+}
+
+/// Opens `page` in headless Chromium inside a frame `width` pixels wide (a headless window
+/// is at least 500 pixels wide; a frame is a viewport of its own, media queries included),
+/// and, once the host has loaded (which waits for the frame), records its scroll width, the time it took to be parsed, styled
+/// and laid out, and every visible chart's box into the host's DOM, which `--dump-dom` hands
+/// back. (The page itself has no script: only the host page here has one.)
+fn measure(page: &Path, width: u32) -> Measured {
+    const SCRIPT: &str = r#"<script>
+const f = document.getElementById('f');
+function measure() {
+  const w = f.contentWindow, d = f.contentDocument;
+  d.body.offsetHeight;
+  // From the frame's navigation to its layout done: parsing, style and layout, and the
+  // wait for the host's load event (an upper bound).
+  const laid = w.performance.now();
+  const charts = [...d.querySelectorAll('svg.chart')]
+    .map(e => [e.dataset.chart, e.getBoundingClientRect()])
+    .filter(([, r]) => r.width > 0)
+    .map(([id, r]) => [id, r.left, r.right]);
+  document.body.setAttribute('data-measured', JSON.stringify({
+    scroll: d.documentElement.scrollWidth, inner: w.innerWidth, laid_out_ms: laid, charts }));
+}
+window.addEventListener('load', measure);
+</script>"#;
+    let html = std::fs::read_to_string(page).unwrap();
+    let srcdoc = html.replace('&', "&amp;").replace('"', "&quot;");
+    let host = format!(
+        r#"<!DOCTYPE html><html><body style="margin:0"><iframe id="f" style="border:0;width:{width}px;height:900px" srcdoc="{srcdoc}"></iframe>{SCRIPT}</body></html>"#
+    );
+    let probe = page.with_extension(format!("probe-{width}.html"));
+    std::fs::write(&probe, host).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = run_chromium(&probe, profile.path(), &["--dump-dom", "--window-size=1500,1000"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dom = Html::parse_document(&stdout(&out));
+    let body = select(&dom, "body")[0].value().attr("data-measured").map(str::to_string);
+    let json = body.unwrap_or_else(|| panic!("the probe did not run: {}", stderr(&out)));
+    serde_json::from_str(&json).unwrap()
+}
+
+/// A 90-day and a 365-day page fit a phone (390 px) and a desktop (1400 px): the page is
+/// exactly as wide as the viewport (no sideways scrolling) and every chart drawn lies inside
+/// it; the long window is drawn by week (a median and a band per week); each loads in
+/// Chromium in well under a second. The pages are kept in `target/tmp/` for
+/// scripts/dashboard-screenshot.sh.
+#[test]
+fn the_page_fits_a_phone_and_a_desktop() {
+    let env = TestEnv::new();
+    seed::seed(&env.oura, END, 400);
+    let out = env.run(&["sync", &END.to_string(), "--days", "400"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let kept = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for days in ["90", "365"] {
+        let (html, page) = render(&env, &["--days", days]);
+        let weekly = days == "365";
+        // By week over a year: one dot per week, each the median of that week's days.
+        let readiness = marks(&page, r#"svg[data-chart="readiness"] g.dots circle"#);
+        if weekly {
+            assert!((52..=54).contains(&readiness.len()), "{} weeks", readiness.len());
+            assert!(readiness.keys().all(|d| d.weekday() == jiff::civil::Weekday::Monday));
+            assert_eq!(select(&page, r#"svg[data-chart="readiness"] path.band"#).len(), 1);
+            let monday = date(2026, 11, 16);
+            let mut week: Vec<f64> = (0..7)
+                .map(|i| monday + (i as i64).days())
+                .filter(|d| !seed::ring_off(*d))
+                .map(|d| f64::from(seed::readiness(d)))
+                .collect();
+            week.sort_by(f64::total_cmp);
+            let n = week.len();
+            let median =
+                if n % 2 == 1 { week[n / 2] } else { (week[n / 2 - 1] + week[n / 2]) / 2.0 };
+            assert_eq!(readiness[&monday], r3(median));
+        } else {
+            assert!(readiness.len() > 80);
+        }
+        assert!(html.len() < 2_000_000, "{days} days: {} bytes", html.len());
+        let file = kept.join(format!("dashboard-{days}.html"));
+        std::fs::write(&file, &html).unwrap();
+        for width in [390u32, 1400] {
+            let m = measure(&file, width);
+            assert_eq!(m.inner, f64::from(width), "{days} days at {width} px: {m:?}");
+            assert_eq!(m.scroll, m.inner, "{days} days at {width} px scrolls sideways");
+            assert!(m.charts.len() >= 20, "{days} days at {width} px: {:?}", m.charts);
+            for (chart, left, right) in &m.charts {
+                assert!(
+                    *left >= 0.0 && *right <= m.inner,
+                    "{days} days at {width} px: {chart} spans {left}..{right}"
+                );
+            }
+            // The phone gets its own heat maps (the last 30 days or 26 weeks).
+            let phone = m.charts.iter().any(|(c, _, _)| c == "readiness_contributors-phone");
+            assert_eq!(phone, width == 390, "{days} days at {width} px");
+            assert!(m.laid_out_ms < 1000.0, "{days} days at {width} px: {} ms", m.laid_out_ms);
+            eprintln!(
+                "{days} days, {} bytes, {width} px: laid out in {:.0} ms",
+                html.len(),
+                m.laid_out_ms
+            );
+        }
+    }
+}
+
+/// The longest window `dashboard` accepts, ten years (3660 days) of realistic data, makes a
+/// page of a few MB at most, drawn by week, that Chromium lays out in under a second at
+/// both widths, without sideways scrolling.
+#[test]
+fn a_ten_year_page_stays_small_and_fast() {
+    let env = TestEnv::new();
+    seed::seed(&env.oura, END, 3660);
+    let out = env.run(&["sync", &END.to_string(), "--days", "3660"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let (html, page) = render(&env, &["--days", "3660"]);
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard-3660.html");
+    std::fs::write(&file, &html).unwrap();
+    assert!(html.len() < 5_000_000, "{} bytes", html.len());
+    let weeks = marks(&page, r#"svg[data-chart="readiness"] g.dots circle"#);
+    assert!((522..=524).contains(&weeks.len()), "{} weeks", weeks.len());
+    for width in [390u32, 1400] {
+        let m = measure(&file, width);
+        assert_eq!(m.scroll, f64::from(width), "{width} px: {m:?}");
+        assert!(m.charts.iter().all(|(_, l, r)| *l >= 0.0 && *r <= m.inner), "{m:?}");
+        assert!(m.laid_out_ms < 1000.0, "{width} px: {} ms", m.laid_out_ms);
+        eprintln!(
+            "3660 days, {} bytes, {width} px: laid out in {:.0} ms",
+            html.len(),
+            m.laid_out_ms
+        );
+    }
 }
