@@ -46,7 +46,7 @@ pub const WEEKLY_AFTER_DAYS: i64 = 120;
 /// The columns of a heat map on a phone: the last 30 days, or the last 26 weeks.
 const PHONE_DAYS: i64 = 30;
 const PHONE_WEEKS: i64 = 26;
-/// The most days a heat map shows across the page (two years of weeks).
+/// The most days a heat map or the calendar shows across the page (two years of weeks).
 const HEATMAP_MAX_DAYS: i64 = 728;
 /// The days of the completeness calendar on a phone.
 const PHONE_CALENDAR_DAYS: i64 = 90;
@@ -457,20 +457,25 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
         &score,
     ));
 
-    // A phone shows the last 90 days of it (a day is a pixel or less beyond that).
-    let phone_window = Window::new((end - (PHONE_CALENDAR_DAYS - 1).days()).max(window.start), end);
-    let phone_rows: Vec<CalendarRow> = calendar
-        .iter()
-        .map(|(name, days)| {
-            (*name, days.iter().copied().filter(|(d, _)| phone_window.contains(*d)).collect())
-        })
-        .collect();
+    // A phone shows the last 90 days of it (a day is a pixel or less beyond that), a desktop
+    // at most the last two years (`oura-sync status` tells the whole lake).
+    let last = |days: i64| Window::new((end - (days - 1).days()).max(window.start), end);
+    let only = |part: Window| -> Vec<CalendarRow> {
+        calendar
+            .iter()
+            .map(|(name, days)| {
+                (*name, days.iter().copied().filter(|(d, _)| part.contains(*d)).collect())
+            })
+            .collect()
+    };
+    let (wide_window, phone_window) = (last(HEATMAP_MAX_DAYS), last(PHONE_CALENDAR_DAYS));
+    let (wide_rows, phone_rows) = (only(wide_window), only(phone_window));
     let calendar_chart = format!(
         r#"<div class="only-wide">{}</div><div class="only-narrow">{}</div>"#,
         svg::calendar(
             "completeness",
-            Frame::daily(window, CHART_HEIGHT).with_width(WIDE).with_left(170.0),
-            calendar
+            Frame::daily(wide_window, CHART_HEIGHT).with_width(WIDE).with_left(170.0),
+            &wide_rows
         ),
         svg::calendar(
             "completeness-phone",
@@ -481,8 +486,11 @@ pub fn render(data: &HealthData, calendar: &[CalendarRow], info: &PageInfo) -> S
     let calendar_card = card(
         "completeness",
         "Completeness",
-        "per type and day, from the ledger: is every day in the lake? (on a narrow screen: \
-         the last 90 days)",
+        &format!(
+            "per type and day, from the ledger: is every day in the lake? ({}on a narrow \
+             screen: the last 90 days)",
+            if window.len_days() > HEATMAP_MAX_DAYS { "the last two years; " } else { "" }
+        ),
         &calendar_chart,
         &[
             ("st-records", "synced, with records"),
@@ -948,7 +956,92 @@ mod tests {
             timezone: "Europe/Paris".into(),
             generated_at: "2026-11-23 09:00".into(),
             source: "./oura-lake".into(),
+            today: date(2026, 12, 4),
         }
+    }
+
+    /// `days` days ending on Nov 23 with `value(i)` on the i-th day back (0 is Nov 23).
+    fn days(n: i64, value: impl Fn(i64) -> f64) -> Series {
+        (0..n).map(|i| (date(2026, 11, 23) - i.days(), value(i))).collect()
+    }
+
+    /// A difference that rounds to nothing is `±0` in neutral ink, never red or green; a
+    /// real one is green the good way and red the other (a lower heart rate is good).
+    #[test]
+    fn no_change_is_neutral_and_the_good_way_is_green() {
+        let end = date(2026, 11, 23);
+        let flat = days(31, |_| 52.0);
+        let t =
+            figure_tile("Lowest heart rate", " bpm", &flat, end, false, &num, &|d| signed(d, ""));
+        assert_eq!(t.delta, Some(("±0".to_string(), Tone::Same)));
+        assert!(tile(&t).contains(r#"<b class="same">±0</b>"#));
+        let lower = days(31, |i| if i == 0 { 50.0 } else { 52.0 });
+        let t =
+            figure_tile("Lowest heart rate", " bpm", &lower, end, false, &num, &|d| signed(d, ""));
+        assert_eq!(t.delta, Some(("-2".to_string(), Tone::Good)));
+        let t = figure_tile("Readiness", "", &lower, end, true, &num, &|d| signed(d, ""));
+        assert_eq!(t.delta, Some(("-2".to_string(), Tone::Bad)));
+        // 0.4 below the median rounds to ±0: neutral too.
+        let near = days(31, |i| if i == 0 { 51.6 } else { 52.0 });
+        let t = figure_tile("Readiness", "", &near, end, true, &num, &|d| signed(d, ""));
+        assert_eq!(t.delta.unwrap().1, Tone::Same);
+    }
+
+    /// A page that ends today marks today's steps as so far, without a comparison, and draws
+    /// today's bar hollow; a page that ends on an earlier day compares as usual.
+    #[test]
+    fn todays_steps_are_marked_partial() {
+        let window = Window::new(date(2026, 10, 25), date(2026, 11, 23));
+        let data =
+            HealthData { window, steps: days(60, |i| 8000.0 + i as f64), ..Default::default() };
+        let today = PageInfo { today: date(2026, 11, 23), ..info() };
+        let html = render(&data, &[], &today);
+        assert!(html.contains(r#"<div class="name">Steps (so far)</div>"#), "{html}");
+        assert!(html.contains("so far today · a whole day's median is"));
+        assert!(html.contains(r#"<rect class="partial""#));
+        let html = render(&data, &[], &info());
+        assert!(!html.contains("(so far)") && !html.contains(r#"class="partial""#));
+    }
+
+    /// Over more than 120 days the charts are by week (a dot per Monday over a band); up to
+    /// 120 by day.
+    #[test]
+    fn a_long_window_is_drawn_by_week() {
+        let end = date(2026, 11, 23);
+        let page = |n: i64| {
+            let window = Window::new(end - (n - 1).days(), end);
+            let data = HealthData {
+                window,
+                readiness: days(400, |i| 70.0 + (i % 9) as f64),
+                ..Default::default()
+            };
+            render(&data, &[], &info())
+        };
+        let daily = page(120);
+        assert!(!daily.contains(r#"class="band"#) && daily.contains("30-day median"));
+        let weekly = page(121);
+        assert!(weekly.contains(r#"<path class="band k1""#));
+        assert!(weekly.contains(r#"data-day="2026-11-23" data-value="70""#), "the last Monday");
+        assert!(weekly.contains("by week") && weekly.contains("middle half"));
+    }
+
+    /// The top of the page gives the energy verdict of the last scored day, or the stale
+    /// warning when that day is older than the day before the page's last day.
+    #[test]
+    fn the_top_has_the_energy_verdict_or_the_stale_warning() {
+        let window = Window::new(date(2026, 11, 1), date(2026, 11, 23));
+        let readiness = days(20, |_| 86.0);
+        let sleep_score = days(20, |_| 82.0);
+        let data = HealthData { window, readiness, sleep_score, ..Default::default() };
+        let html = render(&data, &[], &info());
+        assert!(
+            html.contains(r#"data-verdict="high"><b>Energy: High</b><p>Readiness 86, sleep 82."#),
+            "{html}"
+        );
+        let mut stale = data.clone();
+        stale.readiness.retain(|d, _| *d <= date(2026, 11, 21));
+        let html = render(&stale, &[], &info());
+        assert!(html.contains(r#"data-verdict="stale""#) && html.contains("2 day(s) behind"));
     }
 
     #[test]

@@ -208,6 +208,103 @@ fn a_120_day_sync_renders_every_chart_with_the_fakes_values() {
     );
     // The zone is stated.
     assert!(html.contains("days and times in UTC"));
+
+    // Last night: the hypnogram's runs are the seed's 5-minute phases, the heart-rate curve
+    // its samples (gaps left out), on minutes after going to bed.
+    let phases = seed::phases(END);
+    let mut runs: Vec<(usize, usize, char)> = Vec::new();
+    for (i, c) in phases.chars().enumerate() {
+        match runs.last_mut() {
+            Some(run) if run.2 == c => run.1 = i + 1,
+            _ => runs.push((i, i + 1, c)),
+        }
+    }
+    let drawn: Vec<(String, String, String)> =
+        select(&page, r#"svg[data-chart="hypnogram"] rect[data-stage]"#)
+            .into_iter()
+            .map(|e| {
+                let v = e.value();
+                let attr = |n| v.attr(n).unwrap().to_string();
+                (attr("data-start"), attr("data-end"), attr("data-stage"))
+            })
+            .collect();
+    let wanted: Vec<(String, String, String)> = runs
+        .iter()
+        .map(|(a, b, c)| {
+            let stage = match c {
+                '1' => "deep",
+                '2' => "light",
+                '3' => "rem",
+                _ => "awake",
+            };
+            ((a * 5).to_string(), (b * 5).to_string(), stage.to_string())
+        })
+        .collect();
+    assert_eq!(drawn, wanted);
+    let hr: Vec<(String, String)> = select(&page, r#"svg[data-chart="night_hr"] circle"#)
+        .into_iter()
+        .map(|e| {
+            let v = e.value();
+            (v.attr("data-minute").unwrap().into(), v.attr("data-value").unwrap().into())
+        })
+        .collect();
+    let samples: Vec<(String, String)> = seed::night_heart_rate(END)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, v)| Some(((i * 5).to_string(), v?.to_string())))
+        .collect();
+    assert_eq!(hr, samples);
+    let figure = |name: &str| {
+        let css = format!(r#"[data-figure="{name}"] dd"#);
+        select(&page, &css)[0].text().collect::<String>()
+    };
+    let (before, after) = seed::bedtime(END);
+    assert_eq!(
+        figure("Bedtime"),
+        format!("{:02}:{:02}", 23 - (before - 1) / 60, (60 - before % 60) % 60)
+    );
+    assert_eq!(figure("Wake-up"), format!("{:02}:{:02}", after / 60, after % 60));
+    assert_eq!(figure("Latency"), "10 min");
+    assert_eq!(figure("Deep"), format!("{} min", seed::stages(END)[0] / 60));
+
+    // Tags and rest mode are marked on the readiness chart, on their days.
+    let tags: Vec<Date> =
+        marks(&page, r#"svg[data-chart="readiness"] path.tag"#).into_keys().collect();
+    let tagged: Vec<Date> = on.iter().copied().filter(|d| seed::tag(*d).is_some()).collect();
+    assert!(!tagged.is_empty());
+    assert_eq!(tags, tagged);
+    let rest: Vec<String> = select(&page, r#"svg[data-chart="readiness"] rect.rest"#)
+        .into_iter()
+        .map(|e| {
+            format!(
+                "{}..{}",
+                e.value().attr("data-day").unwrap(),
+                e.value().attr("data-end").unwrap()
+            )
+        })
+        .collect();
+    let (first, last) = seed::rest_periods(END, 120)[0];
+    assert_eq!(rest, [format!("{first}..{last}")]);
+
+    // The energy verdict at the top is the briefing's, with the figures that decided it.
+    let verdict = &select(&page, "section.verdict")[0];
+    let state = verdict.value().attr("data-verdict").unwrap();
+    let text: String = verdict.text().collect();
+    assert!(
+        text.contains(&format!(
+            "Readiness {}, sleep {}",
+            seed::readiness(END),
+            seed::sleep_score(END)
+        )),
+        "{text}"
+    );
+    let out = env.run(&["sync", &END.to_string(), "--days", "2"]);
+    let energy = stdout(&out).lines().find(|l| l.starts_with("⚡")).unwrap().to_string();
+    let title = match state {
+        "recovery_needed" => "Recovery Needed".to_string(),
+        s => s[..1].to_uppercase() + &s[1..],
+    };
+    assert!(energy.starts_with(&format!("⚡ *Energy: {title}*: ")), "{energy} vs {state}");
 }
 
 /// A longer window than the lake holds shows its first days as never synced, not as empty.
@@ -404,9 +501,8 @@ fn run_chromium(page: &Path, profile: &Path, args: &[&str]) -> std::process::Out
 }
 
 /// The page loads in headless Chromium with no console error (a page that has one is caught by
-/// the same check), its DOM holds every section, and its screenshot is a real picture, not a blank page. The page and
-/// the screenshot are kept in `target/tmp/` (scripts/dashboard-screenshot.sh makes the
-/// README's picture from that page).
+/// the same check), its DOM holds every section, and its screenshot is a real picture, not a
+/// blank page. The page and the screenshot are kept in `target/tmp/`.
 #[test]
 fn the_page_renders_in_headless_chromium() {
     let env = synced_env();
@@ -417,8 +513,8 @@ fn the_page_renders_in_headless_chromium() {
     let log = stderr(&dom);
     assert!(dom.status.success(), "{log}");
     let dom_text = stdout(&dom);
-    for section in ["Readiness", "Sleep", "Heart", "Activity", "Body", "Lake"] {
-        let id = section.to_ascii_lowercase();
+    for section in ["Last night", "Readiness", "Sleep", "Heart", "Activity", "Body", "Lake"] {
+        let id = section.to_ascii_lowercase().replace(' ', "-");
         assert!(dom_text.contains(&format!(r#"<h2 id="{id}">{section}</h2>"#)), "{section}");
     }
     for bad in ["CONSOLE", "Uncaught", "Failed to load", "ERR_"] {
@@ -723,4 +819,61 @@ fn a_ten_year_page_stays_small_and_fast() {
             m.laid_out_ms
         );
     }
+}
+
+/// With `OURA_DASHBOARD_IN_LAKE=on`, a sync into an S3 lake (moto) writes the page of the 90
+/// days ending on its window's last day to `<prefix>/_dashboard/index.html`, as HTML, equal
+/// to what `dashboard` makes from the same lake; without the setting (the default) it writes
+/// no such object, and a local lake gets `<lake>/_dashboard/index.html` alike.
+#[tokio::test]
+async fn a_sync_can_write_the_page_into_the_lake() {
+    let aws = crate::aws_env::clients().await;
+    let bucket = crate::aws_env::new_bucket(&aws, "dash-lake").await;
+    let table = crate::aws_env::new_table(&aws, "dash-lake").await;
+    let env = TestEnv::new();
+    seed::seed(&env.oura, END, 40);
+    let dest = format!("s3://{bucket}/oura");
+    let on_s3 = |args: &[&str], in_lake: Option<&str>| {
+        let mut cmd = env.cmd();
+        cmd.env("OURA_DYNAMODB_TABLE", &table).env("OURA_DESTINATION", &dest);
+        if let Some(v) = in_lake {
+            cmd.env("OURA_DASHBOARD_IN_LAKE", v);
+        }
+        cmd.args(args).output().unwrap()
+    };
+    let get = |key: &'static str| {
+        let (aws, bucket) = (&aws, &bucket);
+        async move { aws.s3.get_object().bucket(bucket).key(key).send().await }
+    };
+    let out = on_s3(&["sync", "2026-11-23", "--days", "30"], None);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(get("oura/_dashboard/index.html").await.is_err(), "off by default");
+
+    let out = on_s3(&["sync", "2026-11-23", "--days", "30"], Some("on"));
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let object = get("oura/_dashboard/index.html").await.expect("the page is in the lake");
+    assert_eq!(object.content_type(), Some("text/html; charset=utf-8"));
+    let lake_page = String::from_utf8(object.body.collect().await.unwrap().to_vec()).unwrap();
+    let out = on_s3(&["dashboard", "--end", "2026-11-23", "--out", "here.html"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let here = std::fs::read_to_string(env.dir.path().join("here.html")).unwrap();
+    assert!(lake_page.contains("90 days · 26 Aug 2026 – 23 Nov 2026"));
+    assert_eq!(without_footer(&lake_page), without_footer(&here));
+    assert!(!lake_page.contains(crate::common::TOKEN));
+
+    // A bad value is one line, exit 2, before anything is fetched.
+    let out = on_s3(&["sync", "2026-11-23", "--days", "1"], Some("maybe"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("OURA_DASHBOARD_IN_LAKE `maybe` must be on or off"));
+
+    // A local lake, likewise.
+    let out = env
+        .cmd()
+        .env("OURA_DASHBOARD_IN_LAKE", "on")
+        .args(["sync", "2026-11-23", "--days", "30"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let local = std::fs::read_to_string(env.lake().join("_dashboard/index.html")).unwrap();
+    assert_eq!(without_footer(&local), without_footer(&here));
 }

@@ -150,7 +150,7 @@ pub fn rest_periods(end: Date, days: i64) -> Vec<(Date, Date)> {
     [(33, 30), (202, 200)]
         .into_iter()
         .filter(|(from, _)| *from < days)
-        .map(|(from, to)| (end - (from as i64).days(), end - (to as i64).days()))
+        .map(|(from, to)| (end - from.days(), end - to.days()))
         .collect()
 }
 
