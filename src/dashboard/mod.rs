@@ -116,8 +116,8 @@ impl<'a> View<'a> {
         (svg::marks(frame, &rest, &tags), legend)
     }
 
-    /// A weekly card: the median of each week's days with the band of their middle half.
-    #[allow(clippy::too_many_arguments)]
+    /// A weekly card: the median of each week's days with the band of their middle half,
+    /// the scale from zero or not, of at least `min_span`, with the marks or not.
     fn weekly_card(
         &self,
         id: &str,
@@ -125,8 +125,7 @@ impl<'a> View<'a> {
         sub: &str,
         class: &str,
         s: &Series,
-        zero: bool,
-        min_span: f64,
+        (zero, min_span, marked): (bool, f64, bool),
         text: &dyn Fn(f64) -> String,
     ) -> Option<String> {
         let weeks = weekly_stats(&self.whole_days(s), self.window);
@@ -136,11 +135,15 @@ impl<'a> View<'a> {
         let scale =
             Scale::fit(weeks.values().flat_map(|w| [w.low, w.high, w.median]), zero, min_span);
         let chart = svg::band_chart(id, title, self.frame, &scale, &[(title, class, &weeks)], text);
-        let (marks, mut legend) = self.marks(&self.frame);
-        let chart = svg::with_layer(chart, &marks);
         let band = format!("band {class}");
         let mut keys = vec![(class, "weekly median"), (band.as_str(), "middle half of the days")];
-        keys.append(&mut legend);
+        let chart = if marked {
+            let (marks, mut legend) = self.marks(&self.frame);
+            keys.append(&mut legend);
+            svg::with_layer(chart, &marks)
+        } else {
+            chart
+        };
         Some(card(id, title, &format!("{sub}; by week"), &chart, &keys, false))
     }
 
@@ -158,7 +161,7 @@ impl<'a> View<'a> {
         text: &dyn Fn(f64) -> String,
     ) -> Option<String> {
         if self.weekly {
-            return self.weekly_card(id, title, sub, class, s, false, min_span, text);
+            return self.weekly_card(id, title, sub, class, s, (false, min_span, marked), text);
         }
         let values = self.shown(s);
         if values.is_empty() {
@@ -198,7 +201,7 @@ impl<'a> View<'a> {
         text: &dyn Fn(f64) -> String,
     ) -> Option<String> {
         if self.weekly {
-            return self.weekly_card(id, title, sub, class, s, true, 1.0, text);
+            return self.weekly_card(id, title, sub, class, s, (true, 1.0, true), text);
         }
         let values = self.shown(s);
         if values.is_empty() {

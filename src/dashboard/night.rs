@@ -58,7 +58,7 @@ fn clock_at(night: &Night, minutes: f64) -> String {
 
 /// The hypnogram: a bar per run of a stage, on its stage's row.
 fn hypnogram(night: &Night) -> String {
-    let row = 20.0;
+    let row = 24.0;
     let bottom = TOP + row * ROWS.len() as f64;
     let height = bottom + 22.0;
     let mut out = format!(

@@ -640,7 +640,8 @@ pub fn heatmap(
     class: &str,
     rows: &[(String, &Series)],
 ) -> String {
-    let row_height = 14.0;
+    // Taller rows at a card's width, which a phone shrinks (their labels stay apart).
+    let row_height = if frame.width <= WIDTH { 19.0 } else { 14.0 };
     let frame = Frame { height: rows.len() as f64 * row_height + TOP + BOTTOM, ..frame };
     let mut out = open(id, label, &frame, None);
     let width = frame.slot_width();
@@ -677,7 +678,7 @@ pub fn heatmap(
 /// coloured by what the ledger knows of them (`data-day` is a run's first day, `data-end` its
 /// last), so that a hole shows as a break in the bar.
 pub fn calendar(id: &str, frame: Frame, rows: &[(&str, Vec<(Date, DayState)>)]) -> String {
-    let row_height = 15.0;
+    let row_height = if frame.width <= WIDTH { 19.0 } else { 15.0 };
     let frame = Frame { height: rows.len() as f64 * row_height + TOP + BOTTOM, ..frame };
     let mut out = open(id, "Completeness of the lake per type and day", &frame, None);
     let width = frame.slot_width();

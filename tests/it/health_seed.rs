@@ -33,9 +33,15 @@ pub fn ring_off(day: Date) -> bool {
     unit(day, 99) < 0.05
 }
 
+/// A slow drift through the year (fitter in spring, worn out in the dark months), in [-1, 1].
+fn season(day: Date) -> f64 {
+    wave(day, 365.0, 0.6)
+}
+
 pub fn readiness(day: Date) -> u32 {
-    (76.0 + 8.0 * wave(day, 23.0, 0.0) + 12.0 * (unit(day, 1) - 0.5)).round().clamp(35.0, 99.0)
-        as u32
+    (76.0 + 5.0 * season(day) + 6.0 * wave(day, 23.0, 0.0) + 12.0 * (unit(day, 1) - 0.5))
+        .round()
+        .clamp(35.0, 99.0) as u32
 }
 
 pub fn sleep_score(day: Date) -> u32 {
@@ -58,11 +64,13 @@ pub fn total_sleep(day: Date) -> u32 {
 }
 
 pub fn average_hrv(day: Date) -> u32 {
-    (46.0 + 9.0 * wave(day, 19.0, 0.5) + 10.0 * (unit(day, 7) - 0.5)).round() as u32
+    (46.0 + 6.0 * season(day) + 6.0 * wave(day, 19.0, 0.5) + 10.0 * (unit(day, 7) - 0.5)).round()
+        as u32
 }
 
 pub fn lowest_heart_rate(day: Date) -> u32 {
-    (52.0 - 3.0 * wave(day, 19.0, 0.5) + 4.0 * (unit(day, 8) - 0.5)).round() as u32
+    (52.0 - 2.5 * season(day) - 2.0 * wave(day, 19.0, 0.5) + 4.0 * (unit(day, 8) - 0.5)).round()
+        as u32
 }
 
 /// The night's stages, one character per 5 minutes in bed (`1` deep, `2` light, `3` REM,
@@ -162,7 +170,8 @@ pub fn bedtime(day: Date) -> (i64, i64) {
 }
 
 pub fn steps(day: Date) -> u32 {
-    (8200.0 + 2500.0 * wave(day, 11.0, 0.3) + 4000.0 * (unit(day, 11) - 0.5)).round() as u32
+    (8200.0 + 1500.0 * season(day) + 1800.0 * wave(day, 11.0, 0.3) + 4000.0 * (unit(day, 11) - 0.5))
+        .round() as u32
 }
 
 pub fn active_calories(day: Date) -> u32 {
