@@ -118,6 +118,7 @@ impl<'a> View<'a> {
 
     /// A weekly card: the median of each week's days with the band of their middle half,
     /// the scale from zero or not, of at least `min_span`, with the marks or not.
+    #[allow(clippy::too_many_arguments)]
     fn weekly_card(
         &self,
         id: &str,
