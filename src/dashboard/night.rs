@@ -37,9 +37,18 @@ fn hours(night: &Night, bottom: f64, labels: bool) -> String {
                 r#"<line class="grid" x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{bottom:.1}"/>"#
             );
             if labels {
+                // Near an edge the label starts (or ends) at its line, clear of the value
+                // labels on the left.
+                let anchor = if x - LEFT < 20.0 {
+                    "start"
+                } else if WIDTH - RIGHT - x < 20.0 {
+                    "end"
+                } else {
+                    "middle"
+                };
                 let _ = write!(
                     out,
-                    r#"<text class="axis" x="{x:.1}" y="{y:.1}" text-anchor="middle">{h}</text>"#,
+                    r#"<text class="axis" x="{x:.1}" y="{y:.1}" text-anchor="{anchor}">{h}</text>"#,
                     y = bottom + 15.0,
                     h = t.strftime("%H:%M"),
                 );
@@ -107,7 +116,7 @@ fn curve(
     min_span: f64,
     unit: &str,
 ) -> String {
-    let bottom = 82.0;
+    let bottom = 100.0;
     let height = bottom + 22.0;
     let scale = Scale::fit(points.iter().map(|(_, v)| *v), false, min_span);
     let mut out = format!(
