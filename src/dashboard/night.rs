@@ -22,7 +22,7 @@ fn x(night: &Night, minutes: f64) -> f64 {
 
 /// The grid lines and clock labels of each whole hour in bed (every second hour when the
 /// night is long, so that the labels stay apart on a phone), down to `bottom`.
-fn hours(night: &Night, bottom: f64, labels: bool) -> String {
+fn hours(night: &Night, bottom: f64) -> String {
     let mut out = String::new();
     let first = night.bedtime.round(jiff::Unit::Hour).unwrap_or(night.bedtime);
     let first = if first < night.bedtime { first + 1.hour() } else { first };
@@ -36,19 +36,11 @@ fn hours(night: &Night, bottom: f64, labels: bool) -> String {
                 out,
                 r#"<line class="grid" x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{bottom:.1}"/>"#
             );
-            if labels {
-                // Near an edge the label starts (or ends) at its line, clear of the value
-                // labels on the left.
-                let anchor = if x - LEFT < 20.0 {
-                    "start"
-                } else if WIDTH - RIGHT - x < 20.0 {
-                    "end"
-                } else {
-                    "middle"
-                };
+            // A label too near an edge would run into the value labels or off the chart.
+            if x - LEFT >= 20.0 && WIDTH - RIGHT - x >= 20.0 {
                 let _ = write!(
                     out,
-                    r#"<text class="axis" x="{x:.1}" y="{y:.1}" text-anchor="{anchor}">{h}</text>"#,
+                    r#"<text class="axis" x="{x:.1}" y="{y:.1}" text-anchor="middle">{h}</text>"#,
                     y = bottom + 15.0,
                     h = t.strftime("%H:%M"),
                 );
@@ -73,7 +65,7 @@ fn hypnogram(night: &Night) -> String {
     let mut out = format!(
         r#"<svg class="chart" data-chart="hypnogram" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="Sleep stages over the night">"#
     );
-    out.push_str(&hours(night, bottom, true));
+    out.push_str(&hours(night, bottom));
     for (i, stage) in ROWS.iter().enumerate() {
         let _ = write!(
             out,
@@ -123,7 +115,7 @@ fn curve(
         r#"<svg class="chart" data-chart="{id}" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{l}">"#,
         l = escape(label),
     );
-    out.push_str(&hours(night, bottom, true));
+    out.push_str(&hours(night, bottom));
     for tick in &scale.ticks {
         let y = scale.y_between(bottom, TOP, *tick);
         let _ = write!(
