@@ -164,6 +164,13 @@ pub const SETTINGS: &[Setting] = &[
     plain("OURA_SILVER_DESTINATION", None, "Where the silver tables go: a directory or s3://bucket/prefix.")
         .example("s3://my-silver-bucket/oura")
         .path(),
+    plain(
+        "OURA_DASHBOARD_IN_LAKE",
+        Some("off"),
+        "on or off: after each sync, write the dashboard of the last 90 days into the lake as \
+         _dashboard/index.html (README: The dashboard, for opening it on a phone without making \
+         the bucket public).",
+    ),
     plain("AWS_REGION", None, "The AWS region of the bucket and the table.").example("us-east-1"),
     plain(
         "AWS_PROFILE",
