@@ -22,6 +22,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::TokenProvider;
 use crate::datatype::{DataType, RangeKind};
@@ -31,6 +32,7 @@ use crate::oura::records::{Filed, Rejected, file_by_day};
 use crate::oura::{FetchError, OuraClient};
 use crate::pieces::{PageStats, SeriesPlan};
 use crate::report::{RunReport, TypeReport, TypeStatus, overall_status};
+use crate::runtime::RunProgress;
 use crate::store::{AnyStore, DayObject, ObjectStore, PutOutcome};
 use crate::window::{MAX_DATE_COLLECTION_DAYS, Window, local_day, utc_param};
 
@@ -41,13 +43,11 @@ const PUTS_PER_UNIT: usize = 8;
 /// the ring syncs when the app is opened, and Oura revises records for a while after.
 pub const SETTLE_DAYS: i64 = 2;
 
-/// What to sync.
+/// What to sync: the days, the types, and how (the account's time zone decides the days).
 #[derive(Debug, Clone)]
 pub struct SyncJob {
-    pub run_id: String,
     pub window: Window,
     pub types: Vec<DataType>,
-    pub timezone: TimeZone,
     pub dry_run: bool,
     pub sandbox: bool,
     /// Fetch units (windows of one type) in flight at once; bounds memory in a backfill.
@@ -62,10 +62,13 @@ pub struct Engine<'a> {
     pub tokens: &'a TokenProvider,
     pub store: &'a AnyStore,
     pub ledger: &'a AnyLedger,
-    /// Counts the days fetched, of every type (drawn only on a terminal).
-    pub progress: &'a indicatif::ProgressBar,
-    /// Set when the user interrupts: pieces not started yet are left for the next run.
-    pub interrupted: &'a std::sync::atomic::AtomicBool,
+    /// Counts the days fetched, of every type.
+    pub progress: &'a dyn RunProgress,
+    /// Cancelled when the user interrupts: pieces not started yet are left for the next run.
+    pub cancel: &'a CancellationToken,
+    pub run_id: &'a str,
+    /// The account's time zone: it decides the days.
+    pub timezone: &'a TimeZone,
 }
 
 /// One query of one type: the days it files records under, and its query parameters.
@@ -228,7 +231,7 @@ impl Engine<'_> {
         let clock = Instant::now();
         let units = Arc::new(Semaphore::new(job.units_in_flight.max(1)));
         tracing::info!(
-            run_id = %job.run_id,
+            run_id = %self.run_id,
             window = %job.window,
             types = job.types.len(),
             destination = %self.store.describe(),
@@ -274,7 +277,7 @@ impl Engine<'_> {
         let objects_written = types.values().map(|t| t.days_written).sum();
         let report = RunReport {
             schema_version: crate::report::SCHEMA_VERSION,
-            run_id: job.run_id.clone(),
+            run_id: self.run_id.to_string(),
             status,
             window: job.window.into(),
             started_at,
@@ -323,15 +326,15 @@ impl Engine<'_> {
         let runs = if snapshot {
             Vec::new()
         } else {
-            pending_runs(job.window, &known, &job.timezone, job.resume)
+            pending_runs(job.window, &known, self.timezone, job.resume)
         };
         let pieces = if snapshot {
-            Pieces::Fixed(fetch_units(data_type, job.window, &job.timezone).into())
+            Pieces::Fixed(fetch_units(data_type, job.window, self.timezone).into())
         } else if data_type.is_series() {
-            Pieces::Series(SeriesPlan::new(runs.clone(), &job.timezone))
+            Pieces::Series(SeriesPlan::new(runs.clone(), self.timezone))
         } else {
             Pieces::Fixed(
-                runs.iter().flat_map(|run| fetch_units(data_type, *run, &job.timezone)).collect(),
+                runs.iter().flat_map(|run| fetch_units(data_type, *run, self.timezone)).collect(),
             )
         };
         // Days a resumed backfill does not fetch again count as unchanged, with their records.
@@ -344,7 +347,7 @@ impl Engine<'_> {
                 }
             }
         }
-        self.progress.inc_length(pieces.days_left() as u64);
+        self.progress.add_days(pieces.days_left() as u64);
         let workers = match &pieces {
             Pieces::Fixed(queue) => queue.len().min(job.units_in_flight.max(1)),
             Pieces::Series(_) => job.units_in_flight.max(1),
@@ -359,9 +362,9 @@ impl Engine<'_> {
                 let mut results = Vec::new();
                 loop {
                     let _slot = units.clone().acquire_owned().await.expect("never closed");
-                    let next = pieces.lock().expect("no worker panicked").next(&job.timezone);
+                    let next = pieces.lock().expect("no worker panicked").next(self.timezone);
                     let Some(unit) = next else { break };
-                    if self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                    if self.cancel.is_cancelled() {
                         results.push(Err(FetchError::Failed(
                             "interrupted before it was fetched; run the same command again".into(),
                         )));
@@ -372,7 +375,7 @@ impl Engine<'_> {
                     if let Ok(done) = &result {
                         pieces.lock().expect("no worker panicked").learn(keep, done.seen);
                     }
-                    self.progress.inc(keep.len_days() as u64);
+                    self.progress.days_done(keep.len_days() as u64);
                     results.push(result);
                 }
                 results
@@ -485,7 +488,7 @@ impl Engine<'_> {
             );
         }
         let lines: Vec<String> = rejected.iter().map(Rejected::to_line).collect();
-        match self.store.put_rejected(data_type, &job.run_id, &lines).await {
+        match self.store.put_rejected(data_type, self.run_id, &lines).await {
             // The key before the reason, so that a summary line cut short still shows it.
             Ok(key) => (
                 format!("{count} {what} could not be filed; kept whole in {key} ({first})"),
@@ -516,13 +519,12 @@ impl Engine<'_> {
     ) -> Result<(), FetchError> {
         for day in days {
             let Some(entry) = known.get(day).filter(|e| e.record_count > 0) else { continue };
-            let held = self.store.get(&entry.object_key).await.map_err(|e| {
+            let held = self.store.records(&entry.object_key).await.map_err(|e| {
                 FetchError::Failed(format!(
                     "cannot read the stored {data_type} day {day} to merge it: {e:#}"
                 ))
             })?;
             let Some(held) = held else { continue };
-            let held = self.store.layout().decode(&held);
             let merged = merge_samples(held, by_day.remove(day).unwrap_or_default());
             if merged.kept_from_lake > 0 {
                 tracing::info!(
@@ -539,8 +541,8 @@ impl Engine<'_> {
 
     /// True if and only if every record of the stored object `key` has its `id` in `ids`.
     async fn records_moved(&self, key: &str, ids: &std::collections::HashSet<String>) -> bool {
-        match self.store.get(key).await {
-            Ok(Some(held)) => all_moved(&self.store.layout().decode(&held), ids),
+        match self.store.records(key).await {
+            Ok(Some(held)) => all_moved(&held, ids),
             _ => false,
         }
     }
@@ -552,7 +554,7 @@ impl Engine<'_> {
         &self,
         known: BTreeMap<Date, DayEntry>,
     ) -> BTreeMap<Date, DayEntry> {
-        if !matches!(self.store, AnyStore::Local(_)) {
+        if !self.store.reads_are_cheap() {
             return known;
         }
         futures_util::stream::iter(known)
@@ -594,7 +596,7 @@ impl Engine<'_> {
             records: fetched.records.len() as u64,
             full_page: fetched.full_page.map(|n| n as u64),
         };
-        let mut filed = file_by_day(data_type, fetched.records, unit.keep, &job.timezone);
+        let mut filed = file_by_day(data_type, fetched.records, unit.keep, self.timezone);
         log_repeats(data_type, unit.keep, &filed);
         if !filed.rejected.is_empty() {
             tracing::error!(
@@ -651,14 +653,14 @@ impl Engine<'_> {
                     _ => empty_entries.push(DayEntry::empty(
                         data_type.name(),
                         day,
-                        &job.run_id,
+                        self.run_id,
                         synced_at,
                     )),
                 }
                 continue;
             }
             let records: Vec<&str> = records.iter().map(|r| r.get()).collect();
-            let object = self.store.day_object(data_type, day, &records, &job.run_id);
+            let object = self.store.day_object(data_type, day, &records, self.run_id);
             outcome.records += object.record_count;
             objects.push((day, object));
         }
@@ -685,7 +687,7 @@ impl Engine<'_> {
             object_key: object.key.clone(),
             sha256: object.sha256.clone(),
             bytes: object.body.len() as u64,
-            run_id: job.run_id.clone(),
+            run_id: self.run_id.to_string(),
             synced_at,
         };
         let results: Vec<_> = futures_util::stream::iter(objects)
@@ -743,7 +745,7 @@ impl Engine<'_> {
                         entries.push(DayEntry::empty(
                             data_type.name(),
                             day,
-                            &job.run_id,
+                            self.run_id,
                             synced_at,
                         ));
                     }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod doctor;
 pub mod help;
+pub mod interrupt;
 pub mod refresh;
 pub mod silver;
 pub mod status;
@@ -14,7 +15,7 @@ use crate::aws::{AwsClients, AwsConfig};
 use crate::config::{LakeConfig, LakePlace, SilverPlace};
 use crate::error::UserError;
 use crate::ledger::{AnyLedger, DynamoLedger, IngestionLog, LakeNames, LocalLedger, TableForm};
-use crate::silver::store::{AnySilver, LocalSilver, S3Silver, SilverStore};
+use crate::store::silver::SilverTables;
 use crate::store::{AnyStore, LocalStore, S3Store};
 
 /// The AWS clients of one command: built the first time a backend needs them, and only once,
@@ -81,12 +82,12 @@ async fn table_ledger(
 }
 
 /// The silver store of `place`, checked before any data moves (a problem is exit 2).
-pub async fn silver_backend(place: &SilverPlace, aws: &Aws<'_>) -> anyhow::Result<AnySilver> {
+pub async fn silver_backend(place: &SilverPlace, aws: &Aws<'_>) -> anyhow::Result<SilverTables> {
     let silver = match place {
-        SilverPlace::Local(root) => AnySilver::Local(LocalSilver::new(root)),
+        SilverPlace::Local(root) => SilverTables::local(root),
         SilverPlace::S3 { bucket, prefix, encryption } => {
             let clients = aws.clients().await?;
-            AnySilver::S3(S3Silver::new(clients.s3.clone(), bucket, prefix, encryption.clone()))
+            SilverTables::s3(clients.s3.clone(), bucket, prefix, encryption.clone())
         }
     };
     silver.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;

@@ -3,19 +3,23 @@
 //! run the sync operation, and print its summary (or the JSON report).
 
 use std::io::Write;
+use std::sync::Arc;
 
+use crate::account::{Account, Login};
 use crate::auth::TokenProvider;
 use crate::config::{Config, SyncConfig};
-use crate::error::{EXIT_LOGIN, UserError, exit_code, run_exit_code};
+use crate::error::{UserError, run_exit_code};
 use crate::ledger::Ledger;
 use crate::lock::RunLock;
+use crate::logging::Screen;
 use crate::notify::Notifiers;
 use crate::ops;
 use crate::report::RunReport;
-use crate::store::ObjectStore;
+use crate::runtime::Runtime;
+use crate::store::{Lake, ObjectStore, lock_run};
 
 /// Runs `sync` and returns the exit code.
-pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
+pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow::Result<u8> {
     let notifiers = match &sync.notify {
         Some(notify) => Notifiers::new(notify)?,
         None => Notifiers::disabled(),
@@ -29,32 +33,34 @@ pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
         None => None,
     };
 
-    let tokens = TokenProvider::with_refresh(
-        sync.options.sandbox,
+    let login = Login::from_loaded(TokenProvider::with_refresh(
+        sync.job.sandbox,
         config.tokens_file.clone(),
         config.access_token.clone(),
         &config.oauth,
-    );
+    ))?;
+    let account = Account {
+        name: "default".into(),
+        login,
+        lake: Lake { store, ledger, silver },
+        notifiers,
+        timezone: sync.timezone.clone(),
+    };
+    let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, Arc::new(screen.clone()))?;
     // One sync at a time; held until this function returns. A run with no login fetches and
     // records nothing, so it takes no lock and leaves no lock file behind.
-    let _lock = match &tokens {
-        Err(e) if exit_code(e) == EXIT_LOGIN => None,
-        _ => {
-            let lock = RunLock::acquire(&RunLock::path_for(&config.tokens_file), sync.lock_timeout)
-                .await?;
-            tracing::debug!(lock = %lock.path().display(), "Holding the sync lock.");
-            Some(lock)
+    let _locks = match &account.login {
+        Login::Needed(_) => None,
+        Login::Ready(_) => {
+            let login_lock = RunLock::path_for(&config.tokens_file);
+            let locks = lock_run(&login_lock, sync.lock_timeout, sync.lake_lock.as_ref()).await?;
+            // Left running to the end: a second interrupt, even while notifying, stops at once.
+            tokio::spawn(super::interrupt::watch(runtime.cancel.clone(), screen.clone()));
+            Some(locks)
         }
     };
-    let deps = ops::sync::Deps {
-        store: &store,
-        ledger: &ledger,
-        silver: silver.as_ref(),
-        notifiers: &notifiers,
-        tokens,
-    };
-    let report = ops::sync::run(&sync.options, sync.client.clone(), deps).await?;
-    print_report(&report, sync.options.json)?;
+    let report = ops::sync::run(&runtime, &account, &sync.job).await;
+    print_report(&report, sync.json)?;
     Ok(run_exit_code(&report))
 }
 

@@ -37,10 +37,11 @@ use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::lock::RunLock;
 use crate::notify::{NotifyConfig, NotifyOn, parse_channels};
-use crate::ops::sync::{LakeLock, SyncOptions};
 use crate::oura::ClientOptions;
 use crate::oura::pacer::OURA_LIMIT;
+use crate::pipeline::SyncJob;
 use crate::secret::Secret;
+use crate::store::LakeLock;
 use crate::store::layout::{self, Layout, by_name};
 use crate::store::s3::Encryption;
 use crate::window::Window;
@@ -115,9 +116,17 @@ pub struct AuthConfig {
 /// another run.
 #[derive(Debug)]
 pub struct SyncConfig {
-    pub options: SyncOptions,
+    pub job: SyncJob,
+    /// `OURA_TIMEZONE` (or the system's): decides the days.
+    pub timezone: TimeZone,
+    /// Print the JSON report instead of the summary.
+    pub json: bool,
     pub lake: LakeConfig,
+    /// The lake's own lock, when it has one and the run writes (`None` for a dry run).
+    pub lake_lock: Option<LakeLock>,
     pub client: ClientOptions,
+    /// `OURA_RATE_LIMIT`: requests allowed in any 5 minutes (see [`crate::oura::pacer`]).
+    pub rate_limit: usize,
     /// `None` with `--no-notify`.
     pub notify: Option<NotifyConfig>,
     /// `OURA_LOCK_TIMEOUT`.
@@ -375,30 +384,29 @@ fn sync_config(
     // A dry run writes nothing, so it takes no lock of the lake.
     let lake_lock = if args.dry_run { None } else { lake_lock(&lake.place, lock_timeout) };
     Ok(SyncConfig {
-        options: SyncOptions {
+        job: SyncJob {
             window,
             types,
-            timezone,
             dry_run: args.dry_run,
             sandbox: args.sandbox,
-            json: args.json,
             // A backfill started again goes on where it stopped; a rolling window always
             // refetches.
             resume: args.from.is_some() && !args.force,
             // More pieces than requests, so pieces writing their days do not hold up the next
             // fetches; not many more, as each piece in flight holds up to ~1 MB of records.
             units_in_flight: concurrency + concurrency / 2,
-            lake_lock,
         },
+        timezone,
+        json: args.json,
         lake,
+        lake_lock,
         client: ClientOptions {
             api_base: api_base(sources),
-            sandbox: args.sandbox,
             concurrency,
             backoff_base: BACKOFF_BASE,
-            rate_limit,
             attempt_timeout: Duration::from_secs(attempt_timeout),
         },
+        rate_limit,
         notify,
         lock_timeout,
         silver,
