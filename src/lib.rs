@@ -46,6 +46,7 @@ pub mod ops;
 pub mod oura;
 pub mod pieces;
 pub mod pipeline;
+pub mod provenance;
 pub mod report;
 pub mod runtime;
 pub mod scope;

@@ -31,7 +31,7 @@ use crate::oura::day_merge::{all_moved, merge_samples, record_id};
 use crate::oura::records::{Filed, Rejected, file_by_day};
 use crate::oura::{FetchError, OuraClient};
 use crate::pieces::{PageStats, SeriesPlan};
-use crate::report::{RunReport, TypeReport, TypeStatus, overall_status};
+use crate::report::{RunHead, RunReport, TypeReport, TypeStatus, overall_status};
 use crate::runtime::RunProgress;
 use crate::store::{AnyStore, DayObject, ObjectStore, PutOutcome};
 use crate::window::{MAX_DATE_COLLECTION_DAYS, Window, local_day, utc_param};
@@ -275,24 +275,23 @@ impl Engine<'_> {
             error = Some("Oura's sandbox refused every request (HTTP 401); try again later".into());
         }
         let objects_written = types.values().map(|t| t.days_written).sum();
-        let report = RunReport {
-            schema_version: crate::report::SCHEMA_VERSION,
+        let head = RunHead {
             run_id: self.run_id.to_string(),
-            status,
-            window: job.window.into(),
-            started_at,
-            finished_at: Timestamp::now(),
-            duration_ms: clock.elapsed().as_millis() as u64,
+            window: job.window,
             destination: self.store.describe(),
             dry_run: job.dry_run,
             sandbox: job.sandbox,
-            types,
+            started_at,
+            finished_at: Timestamp::now(),
+        };
+        let report = RunReport {
+            status,
+            duration_ms: clock.elapsed().as_millis() as u64,
             objects_written: if job.dry_run { 0 } else { objects_written },
             requests: self.client.requests(),
             login_needed: login_needed.is_some(),
             error: login_needed.or(error),
-            silver: None,
-            briefing: None,
+            ..RunReport::new(head, types)
         };
         tracing::info!(
             run_id = %report.run_id,

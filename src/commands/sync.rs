@@ -8,15 +8,13 @@ use std::sync::Arc;
 use crate::account::{Account, Login};
 use crate::auth::TokenProvider;
 use crate::config::{Config, SyncConfig};
-use crate::error::{UserError, run_exit_code};
-use crate::ledger::Ledger;
 use crate::lock::RunLock;
 use crate::logging::Screen;
 use crate::notify::Notifiers;
 use crate::ops;
-use crate::report::RunReport;
+use crate::report::{RunReport, run_exit_code};
 use crate::runtime::Runtime;
-use crate::store::{Lake, ObjectStore, lock_run};
+use crate::store::{Lake, lock_run};
 
 /// Runs `sync` and returns the exit code.
 pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow::Result<u8> {
@@ -25,13 +23,7 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
         None => Notifiers::disabled(),
     };
     let aws = super::Aws::new(&config.aws);
-    let (store, ledger) = super::backends(&sync.lake, &aws).await?;
-    store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    let silver = match &sync.silver {
-        Some(place) => Some(super::silver_backend(place, &aws).await?),
-        None => None,
-    };
+    let lake = Lake::open(&sync.lake, sync.silver.as_ref(), &aws).await?;
 
     let login = Login::from_loaded(TokenProvider::with_refresh(
         sync.job.sandbox,
@@ -39,13 +31,8 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
         config.access_token.clone(),
         &config.oauth,
     ))?;
-    let account = Account {
-        name: "default".into(),
-        login,
-        lake: Lake { store, ledger, silver },
-        notifiers,
-        timezone: sync.timezone.clone(),
-    };
+    let account =
+        Account { name: "default".into(), login, lake, notifiers, timezone: sync.timezone.clone() };
     let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, Arc::new(screen.clone()))?;
     // One sync at a time; held until this function returns. A run with no login fetches and
     // records nothing, so it takes no lock and leaves no lock file behind.

@@ -156,17 +156,6 @@ pub struct SilverCommandConfig {
     pub lake_lock: Option<LakeLock>,
 }
 
-/// Where the silver tables live (`OURA_SILVER_DESTINATION`, `--silver-dest`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SilverPlace {
-    Local(PathBuf),
-    /// Encrypted as the lake's `OURA_S3_SSE` says.
-    S3 {
-        bucket: String,
-        prefix: String,
-        encryption: Encryption,
-    },
-}
 /// `dashboard`: the window shown, its time zone, the lake to read, and the file to write.
 #[derive(Debug)]
 pub struct DashboardConfig {
@@ -189,23 +178,7 @@ pub const DEFAULT_DASHBOARD_OUT: &str = "oura-dashboard.html";
 /// The days `dashboard` shows when `--days` is not given.
 pub const DEFAULT_DASHBOARD_DAYS: u32 = 90;
 
-/// The lake: where it is, with its ledger and encryption, and how its objects are laid out.
-#[derive(Debug, Clone)]
-pub struct LakeConfig {
-    pub place: LakePlace,
-    /// `OURA_LAYOUT`/`--layout` (default `hive-ndjson`).
-    pub layout: Arc<dyn Layout>,
-}
-
-/// Where the lake and its ledger are. `ledger_table` is `OURA_DYNAMODB_TABLE`, the DynamoDB
-/// ledger; a local lake without one keeps its ledger beside it, and an S3 lake always has one
-/// (its ledger could live nowhere but on this machine, and the lake and its catalogue would
-/// drift apart as soon as a second machine or a fresh checkout synced).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LakePlace {
-    Local { root: PathBuf, ledger_table: Option<String> },
-    S3 { bucket: String, prefix: String, encryption: Encryption, ledger_table: String },
-}
+pub use crate::store::place::{LakeConfig, LakePlace, SilverPlace};
 
 impl LakePlace {
     /// The destination as a user writes it (`./oura-lake`, `s3://bucket/prefix`).

@@ -27,7 +27,7 @@ use crate::ledger::{AnyLedger, Ledger};
 use crate::notify::{Notifiers, NotifyStatus};
 use crate::oura::OuraClient;
 use crate::pipeline::{Engine, SyncJob};
-use crate::report::{RunReport, RunStatus, TypeStatus};
+use crate::report::{RunHead, RunReport, RunStatus, TypeStatus};
 use crate::runtime::Runtime;
 use crate::silver::Mode;
 use crate::silver::bronze::BronzeSource;
@@ -106,7 +106,7 @@ async fn run_as(runtime: &Runtime, account: &Account, job: &SyncJob, run_id: Str
         && !job.dry_run
         && !report.login_needed
     {
-        let types = crate::silver::types_to_update(&report, &job.types);
+        let types = report.fetched_types(&job.types);
         let source = BronzeSource::Ledger { ledger: &lake.ledger, store: &lake.store };
         report.add_silver(
             crate::silver::update(silver, &source, &types, job.window, Mode::Update).await,
@@ -153,25 +153,20 @@ fn stopped_report(
     started_at: Timestamp,
     error: String,
 ) -> RunReport {
-    let finished_at = Timestamp::now();
-    RunReport {
-        schema_version: crate::report::SCHEMA_VERSION,
+    let head = RunHead {
         run_id: run_id.to_string(),
-        status: RunStatus::Failed,
-        window: job.window.into(),
-        started_at,
-        finished_at,
-        duration_ms: finished_at.duration_since(started_at).as_millis().max(0) as u64,
+        window: job.window,
         destination,
         dry_run: job.dry_run,
         sandbox: job.sandbox,
-        types: Default::default(),
-        objects_written: 0,
-        requests: 0,
+        started_at,
+        finished_at: Timestamp::now(),
+    };
+    RunReport {
+        status: RunStatus::Failed,
         error: Some(error),
         login_needed: true,
-        silver: None,
-        briefing: None,
+        ..RunReport::new(head, Default::default())
     }
 }
 

@@ -224,21 +224,6 @@ impl Builders {
     }
 }
 
-/// The types of a sync whose silver months are brought up to date: every type that was
-/// fetched (a failed type may still have written some days), none that was skipped.
-pub fn types_to_update(report: &crate::report::RunReport, types: &[DataType]) -> Vec<DataType> {
-    types
-        .iter()
-        .copied()
-        .filter(|t| {
-            report
-                .types
-                .get(t.name())
-                .is_some_and(|r| r.status != crate::report::TypeStatus::Skipped)
-        })
-        .collect()
-}
-
 /// Every record of `data_type` in silver whose day lies in `window`, rendered back to Oura's
 /// JSON, in day order (the reading API for the dashboard and the tests).
 pub async fn read_records(

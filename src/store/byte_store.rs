@@ -26,8 +26,8 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use bytes::Bytes;
 use jiff::Timestamp;
 
-use super::s3::Encryption;
 use crate::aws::CallFailure;
+use crate::error::UserError;
 use crate::fsutil;
 
 /// Files written at once. More only make threads queue on the same directories' locks: with
@@ -229,6 +229,33 @@ fn list_files(root: &Path, prefix: &str) -> Vec<Listed> {
         }
     }
     found
+}
+
+/// The server-side encryption asked for on every put (`OURA_S3_SSE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Encryption {
+    /// `AES256`: keys managed by S3 (the default).
+    Aes256,
+    /// `aws:kms`, with `OURA_S3_KMS_KEY_ID` or, without it, the account's `aws/s3` key.
+    Kms { key_id: Option<String> },
+}
+
+impl Encryption {
+    /// The encryption for the values of `OURA_S3_SSE` and `OURA_S3_KMS_KEY_ID`: anything but
+    /// `AES256` or `aws:kms`, or a key id without `aws:kms`, is a usage error.
+    pub fn parse(sse: Option<&str>, key_id: Option<String>) -> anyhow::Result<Self> {
+        match sse {
+            None | Some("AES256") if key_id.is_some() => Err(UserError::usage(
+                "OURA_S3_KMS_KEY_ID is set but OURA_S3_SSE is not aws:kms; set OURA_S3_SSE=aws:kms \
+                 to use the key, or unset OURA_S3_KMS_KEY_ID",
+            )),
+            None | Some("AES256") => Ok(Encryption::Aes256),
+            Some("aws:kms") => Ok(Encryption::Kms { key_id }),
+            Some(other) => Err(UserError::usage(format!(
+                "OURA_S3_SSE `{other}` is not supported; use AES256 (the default) or aws:kms"
+            ))),
+        }
+    }
 }
 
 /// An S3 bucket (or any S3-compatible store): each key one object, written with one

@@ -4,10 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::ledger::AnyLedger;
+use crate::aws::Aws;
+use crate::error::UserError;
+use crate::ledger::{
+    AnyLedger, DynamoLedger, IngestionLog, LakeNames, Ledger, LocalLedger, TableForm,
+};
 use crate::lock::RunLock;
-use crate::store::AnyStore;
+use crate::store::place::{LakeConfig, LakePlace, SilverPlace};
 use crate::store::silver::SilverTables;
+use crate::store::{AnyStore, LocalStore, ObjectStore, S3Store};
 
 /// A lake, opened (see the module doc).
 pub struct Lake {
@@ -15,6 +20,25 @@ pub struct Lake {
     pub ledger: AnyLedger,
     /// Where silver goes; `None` when it is off.
     pub silver: Option<SilverTables>,
+}
+
+impl Lake {
+    /// Opens the lake of `config` (its store and ledger) and, when given, its silver tables,
+    /// each checked before any data moves (a problem is a usage error, exit 2).
+    pub async fn open(
+        config: &LakeConfig,
+        silver: Option<&SilverPlace>,
+        aws: &Aws<'_>,
+    ) -> anyhow::Result<Self> {
+        let (store, ledger) = backends(config, aws).await?;
+        store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+        ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+        let silver = match silver {
+            Some(place) => Some(silver_backend(place, aws).await?),
+            None => None,
+        };
+        Ok(Self { store, ledger, silver })
+    }
 }
 
 /// The lock of one local lake: one writer at a time, whatever tokens file a run uses.
@@ -49,4 +73,60 @@ pub async fn lock_run(
         None => None,
     };
     Ok(RunLocks { _login: login, _lake: lake })
+}
+
+/// The store and ledger of a lake: the DynamoDB ledger whenever `OURA_DYNAMODB_TABLE` is set
+/// (CONTRACT §2), else the local ledger beside a local lake, in the form the table's keys ask
+/// for (see [`table_ledger`]). AWS clients are built only when a backend needs them.
+pub async fn backends(lake: &LakeConfig, aws: &Aws<'_>) -> anyhow::Result<(AnyStore, AnyLedger)> {
+    let layout = lake.layout.clone();
+    match &lake.place {
+        LakePlace::Local { root, ledger_table } => {
+            let ledger = match ledger_table {
+                None => AnyLedger::Local(LocalLedger::for_lake(root)),
+                Some(table) => {
+                    let clients = aws.clients().await?;
+                    let names = || LakeNames::local(root, layout.clone());
+                    table_ledger(clients.dynamodb.clone(), table, names).await?
+                }
+            };
+            Ok((AnyStore::Local(LocalStore::new(root).with_layout(layout)), ledger))
+        }
+        LakePlace::S3 { bucket, prefix, encryption, ledger_table } => {
+            let clients = aws.clients().await?;
+            let names = || Ok(LakeNames::s3(bucket, prefix, layout.clone()));
+            let ledger = table_ledger(clients.dynamodb.clone(), ledger_table, names).await?;
+            let store = S3Store::new(clients.s3.clone(), bucket, prefix, encryption.clone());
+            Ok((AnyStore::S3(store.with_layout(layout)), ledger))
+        }
+    }
+}
+
+/// The ledger in the DynamoDB table `table`, in the form its key schema asks for: the pk/sk
+/// items, or the ingestion log naming the lake's objects with `names`. Any other key schema,
+/// or a table that cannot be described, is a usage error.
+async fn table_ledger(
+    client: aws_sdk_dynamodb::Client,
+    table: &str,
+    names: impl FnOnce() -> anyhow::Result<LakeNames>,
+) -> anyhow::Result<AnyLedger> {
+    Ok(match TableForm::describe(&client, table).await? {
+        TableForm::PkSk => AnyLedger::Dynamo(DynamoLedger::new(client, table).described()),
+        TableForm::IngestionLog(sort_key) => AnyLedger::IngestionLog(
+            IngestionLog::new(client, table, sort_key, names()?).described(),
+        ),
+    })
+}
+
+/// The silver store of `place`, checked before any data moves (a problem is exit 2).
+pub async fn silver_backend(place: &SilverPlace, aws: &Aws<'_>) -> anyhow::Result<SilverTables> {
+    let silver = match place {
+        SilverPlace::Local(root) => SilverTables::local(root),
+        SilverPlace::S3 { bucket, prefix, encryption } => {
+            let clients = aws.clients().await?;
+            SilverTables::s3(clients.s3.clone(), bucket, prefix, encryption.clone())
+        }
+    };
+    silver.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+    Ok(silver)
 }

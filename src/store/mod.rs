@@ -10,6 +10,7 @@ pub mod lake;
 pub mod layout;
 pub mod local;
 pub mod manifest;
+pub mod place;
 pub mod s3;
 pub mod silver;
 
