@@ -90,6 +90,7 @@ pub async fn write_login(tokens_file: &Path, tokens: &StoredTokens) -> anyhow::R
 /// token is traded at the token URL that worked last, and the new pair is written before it
 /// is returned. `invalid_grant` becomes a login-needed error (exit 3) and the file is not
 /// touched.
+#[tracing::instrument(name = "refresh", skip_all)]
 pub async fn refresh_tokens_file(
     endpoint: &TokenEndpoint,
     tokens_file: &Path,

@@ -108,9 +108,8 @@ async fn run_as(runtime: &Runtime, account: &Account, job: &SyncJob, run_id: Str
     {
         let types = report.fetched_types(&job.types);
         let source = BronzeSource::Ledger { ledger: &lake.ledger, store: &lake.store };
-        report.add_silver(
-            crate::silver::update(silver, &source, &types, job.window, Mode::Update).await,
-        );
+        let update = crate::silver::update(silver, &source, &types, job.window, Mode::Update);
+        report.add_silver(update.instrument(tracing::info_span!("silver")).await);
     }
     if !job.dry_run {
         report.briefing = briefing(&report, job, account).await;
@@ -129,16 +128,24 @@ pub async fn finish<L: Ledger>(
     notifiers: &Notifiers,
 ) -> RunReport {
     report.scrub();
-    let notify_status = notifiers.notify(&report, &report.summary()).await;
+    let notify_status = notifiers
+        .notify(&report, &report.summary())
+        .instrument(tracing::info_span!("notify"))
+        .await;
     if let Some(ledger) = ledger
-        && let Err(e) = ledger.put_run(&report.to_run_entry(&notify_status.to_string())).await
+        && let Err(e) = ledger
+            .put_run(&report.to_run_entry(&notify_status.to_string()))
+            .instrument(tracing::info_span!("ledger"))
+            .await
     {
         tracing::error!(error = %format!("{e:#}"), "Cannot record the run in the ledger.");
         report.status = RunStatus::Failed;
         report.error.get_or_insert(format!("cannot record the run in the ledger: {e:#}"));
         report.scrub();
         if notify_status != NotifyStatus::Disabled {
-            notifiers.notify(&report, &report.summary()).await;
+            let summary = report.summary();
+            let again = notifiers.notify(&report, &summary);
+            again.instrument(tracing::info_span!("notify")).await;
         }
     }
     report
