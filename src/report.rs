@@ -1,5 +1,7 @@
 //! The run report (CONTRACT §5): what `--json` prints and the webhook posts, the human summary
-//! printed on stdout (and sent as the notification), and the ledger's run entry.
+//! printed on stdout (and sent as the notification), and the ledger's run entry; the one
+//! constructor ([`RunReport::new`]) and the exit code a run stands for ([`run_exit_code`]).
+//! Over 500 lines with its tests: the report and the text made of it change together.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -14,6 +14,9 @@
 //! - `list` gives every key under a folder prefix (`daily_sleep/`, ending in `/`, or empty
 //!   for all), at any depth, in no set order;
 //! - `flush` makes every put so far durable.
+//!
+//! The trait, its two backends, the run-time choice between them and S3's encryption setting
+//! sit in this one file, beside the contract they keep (hence its length).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

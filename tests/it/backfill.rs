@@ -65,21 +65,7 @@ fn an_interrupted_backfill_resumes_to_a_complete_lake() {
         "--concurrency",
         "1",
     ];
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_oura-sync"));
-    for name in inherited_settings() {
-        command.env_remove(name);
-    }
-    let mut child = command
-        .current_dir(env.dir.path())
-        .env("OURA_API_BASE", &env.oura.base_url)
-        .env("OURA_TIMEZONE", "UTC")
-        .env("OURA_ACCESS_TOKEN", TOKEN)
-        .env_remove("OURA_DESTINATION")
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(&env, &args, &[]);
     let lines = stderr_lines(&mut child);
     wait_for(|| env.oura.requests_to("daily_sleep").len() > HELD, "the held request");
     let status = std::process::Command::new("kill")
@@ -124,21 +110,8 @@ fn requests_are_paced_under_the_rate_limit() {
     env.oura
         .add("daily_sleep", days_from("2026-11-10", 14).iter().map(|d| daily("daily_sleep", d)));
     env.oura.lock().rate_limit = Some((5, Duration::from_secs(300)));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oura-sync"));
-    for name in inherited_settings() {
-        child.env_remove(name);
-    }
-    let mut child = child
-        .current_dir(env.dir.path())
-        .env("OURA_API_BASE", &env.oura.base_url)
-        .env("OURA_TIMEZONE", "UTC")
-        .env("OURA_ACCESS_TOKEN", TOKEN)
-        .env("OURA_RATE_LIMIT", "5")
-        .args(["-v", "sync", "2026-11-23", "--days", "10", "--types", "daily_sleep"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let args = ["-v", "sync", "2026-11-23", "--days", "10", "--types", "daily_sleep"];
+    let mut child = spawn(&env, &args, &[("OURA_RATE_LIMIT", "5")]);
     let lines = stderr_lines(&mut child);
     let pacing = wait_for_line(&lines, "Pacing under the rate limit.");
     let _ = child.kill();
@@ -153,6 +126,27 @@ fn requests_are_paced_under_the_rate_limit() {
     assert!(wait > 240.0, "{pacing}");
     assert_eq!(env.oura.requests_to("daily_sleep").len(), 5);
     assert_eq!(env.oura.lock().rate_limited, 0);
+}
+
+/// `oura-sync` with `args` started as `TestEnv::cmd` sets it up (the fake server, a bare
+/// token, UTC days, the lake in the test's directory), with `extra` settings, its stderr piped
+/// to be read while it runs.
+fn spawn(env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_oura-sync"));
+    for name in inherited_settings() {
+        command.env_remove(name);
+    }
+    command
+        .current_dir(env.dir.path())
+        .env("OURA_API_BASE", &env.oura.base_url)
+        .env("OURA_TIMEZONE", "UTC")
+        .env("OURA_ACCESS_TOKEN", TOKEN)
+        .envs(extra.iter().copied())
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 /// The child's stderr, line by line, as it comes (read on a thread of its own, so the child
