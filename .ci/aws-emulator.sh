@@ -50,6 +50,18 @@ if ! "$EMU_DIR/venv/bin/python" -c 'import duckdb' 2>/dev/null; then
     aws_emu_fail "pip could not install $DUCKDB_SPEC (is PyPI reachable?); log above"
   }
 fi
+
+# 1c. The official MCP Python SDK for the `oura-sync mcp` tests (tests/mcp_client.py drives the
+# server over stdio as an assistant would), in the same venv; installed once.
+MCP_SPEC="${MCP_SPEC:-mcp==2.3.0}"
+if ! "$EMU_DIR/venv/bin/python" -c 'import mcp' 2>/dev/null; then
+  echo "aws-emulator: installing $MCP_SPEC into $EMU_DIR/venv" >&2
+  "$EMU_DIR/venv/bin/pip" install -q --disable-pip-version-check "$MCP_SPEC" \
+    >>"$EMU_DIR/install.log" 2>&1 || {
+    tail -5 "$EMU_DIR/install.log" >&2
+    aws_emu_fail "pip could not install $MCP_SPEC (is PyPI reachable?); log above"
+  }
+fi
 export OURA_TEST_PYTHON="$EMU_DIR/venv/bin/python"
 
 # 2. Start on a free port (-p 0); werkzeug logs " * Running on http://127.0.0.1:PORT".

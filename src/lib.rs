@@ -21,6 +21,7 @@
 //!   [`fsutil`]: atomic writes; [`http_body`]: bodies read with a size cap; [`text`]:
 //!   one-line messages and cause chains.
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
+//! - [`mcp`]: `oura-sync mcp`, the lake served to an assistant over the Model Context Protocol.
 
 pub mod auth;
 pub mod aws;
@@ -37,6 +38,7 @@ pub mod http_body;
 pub mod ledger;
 pub mod lock;
 pub mod logging;
+pub mod mcp;
 pub mod notify;
 pub mod ops;
 pub mod oura;
@@ -78,6 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
         CommandConfig::Silver(silver) => commands::silver::exec(&config, silver).await,
         CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
+        CommandConfig::Mcp(mcp) => commands::mcp::exec(&config, mcp).await,
         CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,
     }
 }

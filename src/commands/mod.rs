@@ -5,6 +5,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod doctor;
 pub mod help;
+pub mod mcp;
 pub mod refresh;
 pub mod silver;
 pub mod status;

@@ -49,3 +49,5 @@ mod hostile;
 mod health_seed;
 // `dashboard` and the morning briefing: the page against the fake's data, errors, Chromium.
 mod dashboard;
+// `oura-sync mcp` driven by the official MCP Python SDK: every tool against the fake's data.
+mod mcp;

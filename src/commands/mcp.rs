@@ -1,0 +1,31 @@
+//! `oura-sync mcp`: open the configured lake for reading and serve it over the Model Context
+//! Protocol on stdin/stdout (see [`crate::mcp`]).
+
+use crate::config::{Config, McpConfig};
+use crate::mcp::Lake;
+
+/// Runs `mcp` until the client closes the connection; returns the exit code.
+pub async fn exec(config: &Config, mcp: &McpConfig) -> anyhow::Result<u8> {
+    let aws = super::Aws::new(&config.aws);
+    let (store, ledger) = super::backends(&mcp.lake, &aws).await?;
+    // Silver only saves reads: without it, every answer comes from bronze, the same.
+    let silver = match &mcp.silver {
+        Some(place) => match super::silver_backend(place, &aws).await {
+            Ok(silver) => Some(silver),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "Reading bronze only: silver cannot be read.");
+                None
+            }
+        },
+        None => None,
+    };
+    let lake = Lake {
+        store,
+        ledger,
+        silver,
+        timezone: mcp.timezone.clone(),
+        destination: mcp.lake.place.destination().to_string(),
+    };
+    crate::mcp::serve(lake).await?;
+    Ok(0)
+}
