@@ -79,9 +79,12 @@ async def session_run(binary, workdir, calls):
 
 
 def raw_session(binary, workdir):
-    """Sends lines no SDK would: not JSON, then a call whose params are malformed, then a
-    valid initialize; records each answer line (at most 10 s in all)."""
-    env = dict(os.environ)
+    """Sends lines no SDK would: a line that is not JSON, a valid initialize, calls whose
+    params are malformed, then a list and a call, without any login; records each answer line
+    (at most 10 s in all)."""
+    # No login at all: the server must not need one.
+    env = {k: v for k, v in os.environ.items() if k != "OURA_ACCESS_TOKEN"}
+    env["OURA_TOKENS_FILE"] = os.path.join(workdir, "no-such-tokens.json")
     proc = subprocess.Popen(
         [binary, "mcp"], cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -102,6 +105,7 @@ def raw_session(binary, workdir):
         (json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": 5}}) + "\n").encode(),
         (json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "daily_summary", "arguments": "2026-11-01"}}) + "\n").encode(),
         (json.dumps({"jsonrpc": "2.0", "id": 4, "method": "tools/list"}) + "\n").encode(),
+        (json.dumps({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "lake_status", "arguments": {}}}) + "\n").encode(),
     ]
     try:
         stdout, stderr = proc.communicate(b"".join(lines), timeout=10)

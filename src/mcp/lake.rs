@@ -86,16 +86,16 @@ impl Lake {
             if !wanted.contains(&data_type) {
                 return Ok(Vec::new());
             }
-            reader.records(data_type, window).await
+            Box::pin(reader.records(data_type, window)).await
         }
         let reader = &self.reader();
         let (readiness, sleep_scores, sleep, activity, stress, resilience) = tokio::try_join!(
-            get(reader, wanted, DataType::DailyReadiness, window),
-            get(reader, wanted, DataType::DailySleep, window),
-            get(reader, wanted, DataType::Sleep, window),
-            get::<ActivityWithScore>(reader, wanted, DataType::DailyActivity, window),
-            get(reader, wanted, DataType::DailyStress, window),
-            get(reader, wanted, DataType::DailyResilience, window),
+            Box::pin(get(reader, wanted, DataType::DailyReadiness, window)),
+            Box::pin(get(reader, wanted, DataType::DailySleep, window)),
+            Box::pin(get(reader, wanted, DataType::Sleep, window)),
+            Box::pin(get::<ActivityWithScore>(reader, wanted, DataType::DailyActivity, window)),
+            Box::pin(get(reader, wanted, DataType::DailyStress, window)),
+            Box::pin(get(reader, wanted, DataType::DailyResilience, window)),
         )?;
         let activity_score =
             activity.iter().filter_map(|(_, a)| Some((a.activity.day, a.score?))).collect();
@@ -171,7 +171,7 @@ impl Lake {
             // To the end of `start`'s month: silver keeps a file per month.
             let month_end = start.last_of_month();
             let part = Window::new(start, month_end.min(window.end));
-            for (day, record) in reader.records::<Box<RawValue>>(data_type, part).await? {
+            for (day, record) in Box::pin(reader.records::<Box<RawValue>>(data_type, part)).await? {
                 if !keep(record.get().len()) {
                     return Ok((taken, Some(day)));
                 }
@@ -188,7 +188,7 @@ impl Lake {
         day: Date,
     ) -> anyhow::Result<Option<crate::health::briefing::Briefing>> {
         use crate::health::briefing::{BRIEFING_TYPES, Briefing};
-        Briefing::from_lake(&self.reader(), day, &BRIEFING_TYPES, &self.timezone).await
+        Box::pin(Briefing::from_lake(&self.reader(), day, &BRIEFING_TYPES, &self.timezone)).await
     }
 }
 

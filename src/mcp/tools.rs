@@ -23,8 +23,9 @@ use crate::window::Window;
 
 /// The most days one `daily_summary` answers (a quarter; about 30 KB).
 pub const MAX_SUMMARY_DAYS: i64 = 92;
-/// The most bytes of records one `records` call returns (at least one record is returned).
-pub const MAX_RECORDS_BYTES: usize = 64 * 1024;
+/// The most bytes of records one `records` call returns (at least one record is returned):
+/// about 8,000 tokens of an assistant's context; a night of Oura's `sleep` is 5-10 KB.
+pub const MAX_RECORDS_BYTES: usize = 32 * 1024;
 
 /// The tools, with their descriptions, in the order they are listed.
 pub const TOOLS: [(&str, &str); 5] = [
@@ -49,7 +50,7 @@ pub const TOOLS: [(&str, &str); 5] = [
     (
         "records",
         "The raw Oura records of one data type from `from` to `to`, exactly as stored in the \
-         lake, by day; at most `limit` records (default 50, up to 500) and about 64 KB per call.",
+         lake, by day; at most `limit` records (default 50, up to 500) and about 32 KB per call.",
     ),
     (
         "briefing",
@@ -60,6 +61,9 @@ pub const TOOLS: [(&str, &str); 5] = [
 ];
 
 /// Runs tool `name` with `arguments`: the answer, or a tool error. `None` for an unknown tool.
+///
+/// Each tool's future is boxed, and so are the reads inside: the reads' futures are large,
+/// and nested inline they overflow a runtime worker's stack in a debug build.
 pub async fn call(
     lake: &Lake,
     name: &str,
@@ -67,23 +71,23 @@ pub async fn call(
 ) -> Option<Result<Value, ToolError>> {
     let answer = match name {
         "lake_status" => match args::lake_status(arguments) {
-            Ok(()) => status(lake).await,
+            Ok(()) => Box::pin(status(lake)).await,
             Err(e) => Err(e),
         },
         "daily_summary" => match args::daily_summary(arguments) {
-            Ok(a) => daily_summary(lake, a.period).await,
+            Ok(a) => Box::pin(daily_summary(lake, a.period)).await,
             Err(e) => Err(e),
         },
         "compare" => match args::compare(arguments) {
-            Ok(a) => compare(lake, a).await,
+            Ok(a) => Box::pin(compare(lake, a)).await,
             Err(e) => Err(e),
         },
         "records" => match args::records(arguments) {
-            Ok(a) => records(lake, a).await,
+            Ok(a) => Box::pin(records(lake, a)).await,
             Err(e) => Err(e),
         },
         "briefing" => match args::briefing(arguments) {
-            Ok(a) => briefing(lake, a.day).await,
+            Ok(a) => Box::pin(briefing(lake, a.day)).await,
             Err(e) => Err(e),
         },
         _ => return None,
@@ -117,10 +121,15 @@ async fn outside_the_lake(
             lake.destination
         ))),
         Some(span) if period.end < span.start || period.start > span.end => {
+            let days = if period.start == period.end {
+                period.start.to_string()
+            } else {
+                format!("{} to {}", period.start, period.end)
+            };
             Some(ToolError(format!(
-                "{what} {} to {} is outside the lake: it holds {names} from {} to {}; give days \
-             within that range",
-                period.start, period.end, span.start, span.end
+                "{what} {days} is outside the lake: it holds {names} from {} to {}; give days \
+                 within that range",
+                span.start, span.end
             )))
         }
         Some(_) => None,
