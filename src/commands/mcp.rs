@@ -2,12 +2,15 @@
 //! Protocol on stdin/stdout (see [`crate::mcp`]).
 
 use crate::config::{Config, McpConfig};
+use crate::error::UserError;
 use crate::mcp::Lake;
 
 /// Runs `mcp` until the client closes the connection; returns the exit code.
 pub async fn exec(config: &Config, mcp: &McpConfig) -> anyhow::Result<u8> {
     let aws = super::Aws::new(&config.aws);
-    let (store, ledger) = super::backends(&mcp.lake, &aws).await?;
+    // A ledger table that cannot be described is a setup to fix before any session (exit 2).
+    let (store, ledger) =
+        super::backends(&mcp.lake, &aws).await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     // Silver only saves reads: without it, every answer comes from bronze, the same.
     let silver = match &mcp.silver {
         Some(place) => match super::silver_backend(place, &aws).await {

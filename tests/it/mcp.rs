@@ -535,3 +535,16 @@ fn an_mcp_client_gets_the_fakes_numbers_from_every_tool() {
     );
     assert_eq!(raw["exit_code"], 0, "{raw}");
 }
+
+/// A setting that is not valid stops `mcp` before any session: one line on stderr, exit 2,
+/// and nothing on stdout (the protocol's channel).
+#[test]
+fn a_bad_setting_is_exit_2_before_any_session() {
+    let env = TestEnv::new();
+    for args in [vec!["mcp", "--layout", "csv"], vec!["mcp", "--dest", "ftp://lake"]] {
+        let out = env.cmd().args(&args).write_stdin("").output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+        assert_eq!(stderr(&out).lines().count(), 1, "{args:?}: {}", stderr(&out));
+    }
+}
