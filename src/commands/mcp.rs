@@ -11,17 +11,7 @@ pub async fn exec(config: &Config, mcp: &McpConfig) -> anyhow::Result<u8> {
     // A ledger table that cannot be described is a setup to fix before any session (exit 2).
     let (store, ledger) =
         super::backends(&mcp.lake, &aws).await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    // Silver only saves reads: without it, every answer comes from bronze, the same.
-    let silver = match &mcp.silver {
-        Some(place) => match super::silver_backend(place, &aws).await {
-            Ok(silver) => Some(silver),
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "Reading bronze only: silver cannot be read.");
-                None
-            }
-        },
-        None => None,
-    };
+    let silver = super::readable_silver(mcp.silver.as_ref(), &aws).await;
     let lake = Lake {
         store,
         ledger,

@@ -93,3 +93,15 @@ pub async fn silver_backend(place: &SilverPlace, aws: &Aws<'_>) -> anyhow::Resul
     silver.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     Ok(silver)
 }
+
+/// The silver store of `place` for a command that only reads: silver saves reads, so one that
+/// cannot be reached is a warning and `None` (everything is read from bronze, the same).
+pub async fn readable_silver(place: Option<&SilverPlace>, aws: &Aws<'_>) -> Option<AnySilver> {
+    match silver_backend(place?, aws).await {
+        Ok(silver) => Some(silver),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "Reading bronze only: silver cannot be read.");
+            None
+        }
+    }
+}
