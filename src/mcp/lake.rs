@@ -126,19 +126,27 @@ impl Lake {
         self.ledger.recent_runs(RUNS_READ).await
     }
 
-    /// The days any run has covered, from the first run's first day to today (the widest
-    /// window the lake can hold days in), or `None` before the first run.
-    pub fn covered(runs: &[RunEntry], today: Date) -> Option<Window> {
+    /// The window the lake's days can lie in, or `None` before the first run: from the day
+    /// Oura's history starts to today (or a later run's end). The ingestion-log ledger is
+    /// asked day by day, so for it the window starts at the oldest run's first day instead
+    /// (of the newest [`RUNS_READ`] runs).
+    pub fn covered(runs: &[RunEntry], today: Date, per_day_ledger: bool) -> Option<Window> {
         let first = runs.iter().map(|r| r.window_start).min()?;
         let last = runs.iter().map(|r| r.window_end).max()?.max(today);
+        let first = if per_day_ledger { first } else { crate::config::SILVER_EARLIEST };
         Some(Window::new(first.min(last), last))
+    }
+
+    /// [`Lake::covered`] for this lake's ledger.
+    pub fn covered_by(&self, runs: &[RunEntry]) -> Option<Window> {
+        Self::covered(runs, self.today(), self.ledger.form() == "ingestion-log")
     }
 
     /// The first and last day with records of any of `types`, or `None` for a lake without
     /// them.
     pub async fn span(&self, types: &[DataType]) -> anyhow::Result<Option<Window>> {
         let runs = self.runs().await?;
-        let Some(covered) = Self::covered(&runs, self.today()) else {
+        let Some(covered) = self.covered_by(&runs) else {
             return Ok(None);
         };
         let (mut first, mut last) = (None::<Date>, None::<Date>);
@@ -198,7 +206,8 @@ mod tests {
 
     use super::*;
 
-    /// The covered window runs from the first run's first day to today (or a later run end).
+    /// The window starts where Oura's history does, or for a ledger asked day by day at the
+    /// oldest run's first day; it ends today or at a later run's end.
     #[test]
     fn the_covered_window_spans_every_run() {
         let run = |start: Date, end: Date| RunEntry {
@@ -216,10 +225,14 @@ mod tests {
             complete_types: Vec::new(),
         };
         let today = date(2026, 11, 23);
-        assert_eq!(Lake::covered(&[], today), None);
+        assert_eq!(Lake::covered(&[], today, false), None);
         let runs =
             [run(date(2026, 11, 1), date(2026, 11, 7)), run(date(2024, 1, 1), date(2024, 2, 1))];
-        assert_eq!(Lake::covered(&runs, today), Some(Window::new(date(2024, 1, 1), today)));
+        let all = Lake::covered(&runs, today, false).unwrap();
+        assert_eq!(all, Window::new(crate::config::SILVER_EARLIEST, today));
+        assert_eq!(Lake::covered(&runs, today, true), Some(Window::new(date(2024, 1, 1), today)));
+        let later = [run(date(2026, 11, 20), date(2026, 11, 30))];
+        assert_eq!(Lake::covered(&later, today, true).unwrap().end, date(2026, 11, 30));
     }
 
     /// A record read as raw JSON from bronze keeps its exact text.

@@ -140,7 +140,7 @@ async fn status(lake: &Lake) -> Result<Value, ToolError> {
     let today = lake.today();
     let runs = lake.runs().await.map_err(|e| unreadable(lake, e))?;
     let mut days = BTreeMap::new();
-    if let Some(covered) = Lake::covered(&runs, today) {
+    if let Some(covered) = lake.covered_by(&runs) {
         for &data_type in DataType::ALL {
             let entries = lake.days(data_type, covered).await.map_err(|e| unreadable(lake, e))?;
             days.insert(data_type, entries);
