@@ -1,8 +1,9 @@
 //! `oura-sync mcp` driven by the official MCP Python SDK (`tests/mcp_client.py`, with the
 //! `mcp` package `scripts/test.sh` installs): a lake synced from the fake's realistic data
 //! (`health_seed`), a hole and a failed type in it, then initialise, list the tools, call each
-//! one, and every bad argument and a malformed request. Every number is checked against what
-//! the fake served, computed here from the seed's functions, never by the library.
+//! one, and every bad argument and a malformed request; then the same tools over an S3 lake
+//! (moto) in bio-lakehouse's layout. Every number is checked against what the fake served,
+//! computed here from the seed's functions, never by the library.
 
 use std::collections::BTreeMap;
 use std::process::Command as Process;
@@ -11,6 +12,7 @@ use jiff::ToSpan;
 use jiff::civil::{Date, date};
 use serde_json::{Value, json};
 
+use crate::aws_env;
 use crate::common::{TOKEN, TestEnv, stderr, stdout};
 use crate::health_seed as seed;
 
@@ -118,8 +120,9 @@ fn synced_env() -> TestEnv {
     env
 }
 
-/// Runs the Python client against `env`'s lake with `calls`; returns what it saw.
-fn client(env: &TestEnv, calls: &[Value]) -> (Value, String) {
+/// Runs the Python client against `env`'s lake with `calls` (and the `settings` given);
+/// returns what it saw.
+fn client(env: &TestEnv, calls: &[Value], settings: &[(&str, &str)]) -> (Value, String) {
     let python = std::env::var("OURA_TEST_PYTHON").unwrap_or_else(|_| {
         panic!(
             "OURA_TEST_PYTHON is not set: the MCP tests drive the server with the MCP Python \
@@ -139,7 +142,8 @@ fn client(env: &TestEnv, calls: &[Value]) -> (Value, String) {
     // Aimed at the fake with a token, as a sync would be: the server must use neither.
     cmd.env("OURA_API_BASE", &env.oura.base_url)
         .env("OURA_TIMEZONE", "UTC")
-        .env("OURA_ACCESS_TOKEN", TOKEN);
+        .env("OURA_ACCESS_TOKEN", TOKEN)
+        .envs(settings.iter().copied());
     let out = cmd.output().expect("python runs");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
@@ -244,7 +248,8 @@ fn an_mcp_client_gets_the_fakes_numbers_from_every_tool() {
     let env = synced_env();
     let requests_before = env.oura.request_count();
     let calls = calls();
-    let (seen, raw_text) = client(&env, &calls.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>());
+    let (seen, raw_text) =
+        client(&env, &calls.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>(), &[]);
     assert_eq!(env.oura.request_count(), requests_before, "the MCP server called Oura");
     assert!(!raw_text.contains(TOKEN), "the token came back");
     let answers: BTreeMap<&str, &Value> =
@@ -547,4 +552,72 @@ fn a_bad_setting_is_exit_2_before_any_session() {
         assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
         assert_eq!(stderr(&out).lines().count(), 1, "{args:?}: {}", stderr(&out));
     }
+}
+
+/// The same tools over an S3 lake in bio-lakehouse's layout (one JSON array per day) with a
+/// DynamoDB ledger, in moto: the numbers are the fake's, read through the same reader.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_s3_lake_in_the_bio_lakehouse_layout_answers_the_same() {
+    let aws = aws_env::clients().await;
+    let bucket = aws_env::new_bucket(&aws, "mcp").await;
+    let table = aws_env::new_table(&aws, "mcp").await;
+    let env = TestEnv::new();
+    seed::seed(&env.oura, END, 40);
+    let dest = format!("s3://{bucket}/oura");
+    let settings = [
+        ("OURA_DESTINATION", dest.as_str()),
+        ("OURA_DYNAMODB_TABLE", table.as_str()),
+        ("OURA_LAYOUT", "bio-lakehouse"),
+    ];
+    let out =
+        env.cmd().envs(settings).args(["sync", &END.to_string(), "--days", "35"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let calls = [
+        json!({"tool": "lake_status", "arguments": {}}),
+        json!({"tool": "daily_summary", "arguments": {"from": "2026-11-17", "to": "2026-11-23"}}),
+        json!({"tool": "compare", "arguments": {"metric": "steps", "period_a": {"from": "2026-10-20", "to": "2026-11-05"}, "period_b": {"from": "2026-11-06", "to": "2026-11-23"}}}),
+        json!({"tool": "records", "arguments": {"type": "daily_sleep", "from": "2026-11-20", "to": "2026-11-23"}}),
+        json!({"tool": "briefing", "arguments": {"date": "2026-11-23"}}),
+    ];
+    let (seen, raw_text) = client(&env, &calls, &settings);
+    assert!(!raw_text.contains(TOKEN));
+    let answer = |i: usize| {
+        let a = &seen["calls"][i];
+        assert_eq!(a["is_error"], false, "{i}: {}", a["text"]);
+        &a["structured"]
+    };
+    let status = answer(0);
+    assert_eq!(status["destination"], dest);
+    assert_eq!(status["layout"], "bio-lakehouse");
+    assert_eq!(status["ledger"], "pk/sk");
+    assert_eq!(status["silver"], false);
+    let on_days: Vec<Date> = days(END - 34.days(), END).into_iter().filter(|d| on(*d)).collect();
+    assert_eq!(status["types"]["daily_sleep"]["days_with_records"], on_days.len());
+    let rows = answer(1)["days"].as_array().unwrap();
+    let week: Vec<Date> = days(date(2026, 11, 17), END).into_iter().filter(|d| on(*d)).collect();
+    assert_eq!(rows.len(), week.len());
+    for (row, day) in rows.iter().zip(&week) {
+        assert_eq!(row["day"], day.to_string());
+        for metric in METRICS.iter().filter(|m| **m != "resilience") {
+            close(&row[*metric], expected(metric, *day).unwrap(), &format!("{metric} on {day}"));
+        }
+    }
+    let c = answer(2);
+    let (a, b) = (
+        stats("steps", date(2026, 10, 20), date(2026, 11, 5)),
+        stats("steps", date(2026, 11, 6), END),
+    );
+    close(&c["period_a"]["mean"], a.1, "steps a");
+    close(&c["period_b"]["median"], b.2, "steps b");
+    close(&c["difference"]["mean"], b.1 - a.1, "steps difference");
+    let want: Vec<Value> = env.oura.lock().records["daily_sleep"]
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(&r.text).unwrap())
+        .filter(|v| ("2026-11-20".."2026-11-24").contains(&v["day"].as_str().unwrap()))
+        .collect();
+    assert_eq!(answer(3)["records"], json!(want));
+    let b = answer(4);
+    close(&b["readiness"]["value"], expected("readiness", END).unwrap(), "readiness");
+    let median = seed::baseline(END, |d| expected("readiness", d)).unwrap();
+    close(&b["readiness"]["median_30d"], median, "readiness median");
 }
