@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts moto_server (S3 and DynamoDB on one port) for the tests (and installs DuckDB's Python
-# package beside it for the silver tests), exports what aws-config
+# package beside it for the silver tests, and the MCP Python SDK for the `mcp` tests), exports
+# what aws-config
 # reads (AWS_ENDPOINT_URL, test keys, region), and stops the server when the sourcing shell
 # exits. Source it from a script, not from an interactive shell:
 #
