@@ -5,7 +5,8 @@
 # against a fake that serves a day of heart rate per page (`--series-page-size 288`, as Oura
 # does), and that 3-year backfill again with every fsync and syncfs slowed by 20 ms (a slow
 # disk, through strace's fault injection); then (issue 11) a daily sync with each ledger form (pk/sk, ingestion log with a
-# number and a string sort key), with every S3 and DynamoDB request counted; and the 7-day
+# number and a string sort key), with every S3 and DynamoDB request counted, and (issue 24) the
+# same daily sync into S3 with silver off, the default silver and the bio-lakehouse tables; and the 7-day
 # sync the plain way (curl per endpoint, the AWS CLI per object). Prints, per run: wall time,
 # requests, 429s, objects written, peak RSS, the lower bound the run could reach, and the
 # wall time over that bound. Then (issue 27) `oura-sync mcp` on the 3-year lake: start-up to
@@ -13,7 +14,7 @@
 #
 #   scripts/bench.sh            # everything (first run installs moto and the AWS CLI: ~1 min)
 #   BENCH_SKIP_PLAIN=1 BENCH_SKIP_S3=1 scripts/bench.sh   # without the plain way, without S3
-#   BENCH_ONLY_LEDGERS=1 scripts/bench.sh   # only the ledger forms side by side
+#   BENCH_ONLY_LEDGERS=1 scripts/bench.sh   # only the ledger forms and the S3 silver rows side by side
 #   TMPDIR=/dev/shm scripts/bench.sh        # the lakes in memory instead of on the disk
 #   BENCH_SKIP_SLOW_DISK=1 scripts/bench.sh  # without the slow-fsync rows (they need strace)
 #   BENCH_ONLY_MCP=1 scripts/bench.sh       # only `oura-sync mcp` on the 3-year lake (issue 27)
@@ -266,7 +267,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         path = self.path.split("?")[0].strip("/")
         kind = ("DynamoDB " + target.split(".")[-1]) if target else "S3 " + {
             ("PUT", True): "PutObject", ("HEAD", True): "HeadObject", ("GET", True): "GetObject",
-            ("HEAD", False): "HeadBucket"}.get((self.command, "/" in path), self.command + " " + path)
+            ("HEAD", False): "HeadBucket", ("GET", False): "ListObjectsV2", ("DELETE", True): "DeleteObject"}.get((self.command, "/" in path), self.command + " " + path)
         with lock: counts[kind] += 1
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "transfer-encoding", "connection")}
         req = urllib.request.Request(UPSTREAM + self.path, data=data if data or self.command in ("PUT", "POST") else None, method=self.command, headers=headers)
@@ -325,6 +326,50 @@ for form in pk-sk ingestion-log-number ingestion-log-string; do
     OURA_DYNAMODB_TABLE="bench_$form" OURA_LAYOUT="$LAYOUT" AWS_ENDPOINT_URL="$PROXY" \
       run_sync "$form" week "$END" --days 7 --dest "s3://bench-$form/oura" >/dev/null
     ledger_row "$form" "$run" "$(items_in "bench_$form")"
+  done
+done
+echo
+
+# Silver into S3 side by side (issue 24): the same daily 7-day sync of every type (pk/sk ledger)
+# with silver off, with the default silver (the 19 typed tables), and with the bio-lakehouse
+# layout (the typed tables under oura_sync/ plus bio-lakehouse's three Oura tables at the
+# root); each twice (the second run finds nothing changed). Requests counted at the proxy;
+# silver bytes: what the silver bucket holds after the run.
+silver_row() { # case run bucket
+  "$PY" - "$1" "$2" "$3" "$WORK/time" "$WORK/report.json" "$(curl -s "$PROXY/_counts")" <<'PYEOF'
+import boto3, json, sys
+case, run, bucket, timing, report, counts = sys.argv[1:7]
+wall = open(timing).read().split()[-2]; counts = json.loads(counts); rep = json.load(open(report))
+ddb = {k[9:]: v for k, v in counts.items() if k.startswith("DynamoDB ")}
+s3 = {k[3:]: v for k, v in counts.items() if k.startswith("S3 ")}
+fmt = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "none"
+size = sum(o["Size"] for p in boto3.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket)
+           for o in p.get("Contents", []))
+silver = rep.get("silver") or {}
+print(f"| {case} | {run} | {float(wall):.2f} | {silver.get('months_written', '-')} | {size:,} | {sum(s3.values())} ({fmt(s3)}) | {sum(ddb.values())} |")
+PYEOF
+}
+printf '7-day sync into S3 (pk/sk ledger), silver side by side
+
+'
+printf '| silver | run | wall s | months written | silver bytes | S3 requests | DynamoDB requests |
+|---|---|---:|---:|---:|---|---:|
+'
+for case in off typed bio; do
+  layout=hive-ndjson; [ "$case" = bio ] && layout=bio-lakehouse
+  "$PY" -c "import boto3; s = boto3.client('s3'); s.create_bucket(Bucket='bench-sv-$case'); s.create_bucket(Bucket='bench-sv-$case-silver')"
+  make_ledger_table "bench_sv_$case" pk-sk
+  curl -s "$PROXY/_counts" >/dev/null
+  for run in first again; do
+    if [ "$case" = off ]; then
+      OURA_SILVER=off OURA_DYNAMODB_TABLE="bench_sv_$case" OURA_LAYOUT="$layout" AWS_ENDPOINT_URL="$PROXY" \
+        run_sync "$case" week "$END" --days 7 --dest "s3://bench-sv-$case/oura" >/dev/null
+    else
+      OURA_SILVER_DESTINATION="s3://bench-sv-$case-silver" OURA_DYNAMODB_TABLE="bench_sv_$case" \
+        OURA_LAYOUT="$layout" AWS_ENDPOINT_URL="$PROXY" \
+        run_sync "$case" week "$END" --days 7 --dest "s3://bench-sv-$case/oura" >/dev/null
+    fi
+    silver_row "$case" "$run" "bench-sv-$case-silver"
   done
 done
 echo

@@ -6,14 +6,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::datatype::DataType;
+use crate::usage::after_help;
 
 /// The heading of the options every command takes, listed after the command's own.
 const GLOBAL: &str = "Global options";
-
-/// The exit codes (CONTRACT §6), for `--help`.
-const EXIT_CODES_HELP: &str = "Exit codes: 0 every type ok, empty or skipped; 1 a type failed \
-(the others were written); 2 a usage or configuration error, nothing written; 3 login needed \
-(run `oura-sync auth`).";
 
 /// Keep your Oura Ring data in your own data lake.
 #[derive(Debug, Parser)]
@@ -22,7 +18,7 @@ const EXIT_CODES_HELP: &str = "Exit codes: 0 every type ok, empty or skipped; 1 
     version = env!("OURA_SYNC_VERSION"),
     about,
     propagate_version = true,
-    after_help = EXIT_CODES_HELP
+    after_help = after_help("")
 )]
 pub struct Cli {
     /// Settings file (KEY=value lines); a missing default `.env.oura` is not an error.
@@ -50,37 +46,84 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Log in to Oura once (OAuth in a browser) and write the tokens file.
+    /// Log in to Oura once (OAuth in a browser) and write the tokens file. Needs your Oura
+    /// app's OURA_CLIENT_ID and OURA_CLIENT_SECRET (README: Logging in to Oura).
+    #[command(after_help = after_help("auth"))]
     Auth(AuthArgs),
     /// Refresh the access token now and print its new expiry.
+    #[command(after_help = after_help("refresh"))]
     Refresh,
     /// Fetch a window of days of every data type into the lake.
     #[command(after_help = sync_after_help())]
     Sync(SyncArgs),
     /// Show the last runs and, per data type, the last day synced.
+    #[command(after_help = after_help("status"))]
     Status(StatusArgs),
     /// Rebuild the silver tables (typed Parquet) from the bronze lake; no Oura request.
+    #[command(after_help = after_help("silver"))]
     Silver(SilverArgs),
     /// Write a self-contained HTML dashboard of the last days from the lake.
+    #[command(after_help = after_help("dashboard"))]
     Dashboard(DashboardArgs),
     /// Answer an assistant's questions about the lake: a Model Context Protocol server on
     /// stdin/stdout (reads the lake only; never calls Oura, needs no login).
+    #[command(after_help = after_help("mcp"))]
     Mcp(McpArgs),
     /// Check every setting, the login, Oura, the destination, the time zone, the clock and
     /// the notification channels, without syncing or writing anything.
-    #[command(after_help = "Exit codes: 0 every check passed; 1 a check failed (the line says \
-what to do); 2 a setting is invalid.")]
+    #[command(after_help = after_help("doctor"))]
     Doctor(DoctorArgs),
     /// Print a shell completion script on stdout (see the README to install it).
+    #[command(after_help = after_help("completions"))]
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout, or write one page per command into a directory.
+    #[command(after_help = after_help("man"))]
     Man(ManArgs),
 }
 
-/// The text after `sync --help`: the data types, then the exit codes.
+/// The text after `sync --help`: the data types, the examples, the exit codes.
 fn sync_after_help() -> String {
     let types: Vec<&str> = DataType::ALL.iter().map(|t| t.name()).collect();
-    format!("Data types (--types, OURA_TYPES): {}\n\n{EXIT_CODES_HELP}", types.join(", "))
+    format!("Data types (--types, OURA_TYPES): {}\n\n{}", types.join(", "), after_help("sync"))
+}
+
+/// Offers `names` to shell completion (and nothing else, such as file names) while taking any
+/// text: the value is checked later by the settings, with the project's own error message.
+fn completes(names: impl IntoIterator<Item = &'static str>) -> PossibleValuesOnly {
+    PossibleValuesOnly(names.into_iter().collect())
+}
+
+/// A value parser that accepts any string and lists possible values for completion only.
+#[derive(Clone, Debug)]
+pub struct PossibleValuesOnly(Vec<&'static str>);
+
+impl clap::builder::TypedValueParser for PossibleValuesOnly {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(self.0.iter().map(|name| clap::builder::PossibleValue::new(*name))))
+    }
+}
+
+/// The data types' names, for completing `--types`.
+fn type_names() -> PossibleValuesOnly {
+    completes(DataType::ALL.iter().map(|t| t.name()))
+}
+
+/// The layouts' names, for completing `--layout`.
+fn layout_names() -> PossibleValuesOnly {
+    completes(crate::store::layout::NAMES.iter().copied())
 }
 
 #[derive(Debug, Args)]
@@ -135,7 +178,7 @@ pub struct SyncArgs {
     pub to: Option<String>,
 
     /// Comma-separated data types (default OURA_TYPES or all).
-    #[arg(long, value_name = "T1,T2")]
+    #[arg(long, value_name = "T1,T2", value_parser = type_names(), hide_possible_values = true)]
     pub types: Option<String>,
 
     /// Where the lake is: a local directory or s3://bucket/prefix (default OURA_DESTINATION).
@@ -143,7 +186,7 @@ pub struct SyncArgs {
     pub dest: Option<String>,
 
     /// How the lake's objects are laid out: hive-ndjson or bio-lakehouse (default OURA_LAYOUT).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = layout_names(), hide_possible_values = true)]
     pub layout: Option<String>,
 
     /// Fetch and report, but write nothing anywhere.
@@ -187,7 +230,7 @@ pub struct SilverArgs {
     pub to: Option<String>,
 
     /// Comma-separated data types (default OURA_TYPES or all).
-    #[arg(long, value_name = "T1,T2")]
+    #[arg(long, value_name = "T1,T2", value_parser = type_names(), hide_possible_values = true)]
     pub types: Option<String>,
 
     /// Where the bronze lake is (default OURA_DESTINATION).
@@ -233,7 +276,7 @@ pub struct StatusArgs {
     pub dest: Option<String>,
 
     /// How the lake's objects are laid out (default OURA_LAYOUT).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = layout_names(), hide_possible_values = true)]
     pub layout: Option<String>,
     /// Where the silver tables are (default OURA_SILVER_DESTINATION, else <lake>/_silver).
     #[arg(long, value_name = "URI")]
@@ -277,6 +320,6 @@ mod tests {
         for t in DataType::ALL {
             assert!(help.contains(t.name()), "{t}");
         }
-        assert!(help.contains("3 login needed"));
+        assert!(help.contains("3  a new login is needed"));
     }
 }

@@ -1,16 +1,15 @@
 //! `oura-sync doctor`: checks a setup without syncing or writing anything, one line per
 //! check, each ✓ or ✗ with the fix. The checks that need no backend are pure functions over
-//! what was read (the tokens file, an Oura answer, the clock); the command composes them with
+//! what was read (the stored login, an Oura answer, the clock); the command composes them with
 //! the destination and notification checks.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::auth::StoredTokens;
+use crate::auth::store::{Exposure, TokenStoreError, Versioned};
 use crate::config::Provenance;
 use crate::datatype::DataType;
 use crate::report::SCHEMA_VERSION;
@@ -103,34 +102,43 @@ pub struct LoginFound {
     pub bearer: Option<Secret>,
 }
 
-/// Checks the login: the tokens file (readable, mode 0600, expiry; the granted scopes against
+/// What the doctor read of the login, for [`check_login`].
+#[derive(Debug)]
+pub struct LoginRead {
+    /// The token store, as a noun phrase ("tokens file …").
+    pub store: String,
+    /// The setting that points at the store.
+    pub setting: &'static str,
+    pub found: Result<Versioned, TokenStoreError>,
+    /// Whether others can read the stored login.
+    pub exposure: Option<Exposure>,
+}
+
+/// Checks the login: the stored one (usable, private, expiry; the granted scopes against
 /// `types` are noted, as a hint), else a bare `OURA_ACCESS_TOKEN`.
 pub fn check_login(
-    tokens_file: &Path,
+    read: LoginRead,
     access_token: Option<&Secret>,
     types: &[DataType],
     now: Timestamp,
 ) -> LoginFound {
     const NAME: &str = "login";
-    let tokens = match StoredTokens::read(tokens_file) {
-        Ok(Some(tokens)) => tokens,
-        Ok(None) => {
+    let tokens = match read.found {
+        Ok(found) => found.tokens,
+        Err(TokenStoreError::Missing { absent }) => {
             return match access_token {
                 Some(token) => LoginFound {
                     check: Check::pass(
                         NAME,
-                        format!(
-                            "OURA_ACCESS_TOKEN (no tokens file at {}; it cannot be refreshed)",
-                            tokens_file.display()
-                        ),
+                        format!("OURA_ACCESS_TOKEN ({absent}; it cannot be refreshed)"),
                     ),
                     bearer: Some(token.clone()),
                 },
                 None => LoginFound {
                     check: Check::fail(
                         NAME,
-                        format!("no tokens file at {}", tokens_file.display()),
-                        "run `oura-sync auth` (or set OURA_TOKENS_FILE to where it is)",
+                        absent,
+                        format!("run `oura-sync auth` (or set {} to where it is)", read.setting),
                     ),
                     bearer: None,
                 },
@@ -138,23 +146,14 @@ pub fn check_login(
         }
         Err(e) => {
             return LoginFound {
-                check: Check::fail(NAME, format!("{e:#}"), "run `oura-sync auth` to write it anew"),
+                check: Check::fail(NAME, e.to_string(), "run `oura-sync auth` to write it anew"),
                 bearer: None,
             };
         }
     };
-    let mut notes = vec![format!("tokens file {}", tokens_file.display())];
-    if let Some(mode) = file_mode(tokens_file)
-        && mode & 0o077 != 0
-    {
-        return LoginFound {
-            check: Check::fail(
-                NAME,
-                format!("{} is readable by others (mode {mode:04o})", tokens_file.display()),
-                format!("run `chmod 600 {}`", tokens_file.display()),
-            ),
-            bearer: None,
-        };
+    let mut notes = vec![read.store];
+    if let Some(Exposure { problem, fix }) = read.exposure {
+        return LoginFound { check: Check::fail(NAME, problem, fix), bearer: None };
     }
     let refreshable = tokens.refresh_token.is_some();
     match tokens.expires_at {
@@ -197,17 +196,6 @@ pub fn check_login(
 /// The scopes `types` need that `granted` lacks.
 pub fn missing_scopes(granted: &BTreeSet<String>, types: &[DataType]) -> BTreeSet<&'static str> {
     types.iter().map(|t| t.scope()).filter(|s| !granted.contains(*s)).collect()
-}
-
-#[cfg(unix)]
-fn file_mode(path: &Path) -> Option<u32> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o777)
-}
-
-#[cfg(not(unix))]
-fn file_mode(_: &Path) -> Option<u32> {
-    None
 }
 
 /// What one authenticated Oura request answered.
@@ -303,6 +291,52 @@ pub async fn ask_oura(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(found: Result<Versioned, TokenStoreError>, exposure: Option<Exposure>) -> LoginRead {
+        LoginRead {
+            store: "tokens file t.json".into(),
+            setting: "OURA_TOKENS_FILE",
+            found,
+            exposure,
+        }
+    }
+
+    fn stored(json: &str) -> Result<Versioned, TokenStoreError> {
+        let tokens = crate::auth::StoredTokens::parse(json.as_bytes(), None).unwrap();
+        Ok(Versioned { tokens, version: crate::auth::Version::new("v1") })
+    }
+
+    /// What the store answered decides the login check: none falls back to a bare token (or
+    /// fails naming the setting), an unusable one fails with its own message, an exposed one
+    /// fails with the fix, and a usable one passes naming the store, with a bearer to try.
+    #[test]
+    fn the_login_check_follows_what_the_store_answered() {
+        let now = Timestamp::now();
+        let missing =
+            || Err(TokenStoreError::Missing { absent: "there is no tokens file at t.json".into() });
+        let found = check_login(read(missing(), None), Some(&Secret::new("bare")), &[], now);
+        assert!(found.check.ok && found.check.detail.starts_with("OURA_ACCESS_TOKEN (there is no"));
+        assert_eq!(found.bearer.unwrap().expose(), "bare");
+        let found = check_login(read(missing(), None), None, &[], now);
+        assert!(
+            !found.check.ok && found.check.fix.as_deref().unwrap().contains("OURA_TOKENS_FILE")
+        );
+        let corrupt = Err(TokenStoreError::Corrupt { message: "not usable; run auth".into() });
+        let found = check_login(read(corrupt, None), Some(&Secret::new("bare")), &[], now);
+        assert!(
+            !found.check.ok
+                && found.check.detail == "not usable; run auth"
+                && found.bearer.is_none()
+        );
+        let exposed =
+            Exposure { problem: "mode 0644".into(), fix: "run `chmod 600 t.json`".into() };
+        let found =
+            check_login(read(stored(r#"{"access_token":"a"}"#), Some(exposed)), None, &[], now);
+        assert!(!found.check.ok && found.check.detail == "mode 0644" && found.bearer.is_none());
+        let found = check_login(read(stored(r#"{"access_token":"a"}"#), None), None, &[], now);
+        assert!(found.check.ok && found.check.detail.starts_with("tokens file t.json"));
+        assert_eq!(found.bearer.unwrap().expose(), "a");
+    }
 
     fn ts(s: i64) -> Timestamp {
         Timestamp::from_second(s).unwrap()

@@ -49,8 +49,10 @@ pub mod scope;
 pub mod scrub;
 pub mod secret;
 pub mod silver;
+pub mod stdout;
 pub mod store;
 pub mod text;
+pub mod usage;
 pub mod window;
 
 use cli::{Cli, Command};

@@ -1,13 +1,13 @@
 //! One sync at a time: an exclusive lock on a file, so that two overlapping runs (a slow
 //! backfill and the daily job, or cron and a manual run) never interleave their writes to the
-//! lake, the ledger or the tokens file.
+//! lake, the ledger or the login.
 //!
-//! The lock file is `.oura-sync.lock` in the directory of the tokens file (`OURA_TOKENS_FILE`):
-//! the tokens file stands for one Oura account on one machine whatever the destination, and it
-//! is local even when the lake is in S3. A local lake has a lock of its own as well,
+//! Two locks use it. The login's run lock is the token store's to give
+//! ([`crate::auth::store::TokenStore::lock_runs`]); the tokens file's is `.oura-sync.lock` in
+//! the tokens file's directory. A local lake has a lock of its own as well,
 //! `<lake>/_ledger/.oura-sync.lock` ([`RunLock::path_for_lake`], taken by
 //! [`crate::ops::sync`] and by `oura-sync silver`, each after the login's lock), so that two
-//! runs with different tokens files (or from different directories) never write one lake at
+//! runs with different logins (or from different directories) never write one lake at
 //! once. The lock is an OS advisory lock (`flock` on Unix, through the standard library's
 //! `File::try_lock`), so it dies with the process: a crashed run never leaves a stale lock
 //! behind.
@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-/// The lock file's name, beside the tokens file.
+/// The lock file's name (in the tokens file's directory, and in a local lake's `_ledger`).
 pub const LOCK_FILE_NAME: &str = ".oura-sync.lock";
 
 /// How long a run waits for another to finish, when `OURA_LOCK_TIMEOUT` is not set.
@@ -41,14 +41,6 @@ pub struct RunLock {
 }
 
 impl RunLock {
-    /// The lock file for the tokens file at `tokens_file`.
-    pub fn path_for(tokens_file: &Path) -> PathBuf {
-        match tokens_file.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.join(LOCK_FILE_NAME),
-            _ => PathBuf::from(LOCK_FILE_NAME),
-        }
-    }
-
     /// The lock file of the local lake at `lake_root`.
     pub fn path_for_lake(lake_root: &Path) -> PathBuf {
         lake_root.join(crate::ledger::local::LEDGER_DIR).join(LOCK_FILE_NAME)
@@ -126,15 +118,6 @@ fn holder(file: &mut File) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_lock_sits_beside_the_tokens_file() {
-        assert_eq!(
-            RunLock::path_for(Path::new("/home/me/.oura/tokens.json")),
-            Path::new("/home/me/.oura/.oura-sync.lock")
-        );
-        assert_eq!(RunLock::path_for(Path::new(".oura-tokens.json")), Path::new(LOCK_FILE_NAME));
-    }
 
     #[tokio::test]
     async fn a_second_holder_waits_then_gives_up_naming_the_first() {

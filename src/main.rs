@@ -18,6 +18,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(oura_sync::run(cli)) {
         Ok(code) => ExitCode::from(code),
+        // A reader that closed the pipe early (`| head`) wanted no more: not an error.
+        Err(err) if oura_sync::stdout::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // `{:#}` prints the whole chain of causes on one line.
             eprintln!("error: {err:#}");

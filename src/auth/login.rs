@@ -5,11 +5,12 @@
 //! small HTTP listener on the redirect URI's port, bound to loopback only even when the host
 //! says `localhost`, or as the whole redirected URL pasted on stdin (a headless server). Either
 //! way a missing or wrong `state` is refused and its code never exchanged. The code is traded
-//! at the token endpoint, the tokens file is written, and the browser gets a short page.
+//! at the token endpoint, the login is written to the token store (under its write lock, so
+//! that a refresh of the previous login in another process cannot write over it), and the
+//! browser gets a short page.
 //! Without a login within `OURA_AUTH_TIMEOUT` seconds (default 300) the command gives up.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -24,7 +25,7 @@ use tokio::sync::mpsc;
 
 use crate::auth::StoredTokens;
 use crate::auth::oauth::{Grant, OAuthApp, TokenEndpoint};
-use crate::auth::refresh::write_login;
+use crate::auth::store::TokenStore;
 use crate::error::UserError;
 use crate::secret::Secret;
 
@@ -195,10 +196,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Runs the login and writes the tokens file; returns what was written.
-pub async fn login(
+/// Runs the login and stores it in `store`; returns what was stored.
+pub async fn login<S: TokenStore>(
     endpoint: &TokenEndpoint,
-    tokens_file: &Path,
+    store: &S,
     options: &LoginOptions,
 ) -> anyhow::Result<StoredTokens> {
     let app = endpoint.app();
@@ -275,7 +276,7 @@ pub async fn login(
                         return Err(declined(&why));
                     }
                     Verdict::Code(code) => {
-                        let result = finish(endpoint, tokens_file, &attempt, &code).await;
+                        let result = finish(endpoint, store, &attempt, &code).await;
                         match &result {
                             Ok(_) => respond(&mut stream, 200, "Logged in",
                                 "oura-sync is logged in to Oura. You can close this tab.").await,
@@ -300,7 +301,7 @@ pub async fn login(
                          the browser was sent to after allowing access."
                     ),
                     Verdict::Declined(why) => return Err(declined(&why)),
-                    Verdict::Code(code) => return finish(endpoint, tokens_file, &attempt, &code).await,
+                    Verdict::Code(code) => return finish(endpoint, store, &attempt, &code).await,
                 }
             }
         }
@@ -313,10 +314,10 @@ fn declined(why: &str) -> anyhow::Error {
     ))
 }
 
-/// Trades the code for tokens and writes the tokens file.
-async fn finish(
+/// Trades the code for tokens and stores them.
+async fn finish<S: TokenStore>(
     endpoint: &TokenEndpoint,
-    tokens_file: &Path,
+    store: &S,
     attempt: &Attempt,
     code: &Secret,
 ) -> anyhow::Result<StoredTokens> {
@@ -324,9 +325,14 @@ async fn finish(
     // A login starts at the configured token URL; the one that works is remembered.
     let issued = endpoint.request(grant, None).await.map_err(|e| e.into_user_error())?;
     let tokens = StoredTokens::issued(issued, None, &endpoint.app().scopes, Timestamp::now());
-    write_login(tokens_file, &tokens)
+    let stored = async {
+        let mut lock = store.lock().await?;
+        store.put(&mut lock, &tokens).await
+    };
+    stored
         .await
-        .with_context(|| format!("cannot write the tokens file {}", tokens_file.display()))?;
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot write the {}", store.describe()))?;
     Ok(tokens)
 }
 

@@ -1,36 +1,39 @@
 //! Access to the Oura API: where the bearer token comes from, and the OAuth login behind it.
 //!
 //! [`TokenProvider`] is the one interface the fetcher uses: it asks for the current bearer
-//! before a request and reports a 401. Sources, in order: the tokens file
-//! (`OURA_TOKENS_FILE`), then a bare `OURA_ACCESS_TOKEN`; the sandbox needs neither.
+//! before a request and reports a 401. Sources, in order: the login in the token store
+//! (today the tokens file, `OURA_TOKENS_FILE`), then a bare `OURA_ACCESS_TOKEN`; the sandbox
+//! needs neither.
 //!
-//! With the tokens file and the app's credentials ([`TokenProvider::from_settings`]), the
+//! With a stored login and the app's credentials ([`TokenProvider::with_refresh`]), the
 //! provider refreshes by itself: once before the first request when the access token expires
 //! within [`REFRESH_MARGIN`], and once when Oura answers 401. Both go through
-//! [`refresh::refresh_tokens_file`] (file lock, re-read, atomic write), and within one process
-//! only one refresh runs at a time: callers that got a 401 meanwhile get its token.
+//! [`refresh::refresh`] (the store's write lock, a re-read, compare-and-swap), and within one
+//! process only one refresh runs at a time: callers that got a 401 meanwhile get its token.
 //!
+//! - [`store`]: the token-store seam ([`TokenStore`]) and its backends.
 //! - [`oauth`]: the app's settings and the token endpoint (with the token URL fallback).
 //! - [`login`]: `oura-sync auth`, the browser login.
-//! - [`refresh`]: rotation-safe refresh of the tokens file.
-//! - [`tokens_file`]: the tokens file's shapes.
+//! - [`refresh`]: rotation-safe refresh of a stored login.
+//! - [`tokens`]: the login's data and its stored shape.
 
 pub mod login;
 pub mod oauth;
 pub mod refresh;
-pub mod tokens_file;
+pub mod store;
+pub mod tokens;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::auth::oauth::{OAuthApp, OAuthConfig, TokenEndpoint};
-use crate::auth::refresh::{Refreshed, refresh_tokens_file};
+use crate::auth::refresh::{Refreshed, refresh};
 use crate::error::UserError;
 use crate::secret::Secret;
-pub use tokens_file::{StoredTokens, normalize_scopes};
+pub use store::{AnyTokenStore, TokenStore, TokenStoreError, Version, Versioned};
+pub use tokens::{StoredTokens, normalize_scopes};
 
 /// What a user must do when there is no usable login.
 pub const LOGIN_HINT: &str = "run `oura-sync auth` to log in";
@@ -46,18 +49,18 @@ pub enum TokenSource {
     Sandbox,
     /// A bare token from `OURA_ACCESS_TOKEN`; it cannot be refreshed.
     Static(Secret),
-    /// The tokens file, as read at start.
-    File { path: PathBuf, tokens: StoredTokens },
+    /// The login in a token store (its tokens, as read at start, are the provider's current).
+    Store(AnyTokenStore),
 }
 
-/// Hands out the bearer token for each request, refreshing the tokens file when it can.
+/// Hands out the bearer token for each request, refreshing the stored login when it can.
 #[derive(Debug)]
 pub struct TokenProvider {
     source: TokenSource,
     /// The token endpoint, when the app's credentials are set; without them no refresh.
     endpoint: Option<TokenEndpoint>,
-    /// The tokens in use (the file's, or a refresh's since).
-    current: Mutex<Option<StoredTokens>>,
+    /// The login in use (the store's, or a refresh's since).
+    current: Mutex<Option<Versioned>>,
     /// Single flight: one refresh at a time in this process.
     gate: tokio::sync::Mutex<RefreshState>,
 }
@@ -73,16 +76,16 @@ struct RefreshState {
 }
 
 impl TokenProvider {
-    /// Like [`TokenProvider::load`], and able to refresh a tokens file's login when `oauth`
-    /// has the client ID and secret.
-    pub fn with_refresh(
+    /// Like [`TokenProvider::load`], and able to refresh a stored login when `oauth` has the
+    /// client ID and secret.
+    pub async fn with_refresh(
         sandbox: bool,
-        tokens_file: PathBuf,
+        store: AnyTokenStore,
         access_token: Option<Secret>,
         oauth: &OAuthConfig,
     ) -> anyhow::Result<Self> {
-        let mut provider = Self::load(sandbox, tokens_file, access_token)?;
-        if matches!(provider.source, TokenSource::File { .. }) {
+        let mut provider = Self::load(sandbox, store, access_token).await?;
+        if matches!(provider.source, TokenSource::Store(_)) {
             match OAuthApp::new(oauth) {
                 Ok(app) => provider.endpoint = Some(TokenEndpoint::new(app)?),
                 Err(e) => tracing::debug!(reason = %e, "The Oura token cannot be refreshed."),
@@ -91,11 +94,11 @@ impl TokenProvider {
         Ok(provider)
     }
 
-    /// Picks the source: the tokens file when it exists, else `OURA_ACCESS_TOKEN`; with
-    /// neither, a login is needed (exit 3). A tokens file that cannot be read is exit 3 too.
-    pub fn load(
+    /// Picks the source: the stored login when there is one, else `OURA_ACCESS_TOKEN`; with
+    /// neither, a login is needed (exit 3). A stored login that cannot be used is exit 3 too.
+    pub async fn load(
         sandbox: bool,
-        tokens_file: PathBuf,
+        store: AnyTokenStore,
         access_token: Option<Secret>,
     ) -> anyhow::Result<Self> {
         let with = |source, current| Self {
@@ -107,18 +110,16 @@ impl TokenProvider {
         if sandbox {
             return Ok(with(TokenSource::Sandbox, None));
         }
-        if let Some(tokens) = StoredTokens::read(&tokens_file)? {
-            return Ok(with(
-                TokenSource::File { path: tokens_file, tokens: tokens.clone() },
-                Some(tokens),
-            ));
-        }
+        let absent = match store.load().await {
+            Ok(found) => return Ok(with(TokenSource::Store(store), Some(found))),
+            Err(TokenStoreError::Missing { absent }) => absent,
+            Err(e) => return Err(e.into()),
+        };
         match access_token {
             Some(token) if !token.is_empty() => Ok(with(TokenSource::Static(token), None)),
             _ => Err(UserError::login_needed(format!(
-                "no Oura login: there is no tokens file at {} and OURA_ACCESS_TOKEN is not set; {LOGIN_HINT}, \
-                 or try `oura-sync sync --sandbox` without an account",
-                tokens_file.display()
+                "no Oura login: {absent} and OURA_ACCESS_TOKEN is not set; {LOGIN_HINT}, \
+                 or try `oura-sync sync --sandbox` without an account"
             ))),
         }
     }
@@ -128,13 +129,13 @@ impl TokenProvider {
         &self.source
     }
 
-    /// The bearer token for the next request (`None` for the sandbox). From the tokens file,
+    /// The bearer token for the next request (`None` for the sandbox). From a stored login,
     /// a token that expires within [`REFRESH_MARGIN`] is refreshed first.
     pub async fn bearer(&self) -> anyhow::Result<Option<Secret>> {
-        let path = match &self.source {
+        let store = match &self.source {
             TokenSource::Sandbox => return Ok(None),
             TokenSource::Static(token) => return Ok(Some(token.clone())),
-            TokenSource::File { path, .. } => path,
+            TokenSource::Store(store) => store,
         };
         let tokens = self.current();
         let Some(endpoint) = &self.endpoint else {
@@ -159,7 +160,7 @@ impl TokenProvider {
         {
             return Ok(Some(tokens.access_token));
         }
-        match refresh_tokens_file(endpoint, path, &tokens).await {
+        match refresh(endpoint, store, &tokens).await {
             Ok(done) => {
                 gate.refreshed = true;
                 Ok(Some(self.replace(done)))
@@ -185,7 +186,7 @@ impl TokenProvider {
     /// (its 401 is about scope or membership), so one sync refreshes at most once on a 401.
     /// `invalid_grant` is a login-needed error (exit 3), never retried.
     pub async fn after_unauthorized(&self, rejected: &Secret) -> anyhow::Result<Option<Secret>> {
-        let TokenSource::File { path, .. } = &self.source else {
+        let TokenSource::Store(store) = &self.source else {
             return Ok(None);
         };
         let mut gate = self.gate.lock().await;
@@ -203,32 +204,35 @@ impl TokenProvider {
                  `oura-sync auth`",
             ));
         };
-        let done = refresh_tokens_file(endpoint, path, &tokens).await?;
+        let done = refresh(endpoint, store, &tokens).await?;
         gate.refreshed = true;
         Ok(Some(self.replace(done)))
     }
 
     /// The scopes the login granted (without the `extapi:` prefix), when known.
     pub fn granted_scopes(&self) -> Option<BTreeSet<String>> {
-        self.current.lock().expect("token state lock").as_ref().and_then(StoredTokens::scopes)
+        self.state().as_ref().and_then(|v| v.tokens.scopes())
     }
 
     /// When the access token expires, when known.
     pub fn expires_at(&self) -> Option<Timestamp> {
-        self.current.lock().expect("token state lock").as_ref().and_then(|t| t.expires_at)
+        self.state().as_ref().and_then(|v| v.tokens.expires_at)
     }
 
-    /// The tokens in use; only called for the file source.
+    fn state(&self) -> std::sync::MutexGuard<'_, Option<Versioned>> {
+        self.current.lock().expect("token state lock")
+    }
+
+    /// The tokens in use; only called for a stored login.
     fn current(&self) -> StoredTokens {
-        let current = self.current.lock().expect("token state lock");
-        current.clone().expect("the file source has tokens")
+        self.state().as_ref().map(|v| v.tokens.clone()).expect("a stored login has tokens")
     }
 
-    /// Makes a refresh's tokens current and returns its access token.
+    /// Makes a refresh's login current and returns its access token.
     fn replace(&self, done: Refreshed) -> Secret {
-        let tokens = done.into_tokens();
-        let access = tokens.access_token.clone();
-        *self.current.lock().expect("token state lock") = Some(tokens);
+        let login = done.into_versioned();
+        let access = login.tokens.access_token.clone();
+        *self.state() = Some(login);
         access
     }
 }
@@ -243,11 +247,11 @@ mod tests {
     use super::*;
     use crate::error::{EXIT_LOGIN, EXIT_USAGE, exit_code};
 
-    fn file_provider(json: &str) -> (tempfile::TempDir, TokenProvider) {
+    async fn file_provider(json: &str) -> (tempfile::TempDir, TokenProvider) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.json");
         std::fs::write(&path, json).unwrap();
-        (dir, TokenProvider::load(false, path, None).unwrap())
+        (dir, TokenProvider::load(false, AnyTokenStore::file(path), None).await.unwrap())
     }
 
     #[tokio::test]
@@ -255,7 +259,8 @@ mod tests {
         let (_dir, p) = file_provider(
             r#"{"access_token":"a1","refresh_token":"r1","expires_at":"2020-01-01T00:00:00Z",
                 "scope":"extapi:daily"}"#,
-        );
+        )
+        .await;
         assert_eq!(p.bearer().await.unwrap().unwrap().expose(), "a1");
         let err = p.after_unauthorized(&Secret::new("a1")).await.unwrap_err();
         assert_eq!(exit_code(&err), EXIT_USAGE);
@@ -272,12 +277,13 @@ mod tests {
     async fn static_and_sandbox_tokens_are_never_refreshed() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("none.json");
-        let p = TokenProvider::load(false, missing.clone(), Some(Secret::new("bare"))).unwrap();
+        let store = || AnyTokenStore::file(&missing);
+        let p = TokenProvider::load(false, store(), Some(Secret::new("bare"))).await.unwrap();
         assert_eq!(p.bearer().await.unwrap().unwrap().expose(), "bare");
         assert!(p.after_unauthorized(&Secret::new("bare")).await.unwrap().is_none());
-        let p = TokenProvider::load(true, missing.clone(), None).unwrap();
+        let p = TokenProvider::load(true, store(), None).await.unwrap();
         assert!(p.bearer().await.unwrap().is_none());
-        let err = TokenProvider::load(false, missing, None).unwrap_err();
+        let err = TokenProvider::load(false, store(), None).await.unwrap_err();
         assert_eq!(exit_code(&err), EXIT_LOGIN);
     }
 }

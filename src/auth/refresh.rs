@@ -1,165 +1,172 @@
-//! Rotation-safe refresh of the tokens file, shared by `oura-sync refresh` and `sync`.
+//! Rotation-safe refresh of a stored login, shared by `oura-sync refresh` and `sync`, for
+//! every token store.
 //!
 //! Oura's refresh tokens are single-use: a refresh kills the old one, so two processes that
-//! refresh with the same token burn the login. Every refresh therefore runs under an exclusive
-//! lock on `<tokens file>.lock`, re-reads the tokens file under it, and does not refresh when
-//! another process already has (the pair on disk is not the pair this process started from);
-//! it then uses that process's token. A new pair is written atomically before anything uses
-//! it, and only then is the lock released. A refused refresh (`invalid_grant`) leaves the
-//! tokens file exactly as it was.
-
-use std::fs::OpenOptions;
-use std::path::{Path, PathBuf};
+//! refresh with the same token burn the login. Every refresh therefore runs under the store's
+//! write lock ([`TokenStore::lock`]), re-reads the login under it, and does not refresh when
+//! the stored pair is not the pair this process started from ([`decide`]): another process
+//! already refreshed (or logged in), and its login is used. Before the refresh token is spent
+//! the store sets aside what the write needs ([`TokenStore::reserve`]); the new pair is then
+//! stored by compare-and-swap before anything uses it, and only then is the lock released. A
+//! stored login that changed anyway (a writer that took no lock) wins: its login is used. A
+//! refused refresh (`invalid_grant`) leaves the store exactly as it was.
 
 use anyhow::Context;
 use jiff::Timestamp;
+use tracing::Instrument;
 
 use crate::auth::oauth::{Grant, TokenEndpoint};
+use crate::auth::store::{TokenStore, TokenStoreError, Versioned};
 use crate::auth::{LOGIN_HINT, StoredTokens};
 use crate::error::UserError;
 
 /// What a refresh did.
 #[derive(Debug)]
 pub enum Refreshed {
-    /// This process refreshed; the file holds the new pair.
-    Now(StoredTokens),
-    /// Another process had refreshed (or logged in) since this one read the file; its pair is
-    /// used and no refresh was made.
-    ByOther(StoredTokens),
+    /// This process refreshed; the store holds the new pair.
+    Now(Versioned),
+    /// Another process had refreshed (or logged in) since this one read the login; its login
+    /// is used and no refresh was made.
+    ByOther(Versioned),
 }
 
 impl Refreshed {
     pub fn tokens(&self) -> &StoredTokens {
         match self {
-            Refreshed::Now(t) | Refreshed::ByOther(t) => t,
+            Refreshed::Now(v) | Refreshed::ByOther(v) => &v.tokens,
         }
     }
 
-    pub fn into_tokens(self) -> StoredTokens {
+    pub fn into_versioned(self) -> Versioned {
         match self {
-            Refreshed::Now(t) | Refreshed::ByOther(t) => t,
+            Refreshed::Now(v) | Refreshed::ByOther(v) => v,
         }
     }
 }
 
-/// The lock file beside the tokens file: `<name>.lock` in the same directory.
-pub fn lock_path(tokens_file: &Path) -> PathBuf {
-    let mut name = tokens_file.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".lock");
-    tokens_file.with_file_name(name)
+/// What to do with the login re-read under the lock.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// It still holds the pair this process started from: trade its refresh token.
+    Refresh,
+    /// It holds another pair (a refresh or login since): use it, refresh nothing.
+    UseStored,
+    /// It holds the pair this process started from, without a refresh token.
+    CannotRefresh,
 }
 
-/// An exclusive lock on the lock file, held until dropped (closing the file releases it).
-struct TokensLock {
-    _file: std::fs::File,
-}
-
-impl TokensLock {
-    /// Waits for the lock; the wait blocks a thread, not the runtime.
-    async fn acquire(tokens_file: &Path) -> anyhow::Result<TokensLock> {
-        let path = lock_path(tokens_file);
-        tokio::task::spawn_blocking(move || {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut options = OpenOptions::new();
-            options.create(true).truncate(false).write(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let file = options.open(&path)?;
-            file.lock()?;
-            Ok::<_, std::io::Error>(TokensLock { _file: file })
-        })
-        .await
-        .context("the lock task failed")?
-        .with_context(|| format!("cannot lock {}", lock_path(tokens_file).display()))
+/// Decides from the pair this process `started` from and the one `stored` now. The pair, not
+/// the stored version, decides: a file rewritten with the same pair (another tool, an edit)
+/// still holds a live refresh token, and only the pair tells a refresh from a rewrite.
+pub fn decide(started: &StoredTokens, stored: &StoredTokens) -> Decision {
+    if !stored.same_pair(started) {
+        Decision::UseStored
+    } else if stored.refresh_token.is_none() {
+        Decision::CannotRefresh
+    } else {
+        Decision::Refresh
     }
 }
 
-/// Writes a new login's tokens under the lock, so that a refresh of the previous login running
-/// in another process cannot write over it.
-pub async fn write_login(tokens_file: &Path, tokens: &StoredTokens) -> anyhow::Result<()> {
-    let _lock = TokensLock::acquire(tokens_file).await?;
-    tokens.write(tokens_file)
-}
-
-/// Refreshes the login in `tokens_file`, which this process read as `seen`.
-///
-/// Under the lock: if the file no longer holds `seen`'s pair, another process refreshed, and
-/// its pair is returned as [`Refreshed::ByOther`] without a refresh. Otherwise the refresh
-/// token is traded at the token URL that worked last, and the new pair is written before it
-/// is returned. `invalid_grant` becomes a login-needed error (exit 3) and the file is not
-/// touched.
-pub async fn refresh_tokens_file(
+/// Refreshes the login in `store`, which this process read as `seen`, inside a `refresh`
+/// span. See the module's doc; `invalid_grant` is a login-needed error (exit 3).
+pub async fn refresh<S: TokenStore>(
     endpoint: &TokenEndpoint,
-    tokens_file: &Path,
+    store: &S,
     seen: &StoredTokens,
 ) -> anyhow::Result<Refreshed> {
-    let _lock = TokensLock::acquire(tokens_file).await?;
-    let current = StoredTokens::read(tokens_file)?.ok_or_else(|| {
-        UserError::login_needed(format!(
-            "the tokens file {} is gone; {LOGIN_HINT}",
-            tokens_file.display()
-        ))
+    let span = tracing::info_span!("refresh", store = %store.location());
+    refresh_locked(endpoint, store, seen).instrument(span).await
+}
+
+async fn refresh_locked<S: TokenStore>(
+    endpoint: &TokenEndpoint,
+    store: &S,
+    seen: &StoredTokens,
+) -> anyhow::Result<Refreshed> {
+    let mut lock = store.lock().await?;
+    let current = store.load().await.map_err(|e| match e {
+        TokenStoreError::Missing { absent } => {
+            UserError::login_needed(format!("the login is gone ({absent}); {LOGIN_HINT}"))
+        }
+        other => other.into(),
     })?;
-    if !current.same_pair(seen) {
-        tracing::info!("Another process refreshed the Oura token; using its token.");
-        return Ok(Refreshed::ByOther(current));
+    match decide(seen, &current.tokens) {
+        Decision::UseStored => {
+            tracing::info!("Another process refreshed the Oura token; using its token.");
+            return Ok(Refreshed::ByOther(current));
+        }
+        Decision::CannotRefresh => {
+            return Err(UserError::login_needed(format!(
+                "the {} has no refresh token, so the access token cannot be renewed; {LOGIN_HINT}",
+                store.describe()
+            )));
+        }
+        Decision::Refresh => {}
     }
-    let refresh_token = current.refresh_token.as_ref().ok_or_else(|| {
-        UserError::login_needed(format!(
-            "the tokens file {} has no refresh token, so the access token cannot be renewed; \
-             {LOGIN_HINT}",
-            tokens_file.display()
-        ))
-    })?;
-    // The old refresh token dies with the refresh, so the new pair must be sure to fit on
-    // disk first: a full disk stops here, with the old pair intact and still usable.
-    let claim = StoredTokens::claim_space(tokens_file).with_context(|| {
-        format!(
-            "no room to save a refreshed login beside {}, so the access token was not \
-             refreshed and the login is unchanged; free some disk space and run again",
-            tokens_file.display()
-        )
-    })?;
+    let refresh_token = current.tokens.refresh_token.as_ref().expect("decided above");
+    // The old refresh token dies with the refresh, so the new pair must be sure to fit first:
+    // a full disk stops here, with the old pair intact and still usable.
+    store
+        .reserve(&mut lock)
+        .await
+        .map_err(anyhow::Error::from)
+        .context("the access token was not refreshed and the login is unchanged")?;
     let issued = endpoint
-        .request(Grant::Refresh(refresh_token), current.token_url.as_deref())
+        .request(Grant::Refresh(refresh_token), current.tokens.token_url.as_deref())
         .await
         .map_err(|e| e.into_user_error())?;
-    let fresh = StoredTokens::issued(issued, Some(&current), &[], Timestamp::now());
-    // The old refresh token is dead now: the new pair must be on disk before anyone uses it.
-    fresh.write_claimed(claim).with_context(|| {
-        format!(
-            "Oura issued new tokens but {} could not be written, and the old refresh token \
+    let fresh = StoredTokens::issued(issued, Some(&current.tokens), &[], Timestamp::now());
+    // The old refresh token is dead now: the new pair must be stored before anyone uses it.
+    match store.replace(&mut lock, &current.version, &fresh).await {
+        Ok(version) => {
+            tracing::info!(
+                expires_at = %fresh.expires_at.map(|t| t.to_string()).unwrap_or_default(),
+                "Refreshed the Oura access token."
+            );
+            Ok(Refreshed::Now(Versioned { tokens: fresh, version }))
+        }
+        Err(TokenStoreError::Conflict(newer)) => {
+            // Only a writer that ignores the lock gets here (a login by another tool): its
+            // login is the user's latest, so it wins over the pair just issued.
+            tracing::warn!(
+                "The stored Oura login changed during the refresh; using the stored one."
+            );
+            Ok(Refreshed::ByOther(*newer))
+        }
+        Err(e) => Err(anyhow::Error::from(e).context(format!(
+            "Oura issued new tokens but the {} could not be written, and the old refresh token \
              no longer works; {LOGIN_HINT}",
-            tokens_file.display()
-        )
-    })?;
-    tracing::info!(
-        expires_at = %fresh.expires_at.map(|t| t.to_string()).unwrap_or_default(),
-        "Refreshed the Oura access token."
-    );
-    Ok(Refreshed::Now(fresh))
+            store.describe()
+        ))),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_lock_sits_beside_the_tokens_file() {
-        assert_eq!(lock_path(Path::new("a/b/t.json")), Path::new("a/b/t.json.lock"));
-        assert_eq!(lock_path(Path::new(".oura-tokens.json")), Path::new(".oura-tokens.json.lock"));
+    fn pair(access: &str, refresh: Option<&str>) -> StoredTokens {
+        let json = match refresh {
+            Some(r) => format!(r#"{{"access_token":"{access}","refresh_token":"{r}"}}"#),
+            None => format!(r#"{{"access_token":"{access}"}}"#),
+        };
+        StoredTokens::parse(json.as_bytes(), None).unwrap()
     }
 
-    #[tokio::test]
-    async fn the_lock_excludes_a_second_holder_until_dropped() {
-        let dir = tempfile::tempdir().unwrap();
-        let tokens = dir.path().join("t.json");
-        let first = TokensLock::acquire(&tokens).await.unwrap();
-        let probe = std::fs::File::open(lock_path(&tokens)).unwrap();
-        assert!(probe.try_lock().is_err());
-        drop(first);
-        let _second = TokensLock::acquire(&tokens).await.unwrap();
+    /// The stored pair decides: the same pair is refreshed (even if its bytes changed, e.g. a
+    /// new scope line), another pair is used as is, and a pair without a refresh token cannot
+    /// be refreshed.
+    #[test]
+    fn the_stored_pair_decides_whether_to_refresh() {
+        let started = pair("a1", Some("r1"));
+        assert_eq!(decide(&started, &pair("a1", Some("r1"))), Decision::Refresh);
+        let mut rescoped = pair("a1", Some("r1"));
+        rescoped.scope = Some("daily".into());
+        assert_eq!(decide(&started, &rescoped), Decision::Refresh);
+        assert_eq!(decide(&started, &pair("a2", Some("r2"))), Decision::UseStored);
+        assert_eq!(decide(&started, &pair("a1", Some("r2"))), Decision::UseStored);
+        assert_eq!(decide(&pair("a1", None), &pair("a1", None)), Decision::CannotRefresh);
+        assert_eq!(decide(&pair("a1", None), &pair("a2", Some("r2"))), Decision::UseStored);
     }
 }

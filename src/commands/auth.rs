@@ -1,24 +1,25 @@
-//! `oura-sync auth`: the one-time browser login that writes the tokens file.
+//! `oura-sync auth`: the one-time browser login that writes the login to the token store.
 
+use crate::auth::TokenStore;
 use crate::auth::login::login;
 use crate::auth::oauth::TokenEndpoint;
 use crate::config::{AuthConfig, Config};
 use crate::error::EXIT_OK;
 
-/// Logs in, writes the tokens file, and prints where it went, its expiry and the scopes.
+/// Logs in, stores the login, and prints where it went, its expiry and the scopes.
 pub async fn exec(config: &Config, auth: &AuthConfig) -> anyhow::Result<u8> {
-    let tokens_file = &config.tokens_file;
+    let store = super::token_store(config);
     let requested = auth.app.scopes.clone();
     let endpoint = TokenEndpoint::new(auth.app.clone())?;
-    let tokens = login(&endpoint, tokens_file, &auth.login).await?;
+    let tokens = login(&endpoint, &store, &auth.login).await?;
 
-    println!("Logged in to Oura; the tokens are in {}.", tokens_file.display());
+    let mut text = format!("Logged in to Oura; the tokens are in {}.\n", store.location());
     if let Some(at) = tokens.expires_at {
-        println!("The access token expires at {at}; syncs refresh it by themselves.");
+        text += &format!("The access token expires at {at}; syncs refresh it by themselves.\n");
     }
     if let Some(granted) = tokens.scopes() {
         let granted_list: Vec<&str> = granted.iter().map(String::as_str).collect();
-        println!("Granted scopes: {}.", granted_list.join(" "));
+        text += &format!("Granted scopes: {}.\n", granted_list.join(" "));
         // `spo2` asked for and `spo2Daily` granted is the same permission.
         let missing: Vec<&str> = requested
             .iter()
@@ -26,12 +27,13 @@ pub async fn exec(config: &Config, auth: &AuthConfig) -> anyhow::Result<u8> {
             .filter(|s| !crate::scope::covers(&granted, s))
             .collect();
         if !missing.is_empty() {
-            println!(
+            text += &format!(
                 "Not granted: {}; syncs still ask for the data types that need them, and those \
-                 Oura refuses are skipped.",
+                 Oura refuses are skipped.\n",
                 missing.join(" ")
             );
         }
     }
+    crate::stdout::print(&text)?;
     Ok(EXIT_OK)
 }

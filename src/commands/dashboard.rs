@@ -65,14 +65,14 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
     })
     .await?
     .map_err(|e| UserError::usage(format!("{e:#}; choose another --out")))?;
-    println!(
-        "Wrote {} ({} days, {} → {}, {} KB)",
+    crate::stdout::print(&format!(
+        "Wrote {} ({} days, {} → {}, {} KB)\n",
         out.display(),
         window.len_days(),
         window.start,
         window.end,
         bytes.div_ceil(1024)
-    );
+    ))?;
     if dashboard.open {
         let path = std::fs::canonicalize(out).unwrap_or_else(|_| out.clone());
         crate::auth::login::open_browser(&path.display().to_string());

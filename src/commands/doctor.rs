@@ -3,13 +3,12 @@
 //! the token is not refreshed, the lake and ledger are only read, and a message goes out only
 //! with `--send-test`.
 
-use std::io::Write;
-
 use jiff::Timestamp;
 
+use crate::auth::TokenStore;
 use crate::config::{Config, DoctorConfig, LakePlace};
 use crate::datatype::{DataType, RangeKind};
-use crate::doctor::{Check, DoctorReport, ask_oura, check_login, judge_oura};
+use crate::doctor::{Check, DoctorReport, LoginRead, ask_oura, check_login, judge_oura};
 use crate::error::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code};
 use crate::ledger::Ledger;
 use crate::notify::{Notifiers, NotifyStatus};
@@ -27,7 +26,15 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
     let today = now.to_zoned_datetime(doctor.timezone.clone()).date();
     let mut checks = Vec::new();
 
-    let login = check_login(&config.tokens_file, config.access_token.as_ref(), &doctor.types, now);
+    // Read only: the doctor never refreshes (a refresh would write the login).
+    let store = super::token_store(config);
+    let read = LoginRead {
+        store: store.describe(),
+        setting: store.setting(),
+        found: store.load().await,
+        exposure: store.exposure().await,
+    };
+    let login = check_login(read, config.access_token.as_ref(), &doctor.types, now);
     checks.push(login.check);
     let host = url::Url::parse(&doctor.api_base)
         .ok()
@@ -183,12 +190,13 @@ fn test_report(today: jiff::civil::Date) -> RunReport {
 }
 
 fn print(report: &DoctorReport, json: bool) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    if json {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
-    } else {
-        write!(out, "{}", report.render())?;
-    }
-    Ok(())
+    crate::stdout::print_with(|out| {
+        if json {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)?;
+        } else {
+            write!(out, "{}", report.render())?;
+        }
+        Ok(())
+    })
 }

@@ -11,8 +11,9 @@ pub mod silver;
 pub mod status;
 pub mod sync;
 
+use crate::auth::AnyTokenStore;
 use crate::aws::{AwsClients, AwsConfig};
-use crate::config::{LakeConfig, LakePlace, SilverPlace};
+use crate::config::{Config, LakeConfig, LakePlace, SilverPlace};
 use crate::error::UserError;
 use crate::ledger::{AnyLedger, DynamoLedger, IngestionLog, LakeNames, LocalLedger, TableForm};
 use crate::silver::store::{AnySilver, LocalSilver, S3Silver, SilverStore};
@@ -36,6 +37,11 @@ impl<'a> Aws<'a> {
     pub async fn clients(&self) -> anyhow::Result<&AwsClients> {
         self.clients.get_or_try_init(|| AwsClients::load(self.config)).await
     }
+}
+
+/// Where the login is kept: the token store of the configuration (today the tokens file).
+pub fn token_store(config: &Config) -> AnyTokenStore {
+    AnyTokenStore::file(config.tokens_file.clone())
 }
 
 /// The store and ledger of a lake: the DynamoDB ledger whenever `OURA_DYNAMODB_TABLE` is set

@@ -3,8 +3,7 @@
 //! schema change. A local lake is read from its folders (no ledger needed); an S3 lake through
 //! its ledger.
 
-use std::io::Write;
-
+use crate::auth::TokenStore;
 use crate::config::{Config, LakePlace, SilverCommandConfig};
 use crate::error::{EXIT_FAILED, EXIT_OK, UserError};
 use crate::ledger::Ledger;
@@ -38,36 +37,48 @@ pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Res
     // Not at the same time as a sync of the same login or of the same lake, which may be
     // rewriting these months; in a sync's order (the login's lock, then the lake's), so that
     // two commands never each hold one while waiting for the other.
-    let _login_lock =
-        RunLock::acquire(&RunLock::path_for(&config.tokens_file), command.lock_timeout).await?;
+    let _login_lock = super::token_store(config).lock_runs(command.lock_timeout).await?;
     let _lake_lock = match &command.lake_lock {
         Some(lock) => Some(RunLock::acquire(&lock.path, lock.wait).await?),
         None => None,
     };
     let report =
-        silver::update(&silver, &source, &command.types, command.window, Mode::Rebuild).await;
+        silver::bio::update(&silver, &source, &command.types, command.window, Mode::Rebuild).await;
     print_report(&report, command.json)?;
     Ok(if report.failed() { EXIT_FAILED } else { EXIT_OK })
 }
 
+/// The version of `silver --json` (docs/silver.schema.json).
+const SILVER_SCHEMA_VERSION: u32 = 1;
+
+/// What `silver --json` prints: the report under its schema version.
+#[derive(serde::Serialize)]
+struct SilverJson<'a> {
+    schema_version: u32,
+    #[serde(flatten)]
+    report: &'a SilverReport,
+}
+
 fn print_report(report: &SilverReport, json: bool) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    if json {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    match &report.error {
-        None => writeln!(
-            out,
-            "✅ silver: {} month files written ({} rows) in {}",
-            report.months_written, report.rows_written, report.destination
-        )?,
-        Some(error) => writeln!(
-            out,
-            "❌ silver failed: {error} ({} month files written in {}); run `oura-sync silver` again",
-            report.months_written, report.destination
-        )?,
-    }
-    Ok(())
+    crate::stdout::print_with(|out| {
+        if json {
+            let document = SilverJson { schema_version: SILVER_SCHEMA_VERSION, report };
+            serde_json::to_writer_pretty(&mut *out, &document)?;
+            writeln!(out)?;
+            return Ok(());
+        }
+        match &report.error {
+            None => writeln!(
+                out,
+                "✅ silver: {} month files written ({} rows) in {}",
+                report.months_written, report.rows_written, report.destination
+            )?,
+            Some(error) => writeln!(
+                out,
+                "❌ silver failed: {error} ({} month files written in {}); run `oura-sync silver` again",
+                report.months_written, report.destination
+            )?,
+        }
+        Ok(())
+    })
 }

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::auth::StoredTokens;
+use crate::auth::TokenStore;
+use crate::auth::store::load_if_any;
 use crate::config::{Config, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
@@ -23,6 +24,7 @@ const RECENT_RUNS: usize = 5;
 #[derive(Serialize)]
 struct Status {
     schema_version: u32,
+    /// Where the login is kept (the tokens file's path).
     tokens_file: String,
     login: Option<Login>,
     /// `OURA_ACCESS_TOKEN` is set (in the environment or the env file).
@@ -69,8 +71,8 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
     // configuration error (exit 2), said as plainly as `sync` says it. Both checks only read.
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    let tokens_file = &config.tokens_file;
-    let login = StoredTokens::read(tokens_file)?.map(|t| Login {
+    let login_store = super::token_store(config);
+    let login = load_if_any(&login_store).await?.map(|v| v.tokens).map(|t| Login {
         expires_at: t.expires_at,
         can_refresh: t.refresh_token.is_some(),
         scope: t.scopes().map(|s| s.into_iter().collect::<Vec<_>>().join(" ")),
@@ -97,7 +99,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
     }
     let report = Status {
         schema_version: crate::report::SCHEMA_VERSION,
-        tokens_file: tokens_file.display().to_string(),
+        tokens_file: login_store.location(),
         login,
         access_token_set: config.access_token.is_some(),
         ledger: ledger.describe(),
@@ -108,9 +110,9 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         types,
     };
     if status.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::stdout::print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        print!("{}", render(&report, Timestamp::now()));
+        crate::stdout::print(&render(&report, Timestamp::now()))?;
     }
     Ok(0)
 }

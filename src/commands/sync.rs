@@ -2,13 +2,10 @@
 //! notification channels and the destination before any data moves), take the sync lock,
 //! run the sync operation, and print its summary (or the JSON report).
 
-use std::io::Write;
-
-use crate::auth::TokenProvider;
+use crate::auth::{TokenProvider, TokenStore};
 use crate::config::{Config, SyncConfig};
 use crate::error::{EXIT_LOGIN, UserError, exit_code, run_exit_code};
 use crate::ledger::Ledger;
-use crate::lock::RunLock;
 use crate::notify::Notifiers;
 use crate::ops;
 use crate::report::RunReport;
@@ -29,20 +26,21 @@ pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
         None => None,
     };
 
+    let login = super::token_store(config);
     let tokens = TokenProvider::with_refresh(
         sync.options.sandbox,
-        config.tokens_file.clone(),
+        login.clone(),
         config.access_token.clone(),
         &config.oauth,
-    );
-    // One sync at a time; held until this function returns. A run with no login fetches and
-    // records nothing, so it takes no lock and leaves no lock file behind.
+    )
+    .await;
+    // One sync per login at a time; held until this function returns. A run with no login
+    // fetches and records nothing, so it takes no lock and leaves no lock file behind.
     let _lock = match &tokens {
         Err(e) if exit_code(e) == EXIT_LOGIN => None,
         _ => {
-            let lock = RunLock::acquire(&RunLock::path_for(&config.tokens_file), sync.lock_timeout)
-                .await?;
-            tracing::debug!(lock = %lock.path().display(), "Holding the sync lock.");
+            let lock = login.lock_runs(sync.lock_timeout).await?;
+            tracing::debug!(lock = %lock.describe(), "Holding the sync lock.");
             Some(lock)
         }
     };
@@ -60,12 +58,13 @@ pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
 
 /// The summary (the very text the last message carried) or the JSON report, on stdout.
 fn print_report(report: &RunReport, json: bool) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    if json {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
-    } else {
-        writeln!(out, "{}", report.summary())?;
-    }
-    Ok(())
+    crate::stdout::print_with(|out| {
+        if json {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{}", report.summary())?;
+        }
+        Ok(())
+    })
 }

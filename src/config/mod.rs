@@ -11,6 +11,7 @@
 //! the typed part that uses it, and the line in [`Config::resolve`] (or the part's resolver
 //! below) that fills the field from [`Sources`].
 
+pub mod example;
 #[cfg(test)]
 mod notify_settings_tests;
 mod sources;
@@ -563,7 +564,7 @@ pub fn silver_place(
         }
         (None, LakePlace::S3 { .. }) => return Ok(None),
     };
-    Ok(Some(match destination {
+    let place = match destination {
         Destination::Local(root) => SilverPlace::Local(root),
         Destination::S3 { bucket, prefix } => SilverPlace::S3 {
             bucket,
@@ -573,7 +574,9 @@ pub fn silver_place(
                 sources.value("OURA_S3_KMS_KEY_ID"),
             )?,
         },
-    }))
+    };
+    // With the bio-lakehouse layout the typed tables move under a folder of their own.
+    Ok(Some(crate::silver::bio::typed_place(place, layout_of(sources)?.name())))
 }
 
 /// The lake of `OURA_DESTINATION`/`--dest` (when neither is set but bio-lakehouse's

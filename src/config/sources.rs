@@ -71,6 +71,11 @@ fn read_env_file(path: Option<&Path>) -> anyhow::Result<BTreeMap<String, String>
     for item in iter {
         let (key, value) = item.map_err(|e| match e {
             dotenvy::Error::Io(io) => fail(format!("cannot be read: {io}")),
+            dotenvy::Error::LineParse(line, index) => fail(format!(
+                "is malformed at {}; each line must be KEY=value (quote a value that holds \
+                 spaces: KEY='a b')",
+                parse_position(&path, &line, index)
+            )),
             other => {
                 fail(format!("is malformed ({}); each line must be KEY=value", io_reason(&other)))
             }
@@ -78,6 +83,18 @@ fn read_env_file(path: Option<&Path>) -> anyhow::Result<BTreeMap<String, String>
         file.insert(key, value);
     }
     Ok(file)
+}
+
+/// "line N, character M" for dotenvy's parse error at `index` of the (logical) line `line`,
+/// found again in the file; the line itself may hold a secret and is never shown.
+fn parse_position(path: &Path, line: &str, index: usize) -> String {
+    let number = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.find(line).map(|at| text[..at].matches('\n').count() + 1));
+    match number {
+        Some(n) => format!("line {n}, character {}", index + 1),
+        None => format!("character {}", index + 1),
+    }
 }
 
 /// Why the env file could not be opened, and what to do about it.

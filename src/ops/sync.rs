@@ -156,7 +156,7 @@ pub async fn run(
         let types = crate::silver::types_to_update(&report, &job.types);
         let source = BronzeSource::Ledger { ledger: deps.ledger, store: deps.store };
         report.add_silver(
-            crate::silver::update(silver, &source, &types, job.window, Mode::Update).await,
+            crate::silver::bio::update(silver, &source, &types, job.window, Mode::Update).await,
         );
     }
     if !job.dry_run {

@@ -13,6 +13,7 @@
 //! Silver never blocks bronze: it runs after bronze and the ledger are written, and a failure
 //! is reported (exit 1) and repaired by the next sync or `oura-sync silver`.
 
+pub mod bio;
 pub mod bronze;
 pub mod decode;
 pub mod render;

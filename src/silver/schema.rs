@@ -455,7 +455,8 @@ mod tests {
                 "struct<{}>",
                 fields
                     .iter()
-                    .map(|f| format!("{}:{}", f.name(), hive_type(f.data_type())))
+                    // Quoted: `interval` and `timestamp` are reserved words of Athena's DDL.
+                    .map(|f| format!("`{}`:{}", f.name(), hive_type(f.data_type())))
                     .collect::<Vec<_>>()
                     .join(",")
             ),

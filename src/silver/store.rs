@@ -195,10 +195,10 @@ pub fn partition_value(name: &std::ffi::OsStr, prefix: &str) -> Option<i32> {
 /// Silver under `s3://bucket/prefix`.
 #[derive(Clone, Debug)]
 pub struct S3Silver {
-    client: Client,
-    bucket: String,
-    prefix: String,
-    encryption: Encryption,
+    pub(super) client: Client,
+    pub(super) bucket: String,
+    pub(super) prefix: String,
+    pub(super) encryption: Encryption,
 }
 
 impl S3Silver {
@@ -211,7 +211,7 @@ impl S3Silver {
         }
     }
 
-    fn full_key(&self, key: &str) -> String {
+    pub(super) fn full_key(&self, key: &str) -> String {
         if self.prefix.is_empty() { key.to_string() } else { format!("{}/{key}", self.prefix) }
     }
 }

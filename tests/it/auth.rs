@@ -557,3 +557,67 @@ fn a_login_that_never_comes_gives_up() {
     assert!(last.starts_with("error: no login completed within 1 s"), "{last}");
     assert!(!t.tokens_path().exists());
 }
+
+/// Every command that reads a corrupt stored login stops at it: `sync`, `refresh` and
+/// `status` exit 3 saying, on the same line, that the login is not usable and to run
+/// `oura-sync auth`; `doctor` fails its login check with the same words. None quotes the
+/// value, calls Oura or rewrites the file.
+#[test]
+fn every_command_meeting_a_corrupt_login_says_so_in_one_line() {
+    let t = Login::new();
+    let torn = r#"{"refresh_token":"r-SECRET-torn","access_token":"#;
+    std::fs::write(t.tokens_path(), torn).unwrap();
+    for args in [&["sync", "2026-11-23", "--days", "1"][..], &["refresh"], &["status"]] {
+        let out = t.run(args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        // `sync` says it in its run's log line and summary, the others as their one error.
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        let said: Vec<&str> = text.lines().filter(|l| l.contains("is not usable")).collect();
+        assert!(!said.is_empty(), "{args:?}: {text}");
+        assert!(said.iter().all(|l| l.contains("run `oura-sync auth`")), "{args:?}: {text}");
+        t.assert_no_secret_in(&[&stdout(&out), &stderr(&out)], &["r-SECRET-torn"]);
+    }
+    let out = t.run(&["doctor", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let login = report["checks"].as_array().unwrap().iter().find(|c| c["name"] == "login").unwrap();
+    assert_eq!(login["ok"], false);
+    assert!(login["detail"].as_str().unwrap().contains("is not usable"), "{login}");
+    t.assert_no_secret_in(&[&stdout(&out), &stderr(&out)], &["r-SECRET-torn"]);
+    assert_eq!(std::fs::read_to_string(t.tokens_path()).unwrap(), torn);
+    assert!(t.oauth.calls().is_empty());
+    assert_eq!(t.env.oura.request_count(), 0);
+}
+
+/// A refresh runs in a `refresh` span that names where the login is kept, and what reads the
+/// login afterwards (`status`, `doctor`, at `-vv`) shows no secret.
+#[test]
+fn a_refresh_is_traced_in_its_own_span_and_nothing_shows_a_secret() {
+    let t = Login::new();
+    t.logged_in(60);
+    let out = t.run(&["-vv", "refresh"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The tokens file is the default, `.oura-tokens.json` in the working directory.
+    let span = "refresh{store=.oura-tokens.json}";
+    assert!(
+        stderr(&out)
+            .lines()
+            .any(|l| l.contains(span) && l.contains("Refreshed the Oura access token")),
+        "{}",
+        stderr(&out)
+    );
+    let status = t.run(&["-vv", "status", "--json"]);
+    assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
+    let doctor = t.run(&["-vv", "doctor", "--json"]);
+    t.assert_no_secret_in(
+        &[
+            &stdout(&out),
+            &stderr(&out),
+            &stdout(&status),
+            &stderr(&status),
+            &stdout(&doctor),
+            &stderr(&doctor),
+        ],
+        &[],
+    );
+}

@@ -105,6 +105,24 @@ fn a_malformed_env_file_is_refused_without_quoting_it() {
     assert!(!stderr(&out).contains("cs-SECRET-9"), "{}", stderr(&out));
 }
 
+/// A value with spaces left unquoted (the old example file's `OURA_SCOPES` line, uncommented)
+/// is exit 2 with the file, the line number and what to do, and the line is not quoted.
+#[test]
+fn a_malformed_env_file_line_is_named_by_its_number() {
+    let env = TestEnv::new();
+    std::fs::write(
+        env.dir.path().join("bad.env"),
+        "# settings\nOURA_DAYS=7\n\nOURA_SCOPES=email personal-SECRETISH daily\n",
+    )
+    .unwrap();
+    let out = env.run(&["--env-file", "bad.env", "sync"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("the env file bad.env is malformed at line 4, character"), "{err}");
+    assert!(err.contains("KEY='a b'"), "{err}");
+    assert!(!err.contains("SECRETISH"), "{err}");
+}
+
 /// `status` sees a bare `OURA_ACCESS_TOKEN` given in the env file, not only one in the
 /// environment (it used to read the environment alone and said "Login: none").
 #[test]

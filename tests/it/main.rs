@@ -15,6 +15,8 @@ mod cli;
 mod fake_oauth;
 // `auth`, `refresh` and the refresh inside `sync`: logins, rotation, fallback, secrets.
 mod auth;
+// One token-store conformance suite, run on every backend of the login (the tokens file).
+mod token_store_conformance;
 // Local HTTP servers that record every request and answer as each test says.
 mod recorder;
 // Each notification channel's exact request, through the library API.
@@ -39,6 +41,8 @@ mod aws_sync;
 mod bio_lakehouse;
 // The silver layer: typed Parquet from sync and `silver`, read by DuckDB, lossless, incremental.
 mod silver;
+// bio-lakehouse's bio_silver Oura tables against its normalizer, crawler and dbt models.
+mod bio_silver;
 // The Unix toolbox: completions, man, --version, colour under a pty, time zones, offline, proxies, schemas.
 mod toolbox;
 // `doctor`: a healthy setup, and one test per failing check.
@@ -49,5 +53,7 @@ mod hostile;
 mod health_seed;
 // `dashboard` and the morning briefing: the page against the fake's data, errors, Chromium.
 mod dashboard;
+// The Athena DDL files, parsed by sqlglot.
+mod athena;
 // `oura-sync mcp` driven by the official MCP Python SDK: every tool against the fake's data.
 mod mcp;

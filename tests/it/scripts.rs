@@ -164,7 +164,8 @@ fn install_systemd_finds_the_binary_on_path() {
     let exec = format!("ExecStart=\"{}\" sync", bin_dir.join("oura-sync").display());
     assert!(unit.lines().any(|l| l == exec), "{unit}");
     assert!(unit.lines().any(|l| l == format!("WorkingDirectory={}", work.display())), "{unit}");
-    assert!(config.join("systemd/user/oura-sync.timer").exists());
+    let timer = std::fs::read_to_string(config.join("systemd/user/oura-sync.timer")).unwrap();
+    assert!(timer.lines().any(|l| l == "OnCalendar=*-*-* 09:00:00 America/New_York"), "{timer}");
 
     let out = Command::new("sh")
         .arg(script("install-systemd.sh"))
@@ -175,4 +176,57 @@ fn install_systemd_finds_the_binary_on_path() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cargo install --path ."));
+}
+
+/// `install-systemd.sh --time --tz` sets the timer's hour and zone as `install-cron.sh` does
+/// (and refuses a bad time or an unknown zone with exit 2); the service survives a boot
+/// without network: a failed run is retried within the morning (`Restart=on-failure` with a
+/// delay and a start limit), but not a bad setting or a lost login (exit 2 and 3); and
+/// `systemd-analyze verify`, where present, accepts both units.
+#[test]
+fn install_systemd_takes_time_and_zone_and_retries_a_failed_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("oura-sync");
+    executable(&bin, "#!/bin/sh\n");
+    let config = dir.path().join("config");
+    let install = |extra: &[&str]| {
+        Command::new("sh")
+            .arg(script("install-systemd.sh"))
+            .args(["--bin", bin.to_str().unwrap(), "--workdir", dir.path().to_str().unwrap()])
+            .args(extra)
+            .env("XDG_CONFIG_HOME", &config)
+            .output()
+            .unwrap()
+    };
+    let out = install(&["--time", "07:30", "--tz", "Europe/Berlin"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let units = config.join("systemd/user");
+    let timer = std::fs::read_to_string(units.join("oura-sync.timer")).unwrap();
+    assert!(timer.lines().any(|l| l == "OnCalendar=*-*-* 07:30:00 Europe/Berlin"), "{timer}");
+    let service = std::fs::read_to_string(units.join("oura-sync.service")).unwrap();
+    for line in ["Restart=on-failure", "RestartSec=15min", "RestartPreventExitStatus=2 3"] {
+        assert!(service.lines().any(|l| l == line), "{line}: {service}");
+    }
+    assert!(!service.contains("\nAfter=network-online.target"), "{service}");
+
+    for bad in [&["--time", "7:30"][..], &["--time", "25:00"], &["--tz", "Mars/Olympus"]] {
+        let out = install(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+
+    if Command::new("systemd-analyze").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        let out = Command::new("systemd-analyze")
+            .args(["verify", "--man=no"])
+            .arg(units.join("oura-sync.service"))
+            .arg(units.join("oura-sync.timer"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        // Outside a user session verify cannot reach a manager; only the units' own lines count.
+        let complaints: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains("oura-sync.service:") || l.contains("oura-sync.timer:"))
+            .collect();
+        assert!(complaints.is_empty(), "{err}");
+    }
 }

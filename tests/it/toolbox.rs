@@ -199,22 +199,18 @@ fn schema_python() -> String {
     })
 }
 
-/// Validates `document` against `docs/<schema>` with the reference validator; panics with its
-/// findings.
+/// Validates `document` against `docs/<schema>` with a stock validator as a user would run it
+/// (python-jsonschema's `validate`, no registry, nothing fetched); panics with its findings.
+/// The schemas are self-contained, so no reference has to be resolved from elsewhere.
 pub fn assert_matches_schema(document: &[u8], schema: &str) {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
     let script = r#"
 import json, pathlib, sys
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-docs = pathlib.Path(sys.argv[1])
-registry = Registry()
-for path in docs.glob("*.schema.json"):
-    schema = json.loads(path.read_text())
-    registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
-schema = json.loads((docs / sys.argv[2]).read_text())
-Draft202012Validator.check_schema(schema)
-errors = list(Draft202012Validator(schema, registry=registry).iter_errors(json.load(sys.stdin)))
+import jsonschema
+schema = json.loads((pathlib.Path(sys.argv[1]) / sys.argv[2]).read_text())
+validator = jsonschema.validators.validator_for(schema)
+validator.check_schema(schema)
+errors = list(validator(schema).iter_errors(json.load(sys.stdin)))
 for e in errors:
     print("/".join(map(str, e.absolute_path)), e.message)
 sys.exit(1 if errors else 0)
@@ -229,6 +225,59 @@ sys.exit(1 if errors else 0)
     child.stdin.take().unwrap().write_all(document).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{schema}: {}{}", stdout(&out), stderr(&out));
+}
+
+/// Every schema under docs/ has an absolute `$id` and refers to nothing outside itself (so a
+/// stock validator needs no registry), and the definitions the status schema shares with the
+/// run report are the same.
+#[test]
+fn schemas_are_self_contained_with_absolute_ids() {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(docs.join(name)).unwrap()).unwrap()
+    };
+    fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(r)) = map.get("$ref") {
+                    found.push(r.clone());
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    for name in ["run-report", "status", "doctor", "silver"] {
+        let schema = read(&format!("{name}.schema.json"));
+        assert_eq!(schema["$id"], format!("urn:oura-sync:schema:{name}"));
+        let mut found = Vec::new();
+        refs(&schema, &mut found);
+        assert!(found.iter().all(|r| r.starts_with("#/")), "{name}: {found:?}");
+    }
+    let (report, status) = (read("run-report.schema.json"), read("status.schema.json"));
+    for shared in ["date", "timestamp", "type_name"] {
+        assert_eq!(report["$defs"][shared], status["$defs"][shared], "{shared}");
+    }
+    let silver = read("silver.schema.json");
+    for (field, def) in report["properties"]["silver"]["properties"].as_object().unwrap() {
+        assert_eq!(&silver["properties"][field], def, "{field}");
+    }
+}
+
+/// `silver --json` matches docs/silver.schema.json and carries schema_version 1.
+#[test]
+fn silver_json_matches_its_schema() {
+    let env = TestEnv::new();
+    seed_every_type(&env.oura, &WEEK);
+    let out = env.run(&["sync", "2026-11-23", "--days", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = env.run(&["silver", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_matches_schema(&out.stdout, "silver.schema.json");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert!(report["months_written"].as_u64().unwrap() > 0, "{report}");
 }
 
 /// `sync --json` (a success, a partial run with a skip and a failure, a run with no login)
@@ -276,7 +325,11 @@ fn completions_and_man_pages_are_generated() {
         let script = stdout(&out);
         assert!(script.contains("oura-sync") && script.contains("dry-run"), "{shell}");
     }
-    assert!(stdout(&env.run(&["completions", "bash"])).contains("complete -F"));
+    let bash = stdout(&env.run(&["completions", "bash"]));
+    assert!(bash.contains("complete -F"));
+    // --layout and --types complete their names, not file names.
+    assert!(bash.contains(r#"compgen -W "hive-ndjson bio-lakehouse""#), "{bash}");
+    assert!(bash.contains("daily_readiness daily_sleep"), "{bash}");
     let out = env.run(&["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2));
 
@@ -318,7 +371,93 @@ fn sync_help_lists_types_and_exit_codes_after_its_options() {
     let global = help.find("Global options:").unwrap();
     assert!(own < global && global < help.find("--env-file").unwrap(), "{help}");
     assert!(help.contains("daily_cardiovascular_age") && help.contains("personal_info"));
-    assert!(help.contains("Exit codes: 0") && help.contains("3 login needed"), "{help}");
+    assert!(help.contains("Exit codes:\n  0  every type ok"), "{help}");
+    assert!(help.contains("3  a new login is needed"), "{help}");
+}
+
+/// Every command's `--help` ends with examples of that command and its exit codes.
+#[test]
+fn every_commands_help_has_examples_and_exit_codes() {
+    let env = TestEnv::new();
+    for command in
+        ["auth", "refresh", "sync", "status", "silver", "dashboard", "doctor", "completions", "man"]
+    {
+        let help = stdout(&env.run(&[command, "--help"]));
+        let examples = help.find("Examples:\n").unwrap_or_else(|| panic!("{command}: {help}"));
+        assert!(help[examples..].contains(&format!("  oura-sync {command}")), "{help}");
+        assert!(help[examples..].contains("Exit codes:\n  0  "), "{help}");
+    }
+    let auth = stdout(&env.run(&["auth", "--help"]));
+    assert!(auth.contains("OURA_CLIENT_ID and OURA_CLIENT_SECRET"), "{auth}");
+}
+
+/// A reader that closes the pipe early (`oura-sync man | head -1`) ends the command quietly
+/// with exit 0: no "Broken pipe" line, no panic (completions and status used to panic, man
+/// exited 1).
+#[test]
+fn a_closed_stdout_ends_a_command_quietly_with_0() {
+    let env = TestEnv::new();
+    for args in [
+        &["man"][..],
+        &["completions", "bash"],
+        &["status", "--dest", "no-lake-here"],
+        &["status", "--json", "--dest", "no-lake-here"],
+        &["sync", "--help"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oura-sync"));
+        for name in inherited_settings() {
+            cmd.env_remove(name);
+        }
+        let out = cmd
+            .current_dir(env.dir.path())
+            .env("OURA_TIMEZONE", "UTC")
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}
+
+/// The man page has the ENVIRONMENT section (every setting, from the settings table) and the
+/// EXIT STATUS, and `man` itself renders it without a warning; each command's page has its
+/// examples and exit status.
+#[test]
+fn the_man_page_has_environment_and_exit_status() {
+    let env = TestEnv::new();
+    let man = stdout(&env.run(&["man"]));
+    for section in [".SH ENVIRONMENT", ".SH \"EXIT STATUS\"", ".SH EXAMPLES", ".SH FILES"] {
+        assert!(man.contains(section), "{section}");
+    }
+    for name in
+        ["OURA_CLIENT_ID", "OURA_RATE_LIMIT", "OURA_SILVER_DESTINATION", "NOTIFY_WEBHOOK_URL"]
+    {
+        assert!(man.contains(&format!("\\fB{name}\\fR")), "{name}");
+    }
+    let out = env.run(&["man", "--dir", "man1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doctor = std::fs::read_to_string(env.dir.path().join("man1/oura-sync-doctor.1")).unwrap();
+    assert!(doctor.contains(".SH \"EXIT STATUS\"") && doctor.contains("oura\\-sync doctor"));
+    // groff, when present, renders the page without complaint.
+    let Ok(mut groff) = Command::new("groff")
+        .args(["-k", "-man", "-Tutf8", "-ww", "-z"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        return;
+    };
+    groff.stdin.take().unwrap().write_all(man.as_bytes()).unwrap();
+    let out = groff.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The rough edges: `--force` or `--to` without `--from` are usage errors; a sync with no

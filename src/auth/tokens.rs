@@ -1,45 +1,22 @@
-//! Reading the tokens file (`OURA_TOKENS_FILE`, default `.oura-tokens.json`).
+//! The login's data ([`StoredTokens`]) and the one JSON shape every token store keeps it in.
 //!
 //! Besides our own shape it accepts what other Oura tools write: `access_token`,
-//! `refresh_token`, `expires_in` (seconds, counted from the file's modification time when no
+//! `refresh_token`, `expires_in` (seconds, counted from when the value was written, when no
 //! absolute expiry is given), an optional absolute expiry (`expires_at` as Unix seconds or
 //! RFC 3339), and `scope` (space-separated, possibly `extapi:`-prefixed).
 //!
-//! It writes one shape (see [`StoredTokens::write`]): `access_token`, `refresh_token`,
+//! It writes one shape (see [`StoredTokens::to_json`]): `access_token`, `refresh_token`,
 //! `token_type`, `expires_at` (RFC 3339), `scope` (granted scopes, `extapi:` removed) and
-//! `token_url` (the token URL that worked), atomically and with mode 0600 from the start.
-//! A tokens file that is a symbolic link stays one: the file it points to is replaced. A file
-//! that others may read is used, with a warning saying how to fix it; a message about a file
-//! that cannot be used never quotes its content.
+//! `token_url` (the token URL that worked). A message about a value that cannot be used never
+//! quotes it. Where the bytes live is the store's business ([`crate::auth::store`]).
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 
 use crate::auth::oauth::Issued;
-use crate::error::UserError;
-use crate::fsutil::{Reserved, write_atomic};
 use crate::secret::Secret;
-
-/// The tokens file's Unix mode: readable and writable by its owner only.
-pub const TOKENS_FILE_MODE: u32 = 0o600;
-
-/// Bytes claimed on disk before a refresh spends the old refresh token: our file with tokens
-/// as large as the biggest token answer read (64 KiB), with room to spare.
-pub const RESERVED_BYTES: usize = 160 * 1024;
-
-/// The file a write to the tokens file at `path` must replace: the target of a symbolic link
-/// (so the link survives and the file it names gets the new tokens), else `path` itself.
-pub fn write_target(path: &Path) -> std::path::PathBuf {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-        }
-        _ => path.to_path_buf(),
-    }
-}
 
 /// The token data of a login.
 #[derive(Debug, Clone)]
@@ -71,32 +48,7 @@ struct RawTokens {
 }
 
 impl StoredTokens {
-    /// Reads the file; `Ok(None)` when it does not exist. A file that exists but cannot be
-    /// used is a login problem (exit 3) whose message never quotes the file's content.
-    pub fn read(path: &Path) -> anyhow::Result<Option<StoredTokens>> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(UserError::login_needed(format!(
-                    "cannot read the tokens file {}: {e}; fix its permissions or run `oura-sync auth`",
-                    path.display()
-                )));
-            }
-        };
-        let metadata = std::fs::metadata(path).ok();
-        warn_if_readable_by_others(path, metadata.as_ref());
-        let modified =
-            metadata.and_then(|m| m.modified().ok()).and_then(|t| Timestamp::try_from(t).ok());
-        Self::parse(&bytes, modified).map(Some).map_err(|why| {
-            UserError::login_needed(format!(
-                "the tokens file {} is not usable ({why}); run `oura-sync auth` to write a new one",
-                path.display()
-            ))
-        })
-    }
-
-    /// Parses the file's bytes; `modified` anchors a relative `expires_in`.
+    /// Parses a stored value; `modified` (when it was written) anchors a relative `expires_in`.
     pub fn parse(bytes: &[u8], modified: Option<Timestamp>) -> Result<StoredTokens, String> {
         // serde_json's messages name positions, not content, so they cannot leak a token.
         let raw: RawTokens = serde_json::from_slice(bytes).map_err(describe_json_error)?;
@@ -158,7 +110,7 @@ impl StoredTokens {
         }
     }
 
-    /// The file's bytes in our shape.
+    /// The stored value in our shape.
     pub fn to_json(&self) -> Vec<u8> {
         let value = serde_json::json!({
             "access_token": self.access_token.expose(),
@@ -175,23 +127,6 @@ impl StoredTokens {
         bytes
     }
 
-    /// Replaces the file at `path` atomically; the file has mode 0600 from its creation, so
-    /// the tokens are never readable by others, and a crash leaves the old file or the new.
-    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
-        write_atomic(&write_target(path), &self.to_json(), Some(TOKENS_FILE_MODE))
-    }
-
-    /// Claims the disk space a later [`StoredTokens::write_claimed`] needs, beside the file
-    /// at `path`, before anything is spent.
-    pub fn claim_space(path: &Path) -> anyhow::Result<Reserved> {
-        Reserved::claim(&write_target(path), RESERVED_BYTES, Some(TOKENS_FILE_MODE))
-    }
-
-    /// Replaces the tokens file through space claimed by [`StoredTokens::claim_space`].
-    pub fn write_claimed(&self, claim: Reserved) -> anyhow::Result<()> {
-        claim.commit(&self.to_json())
-    }
-
     /// True if and only if the access token expires within `margin` of `now` (or has).
     /// A token without a known expiry is taken as valid until Oura refuses it.
     pub fn expires_within(&self, margin: SignedDuration, now: Timestamp) -> bool {
@@ -203,7 +138,7 @@ impl StoredTokens {
         self.access_token == other.access_token && self.refresh_token == other.refresh_token
     }
 
-    /// The granted scopes without Oura's `extapi:` prefix; `None` when the file has no `scope`.
+    /// The granted scopes without Oura's `extapi:` prefix; `None` when the login has no `scope`.
     pub fn scopes(&self) -> Option<BTreeSet<String>> {
         self.scope.as_deref().map(normalize_scopes)
     }
@@ -218,24 +153,6 @@ fn describe_json_error(e: serde_json::Error) -> String {
         serde_json::error::Category::Eof => format!("the JSON is cut off ({at})"),
         _ => format!("not a JSON object ({at})"),
     }
-}
-
-/// Warns when others than the owner may read the tokens file.
-fn warn_if_readable_by_others(path: &Path, metadata: Option<&std::fs::Metadata>) {
-    #[cfg(unix)]
-    if let Some(meta) = metadata {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            tracing::warn!(
-                file = %path.display(),
-                mode = format!("{mode:04o}"),
-                "The tokens file can be read by other users; run `chmod 600` on it."
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, metadata);
 }
 
 /// Splits a scope string and strips the `extapi:` prefix Oura puts on granted scopes.
