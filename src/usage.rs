@@ -124,7 +124,7 @@ pub const USAGES: &[Usage] = &[
         command: "mcp",
         examples: &[
             (
-                "oura-sync --env-file /home/me/oura/.env.oura mcp",
+                "oura-sync mcp --env-file /home/me/oura/.env.oura",
                 "serve the lake the sync fills to an assistant (it starts this itself)",
             ),
             ("oura-sync mcp --dest s3://my-lake/oura", "serve an S3 lake (its ledger table set)"),
