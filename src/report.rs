@@ -447,6 +447,8 @@ mod tests {
             total_sleep_hours: None,
             average_hrv_ms: Some(figure(45.0)),
             lowest_heart_rate_bpm: None,
+            energy: None,
+            stale: None,
         });
         let text = r.summary();
         assert!(text.chars().count() < SUMMARY_LIMIT, "{}", text.chars().count());

@@ -223,7 +223,9 @@ pub async fn login<S: TokenStore>(
         );
     }
     if options.open_browser {
-        open_browser(url.as_str());
+        // In the background: the login's listener must answer while the browser starts.
+        let url = url.to_string();
+        drop(std::thread::spawn(move || open_browser(&url)));
     }
 
     let (tx, mut pasted) = mpsc::unbounded_channel();
@@ -416,26 +418,14 @@ fn read_stdin_lines(tx: mpsc::UnboundedSender<String>) {
     });
 }
 
-/// Tries to open `url` (or a file) in the system browser; a failure only means the user opens
-/// it.
+/// Tries to open `url` (or a file) in the user's browser and returns once it is launched (a
+/// terminal browser named by `$BROWSER` runs until the user quits it); a failure only means
+/// the user opens it. The `webbrowser` crate picks the browser as the platform expects:
+/// `$BROWSER` first, then the desktop's opener (`xdg-open` and the like, `open`, the Windows
+/// shell), and the Windows browser from inside WSL.
 pub fn open_browser(url: &str) {
-    let program = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    let spawned = std::process::Command::new(program)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    match spawned {
-        // Reap it in the background; its exit status does not matter.
-        Ok(mut child) => drop(std::thread::spawn(move || child.wait())),
-        Err(e) => tracing::debug!(program, error = %e, "Could not open a browser."),
+    if let Err(e) = webbrowser::open(url) {
+        tracing::debug!(error = %e, "Could not open a browser.");
     }
 }
 

@@ -56,6 +56,7 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
             .strftime("%Y-%m-%d %H:%M")
             .to_string(),
         source: destination.to_string(),
+        today: dashboard.timezone.to_datetime(dashboard.now).date(),
     };
     let html = render(&data, &calendar, &info);
     let bytes = html.len();

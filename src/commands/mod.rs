@@ -19,6 +19,22 @@ use crate::ledger::{AnyLedger, DynamoLedger, IngestionLog, LakeNames, LocalLedge
 use crate::silver::store::{AnySilver, LocalSilver, S3Silver, SilverStore};
 use crate::store::{AnyStore, LocalStore, S3Store};
 
+/// A reading command (`status`, `silver`) over a local lake that does not exist stops with
+/// exit 2: a mistyped `--dest` must not pass for an empty lake, nor leave a new folder behind.
+pub fn require_existing_lake(place: &LakePlace) -> anyhow::Result<()> {
+    match place {
+        LakePlace::Local { root, .. } if root.exists() && !root.is_dir() => Err(UserError::usage(
+            format!("{} is a file, not a directory; choose another --dest", root.display()),
+        )),
+        LakePlace::Local { root, .. } if !root.exists() => Err(UserError::usage(format!(
+            "there is no lake at {}; pass the lake's directory with --dest (or \
+             OURA_DESTINATION), or make one with `oura-sync sync`",
+            root.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The AWS clients of one command: built the first time a backend needs them, and only once,
 /// so that a command whose lake, ledger and silver are all in AWS resolves its credentials
 /// once (see [`crate::aws`]).

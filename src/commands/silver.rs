@@ -13,15 +13,7 @@ use crate::silver::{self, Mode, SilverReport};
 
 /// Runs `silver` and returns the exit code.
 pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Result<u8> {
-    // A mistyped `--dest` must not pass for an empty lake, nor leave a new folder behind.
-    if let LakePlace::Local { root, .. } = &command.lake.place
-        && !root.is_dir()
-    {
-        return Err(UserError::usage(format!(
-            "there is no lake at {}; pass the lake's directory with --dest (or OURA_DESTINATION)",
-            root.display()
-        )));
-    }
+    super::require_existing_lake(&command.lake.place)?;
     let aws = super::Aws::new(&config.aws);
     let silver = super::silver_backend(&command.silver, &aws).await?;
     let (store, ledger) = super::backends(&command.lake, &aws).await?;

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::auth::TokenStore;
 use crate::auth::store::load_if_any;
-use crate::config::{Config, StatusConfig};
+use crate::config::{Config, LakePlace, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
@@ -64,7 +64,19 @@ struct SilverFreshness {
 }
 
 /// Runs `status` and returns the exit code.
+/// Whether `place` is the built-in default destination (`./oura-lake`).
+fn is_the_default_lake(place: &LakePlace) -> bool {
+    matches!(place, LakePlace::Local { root, .. }
+        if root == std::path::Path::new(crate::config::table::DEFAULT_DESTINATION))
+}
+
 pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> {
+    // A destination the user named (flag or setting) that does not exist is a typo: exit 2. The
+    // default `./oura-lake` missing means "nothing synced yet", and status still shows the
+    // login and "Runs: none yet", which is what a new user checks right after `auth`.
+    if !is_the_default_lake(&status.lake.place) {
+        super::require_existing_lake(&status.lake.place)?;
+    }
     let aws = super::Aws::new(&config.aws);
     let (store, ledger) = super::backends(&status.lake, &aws).await?;
     // A destination that is a file, a missing bucket or table, or an unreadable ledger is a

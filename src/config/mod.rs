@@ -412,6 +412,7 @@ fn sync_config(
             // fetches; not many more, as each piece in flight holds up to ~1 MB of records.
             units_in_flight: concurrency + concurrency / 2,
             lake_lock,
+            dashboard_in_lake: on_off(sources, "OURA_DASHBOARD_IN_LAKE")?,
         },
         lake,
         client: ClientOptions {
@@ -531,6 +532,16 @@ fn silver_command(
         json: args.json,
         lock_timeout,
     })
+}
+
+/// An on/off setting (`on`, `true`, `1`, `yes`; `off`, `false`, `0`, `no`); off when unset.
+fn on_off(sources: &Sources<'_>, name: &'static str) -> anyhow::Result<bool> {
+    match sources.value(name).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(v) if ["on", "true", "1", "yes"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["off", "false", "0", "no"].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(UserError::usage(format!("{name} `{v}` must be on or off"))),
+    }
 }
 
 /// Where silver goes, or `None` when it is off: `OURA_SILVER_DESTINATION` (`--silver-dest`),

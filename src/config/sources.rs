@@ -122,6 +122,19 @@ fn io_reason(e: &dotenvy::Error) -> String {
     }
 }
 
+/// `~` or a leading `~/` as the home directory `home` (a path set in an env file, or a flag
+/// written `--dest=~/lake`, is expanded by no shell); other values, and every value when the
+/// home is unknown, as they are. `~user/` is left alone.
+fn expand_home(value: &str, home: Option<&str>) -> String {
+    match (value, home) {
+        ("~", Some(home)) => home.to_owned(),
+        (_, Some(home)) if value.starts_with("~/") => {
+            format!("{}/{}", home.trim_end_matches('/'), &value[2..])
+        }
+        _ => value.to_owned(),
+    }
+}
+
 /// Where a setting's value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -195,13 +208,19 @@ impl<'a> Sources<'a> {
     /// table's default when nothing sets it. `None` only for a setting without a default.
     pub fn get(&self, name: &'static str) -> Option<Resolved<String>> {
         let setting = table::setting(name);
-        if let Some((flag, value)) = self.flags.get(name) {
-            return Some(Resolved { value: value.clone(), source: Source::Flag(flag) });
+        let resolved = if let Some((flag, value)) = self.flags.get(name) {
+            Resolved { value: value.clone(), source: Source::Flag(flag) }
+        } else if let Some((value, source)) = self.env.lookup(name) {
+            Resolved { value: value.to_string(), source }
+        } else {
+            let default = setting.default?;
+            Resolved { value: default.to_string(), source: Source::Default }
+        };
+        if setting.path {
+            let home = self.env.process.get("HOME").map(String::as_str);
+            return Some(Resolved { value: expand_home(&resolved.value, home), ..resolved });
         }
-        if let Some((value, source)) = self.env.lookup(name) {
-            return Some(Resolved { value: value.to_string(), source });
-        }
-        setting.default.map(|d| Resolved { value: d.to_string(), source: Source::Default })
+        Some(resolved)
     }
 
     /// Like [`Sources::get`], the value alone.
@@ -229,6 +248,25 @@ impl<'a> Sources<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path setting's `~/` is the home directory wherever it was set (env file, environment,
+    /// flag); other settings and other tildes are left as they are.
+    #[test]
+    fn a_path_settings_tilde_is_the_home_directory() {
+        let env = EnvSnapshot::from_pairs(
+            &[("HOME", "/home/ana"), ("OURA_TOKENS_FILE", "~/.oura-tokens.json")],
+            &[("OURA_DESTINATION", "~/my-lake"), ("OURA_TIMEZONE", "~/x")],
+        );
+        let mut sources = Sources::new(&env);
+        assert_eq!(sources.value("OURA_DESTINATION").unwrap(), "/home/ana/my-lake");
+        assert_eq!(sources.value("OURA_TOKENS_FILE").unwrap(), "/home/ana/.oura-tokens.json");
+        assert_eq!(sources.value("OURA_TIMEZONE").unwrap(), "~/x");
+        sources.flag("OURA_SILVER_DESTINATION", "--silver-dest", Some("~"));
+        assert_eq!(sources.value("OURA_SILVER_DESTINATION").unwrap(), "/home/ana");
+        assert_eq!(expand_home("~bob/lake", Some("/home/ana")), "~bob/lake");
+        assert_eq!(expand_home("s3://b/~/x", Some("/home/ana")), "s3://b/~/x");
+        assert_eq!(expand_home("~/lake", None), "~/lake");
+    }
 
     #[test]
     fn an_unreadable_env_file_says_why_and_what_to_do() {

@@ -21,20 +21,28 @@ pub struct Setting {
     pub help: &'static str,
     /// The value the example file shows when the setting has no default (a secret shows none).
     pub example: Option<&'static str>,
+    /// A local path (or a URI that may be one): a leading `~/` is the home directory, from
+    /// wherever the value came (an env file is not expanded by any shell).
+    pub path: bool,
 }
 
 const fn plain(name: &'static str, default: Option<&'static str>, help: &'static str) -> Setting {
-    Setting { name, default, secret: false, help, example: None }
+    Setting { name, default, secret: false, help, example: None, path: false }
 }
 
 const fn secret(name: &'static str, help: &'static str) -> Setting {
-    Setting { name, default: None, secret: true, help, example: None }
+    Setting { name, default: None, secret: true, help, example: None, path: false }
 }
 
 impl Setting {
     /// The same setting with a value for the example file.
     const fn example(self, value: &'static str) -> Setting {
         Setting { example: Some(value), ..self }
+    }
+
+    /// The same setting, marked as a path ([`Setting::path`]).
+    const fn path(self) -> Setting {
+        Setting { path: true, ..self }
     }
 }
 
@@ -94,7 +102,8 @@ pub const SETTINGS: &[Setting] = &[
     plain("OURA_TOKEN_FALLBACK_URL", Some(oauth::DEFAULT_TOKEN_FALLBACK_URL), "The token URL tried when the first one refuses."),
     plain("OURA_AUTH_TIMEOUT", Some("300"), "Seconds `oura-sync auth` waits for the login before giving up (1..86400)."),
     plain("OURA_API_BASE", Some(DEFAULT_API_BASE), "The Oura API (a test server in the tests)."),
-    plain("OURA_TOKENS_FILE", Some(DEFAULT_TOKENS_FILE), "Where the login's tokens live (created with mode 0600)."),
+    plain("OURA_TOKENS_FILE", Some(DEFAULT_TOKENS_FILE), "Where the login's tokens live (created with mode 0600).")
+        .path(),
     secret(
         "OURA_ACCESS_TOKEN",
         "A bare bearer token, used only when there is no tokens file (it cannot be refreshed).",
@@ -122,7 +131,8 @@ pub const SETTINGS: &[Setting] = &[
         "Seconds a sync waits for another one to finish before it gives up with exit 1 (0 = no wait).",
     ),
     // Where it goes.
-    plain("OURA_DESTINATION", Some(DEFAULT_DESTINATION), "A local directory, or s3://bucket/prefix."),
+    plain("OURA_DESTINATION", Some(DEFAULT_DESTINATION), "A local directory (~/ is your home), or s3://bucket/prefix.")
+        .path(),
     // bio-lakehouse's oura-sync.sh variable: `s3://$BRONZE_BUCKET/oura` when no destination is set.
     plain(
         "BRONZE_BUCKET",
@@ -152,7 +162,15 @@ pub const SETTINGS: &[Setting] = &[
     )
     .example("off"),
     plain("OURA_SILVER_DESTINATION", None, "Where the silver tables go: a directory or s3://bucket/prefix.")
-        .example("s3://my-silver-bucket/oura"),
+        .example("s3://my-silver-bucket/oura")
+        .path(),
+    plain(
+        "OURA_DASHBOARD_IN_LAKE",
+        Some("off"),
+        "on or off: after each sync, write the dashboard of the last 90 days into the lake as \
+         _dashboard/index.html (README: The dashboard, for opening it on a phone without making \
+         the bucket public).",
+    ),
     plain("AWS_REGION", None, "The AWS region of the bucket and the table.").example("us-east-1"),
     plain(
         "AWS_PROFILE",

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::health::figures::{DayState, Series, WeekTotal};
+use crate::health::figures::{DayState, Series, WeekStats, WeekTotal};
 use crate::window::Window;
 
 /// The drawing's width in SVG units; the page scales it to the card.
@@ -90,6 +90,11 @@ impl Frame {
         self.height - BOTTOM
     }
 
+    /// The first day of the last slot.
+    fn last(&self) -> Date {
+        self.start + ((self.slots as i64 - 1) * self.step_days).days()
+    }
+
     fn days(&self) -> impl Iterator<Item = Date> + '_ {
         (0..self.slots as i64).map(|i| self.start + (i * self.step_days).days())
     }
@@ -104,8 +109,10 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// A scale with round ticks that holds every value (and 0 when `zero`).
-    pub fn fit(values: impl IntoIterator<Item = f64>, zero: bool) -> Self {
+    /// A scale with round ticks that holds every value (and 0 when `zero`) and spans at least
+    /// `min_span` (so that 1 bpm of noise never fills a chart's height): a narrower range is
+    /// widened evenly around its middle (never below zero when every value is at least zero).
+    pub fn fit(values: impl IntoIterator<Item = f64>, zero: bool, min_span: f64) -> Self {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for v in values.into_iter().filter(|v| v.is_finite()) {
             lo = lo.min(v);
@@ -118,8 +125,13 @@ impl Scale {
             lo = lo.min(0.0);
             hi = hi.max(0.0);
         }
-        if hi - lo < 1e-9 {
-            (lo, hi) = (lo - 1.0, hi + 1.0);
+        let span = min_span.max(1e-9);
+        if hi - lo < span {
+            let (mid, non_negative) = ((lo + hi) / 2.0, lo >= 0.0);
+            (lo, hi) = (mid - span / 2.0, mid + span / 2.0);
+            if non_negative && lo < 0.0 {
+                (lo, hi) = (0.0, span);
+            }
         }
         let raw = (hi - lo) / 3.0;
         let magnitude = 10f64.powf(raw.log10().floor());
@@ -142,8 +154,13 @@ impl Scale {
     }
 
     fn y(&self, frame: &Frame, v: f64) -> f64 {
+        self.y_between(frame.bottom(), TOP, v)
+    }
+
+    /// The height of `v` between `bottom` (the scale's minimum) and `top` (its maximum).
+    pub fn y_between(&self, bottom: f64, top: f64, v: f64) -> f64 {
         let share = (v - self.min) / (self.max - self.min);
-        frame.bottom() - share.clamp(0.0, 1.0) * (frame.bottom() - TOP)
+        bottom - share.clamp(0.0, 1.0) * (bottom - top)
     }
 }
 
@@ -186,6 +203,15 @@ fn day_label(day: Date) -> String {
     day.strftime("%a %-d %b").to_string()
 }
 
+/// A slot's name in a tooltip: its day, or `Week of` its Monday.
+fn slot_label(frame: &Frame, day: Date) -> String {
+    if frame.step_days == 7 {
+        format!("Week of {}", day.strftime("%-d %b %Y"))
+    } else {
+        day_label(day)
+    }
+}
+
 /// The opening tag, the grid with its value labels, and the day labels under it.
 fn open(
     id: &str,
@@ -213,28 +239,52 @@ fn open(
             );
         }
     }
-    let slots = frame.slots;
-    for day in frame.days() {
-        let show = if frame.step_days == 7 {
-            // Weeks: the first week of each month.
-            day.day() <= 7
-        } else if slots <= 35 {
-            day.weekday() == jiff::civil::Weekday::Monday
-        } else if slots <= 120 {
-            day.day() == 1 || day.day() == 15
-        } else {
-            day.day() == 1
-        };
-        if show && let Some(x) = frame.x(day) {
-            let _ = write!(
-                out,
-                r#"<text class="axis" x="{x:.1}" y="{y:.1}" text-anchor="middle">{t}</text>"#,
-                y = frame.height - 6.0,
-                t = day.strftime("%-d %b"),
-            );
-        }
+    for (x, text) in date_labels(frame) {
+        let _ = write!(
+            out,
+            r#"<text class="axis" x="{x:.1}" y="{y:.1}" text-anchor="middle">{text}</text>"#,
+            y = frame.height - 6.0,
+        );
     }
     out
+}
+
+/// The dates written under a chart, few enough to read on a phone: Mondays over a month,
+/// the 1st and 15th over four months, months (every other one over a year; January as its
+/// year) up to 500 days, and only years over longer windows (every other one past six).
+fn date_labels(frame: &Frame) -> Vec<(f64, String)> {
+    let span = frame.slots as i64 * frame.step_days;
+    // A slot holds the label of a date when the date falls in it (a week's slot holds
+    // seven dates).
+    let mut labels = Vec::new();
+    for slot_start in frame.days() {
+        let dates = (0..frame.step_days).map(|i| slot_start + i.days());
+        for day in dates {
+            let text = if span <= 35 {
+                (day.weekday() == jiff::civil::Weekday::Monday)
+                    .then(|| day.strftime("%-d %b").to_string())
+            } else if span <= 125 {
+                (day.day() == 1 || day.day() == 15).then(|| day.strftime("%-d %b").to_string())
+            } else if span <= 500 {
+                // Every month up to eight months, every other one over a year.
+                (day.day() == 1 && (span <= 250 || day.month() % 2 == 1)).then(|| {
+                    if day.month() == 1 {
+                        day.strftime("%Y").to_string()
+                    } else {
+                        day.strftime("%b").to_string()
+                    }
+                })
+            } else {
+                let every = if span <= 2200 { 1 } else { 2 };
+                (day.day() == 1 && day.month() == 1 && day.year() % every == 0)
+                    .then(|| day.strftime("%Y").to_string())
+            };
+            if let (Some(text), Some(x)) = (text, frame.x(slot_start)) {
+                labels.push((x, text));
+            }
+        }
+    }
+    labels
 }
 
 /// A line of a line chart.
@@ -299,7 +349,7 @@ pub fn line_chart(
                 r#"<circle cx="{x:.1}" cy="{y:.1}" r="2.4" data-day="{day}" data-value="{dv}"><title>{t}: {name} {val}{m}</title></circle>"#,
                 y = scale.y(&frame, *v),
                 dv = data_value(*v),
-                t = day_label(*day),
+                t = slot_label(&frame, *day),
                 name = escape(line.name),
                 val = escape(&text(*v)),
                 m = base.map(|b| format!(" (median {})", text(*b))).unwrap_or_default(),
@@ -316,6 +366,8 @@ pub struct Layer<'a> {
     pub name: &'a str,
     pub class: &'a str,
     pub values: &'a Series,
+    /// A day whose value is not final yet (today's steps so far): drawn hollow, titled so.
+    pub partial: Option<Date>,
 }
 
 /// Bars per day, stacked in layer order, with an optional faint baseline of their total.
@@ -343,15 +395,18 @@ pub fn bar_chart(
             let below = tops.get(day).copied().unwrap_or(scale.min.max(0.0));
             let (y0, y1) = (scale.y(&frame, below), scale.y(&frame, below + v));
             tops.insert(*day, below + v);
+            let partial = layer.partial == Some(*day);
             let _ = write!(
                 out,
-                r#"<rect x="{x:.1}" y="{y1:.1}" width="{width:.1}" height="{h:.1}" rx="1" data-day="{day}" data-value="{dv}"><title>{t}: {n} {val}</title></rect>"#,
+                r#"<rect{c} x="{x:.1}" y="{y1:.1}" width="{width:.1}" height="{h:.1}" rx="1" data-day="{day}" data-value="{dv}"><title>{t}: {n} {val}{so_far}</title></rect>"#,
+                c = if partial { r#" class="partial""# } else { "" },
                 x = x - width / 2.0,
                 h = (y0 - y1).max(0.0),
                 dv = data_value(*v),
-                t = day_label(*day),
+                t = slot_label(&frame, *day),
                 n = escape(layer.name),
                 val = escape(&text(*v)),
+                so_far = if partial { " so far (the day is not over)" } else { "" },
             );
         }
         out.push_str("</g>");
@@ -408,7 +463,7 @@ pub fn range_chart(
             day = r.day,
             lo = data_value(r.low),
             hi = data_value(r.high),
-            t = day_label(r.day),
+            t = slot_label(&frame, r.day),
             l = escape(&text(r.low)),
             hh = escape(&text(r.high)),
         );
@@ -441,6 +496,141 @@ pub fn range_chart(
     out
 }
 
+/// Weekly medians as dots joined by a line over a band from each week's first to third
+/// quartile (`weeks` keyed by Monday; a week without a value breaks the line and the band).
+pub fn band_chart(
+    id: &str,
+    label: &str,
+    frame: Frame,
+    scale: &Scale,
+    lines: &[(&str, &str, &BTreeMap<Date, WeekStats>)],
+    text: &dyn Fn(f64) -> String,
+) -> String {
+    let mut out = open(id, label, &frame, Some((scale, text)));
+    for (name, class, weeks) in lines {
+        // The band, one closed shape per run of consecutive weeks.
+        let mut runs: Vec<Vec<(f64, &WeekStats)>> = Vec::new();
+        let mut previous: Option<Date> = None;
+        for (monday, stats) in *weeks {
+            let Some(x) = frame.x(*monday) else { continue };
+            let joined = previous.is_some_and(|p| p + 7.days() == *monday);
+            match runs.last_mut() {
+                Some(run) if joined => run.push((x, stats)),
+                _ => runs.push(vec![(x, stats)]),
+            }
+            previous = Some(*monday);
+        }
+        let mut band = String::new();
+        let mut line = String::new();
+        for run in &runs {
+            let half = frame.slot_width() * 0.35;
+            let (first, last) = (run[0].0, run[run.len() - 1].0);
+            let top = run.iter().map(|(x, s)| (*x, scale.y(&frame, s.high)));
+            let bottom = run.iter().rev().map(|(x, s)| (*x, scale.y(&frame, s.low)));
+            let mut points: Vec<(f64, f64)> = Vec::new();
+            // A lone week is a short bar, not an invisible sliver.
+            let (pad_left, pad_right) = if run.len() == 1 { (half, half) } else { (0.0, 0.0) };
+            for (i, (x, y)) in top.enumerate() {
+                let x = if i == 0 { x - pad_left } else { x };
+                points.push((x, y));
+            }
+            points.push((last + pad_right, scale.y(&frame, run[run.len() - 1].1.high)));
+            for (x, y) in bottom {
+                points.push((x, y));
+            }
+            points.push((first - pad_left, scale.y(&frame, run[0].1.low)));
+            let _ = write!(band, "M{:.1} {:.1}", points[0].0, points[0].1);
+            for (x, y) in &points[1..] {
+                let _ = write!(band, " L{x:.1} {y:.1}");
+            }
+            band.push('Z');
+            for (i, (x, s)) in run.iter().enumerate() {
+                let _ = write!(
+                    line,
+                    "{}{x:.1} {:.1}",
+                    if i == 0 { " M" } else { " L" },
+                    scale.y(&frame, s.median)
+                );
+            }
+        }
+        let _ = write!(out, r#"<path class="band {class}" d="{band}"/>"#);
+        let _ = write!(out, r#"<path class="line {class}" d="{}"/>"#, line.trim_start());
+        let _ = write!(out, r#"<g class="dots {class}" data-series="{n}">"#, n = escape(name));
+        for (monday, stats) in *weeks {
+            let Some(x) = frame.x(*monday) else { continue };
+            let _ = write!(
+                out,
+                r#"<circle cx="{x:.1}" cy="{y:.1}" r="1.8" data-day="{monday}" data-value="{dv}"><title>Week of {t}: median {m} (middle half {lo} to {hi}; {days} days)</title></circle>"#,
+                y = scale.y(&frame, stats.median),
+                dv = data_value(stats.median),
+                t = monday.strftime("%-d %b %Y"),
+                m = escape(&text(stats.median)),
+                lo = escape(&text(stats.low)),
+                hi = escape(&text(stats.high)),
+                days = stats.days,
+            );
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Rest-mode periods (first and last day) as shaded stretches, and tags (day, name) as
+/// small marks along the top, for [`with_layer`] to put under a chart's values.
+pub fn marks(frame: &Frame, rest: &[(Date, Date)], tags: &[(Date, String)]) -> String {
+    let mut out = String::new();
+    let half = frame.slot_width() / 2.0;
+    for (start, end) in rest {
+        let first = (*start).max(frame.start);
+        let (Some(x0), Some(x1)) =
+            (frame.x(first), frame.x(*end).or_else(|| frame.x(frame.last())))
+        else {
+            continue;
+        };
+        let _ = write!(
+            out,
+            r#"<rect class="rest" x="{x:.1}" y="{TOP}" width="{w:.1}" height="{h:.1}" data-day="{start}" data-end="{end}"><title>Rest mode: {a} – {b}</title></rect>"#,
+            x = x0 - half,
+            w = (x1 - x0 + 2.0 * half).max(1.0),
+            h = frame.bottom() - TOP,
+            a = day_label(*start),
+            b = day_label(*end),
+        );
+    }
+    let mut by_slot: BTreeMap<usize, (Date, Vec<&str>)> = BTreeMap::new();
+    for (day, name) in tags {
+        if let Some(i) = frame.index(*day) {
+            by_slot.entry(i).or_insert((*day, Vec::new())).1.push(name);
+        }
+    }
+    for (day, names) in by_slot.values() {
+        let Some(x) = frame.x(*day) else { continue };
+        let _ = write!(
+            out,
+            r#"<path class="tag" d="M{a:.1} {t:.1} L{b:.1} {t:.1} L{x:.1} {y:.1}Z" data-day="{day}" data-value="{v}"><title>{d}: {v}</title></path>"#,
+            a = x - 3.5,
+            b = x + 3.5,
+            t = TOP - 6.0,
+            y = TOP + 1.0,
+            v = escape(&names.join(", ")),
+            d = day_label(*day),
+        );
+    }
+    out
+}
+
+/// `chart` with `layer` drawn first (under its grid and values).
+pub fn with_layer(chart: String, layer: &str) -> String {
+    if layer.is_empty() {
+        return chart;
+    }
+    match chart.find('>') {
+        Some(end) => format!("{}{layer}{}", &chart[..=end], &chart[end + 1..]),
+        None => chart,
+    }
+}
+
 /// Rows of 0-100 values as shaded cells, one column per day (the readiness and sleep
 /// contributors).
 pub fn heatmap(
@@ -450,7 +640,8 @@ pub fn heatmap(
     class: &str,
     rows: &[(String, &Series)],
 ) -> String {
-    let row_height = 14.0;
+    // Taller rows at a card's width, which a phone shrinks (their labels stay apart).
+    let row_height = if frame.width <= WIDTH { 19.0 } else { 14.0 };
     let frame = Frame { height: rows.len() as f64 * row_height + TOP + BOTTOM, ..frame };
     let mut out = open(id, label, &frame, None);
     let width = frame.slot_width();
@@ -473,7 +664,7 @@ pub fn heatmap(
                 h = row_height - 2.0,
                 o = 0.12 + 0.88 * (v / 100.0).clamp(0.0, 1.0),
                 dv = data_value(*v),
-                t = day_label(*day),
+                t = slot_label(&frame, *day),
                 val = num(*v),
             );
         }
@@ -486,10 +677,10 @@ pub fn heatmap(
 /// The completeness calendar: a row per type, a bar per run of days in the same state,
 /// coloured by what the ledger knows of them (`data-day` is a run's first day, `data-end` its
 /// last), so that a hole shows as a break in the bar.
-pub fn calendar(frame: Frame, rows: &[(&str, Vec<(Date, DayState)>)]) -> String {
-    let row_height = 15.0;
+pub fn calendar(id: &str, frame: Frame, rows: &[(&str, Vec<(Date, DayState)>)]) -> String {
+    let row_height = if frame.width <= WIDTH { 19.0 } else { 15.0 };
     let frame = Frame { height: rows.len() as f64 * row_height + TOP + BOTTOM, ..frame };
-    let mut out = open("completeness", "Completeness of the lake per type and day", &frame, None);
+    let mut out = open(id, "Completeness of the lake per type and day", &frame, None);
     let width = frame.slot_width();
     for (i, (name, days)) in rows.iter().enumerate() {
         let y = TOP + i as f64 * row_height;
@@ -557,7 +748,7 @@ pub fn weekly_chart(
     kinds: &[(String, String)],
 ) -> String {
     let totals = weeks.values().map(|w| w.values().map(|t| t.minutes).sum::<f64>());
-    let scale = Scale::fit(totals, true);
+    let scale = Scale::fit(totals, true, 60.0);
     let mut out = open(id, label, &frame, Some((&scale, &|v| format!("{} min", num(v)))));
     let width = (frame.slot_width() * 0.6).max(1.0);
     for (monday, kinds_of_week) in weeks {
@@ -593,13 +784,28 @@ mod tests {
 
     #[test]
     fn scales_have_round_ticks_that_hold_every_value() {
-        let s = Scale::fit([61.0, 88.0], false);
+        let s = Scale::fit([61.0, 88.0], false, 1.0);
         assert_eq!((s.min, s.max), (60.0, 90.0));
         assert_eq!(s.ticks, [60.0, 70.0, 80.0, 90.0]);
-        let s = Scale::fit([3200.0, 14_100.0], true);
+        let s = Scale::fit([3200.0, 14_100.0], true, 1.0);
         assert_eq!((s.min, s.max), (0.0, 15_000.0));
-        let flat = Scale::fit([5.0, 5.0], false);
+        let flat = Scale::fit([5.0, 5.0], false, 1.0);
         assert!(flat.min < 5.0 && flat.max > 5.0);
+    }
+
+    /// A range narrower than the metric's minimum span is widened around its middle: a
+    /// lowest heart rate of 45-46 bpm reads on a 6-bpm axis, not 45 / 45.5 / 46.
+    #[test]
+    fn a_narrow_range_gets_the_metrics_minimum_span() {
+        let s = Scale::fit([45.0, 46.0], false, 6.0);
+        assert!(s.max - s.min >= 6.0, "{s:?}");
+        assert!(s.min <= 42.5 && s.max >= 48.5, "{s:?}");
+        assert!(s.ticks.iter().all(|t| t.fract() == 0.0), "whole bpm ticks: {s:?}");
+        // Near zero it stays at or above zero when every value is.
+        let s = Scale::fit([0.2, 0.4], false, 4.0);
+        assert_eq!(s.min, 0.0);
+        // A wide range is left as it is.
+        assert_eq!(Scale::fit([61.0, 88.0], false, 6.0).ticks, [60.0, 70.0, 80.0, 90.0]);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::data::{HealthData, HealthRecords, value_and_baseline};
+use super::energy::{Energy, Stale};
 use super::figures::Series;
 use super::reader::RecordReader;
 use crate::datatype::DataType;
@@ -49,6 +50,29 @@ pub struct Briefing {
     pub average_hrv_ms: Option<Figure>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lowest_heart_rate_bpm: Option<Figure>,
+    /// bio-lakehouse's energy verdict of the newest scored day (the day or the one before);
+    /// absent when readiness was not synced or the data is stale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub energy: Option<Energy>,
+    /// Present when the newest readiness score is older than the day before `day`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<Stale>,
+}
+
+/// The verdict and the warning of `day`: the stale warning when the newest scored day is
+/// older than the day before, else the energy of that newest scored day.
+/// (`sleep` is the sleep score series to judge by: empty when the sleep score is unknown.)
+pub fn energy_or_stale(
+    data: &HealthData,
+    sleep: &Series,
+    day: Date,
+) -> (Option<Energy>, Option<Stale>) {
+    if let Some(stale) = Stale::check(&data.readiness, day) {
+        return (None, Some(stale));
+    }
+    let no_hrv = Series::new();
+    let hrv = data.readiness_contributors.get("hrv_balance").unwrap_or(&no_hrv);
+    (Energy::latest(&data.readiness, sleep, hrv, day), None)
 }
 
 impl Briefing {
@@ -74,6 +98,13 @@ impl Briefing {
     pub fn of(data: &HealthData, day: Date, synced: &[DataType]) -> Option<Self> {
         let has = |t: DataType| synced.contains(&t);
         let night = |s: &Series| has(DataType::Sleep).then(|| Figure::of(s, day));
+        let no_sleep = Series::new();
+        let sleep = if has(DataType::DailySleep) { &data.sleep_score } else { &no_sleep };
+        let (energy, stale) = if has(DataType::DailyReadiness) {
+            energy_or_stale(data, sleep, day)
+        } else {
+            (None, None)
+        };
         let briefing = Self {
             day,
             readiness: has(DataType::DailyReadiness).then(|| Figure::of(&data.readiness, day)),
@@ -81,16 +112,20 @@ impl Briefing {
             total_sleep_hours: night(&data.sleep_total),
             average_hrv_ms: night(&data.average_hrv),
             lowest_heart_rate_bpm: night(&data.lowest_heart_rate),
+            energy,
+            stale,
         };
         let any =
             briefing.readiness.is_some() || briefing.sleep_score.is_some() || has(DataType::Sleep);
         any.then_some(briefing)
     }
 
-    /// The summary lines: the day with readiness and sleep, then the night's heart.
+    /// The summary lines: the stale warning if any, the day with readiness and sleep, the
+    /// night's heart, then the energy verdict.
     ///
-    /// `🌅 *Mon 23 Nov*: Readiness 82 (+5) · Sleep 78 (-2) · 7 h 12 min (+14 min)` and
-    /// `💓 HRV 45 ms (+3) · Lowest HR 52 bpm (-1)`.
+    /// `🌅 *Mon 23 Nov*: Readiness 82 (+5) · Sleep 78 (-2) · 7 h 12 min (+14 min)`,
+    /// `💓 HRV 45 ms (+3) · Lowest HR 52 bpm (-1)` and
+    /// `⚡ *Energy: Moderate*: Readiness 82, sleep 78. Solid but not peak — …`.
     pub fn lines(&self) -> Vec<String> {
         let mut first = Vec::new();
         if let Some(f) = &self.readiness {
@@ -118,13 +153,30 @@ impl Briefing {
                 second.push(item("Lowest HR", f, |v| format!("{v:.0} bpm"), |d| signed(d, "")));
             }
         }
-        let mut lines =
-            vec![format!("🌅 *{}*: {}", self.day.strftime("%a %-d %b"), first.join(" · "))];
+        let mut lines = Vec::new();
+        if let Some(stale) = &self.stale {
+            lines.push(format!("⚠️ {}", stale.text()));
+        }
+        lines.push(format!("🌅 *{}*: {}", self.day.strftime("%a %-d %b"), first.join(" · ")));
         if !second.is_empty() {
             lines.push(format!("💓 {}", second.join(" · ")));
         }
+        if let Some(energy) = &self.energy {
+            lines.push(format!("⚡ {}", energy_line(energy, self.day)));
+        }
         lines
     }
+}
+
+/// `*Energy: High*: Readiness 86, sleep 81. Strong day — …`, naming the day when it is not
+/// the briefing's (today not scored yet: yesterday's verdict).
+pub fn energy_line(energy: &Energy, day: Date) -> String {
+    let when = if energy.day == day {
+        String::new()
+    } else {
+        format!(" ({})", energy.day.strftime("%a %-d %b"))
+    };
+    format!("*Energy{when}: {}*: {}", energy.state.display(), energy.guidance)
 }
 
 /// `Name value (delta)`, `Name value` without a baseline, `Name not scored yet` without a value.
@@ -141,8 +193,8 @@ fn item(
     }
 }
 
-/// `+5`, `-2`, `±0` (rounded to a whole number).
-fn signed(delta: f64, unit: &str) -> String {
+/// `+5`, `-2`, `±0` (rounded to a whole number); the dashboard's tiles write theirs alike.
+pub fn signed(delta: f64, unit: &str) -> String {
     let rounded = delta.round();
     if rounded == 0.0 {
         format!("±0{unit}")
@@ -202,8 +254,42 @@ mod tests {
             [
                 "🌅 *Mon 23 Nov*: Readiness 90 (+6) · Sleep not scored yet · Slept 7 h 14 min (+14 min)",
                 "💓 HRV 42 ms (-3) · Lowest HR 52 bpm (±0)",
+                // Readiness 90 but the sleep score unknown: low, as the SQL's NULL makes it.
+                "⚡ *Energy: Low*: Readiness 90. (readiness up +20 vs yesterday) Keep it light — \
+                 yoga, stretching, or an easy walk.",
             ]
         );
+        let energy = serde_json::to_value(b.energy.as_ref().unwrap()).unwrap();
+        assert_eq!(energy["state"], "low");
+        assert_eq!(energy["readiness"], 90.0);
+        assert!(b.stale.is_none());
+    }
+
+    /// With the newest readiness score older than yesterday, the briefing opens with the
+    /// stale warning and gives no verdict; yesterday's score still gives one, naming its day.
+    #[test]
+    fn stale_data_is_said_first_and_yesterday_still_counts() {
+        let mut d = data();
+        d.readiness.remove(&DAY);
+        let yesterday = Briefing::of(&d, DAY, &BRIEFING_TYPES).unwrap();
+        assert!(yesterday.stale.is_none());
+        assert!(
+            yesterday.lines()[2]
+                .starts_with("⚡ *Energy (Sun 22 Nov): Moderate*: Readiness 70, sleep 80."),
+            "{:?}",
+            yesterday.lines()
+        );
+        d.readiness.remove(&(DAY - 1.day()));
+        let b = Briefing::of(&d, DAY, &BRIEFING_TYPES).unwrap();
+        assert!(b.energy.is_none());
+        let lines = b.lines();
+        assert_eq!(
+            lines[0],
+            "⚠️ DATA STALE — the newest readiness score is 2 day(s) behind (latest: \
+             2026-11-21). Action needed: sync the ring in the Oura app, then run the sync again."
+        );
+        assert!(lines[1].starts_with("🌅 *Mon 23 Nov*: Readiness not scored yet"), "{lines:?}");
+        assert_eq!(serde_json::to_value(&b).unwrap()["stale"]["days_behind"], 2);
     }
 
     #[test]
@@ -214,11 +300,14 @@ mod tests {
         }
         let b = Briefing::of(&d, DAY, &BRIEFING_TYPES).unwrap();
         assert_eq!(
-            b.lines(),
-            ["🌅 *Mon 23 Nov*: Readiness 90 (+6) · Sleep not scored yet · Night not scored yet"]
+            b.lines()[0],
+            "🌅 *Mon 23 Nov*: Readiness 90 (+6) · Sleep not scored yet · Night not scored yet"
         );
         let only_readiness = Briefing::of(&d, DAY, &[DataType::DailyReadiness]).unwrap();
-        assert_eq!(only_readiness.lines(), ["🌅 *Mon 23 Nov*: Readiness 90 (+6)"]);
+        assert_eq!(only_readiness.lines()[0], "🌅 *Mon 23 Nov*: Readiness 90 (+6)");
+        assert_eq!(only_readiness.lines().len(), 2, "and the energy line");
+        let no_readiness = Briefing::of(&d, DAY, &[DataType::DailySleep]).unwrap();
+        assert!(no_readiness.energy.is_none() && no_readiness.stale.is_none());
         assert!(only_readiness.sleep_score.is_none());
         assert!(Briefing::of(&d, DAY, &[DataType::Heartrate]).is_none());
     }
@@ -227,7 +316,13 @@ mod tests {
     fn without_a_baseline_the_value_stands_alone() {
         let d = HealthData { readiness: [(DAY, 77.0)].into(), ..Default::default() };
         let b = Briefing::of(&d, DAY, &[DataType::DailyReadiness]).unwrap();
-        assert_eq!(b.lines(), ["🌅 *Mon 23 Nov*: Readiness 77"]);
+        assert_eq!(
+            b.lines(),
+            [
+                "🌅 *Mon 23 Nov*: Readiness 77",
+                "⚡ *Energy: Low*: Readiness 77. Keep it light — yoga, stretching, or an easy walk."
+            ]
+        );
         assert_eq!(hours_minutes(7.5), "7 h 30 min");
         assert_eq!(hours_minutes(6.99), "6 h 59 min");
     }

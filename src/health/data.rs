@@ -11,10 +11,11 @@ use super::figures::{
     self, BASELINE_DAYS, HeartRateDay, Series, WeekTotal, clock_hours, daily_heart_rate,
     main_sleep, minutes_between, stage_hours, weekly_totals,
 };
+use super::night::Night;
 use super::reader::RecordReader;
 use super::records::{
     DailyActivity, DailyCardiovascularAge, DailyResilience, DailyScore, DailySpo2, DailyStress,
-    HeartRateSample, Session, SleepPeriod, Vo2Max, Workout,
+    EnhancedTag, HeartRateSample, RestModePeriod, Session, SleepPeriod, Vo2Max, Workout,
 };
 use crate::datatype::DataType;
 use crate::window::Window;
@@ -23,7 +24,7 @@ use crate::window::Window;
 pub const RESILIENCE_LEVELS: [&str; 5] = ["limited", "adequate", "solid", "strong", "exceptional"];
 
 /// The types the health view reads.
-pub const HEALTH_TYPES: [DataType; 12] = [
+pub const HEALTH_TYPES: [DataType; 14] = [
     DataType::DailyReadiness,
     DataType::DailySleep,
     DataType::Sleep,
@@ -36,7 +37,23 @@ pub const HEALTH_TYPES: [DataType; 12] = [
     DataType::DailyResilience,
     DataType::DailyCardiovascularAge,
     DataType::Vo2Max,
+    DataType::EnhancedTag,
+    DataType::RestModePeriod,
 ];
+
+/// A tag on the charts: its first day and its name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagMark {
+    pub day: Date,
+    pub name: String,
+}
+
+/// A stretch of rest mode, first and last day (the last is the window's end while it lasts).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RestMark {
+    pub start: Date,
+    pub end: Date,
+}
 
 /// Every series of the health view. Daily series cover the window and the
 /// [`BASELINE_DAYS`] days before it; weekly totals cover the window only.
@@ -69,8 +86,16 @@ pub struct HealthData {
     /// Daytime heart rate (every sample but those taken asleep), per local day.
     pub day_heart_rate: BTreeMap<Date, HeartRateDay>,
     pub steps: Series,
+    /// The activity score, 0-100.
+    pub activity_score: Series,
     /// kcal.
     pub active_calories: Series,
+    /// Tags in the window, by first day.
+    pub tags: Vec<TagMark>,
+    /// Rest-mode periods that touch the window.
+    pub rest: Vec<RestMark>,
+    /// The main sleep of the newest night in the window that has one.
+    pub last_night: Option<Night>,
     /// Per week (by its Monday), per activity.
     pub workouts: BTreeMap<Date, BTreeMap<String, WeekTotal>>,
     /// Per week, per session type.
@@ -112,7 +137,11 @@ impl Default for HealthData {
             lowest_heart_rate: Series::new(),
             day_heart_rate: BTreeMap::new(),
             steps: Series::new(),
+            activity_score: Series::new(),
             active_calories: Series::new(),
+            tags: Vec::new(),
+            rest: Vec::new(),
+            last_night: None,
             workouts: BTreeMap::new(),
             sessions: BTreeMap::new(),
             spo2: Series::new(),
@@ -141,6 +170,8 @@ pub struct HealthRecords {
     pub resilience: Vec<DailyResilience>,
     pub cardiovascular_age: Vec<DailyCardiovascularAge>,
     pub vo2_max: Vec<Vo2Max>,
+    pub tags: Vec<EnhancedTag>,
+    pub rest: Vec<RestModePeriod>,
 }
 
 /// The window of records needed to show `window`: it and the baseline days before it.
@@ -184,6 +215,10 @@ impl HealthRecords {
             get(reader, wanted, DataType::DailyCardiovascularAge, span),
             get(reader, wanted, DataType::Vo2Max, span),
         )?;
+        let (tags, rest) = tokio::try_join!(
+            get(reader, wanted, DataType::EnhancedTag, span),
+            get(reader, wanted, DataType::RestModePeriod, span),
+        )?;
         Ok(Self {
             readiness,
             sleep_scores,
@@ -197,6 +232,8 @@ impl HealthRecords {
             resilience,
             cardiovascular_age,
             vo2_max,
+            tags,
+            rest,
         })
     }
 }
@@ -268,6 +305,27 @@ impl HealthData {
             .filter(|(day, _)| in_span(day))
             .collect(),
             steps: series(&records.activity, |r| Some((r.day, r.steps?))),
+            activity_score: series(&records.activity, |r| Some((r.day, r.score?))),
+            tags: records
+                .tags
+                .iter()
+                .filter(|t| in_window(t.start_day))
+                .map(|t| TagMark { day: t.start_day, name: tag_name(t) })
+                .collect(),
+            rest: records
+                .rest
+                .iter()
+                .map(|r| RestMark {
+                    start: r.start_day,
+                    end: r.end_day.unwrap_or(window.end).max(r.start_day),
+                })
+                .filter(|r| r.end >= window.start && r.start <= window.end)
+                .collect(),
+            last_night: main
+                .range(..=window.end)
+                .rev()
+                .take_while(|(day, _)| in_window(**day))
+                .find_map(|(_, p)| Night::of(p, tz)),
             active_calories: series(&records.activity, |r| Some((r.day, r.active_calories?))),
             workouts: weekly_totals(records.workouts.iter().filter(|w| in_window(w.day)).map(
                 |w| {
@@ -316,6 +374,7 @@ impl HealthData {
             &mut self.temperature_deviation,
             &mut self.sleep_score,
             &mut self.steps,
+            &mut self.activity_score,
             &mut self.active_calories,
             &mut self.spo2,
             &mut self.breathing_disturbance,
@@ -359,6 +418,22 @@ impl HealthData {
     }
 }
 
+/// A tag's name as a person reads it: the custom name, else the code without its
+/// `tag_generic_` prefix (`tag_generic_late_meal` → `late meal`), with the comment after it.
+fn tag_name(tag: &EnhancedTag) -> String {
+    let code = tag.tag_type_code.as_deref().unwrap_or("tag");
+    let name = match tag.custom_name.as_deref().filter(|n| !n.trim().is_empty()) {
+        Some(custom) => custom.trim().to_string(),
+        None => {
+            code.trim_start_matches("tag_generic_").trim_start_matches("tag_").replace('_', " ")
+        }
+    };
+    match tag.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(comment) => format!("{name}: {comment}"),
+        None => name,
+    }
+}
+
 /// A series' value on `day` and its 30-day baseline (see [`figures::baseline`]).
 pub fn value_and_baseline(series: &Series, day: Date) -> (Option<f64>, Option<f64>) {
     (series.get(&day).copied(), figures::baseline(series, day))
@@ -390,13 +465,10 @@ mod tests {
                 bedtime_start: Some("2026-11-01T23:15:00+00:00".into()),
                 bedtime_end: Some("2026-11-02T07:30:00+00:00".into()),
                 total_sleep_duration: Some(27_000.0),
-                deep_sleep_duration: None,
-                rem_sleep_duration: None,
-                light_sleep_duration: None,
-                awake_time: None,
                 efficiency: Some(91.0),
                 average_hrv: Some(44.0),
                 lowest_heart_rate: Some(51.0),
+                ..Default::default()
             }],
             resilience: vec![DailyResilience {
                 day: date(2026, 11, 3),

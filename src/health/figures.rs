@@ -161,6 +161,48 @@ pub fn weekly_totals<'a>(
     weeks
 }
 
+/// One week of a daily series: the median of its days and the band of their middle half.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct WeekStats {
+    pub median: f64,
+    /// The first and third quartiles (linear between the sorted values).
+    pub low: f64,
+    pub high: f64,
+    /// Days of the week with a value.
+    pub days: usize,
+}
+
+/// The `q`-quantile (0..=1) of sorted values, linear between neighbours.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let at = q * (sorted.len() - 1) as f64;
+    let (below, above) = (at.floor() as usize, at.ceil() as usize);
+    sorted[below] + (sorted[above] - sorted[below]) * (at - below as f64)
+}
+
+/// The weeks (by Monday) of the days of `window` in `series` that have a value: a week
+/// without one is absent (a gap, as a day is).
+pub fn weekly_stats(series: &Series, window: Window) -> BTreeMap<Date, WeekStats> {
+    let mut weeks: BTreeMap<Date, Vec<f64>> = BTreeMap::new();
+    for (day, v) in series.range(window.start..=window.end) {
+        if v.is_finite() {
+            weeks.entry(week_start(*day)).or_default().push(*v);
+        }
+    }
+    weeks
+        .into_iter()
+        .map(|(monday, mut values)| {
+            values.sort_by(f64::total_cmp);
+            let stats = WeekStats {
+                median: quantile(&values, 0.5),
+                low: quantile(&values, 0.25),
+                high: quantile(&values, 0.75),
+                days: values.len(),
+            };
+            (monday, stats)
+        })
+        .collect()
+}
+
 /// What the ledger knows of one (type, day).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -311,8 +353,7 @@ mod tests {
             light_sleep_duration: Some(14_400.0),
             awake_time: Some(1800.0),
             efficiency: Some(90.0),
-            average_hrv: None,
-            lowest_heart_rate: None,
+            ..Default::default()
         }
     }
 
@@ -364,6 +405,28 @@ mod tests {
         assert_eq!(first["running"], WeekTotal { count: 2, minutes: 75.0, calories: 720.0 });
         assert_eq!(first["cycling"], WeekTotal { count: 1, minutes: 60.0, calories: 500.0 });
         assert_eq!(weeks[&date(2026, 11, 30)]["running"].count, 1);
+    }
+
+    /// A week's median and quartiles come from its own days only; a week without a value is
+    /// left out, and the window's edges cut its first and last weeks.
+    #[test]
+    fn weekly_stats_are_medians_with_the_middle_half() {
+        // Mon 2 Nov 2026 .. Sun 8 Nov hold 1..=7; Mon 9 holds 100; the week of 16 Nov none.
+        let mut s =
+            series(date(2026, 11, 2), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 100.0].map(Some));
+        s.insert(date(2026, 11, 1), 50.0);
+        let weeks = weekly_stats(&s, Window::new(date(2026, 11, 2), date(2026, 11, 22)));
+        assert_eq!(weeks.len(), 2);
+        assert_eq!(
+            weeks[&date(2026, 11, 2)],
+            WeekStats { median: 4.0, low: 2.5, high: 5.5, days: 7 }
+        );
+        assert_eq!(
+            weeks[&date(2026, 11, 9)],
+            WeekStats { median: 100.0, low: 100.0, high: 100.0, days: 1 }
+        );
+        let cut = weekly_stats(&s, Window::new(date(2026, 11, 5), date(2026, 11, 6)));
+        assert_eq!(cut[&date(2026, 11, 2)].median, 4.5);
     }
 
     fn entry(day: Date, records: u64) -> DayEntry {

@@ -5,6 +5,8 @@
 pub mod briefing;
 pub mod calendar;
 pub mod data;
+pub mod energy;
 pub mod figures;
+pub mod night;
 pub mod reader;
 pub mod records;

@@ -22,7 +22,7 @@ pub struct DailyScore {
 }
 
 /// One `sleep` period (a night, a nap, a rest).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct SleepPeriod {
     pub day: Date,
     /// `long_sleep` for the main sleep; `sleep`, `late_nap`, `rest`, `deleted` otherwise.
@@ -42,6 +42,28 @@ pub struct SleepPeriod {
     pub average_hrv: Option<f64>,
     /// Beats per minute.
     pub lowest_heart_rate: Option<f64>,
+    /// Seconds from going to bed to falling asleep.
+    pub latency: Option<f64>,
+    /// Seconds in bed.
+    pub time_in_bed: Option<f64>,
+    /// One character per 5 minutes from `bedtime_start`: `1` deep, `2` light, `3` REM, `4`
+    /// awake.
+    pub sleep_phase_5_min: Option<String>,
+    /// The night's heart rate (bpm), one item per `interval` seconds from `timestamp`.
+    pub heart_rate: Option<Samples>,
+    /// The night's HRV (ms), likewise.
+    pub hrv: Option<Samples>,
+}
+
+/// Evenly spaced samples (`null` where the ring had none).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Samples {
+    /// Seconds between items.
+    pub interval: Option<f64>,
+    #[serde(default)]
+    pub items: Vec<Option<f64>>,
+    /// The first item's time.
+    pub timestamp: Option<String>,
 }
 
 /// One `heartrate` sample.
@@ -56,6 +78,8 @@ pub struct HeartRateSample {
 #[derive(Clone, Debug, Deserialize)]
 pub struct DailyActivity {
     pub day: Date,
+    /// The activity score, 0-100.
+    pub score: Option<f64>,
     pub steps: Option<f64>,
     /// kcal.
     pub active_calories: Option<f64>,
@@ -128,4 +152,24 @@ pub struct Vo2Max {
     pub day: Date,
     /// ml/kg/min.
     pub vo2_max: Option<f64>,
+}
+
+/// `enhanced_tag`: a tag the user put on a day or a stretch of time.
+#[derive(Clone, Debug, Deserialize)]
+pub struct EnhancedTag {
+    pub start_day: Date,
+    pub end_day: Option<Date>,
+    /// `tag_generic_coffee`, `tag_generic_alcohol`, … or `custom`.
+    pub tag_type_code: Option<String>,
+    /// The name of a custom tag.
+    pub custom_name: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// `rest_mode_period`: days the user put the ring in rest mode (ill, injured, travelling).
+#[derive(Clone, Debug, Deserialize)]
+pub struct RestModePeriod {
+    pub start_day: Date,
+    /// `null` while rest mode is still on.
+    pub end_day: Option<Date>,
 }

@@ -21,6 +21,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::auth::TokenProvider;
+use crate::dashboard::lake::LakePage;
 use crate::datatype::DataType;
 use crate::error::{EXIT_LOGIN, exit_code};
 use crate::health::briefing::Briefing;
@@ -54,6 +55,8 @@ pub struct SyncOptions {
     pub units_in_flight: usize,
     /// The lake's own lock, when it has one and the run writes (`None` for a dry run).
     pub lake_lock: Option<LakeLock>,
+    /// `OURA_DASHBOARD_IN_LAKE`: write the dashboard into the lake after the run.
+    pub dashboard_in_lake: bool,
 }
 
 /// The lock of one local lake: one writer at a time, whatever tokens file a run uses.
@@ -161,6 +164,13 @@ pub async fn run(
     }
     if !job.dry_run {
         report.briefing = briefing(&report, &job, deps.store, deps.ledger, deps.silver).await;
+    }
+    if options.dashboard_in_lake && !job.dry_run && !report.login_needed {
+        let (store, ledger, silver) = (deps.store, deps.ledger, deps.silver);
+        let (end, timezone, now, run_id) =
+            (job.window.end, &job.timezone, Timestamp::now(), job.run_id.as_str());
+        let page = LakePage { store, ledger, silver, end, timezone, now, run_id };
+        crate::dashboard::lake::write_after_sync(page).await;
     }
     let ledger = (!job.dry_run).then_some(deps.ledger);
     Ok(finish(report, ledger, deps.notifiers).await)

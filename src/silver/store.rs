@@ -222,6 +222,14 @@ impl SilverStore for S3Silver {
             Ok(_) => Ok(()),
             Err(err) => {
                 let failure = CallFailure::from_sdk(&err);
+                if failure.is_access_denied() {
+                    anyhow::bail!(
+                        "access to the silver bucket s3://{} is denied: these AWS credentials need \
+                         s3:ListBucket on it and s3:PutObject and s3:GetObject on its keys; attach \
+                         the policy in scripts/iam-policy-silver.json",
+                        self.bucket
+                    )
+                }
                 anyhow::bail!(
                     "cannot reach the silver bucket s3://{} ({}); create it or fix OURA_SILVER_DESTINATION",
                     self.bucket,

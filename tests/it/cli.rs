@@ -136,3 +136,40 @@ fn status_sees_an_access_token_from_the_env_file() {
     assert!(text.contains("Login: OURA_ACCESS_TOKEN (cannot be refreshed)"), "{text}");
     assert!(!text.contains(TOKEN) && !stderr(&out).contains(TOKEN));
 }
+
+/// `OURA_DESTINATION=~/my-lake` in the env file (which no shell expands) is the lake in the
+/// home directory, not a folder literally named `~` in the working directory.
+#[test]
+fn a_tilde_in_an_env_file_path_is_the_home_directory() {
+    let env = TestEnv::new();
+    seed_every_type(&env.oura, &["2026-11-22", "2026-11-23"]);
+    let home = env.dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::write(env.dir.path().join(".env.oura"), "OURA_DESTINATION=~/my-lake\n").unwrap();
+    let out = env
+        .cmd()
+        .env("HOME", &home)
+        .args(["sync", "2026-11-23", "--days", "2", "--types", "daily_sleep"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(home.join("my-lake/daily_sleep").is_dir(), "{}", stdout(&out));
+    assert!(!env.dir.path().join("~").exists());
+}
+
+/// `status` of a lake the user named that does not exist (a typo in `--dest` or
+/// `OURA_DESTINATION`) is exit 2 with one line, as `silver` is, and creates nothing; with the
+/// default destination not made yet, status still shows the login and "Runs: none yet".
+#[test]
+fn status_of_a_named_lake_that_does_not_exist_is_exit_2() {
+    let env = TestEnv::new();
+    let out = env.run(&["status", "--dest", "./typo-lake"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("there is no lake at ./typo-lake"), "{}", stderr(&out));
+    let out = env.cmd().env("OURA_DESTINATION", "typo-lake").arg("status").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(!env.dir.path().join("typo-lake").exists());
+    let fresh = env.run(&["status"]);
+    assert_eq!(fresh.status.code(), Some(0), "{}", stderr(&fresh));
+    assert!(stdout(&fresh).contains("none yet"), "{}", stdout(&fresh));
+}

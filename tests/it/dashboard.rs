@@ -104,6 +104,7 @@ fn a_120_day_sync_renders_every_chart_with_the_fakes_values() {
         "hrv",
         "lowest_hr",
         "day_hr",
+        "activity_score",
         "steps",
         "active_calories",
         "workouts",
@@ -134,12 +135,15 @@ fn a_120_day_sync_renders_every_chart_with_the_fakes_values() {
     expect(r#"[data-chart="sleep_score"] circle"#, &|d| seed::sleep_score(d).to_string());
     expect(r#"[data-chart="hrv"] circle"#, &|d| seed::average_hrv(d).to_string());
     expect(r#"[data-chart="lowest_hr"] circle"#, &|d| seed::lowest_heart_rate(d).to_string());
-    expect(r#"[data-chart="steps"] rect"#, &|d| seed::steps(d).to_string());
-    expect(r#"[data-chart="active_calories"] rect"#, &|d| seed::active_calories(d).to_string());
+    expect(r#"[data-chart="steps"] g.bars rect"#, &|d| seed::steps(d).to_string());
+    expect(r#"[data-chart="active_calories"] g.bars rect"#, &|d| {
+        seed::active_calories(d).to_string()
+    });
+    expect(r#"[data-chart="activity_score"] circle"#, &|d| seed::activity_score(d).to_string());
     expect(r#"[data-chart="sleep_stages"] [data-series="Deep"] rect"#, &|d| {
         r3(f64::from(seed::stages(d)[0]) / 3600.0)
     });
-    expect(r#"[data-chart="day_hr"] rect"#, &|d| {
+    expect(r#"svg[data-chart="day_hr"] rect"#, &|d| {
         let bpm: Vec<u32> = seed::heart_rate(d).into_iter().map(|(_, b)| b).collect();
         format!("{}-{}", bpm.iter().min().unwrap(), bpm.iter().max().unwrap())
     });
@@ -204,6 +208,103 @@ fn a_120_day_sync_renders_every_chart_with_the_fakes_values() {
     );
     // The zone is stated.
     assert!(html.contains("days and times in UTC"));
+
+    // Last night: the hypnogram's runs are the seed's 5-minute phases, the heart-rate curve
+    // its samples (gaps left out), on minutes after going to bed.
+    let phases = seed::phases(END);
+    let mut runs: Vec<(usize, usize, char)> = Vec::new();
+    for (i, c) in phases.chars().enumerate() {
+        match runs.last_mut() {
+            Some(run) if run.2 == c => run.1 = i + 1,
+            _ => runs.push((i, i + 1, c)),
+        }
+    }
+    let drawn: Vec<(String, String, String)> =
+        select(&page, r#"svg[data-chart="hypnogram"] rect[data-stage]"#)
+            .into_iter()
+            .map(|e| {
+                let v = e.value();
+                let attr = |n| v.attr(n).unwrap().to_string();
+                (attr("data-start"), attr("data-end"), attr("data-stage"))
+            })
+            .collect();
+    let wanted: Vec<(String, String, String)> = runs
+        .iter()
+        .map(|(a, b, c)| {
+            let stage = match c {
+                '1' => "deep",
+                '2' => "light",
+                '3' => "rem",
+                _ => "awake",
+            };
+            ((a * 5).to_string(), (b * 5).to_string(), stage.to_string())
+        })
+        .collect();
+    assert_eq!(drawn, wanted);
+    let hr: Vec<(String, String)> = select(&page, r#"svg[data-chart="night_hr"] circle"#)
+        .into_iter()
+        .map(|e| {
+            let v = e.value();
+            (v.attr("data-minute").unwrap().into(), v.attr("data-value").unwrap().into())
+        })
+        .collect();
+    let samples: Vec<(String, String)> = seed::night_heart_rate(END)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, v)| Some(((i * 5).to_string(), v?.to_string())))
+        .collect();
+    assert_eq!(hr, samples);
+    let figure = |name: &str| {
+        let css = format!(r#"[data-figure="{name}"] dd"#);
+        select(&page, &css)[0].text().collect::<String>()
+    };
+    let (before, after) = seed::bedtime(END);
+    assert_eq!(
+        figure("Bedtime"),
+        format!("{:02}:{:02}", 23 - (before - 1) / 60, (60 - before % 60) % 60)
+    );
+    assert_eq!(figure("Wake-up"), format!("{:02}:{:02}", after / 60, after % 60));
+    assert_eq!(figure("Latency"), "10 min");
+    assert_eq!(figure("Deep"), format!("{} min", seed::stages(END)[0] / 60));
+
+    // Tags and rest mode are marked on the readiness chart, on their days.
+    let tags: Vec<Date> =
+        marks(&page, r#"svg[data-chart="readiness"] path.tag"#).into_keys().collect();
+    let tagged: Vec<Date> = on.iter().copied().filter(|d| seed::tag(*d).is_some()).collect();
+    assert!(!tagged.is_empty());
+    assert_eq!(tags, tagged);
+    let rest: Vec<String> = select(&page, r#"svg[data-chart="readiness"] rect.rest"#)
+        .into_iter()
+        .map(|e| {
+            format!(
+                "{}..{}",
+                e.value().attr("data-day").unwrap(),
+                e.value().attr("data-end").unwrap()
+            )
+        })
+        .collect();
+    let (first, last) = seed::rest_periods(END, 120)[0];
+    assert_eq!(rest, [format!("{first}..{last}")]);
+
+    // The energy verdict at the top is the briefing's, with the figures that decided it.
+    let verdict = &select(&page, "section.verdict")[0];
+    let state = verdict.value().attr("data-verdict").unwrap();
+    let text: String = verdict.text().collect();
+    assert!(
+        text.contains(&format!(
+            "Readiness {}, sleep {}",
+            seed::readiness(END),
+            seed::sleep_score(END)
+        )),
+        "{text}"
+    );
+    let out = env.run(&["sync", &END.to_string(), "--days", "2"]);
+    let energy = stdout(&out).lines().find(|l| l.starts_with("⚡")).unwrap().to_string();
+    let title = match state {
+        "recovery_needed" => "Recovery Needed".to_string(),
+        s => s[..1].to_uppercase() + &s[1..],
+    };
+    assert!(energy.starts_with(&format!("⚡ *Energy: {title}*: ")), "{energy} vs {state}");
 }
 
 /// A longer window than the lake holds shows its first days as never synced, not as empty.
@@ -400,9 +501,8 @@ fn run_chromium(page: &Path, profile: &Path, args: &[&str]) -> std::process::Out
 }
 
 /// The page loads in headless Chromium with no console error (a page that has one is caught by
-/// the same check), its DOM holds every section, and its screenshot is a real picture, not a blank page. The page and
-/// the screenshot are kept in `target/tmp/` (scripts/dashboard-screenshot.sh makes the
-/// README's picture from that page).
+/// the same check), its DOM holds every section, and its screenshot is a real picture, not a
+/// blank page. The page and the screenshot are kept in `target/tmp/`.
 #[test]
 fn the_page_renders_in_headless_chromium() {
     let env = synced_env();
@@ -413,8 +513,9 @@ fn the_page_renders_in_headless_chromium() {
     let log = stderr(&dom);
     assert!(dom.status.success(), "{log}");
     let dom_text = stdout(&dom);
-    for section in ["Readiness", "Sleep", "Heart", "Activity", "Body", "Lake"] {
-        assert!(dom_text.contains(&format!("<h2>{section}</h2>")), "{section}");
+    for section in ["Last night", "Readiness", "Sleep", "Heart", "Activity", "Body", "Lake"] {
+        let id = section.to_ascii_lowercase().replace(' ', "-");
+        assert!(dom_text.contains(&format!(r#"<h2 id="{id}">{section}</h2>"#)), "{section}");
     }
     for bad in ["CONSOLE", "Uncaught", "Failed to load", "ERR_"] {
         assert!(!log.contains(bad), "{bad} in the browser's log:\n{log}");
@@ -500,14 +601,13 @@ async fn an_s3_lake_gives_the_same_page_as_a_local_one() {
     assert!(s3.contains(r#"data-chart="readiness""#));
 }
 
-/// `--open` hands the written file, by its absolute path, to the system's opener.
-#[test]
-fn open_hands_the_file_to_the_browser() {
-    let env = synced_env();
-    let bin = env.dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let opened = env.dir.path().join("opened.txt");
-    let opener = bin.join("xdg-open");
+/// Runs `dashboard --open` with an opener script `name` in a directory of its own, with the
+/// extra `envs`, and returns what the opener was handed (None when it never ran).
+fn opened_with(env: &TestEnv, name: &str, envs: &[(&str, &str)]) -> Option<String> {
+    let bin = env.dir.path().join(format!("bin-{name}"));
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = env.dir.path().join(format!("opened-{name}.txt"));
+    let opener = bin.join(name);
     std::fs::write(&opener, format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display())).unwrap();
     #[cfg(unix)]
     {
@@ -515,24 +615,37 @@ fn open_hands_the_file_to_the_browser() {
         std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let out = env
-        .cmd()
-        .env("PATH", path)
-        .args(["dashboard", "--end", "2026-11-23", "--open"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let written = std::fs::canonicalize(env.dir.path().join("oura-dashboard.html")).unwrap();
-    for _ in 0..50 {
-        if opened.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    let mut cmd = env.cmd();
+    cmd.env("PATH", path).env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+    for (key, value) in envs {
+        cmd.env(key, value.replace("{opener}", opener.to_str().unwrap()));
     }
-    assert_eq!(std::fs::read_to_string(&opened).unwrap().trim(), written.display().to_string());
+    let out = cmd.args(["dashboard", "--end", "2026-11-23", "--open"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // Nor does the page or anything printed hold the login's token.
-    let html = std::fs::read_to_string(&written).unwrap();
+    let html = std::fs::read_to_string(env.dir.path().join("oura-dashboard.html")).unwrap();
     assert!(!html.contains(crate::common::TOKEN) && !stdout(&out).contains(crate::common::TOKEN));
+    // The command returns once the opener has been launched and has exited.
+    std::fs::read_to_string(&opened).ok().map(|s| s.trim().to_owned())
+}
+
+/// `--open` hands the written file, by its absolute path (as a path or a file:// URL), to the
+/// browser the user named in `$BROWSER` (which the hand-written `xdg-open` call ignored); the
+/// command returns once the browser ran. (Without `$BROWSER` the `webbrowser` crate asks the
+/// desktop for its default browser, which differs per machine, so it is not run here.)
+#[test]
+fn open_hands_the_file_to_the_users_browser() {
+    let env = synced_env();
+    let written = std::fs::canonicalize(env.dir.path().join("oura-dashboard.html"))
+        .unwrap_or_else(|_| env.dir.path().join("oura-dashboard.html"));
+    let is_the_page = |got: &str| {
+        let got = got.strip_prefix("file://").unwrap_or(got);
+        got.ends_with("/oura-dashboard.html")
+            && std::fs::canonicalize(got).ok() == std::fs::canonicalize(&written).ok()
+    };
+    let via_browser =
+        opened_with(&env, "my-browser", &[("BROWSER", "{opener}")]).expect("$BROWSER");
+    assert!(is_the_page(&via_browser), "{via_browser}");
 }
 
 /// The page reads silver where its month file was built from exactly the bronze days the
@@ -576,4 +689,255 @@ fn silver_and_bronze_give_the_same_page_and_a_stale_silver_month_is_not_read() {
     .unwrap();
     assert_ne!(without_footer(&page("off", "gap.html")), without_footer(&bronze));
     assert_eq!(without_footer(&page("on", "current.html")), without_footer(&bronze));
+}
+
+/// What the measuring script found on a page (see [`measure`]).
+#[derive(Debug, serde::Deserialize)]
+struct Measured {
+    /// The page's scroll width and the viewport's width, in CSS pixels.
+    scroll: f64,
+    inner: f64,
+    /// Milliseconds from the start of navigation to the page parsed, styled and laid out (an
+    /// upper bound: it includes the wait for the host page's load event).
+    laid_out_ms: f64,
+    /// Every chart drawn (not hidden): its `data-chart`, left and right edge.
+    charts: Vec<(String, f64, f64)>,
+}
+
+/// Opens `page` in headless Chromium inside a frame `width` pixels wide (a headless window
+/// is at least 500 pixels wide; a frame is a viewport of its own, media queries included),
+/// and, once the host has loaded (which waits for the frame), records its scroll width, the time it took to be parsed, styled
+/// and laid out, and every visible chart's box into the host's DOM, which `--dump-dom` hands
+/// back. (The page itself has no script: only the host page here has one.)
+fn measure(page: &Path, width: u32) -> Measured {
+    // The fastest of three loads: the machine running the suite is busy with other tests.
+    let runs: Vec<Measured> = (0..3).map(|_| measure_once(page, width)).collect();
+    runs.into_iter().min_by(|a, b| a.laid_out_ms.total_cmp(&b.laid_out_ms)).unwrap()
+}
+
+/// One load of [`measure`].
+fn measure_once(page: &Path, width: u32) -> Measured {
+    const SCRIPT: &str = r#"<script>
+const f = document.getElementById('f');
+function measure() {
+  const w = f.contentWindow, d = f.contentDocument;
+  d.body.offsetHeight;
+  // From the frame's navigation to its layout done: parsing, style and layout, and the
+  // wait for the host's load event (an upper bound).
+  const laid = w.performance.now();
+  const charts = [...d.querySelectorAll('svg.chart')]
+    .map(e => [e.dataset.chart, e.getBoundingClientRect()])
+    .filter(([, r]) => r.width > 0)
+    .map(([id, r]) => [id, r.left, r.right]);
+  document.body.setAttribute('data-measured', JSON.stringify({
+    scroll: d.documentElement.scrollWidth, inner: w.innerWidth, laid_out_ms: laid, charts }));
+}
+window.addEventListener('load', measure);
+</script>"#;
+    let html = std::fs::read_to_string(page).unwrap();
+    let srcdoc = html.replace('&', "&amp;").replace('"', "&quot;");
+    let host = format!(
+        r#"<!DOCTYPE html><html><body style="margin:0"><iframe id="f" style="border:0;width:{width}px;height:900px" srcdoc="{srcdoc}"></iframe>{SCRIPT}</body></html>"#
+    );
+    let probe = page.with_extension(format!("probe-{width}.html"));
+    std::fs::write(&probe, host).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = run_chromium(&probe, profile.path(), &["--dump-dom", "--window-size=1500,1000"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dom = Html::parse_document(&stdout(&out));
+    let body = select(&dom, "body")[0].value().attr("data-measured").map(str::to_string);
+    let json = body.unwrap_or_else(|| panic!("the probe did not run: {}", stderr(&out)));
+    serde_json::from_str(&json).unwrap()
+}
+
+/// A 90-day and a 365-day page fit a phone (390 px) and a desktop (1400 px): the page is
+/// exactly as wide as the viewport (no sideways scrolling) and every chart drawn lies inside
+/// it; the long window is drawn by week (a median and a band per week). The layout time is
+/// printed, not asserted (figures belong to BENCHMARKS.md). The pages are kept in `target/tmp/` for
+/// scripts/dashboard-screenshot.sh.
+#[test]
+fn the_page_fits_a_phone_and_a_desktop() {
+    let env = TestEnv::new();
+    seed::seed(&env.oura, END, 400);
+    let out = env.run(&["sync", &END.to_string(), "--days", "400"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let kept = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for days in ["90", "365"] {
+        let (html, page) = render(&env, &["--days", days]);
+        let weekly = days == "365";
+        // By week over a year: one dot per week, each the median of that week's days.
+        let readiness = marks(&page, r#"svg[data-chart="readiness"] g.dots circle"#);
+        if weekly {
+            assert!((52..=54).contains(&readiness.len()), "{} weeks", readiness.len());
+            assert!(readiness.keys().all(|d| d.weekday() == jiff::civil::Weekday::Monday));
+            assert_eq!(select(&page, r#"svg[data-chart="readiness"] path.band"#).len(), 1);
+            let monday = date(2026, 11, 16);
+            let mut week: Vec<f64> = (0..7)
+                .map(|i| monday + (i as i64).days())
+                .filter(|d| !seed::ring_off(*d))
+                .map(|d| f64::from(seed::readiness(d)))
+                .collect();
+            week.sort_by(f64::total_cmp);
+            let n = week.len();
+            let median =
+                if n % 2 == 1 { week[n / 2] } else { (week[n / 2 - 1] + week[n / 2]) / 2.0 };
+            assert_eq!(readiness[&monday], r3(median));
+        } else {
+            assert!(readiness.len() > 80);
+        }
+        assert!(html.len() < 2_000_000, "{days} days: {} bytes", html.len());
+        let file = kept.join(format!("dashboard-{days}.html"));
+        std::fs::write(&file, &html).unwrap();
+        for width in [390u32, 1400] {
+            let m = measure(&file, width);
+            assert_eq!(m.inner, f64::from(width), "{days} days at {width} px: {m:?}");
+            assert_eq!(m.scroll, m.inner, "{days} days at {width} px scrolls sideways");
+            assert!(m.charts.len() >= 20, "{days} days at {width} px: {:?}", m.charts);
+            for (chart, left, right) in &m.charts {
+                assert!(
+                    *left >= 0.0 && *right <= m.inner,
+                    "{days} days at {width} px: {chart} spans {left}..{right}"
+                );
+            }
+            // The phone gets its own heat maps (the last 30 days or 26 weeks).
+            let phone = m.charts.iter().any(|(c, _, _)| c == "readiness_contributors-phone");
+            assert_eq!(phone, width == 390, "{days} days at {width} px");
+            eprintln!(
+                "{days} days, {} bytes, {width} px: laid out in {:.0} ms",
+                html.len(),
+                m.laid_out_ms
+            );
+        }
+    }
+}
+
+/// The longest window `dashboard` accepts, ten years (3660 days) of realistic data, makes a
+/// page of a few MB at most (under 5 MB), drawn by week, that Chromium lays out at both
+/// widths without sideways scrolling (its layout time is printed; see BENCHMARKS.md).
+/// The page is rendered by the library from the fake's records themselves (ten years synced
+/// would write some 60,000 files to the test's disk; the 400-day test above takes the whole
+/// path through a synced lake), and its calendar has every day synced (empty when the ring
+/// was off).
+#[test]
+fn a_ten_year_page_stays_small_and_fast() {
+    use oura_sync::dashboard::{CalendarRow, PageInfo};
+    use oura_sync::datatype::{DataType, RangeKind};
+    use oura_sync::health::data::{HealthData, HealthRecords};
+    use oura_sync::health::figures::DayState;
+
+    let env = TestEnv::new();
+    seed::seed(&env.oura, END, 3660);
+    fn served<T: serde::de::DeserializeOwned>(env: &TestEnv, path: &str) -> Vec<T> {
+        let inner = env.oura.lock();
+        let records = inner.records.get(path).map(Vec::as_slice).unwrap_or_default();
+        records.iter().map(|r| serde_json::from_str(&r.text).unwrap()).collect()
+    }
+    let records = HealthRecords {
+        readiness: served(&env, "daily_readiness"),
+        sleep_scores: served(&env, "daily_sleep"),
+        sleep: served(&env, "sleep"),
+        heart_rate: served(&env, "heartrate"),
+        activity: served(&env, "daily_activity"),
+        workouts: served(&env, "workout"),
+        sessions: served(&env, "session"),
+        spo2: served(&env, "daily_spo2"),
+        stress: served(&env, "daily_stress"),
+        resilience: served(&env, "daily_resilience"),
+        cardiovascular_age: served(&env, "daily_cardiovascular_age"),
+        vo2_max: served(&env, "vO2_max"),
+        tags: served(&env, "enhanced_tag"),
+        rest: served(&env, "rest_mode_period"),
+    };
+    let window = oura_sync::window::Window::ending_on(END, 3660);
+    let data = HealthData::from_records(&records, window, &jiff::tz::TimeZone::UTC);
+    let calendar: Vec<CalendarRow> = DataType::ALL
+        .iter()
+        .filter(|t| !matches!(t.range(), RangeKind::Snapshot | RangeKind::BareSnapshot))
+        .map(|t| {
+            let days = window
+                .days()
+                .map(|d| (d, if seed::ring_off(d) { DayState::Empty } else { DayState::Records }));
+            (t.name(), days.collect())
+        })
+        .collect();
+    let info = PageInfo {
+        timezone: "UTC".into(),
+        generated_at: "2026-11-24 07:00".into(),
+        source: "./oura-lake".into(),
+        today: END + 1.day(),
+    };
+    let html = oura_sync::dashboard::render(&data, &calendar, &info);
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard-3660.html");
+    std::fs::write(&file, &html).unwrap();
+    assert!(html.len() < 5_000_000, "{} bytes", html.len());
+    let page = Html::parse_document(&html);
+    let weeks = marks(&page, r#"svg[data-chart="readiness"] g.dots circle"#);
+    assert!((522..=524).contains(&weeks.len()), "{} weeks", weeks.len());
+    for width in [390u32, 1400] {
+        let m = measure(&file, width);
+        assert_eq!(m.scroll, f64::from(width), "{width} px: {m:?}");
+        assert!(m.charts.iter().all(|(_, l, r)| *l >= 0.0 && *r <= m.inner), "{m:?}");
+        eprintln!(
+            "3660 days, {} bytes, {width} px: laid out in {:.0} ms",
+            html.len(),
+            m.laid_out_ms
+        );
+    }
+}
+
+/// With `OURA_DASHBOARD_IN_LAKE=on`, a sync into an S3 lake (moto) writes the page of the 90
+/// days ending on its window's last day to `<prefix>/_dashboard/index.html`, as HTML, equal
+/// to what `dashboard` makes from the same lake; without the setting (the default) it writes
+/// no such object, and a local lake gets `<lake>/_dashboard/index.html` alike.
+#[tokio::test]
+async fn a_sync_can_write_the_page_into_the_lake() {
+    let aws = crate::aws_env::clients().await;
+    let bucket = crate::aws_env::new_bucket(&aws, "dash-lake").await;
+    let table = crate::aws_env::new_table(&aws, "dash-lake").await;
+    let env = TestEnv::new();
+    seed::seed(&env.oura, END, 40);
+    let dest = format!("s3://{bucket}/oura");
+    let on_s3 = |args: &[&str], in_lake: Option<&str>| {
+        let mut cmd = env.cmd();
+        cmd.env("OURA_DYNAMODB_TABLE", &table).env("OURA_DESTINATION", &dest);
+        if let Some(v) = in_lake {
+            cmd.env("OURA_DASHBOARD_IN_LAKE", v);
+        }
+        cmd.args(args).output().unwrap()
+    };
+    let get = |key: &'static str| {
+        let (aws, bucket) = (&aws, &bucket);
+        async move { aws.s3.get_object().bucket(bucket).key(key).send().await }
+    };
+    let out = on_s3(&["sync", "2026-11-23", "--days", "30"], None);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(get("oura/_dashboard/index.html").await.is_err(), "off by default");
+
+    let out = on_s3(&["sync", "2026-11-23", "--days", "30"], Some("on"));
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let object = get("oura/_dashboard/index.html").await.expect("the page is in the lake");
+    assert_eq!(object.content_type(), Some("text/html; charset=utf-8"));
+    let lake_page = String::from_utf8(object.body.collect().await.unwrap().to_vec()).unwrap();
+    let out = on_s3(&["dashboard", "--end", "2026-11-23", "--out", "here.html"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let here = std::fs::read_to_string(env.dir.path().join("here.html")).unwrap();
+    assert!(lake_page.contains("90 days · 26 Aug 2026 – 23 Nov 2026"));
+    assert_eq!(without_footer(&lake_page), without_footer(&here));
+    assert!(!lake_page.contains(crate::common::TOKEN));
+
+    // A bad value is one line, exit 2, before anything is fetched.
+    let out = on_s3(&["sync", "2026-11-23", "--days", "1"], Some("maybe"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("OURA_DASHBOARD_IN_LAKE `maybe` must be on or off"));
+
+    // A local lake, likewise.
+    let out = env
+        .cmd()
+        .env("OURA_DASHBOARD_IN_LAKE", "on")
+        .args(["sync", "2026-11-23", "--days", "30"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let local = std::fs::read_to_string(env.lake().join("_dashboard/index.html")).unwrap();
+    assert_eq!(without_footer(&local), without_footer(&here));
 }

@@ -33,9 +33,15 @@ pub fn ring_off(day: Date) -> bool {
     unit(day, 99) < 0.05
 }
 
+/// A slow drift through the year (fitter in spring, worn out in the dark months), in [-1, 1].
+fn season(day: Date) -> f64 {
+    wave(day, 365.0, 0.6)
+}
+
 pub fn readiness(day: Date) -> u32 {
-    (76.0 + 8.0 * wave(day, 23.0, 0.0) + 12.0 * (unit(day, 1) - 0.5)).round().clamp(35.0, 99.0)
-        as u32
+    (76.0 + 5.0 * season(day) + 6.0 * wave(day, 23.0, 0.0) + 12.0 * (unit(day, 1) - 0.5))
+        .round()
+        .clamp(35.0, 99.0) as u32
 }
 
 pub fn sleep_score(day: Date) -> u32 {
@@ -58,11 +64,102 @@ pub fn total_sleep(day: Date) -> u32 {
 }
 
 pub fn average_hrv(day: Date) -> u32 {
-    (46.0 + 9.0 * wave(day, 19.0, 0.5) + 10.0 * (unit(day, 7) - 0.5)).round() as u32
+    (46.0 + 6.0 * season(day) + 6.0 * wave(day, 19.0, 0.5) + 10.0 * (unit(day, 7) - 0.5)).round()
+        as u32
 }
 
 pub fn lowest_heart_rate(day: Date) -> u32 {
-    (52.0 - 3.0 * wave(day, 19.0, 0.5) + 4.0 * (unit(day, 8) - 0.5)).round() as u32
+    (52.0 - 2.5 * season(day) - 2.0 * wave(day, 19.0, 0.5) + 4.0 * (unit(day, 8) - 0.5)).round()
+        as u32
+}
+
+/// The night's stages, one character per 5 minutes in bed (`1` deep, `2` light, `3` REM,
+/// `4` awake), as Oura writes `sleep_phase_5_min`: awake while falling asleep, then cycles of
+/// about 90 minutes, more deep sleep early and more REM late, a few short awakenings.
+pub fn phases(day: Date) -> String {
+    let (before, after) = bedtime(day);
+    let slots = ((before + after) / 5) as usize;
+    let mut out = String::with_capacity(slots);
+    for i in 0..slots {
+        let minute = i as f64 * 5.0;
+        let share = i as f64 / slots as f64;
+        let in_cycle = (minute - 10.0).rem_euclid(90.0) / 90.0;
+        let noise = unit(day, 2000 + i as u64);
+        let c = if i < 2 || i + 1 == slots || noise < 0.03 {
+            '4'
+        } else if in_cycle < 0.15 {
+            '2'
+        } else if in_cycle < 0.15 + 0.4 * (1.0 - share) {
+            '1'
+        } else if in_cycle > 0.95 - 0.45 * share {
+            '3'
+        } else {
+            '2'
+        };
+        out.push(c);
+    }
+    out
+}
+
+/// The night's heart rate every 5 minutes from going to bed: down from about 12 bpm over
+/// the night's lowest to it a little after the middle of the night, up again towards the
+/// morning; now and then a sample is missing (`null`).
+pub fn night_heart_rate(day: Date) -> Vec<Option<u32>> {
+    let slots = phases(day).len();
+    let low = f64::from(lowest_heart_rate(day));
+    (0..slots)
+        .map(|i| {
+            let share = i as f64 / slots as f64;
+            let dip = ((share - 0.6) / 0.6).powi(2).min(1.0);
+            let v = low + 12.0 * dip + 3.0 * unit(day, 3000 + i as u64);
+            (unit(day, 4000 + i as u64) > 0.04).then_some(v.round() as u32)
+        })
+        .collect()
+}
+
+/// The night's HRV every 5 minutes: around the night's average, higher in deep sleep.
+pub fn night_hrv(day: Date) -> Vec<Option<u32>> {
+    let avg = f64::from(average_hrv(day));
+    phases(day)
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let lift = match c {
+                '1' => 12.0,
+                '3' => -4.0,
+                '4' => -10.0,
+                _ => 0.0,
+            };
+            let v = (avg + lift + 14.0 * (unit(day, 5000 + i as u64) - 0.5)).max(8.0);
+            (unit(day, 6000 + i as u64) > 0.04).then_some(v.round() as u32)
+        })
+        .collect()
+}
+
+/// The activity score: higher on the days with more steps.
+pub fn activity_score(day: Date) -> u32 {
+    (70.0 + 18.0 * (f64::from(steps(day)) - 8200.0) / 4500.0 + 8.0 * (unit(day, 26) - 0.5))
+        .round()
+        .clamp(30.0, 100.0) as u32
+}
+
+/// A tag on some days: Oura's code for it.
+pub fn tag(day: Date) -> Option<&'static str> {
+    let pick = unit(day, 27);
+    (pick < 0.07).then(|| {
+        ["tag_generic_caffeine", "tag_generic_alcohol", "tag_generic_late_meal"]
+            [(unit(day, 28) * 3.0) as usize]
+    })
+}
+
+/// Rest-mode periods (first and last day) within `days` days ending on `end`: four days
+/// ending 30 days before `end`, and three ending 200 days before it.
+pub fn rest_periods(end: Date, days: i64) -> Vec<(Date, Date)> {
+    [(33, 30), (202, 200)]
+        .into_iter()
+        .filter(|(from, _)| *from < days)
+        .map(|(from, to)| (end - from.days(), end - to.days()))
+        .collect()
 }
 
 /// Minutes before midnight (UTC) of going to bed, and minutes after it of getting up.
@@ -73,7 +170,8 @@ pub fn bedtime(day: Date) -> (i64, i64) {
 }
 
 pub fn steps(day: Date) -> u32 {
-    (8200.0 + 2500.0 * wave(day, 11.0, 0.3) + 4000.0 * (unit(day, 11) - 0.5)).round() as u32
+    (8200.0 + 1500.0 * season(day) + 1800.0 * wave(day, 11.0, 0.3) + 4000.0 * (unit(day, 11) - 0.5))
+        .round() as u32
 }
 
 pub fn active_calories(day: Date) -> u32 {
@@ -185,8 +283,12 @@ pub fn seed(oura: &FakeOura, end: Date, days: i64) {
         let (before, after) = bedtime(*d);
         let start = d.at(0, 0, 0, 0) - before.minutes();
         let end = d.at(0, 0, 0, 0) + after.minutes();
+        let items = |v: Vec<Option<u32>>| {
+            v.iter().map(|x| x.map_or("null".to_string(), |x| format!("{x}.0"))).collect::<Vec<_>>().join(",")
+        };
         let main = format!(
-            r#"{{"id":"sl-{d}","average_breath":14.5,"average_heart_rate":58.1,"average_hrv":{hrv},"awake_time":{awake},"bedtime_end":"{end}+00:00","bedtime_start":"{start}+00:00","day":"{d}","deep_sleep_duration":{deep},"efficiency":{eff},"latency":600,"light_sleep_duration":{light},"lowest_heart_rate":{low},"period":0,"rem_sleep_duration":{rem},"time_in_bed":{bed},"total_sleep_duration":{total},"type":"long_sleep"}}"#,
+            r#"{{"id":"sl-{d}","average_breath":14.5,"average_heart_rate":58.1,"average_hrv":{hrv},"awake_time":{awake},"bedtime_end":"{end}+00:00","bedtime_start":"{start}+00:00","day":"{d}","deep_sleep_duration":{deep},"efficiency":{eff},"heart_rate":{{"interval":300.0,"items":[{hr}],"timestamp":"{start}.000+00:00"}},"hrv":{{"interval":300.0,"items":[{hrv_items}],"timestamp":"{start}.000+00:00"}},"latency":600,"light_sleep_duration":{light},"lowest_heart_rate":{low},"period":0,"rem_sleep_duration":{rem},"sleep_phase_5_min":"{phases}","time_in_bed":{bed},"total_sleep_duration":{total},"type":"long_sleep"}}"#,
+            hr = items(night_heart_rate(*d)), hrv_items = items(night_hrv(*d)), phases = phases(*d),
             hrv = average_hrv(*d), low = lowest_heart_rate(*d), total = total_sleep(*d),
             eff = (100 * total_sleep(*d) / (total_sleep(*d) + awake)), bed = total_sleep(*d) + awake,
             start = start.strftime("%Y-%m-%dT%H:%M:%S"), end = end.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -205,8 +307,15 @@ pub fn seed(oura: &FakeOura, end: Date, days: i64) {
         }),
     );
     oura.add("daily_activity", on.iter().map(|d| format!(
-        r#"{{"id":"a-{d}","active_calories":{},"day":"{d}","score":85,"steps":{},"timestamp":"{d}T04:00:00+00:00"}}"#,
-        active_calories(*d), steps(*d))));
+        r#"{{"id":"a-{d}","active_calories":{},"day":"{d}","score":{},"steps":{},"timestamp":"{d}T04:00:00+00:00"}}"#,
+        active_calories(*d), activity_score(*d), steps(*d))));
+    oura.add("enhanced_tag", on.iter().filter_map(|d| {
+        let code = tag(*d)?;
+        Some(format!(
+            r#"{{"id":"t-{d}","tag_type_code":"{code}","start_time":"{d}T20:00:00+00:00","end_time":null,"start_day":"{d}","end_day":null,"comment":null,"custom_name":null}}"#))
+    }));
+    oura.add("rest_mode_period", rest_periods(end, days).into_iter().map(|(first, last)| format!(
+        r#"{{"id":"rm-{first}","end_day":"{last}","end_time":"{last}T18:00:00+00:00","episodes":[{{"tags":["tag_generic_sick"],"timestamp":"{first}T09:00:00+00:00"}}],"start_day":"{first}","start_time":"{first}T09:00:00+00:00"}}"#)));
     oura.add("workout", on.iter().filter_map(|d| {
         let (activity, minutes, kcal) = workout(*d)?;
         let start = d.at(0, 0, 0, 0) + 18.hours();

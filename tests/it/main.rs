@@ -55,5 +55,7 @@ mod health_seed;
 mod dashboard;
 // The Athena DDL files, parsed by sqlglot.
 mod athena;
+// The IAM policy files, enforced by a private moto server.
+mod iam;
 // `oura-sync mcp` driven by the official MCP Python SDK: every tool against the fake's data.
 mod mcp;
