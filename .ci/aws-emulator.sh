@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts moto_server (S3 and DynamoDB on one port) for the tests (and installs DuckDB's Python
-# package and sqlglot beside it for the silver tests), exports what aws-config
+# package and sqlglot beside it for the silver tests, and the MCP Python SDK for the `mcp`
+# tests), exports what aws-config
 # reads (AWS_ENDPOINT_URL, test keys, region), and stops the server when the sourcing shell
 # exits. Source it from a script, not from an interactive shell:
 #
@@ -50,6 +51,7 @@ if ! "$EMU_DIR/venv/bin/python" -c 'import duckdb' 2>/dev/null; then
     aws_emu_fail "pip could not install $DUCKDB_SPEC (is PyPI reachable?); log above"
   }
 fi
+
 # 1c. sqlglot for the bio-lakehouse silver test (it transpiles that project's Athena dbt models
 # to DuckDB), in the same venv; installed once (pure Python, about 2 MB from PyPI).
 SQLGLOT_SPEC="${SQLGLOT_SPEC:-sqlglot==27.29.0}"
@@ -59,6 +61,18 @@ if ! "$EMU_DIR/venv/bin/python" -c 'import sqlglot' 2>/dev/null; then
     >>"$EMU_DIR/install.log" 2>&1 || {
     tail -5 "$EMU_DIR/install.log" >&2
     aws_emu_fail "pip could not install $SQLGLOT_SPEC (is PyPI reachable?); log above"
+  }
+fi
+
+# 1d. The official MCP Python SDK for the `oura-sync mcp` tests (tests/mcp_client.py drives the
+# server over stdio as an assistant would), in the same venv; installed once.
+MCP_SPEC="${MCP_SPEC:-mcp==2.3.0}"
+if ! "$EMU_DIR/venv/bin/python" -c 'import mcp' 2>/dev/null; then
+  echo "aws-emulator: installing $MCP_SPEC into $EMU_DIR/venv" >&2
+  "$EMU_DIR/venv/bin/pip" install -q --disable-pip-version-check "$MCP_SPEC" \
+    >>"$EMU_DIR/install.log" 2>&1 || {
+    tail -5 "$EMU_DIR/install.log" >&2
+    aws_emu_fail "pip could not install $MCP_SPEC (is PyPI reachable?); log above"
   }
 fi
 export OURA_TEST_PYTHON="$EMU_DIR/venv/bin/python"

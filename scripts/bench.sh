@@ -11,13 +11,15 @@
 # the 7-day
 # sync the plain way (curl per endpoint, the AWS CLI per object). Prints, per run: wall time,
 # requests, 429s, objects written, peak RSS, the lower bound the run could reach, and the
-# wall time over that bound.
+# wall time over that bound. Then (issue 27) `oura-sync mcp` on the 3-year lake: start-up to
+# the answer to `initialize`, each typical call, and the server's peak RSS.
 #
 #   scripts/bench.sh            # everything (first run installs moto and the AWS CLI: ~1 min)
 #   BENCH_SKIP_PLAIN=1 BENCH_SKIP_S3=1 scripts/bench.sh   # without the plain way, without S3
 #   BENCH_ONLY_LEDGERS=1 scripts/bench.sh   # only the ledger forms and the S3 silver rows side by side
 #   TMPDIR=/dev/shm scripts/bench.sh        # the lakes in memory instead of on the disk
 #   BENCH_SKIP_SLOW_DISK=1 scripts/bench.sh  # without the slow-fsync rows (they need strace)
+#   BENCH_ONLY_MCP=1 scripts/bench.sh       # only `oura-sync mcp` on the 3-year lake (issue 27)
 #
 # On ext4 without a journal, new files are slow for up to six minutes after many were deleted
 # (ext4 skips recently freed inodes one by one): run it well after a test suite or a build, or
@@ -101,7 +103,7 @@ run_sync() { # name mode args...
   row "$name" "$WORK/time" "$WORK/report.json" "$mode"
 }
 
-if [ -z "${BENCH_ONLY_LEDGERS:-}" ]; then
+if [ -z "${BENCH_ONLY_LEDGERS:-}" ] && [ -z "${BENCH_ONLY_MCP:-}" ]; then
 printf '| run | wall s | requests | 429s | objects | peak RSS MB | lower bound s | wall ÷ bound |\n|---|---:|---:|---:|---:|---:|---:|---:|\n'
 OURA_SILVER=off run_sync "7-day sync → local lake, silver off" week "$END" --days 7 --dest "$WORK/lake-week-bronze"
 run_sync "7-day sync → local lake (+ silver)" week "$END" --days 7 --dest "$WORK/lake-week"
@@ -141,7 +143,7 @@ OURA_SILVER=off run_sync "3-year backfill, 25-record document pages → local la
 OURA=$(head -1 "$WORK/default.url")
 fi
 
-if [ -z "${BENCH_ONLY_LEDGERS:-}" ]; then
+if [ -z "${BENCH_ONLY_LEDGERS:-}" ] && [ -z "${BENCH_ONLY_MCP:-}" ]; then
 # Silver rebuilt from the 3-year bronze lake alone (no Oura request), its size against bronze,
 # and DuckDB's two queries over three years, on silver and on the bronze NDJSON.
 env OURA_TIMEZONE=UTC OURA_TOKENS_FILE="$WORK/none.json" /usr/bin/time -f '%e %M' -o "$WORK/time" \
@@ -183,6 +185,69 @@ for name, (on_silver, on_bronze) in q.items():
     (ts, rs), (tb, rb) = run(on_silver), run(on_bronze)
     print(f"| {name} | {ts:.3f} | {tb:.3f} | {tb/ts:.0f}x | {rs == rb} ({len(rs)} rows) |")
 PYEOF
+fi
+
+# `oura-sync mcp` on the 3-year lake (issue 27), driven by raw JSON-RPC lines over its pipes:
+# start-up to the answer to `initialize` (a new process each time), each typical call
+# repeated on one session, the answer's size, and the server's peak RSS over that session.
+if [ -z "${BENCH_ONLY_LEDGERS:-}" ]; then
+if [ ! -d "$WORK/lake-years" ]; then
+  run_sync "3-year backfill → local lake (+ silver)" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years" >/dev/null
+fi
+"$PY" - "$BIN" "$WORK/lake-years" "$END" "$WORK/mcp-time" <<'PYEOF'
+import datetime, json, os, statistics, subprocess, sys, time
+binary, lake, end, timing = sys.argv[1:5]
+end = datetime.date.fromisoformat(end)
+day = lambda n: (end - datetime.timedelta(days=n)).isoformat()
+env = dict(os.environ, OURA_TIMEZONE="UTC", OURA_TOKENS_FILE=os.path.join(lake, "no-tokens.json"))
+env.pop("OURA_ACCESS_TOKEN", None)
+INIT = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}
+class Server:
+    def __init__(self):
+        self.p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", timing, binary, "mcp", "--dest", lake],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        self.id = 0
+    def call(self, method, params):
+        self.id += 1
+        self.p.stdin.write((json.dumps({"jsonrpc": "2.0", "id": self.id, "method": method, "params": params}) + "\n").encode())
+        self.p.stdin.flush()
+        while True:
+            line = self.p.stdout.readline()
+            if not line: raise SystemExit(f"the server ended while answering {method}")
+            answer = json.loads(line)
+            if answer.get("id") == self.id: return answer, len(line)
+    def close(self):
+        self.p.stdin.close(); self.p.wait()
+starts = []
+for _ in range(5):
+    t = time.perf_counter(); s = Server(); s.call("initialize", INIT); starts.append(time.perf_counter() - t); s.close()
+print("| `oura-sync mcp` on the 3-year lake | median ms | max ms | answer KB |\n|---|---:|---:|---:|")
+print(f"| start-up to the answer to `initialize` (5 starts) | {statistics.median(starts)*1000:.1f} | {max(starts)*1000:.1f} | |")
+s = Server(); s.call("initialize", INIT)
+s.p.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n'); s.p.stdin.flush()
+calls = [
+    ("lake_status", "lake_status", {}),
+    ("daily_summary, the last 30 days", "daily_summary", {"from": day(29), "to": day(0)}),
+    ("daily_summary, 92 days (the most a call answers)", "daily_summary", {"from": day(91), "to": day(0)}),
+    ("compare readiness, this year against last", "compare", {"metric": "readiness", "period_a": {"from": day(729), "to": day(365)}, "period_b": {"from": day(364), "to": day(0)}}),
+    ("compare total_sleep, this year against last (`sleep`, the largest records)", "compare", {"metric": "total_sleep", "period_a": {"from": day(729), "to": day(365)}, "period_b": {"from": day(364), "to": day(0)}}),
+    ("records sleep, a week", "records", {"type": "sleep", "from": day(6), "to": day(0)}),
+    ("records heartrate, a day (limit 500)", "records", {"type": "heartrate", "from": day(0), "to": day(0), "limit": 500}),
+    ("briefing", "briefing", {"date": day(0)}),
+]
+for label, tool, arguments in calls:
+    times = []
+    for _ in range(10):
+        t = time.perf_counter(); answer, size = s.call("tools/call", {"name": tool, "arguments": arguments}); times.append(time.perf_counter() - t)
+        if answer.get("error") or answer["result"].get("isError"): raise SystemExit(f"{label}: {answer}")
+    print(f"| {label} (10 calls) | {statistics.median(times)*1000:.1f} | {max(times)*1000:.1f} | {size/1024:.1f} |")
+s.close()
+print(f"\nPeak RSS of the server over that session: {int(open(timing).read().split()[-1])/1024:.1f} MB.\n")
+PYEOF
+fi
+if [ -n "${BENCH_ONLY_MCP:-}" ]; then
+  echo "Machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  exit 0
 fi
 
 # The ledger forms side by side: the same daily 7-day sync (then again, nothing changed) into

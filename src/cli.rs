@@ -65,6 +65,10 @@ pub enum Command {
     /// Write a self-contained HTML dashboard of the last days from the lake.
     #[command(after_help = after_help("dashboard"))]
     Dashboard(DashboardArgs),
+    /// Answer an assistant's questions about the lake: a Model Context Protocol server on
+    /// stdin/stdout (reads the lake only; never calls Oura, needs no login).
+    #[command(after_help = after_help("mcp"))]
+    Mcp(McpArgs),
     /// Check every setting, the login, Oura, the destination, the time zone, the clock and
     /// the notification channels, without syncing or writing anything.
     #[command(after_help = after_help("doctor"))]
@@ -281,6 +285,22 @@ pub struct StatusArgs {
     /// Print the status as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `mcp`: which lake to serve (the same lake options as `status`).
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Where the lake is (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
+
+    /// How the lake's objects are laid out (default OURA_LAYOUT).
+    #[arg(long, value_name = "NAME")]
+    pub layout: Option<String>,
+
+    /// Where the silver tables are (default OURA_SILVER_DESTINATION, else <lake>/_silver).
+    #[arg(long, value_name = "URI")]
+    pub silver_dest: Option<String>,
 }
 
 #[cfg(test)]

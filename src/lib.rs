@@ -24,6 +24,7 @@
 //!   [`fsutil`]: atomic writes; [`http_body`]: bodies read with a size cap; [`text`]:
 //!   one-line messages and cause chains.
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
+//! - [`mcp`]: `oura-sync mcp`, the lake served to an assistant over the Model Context Protocol.
 
 pub mod account;
 pub mod auth;
@@ -41,6 +42,7 @@ pub mod http_body;
 pub mod ledger;
 pub mod lock;
 pub mod logging;
+pub mod mcp;
 pub mod notify;
 pub mod ops;
 pub mod oura;
@@ -87,6 +89,7 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
         CommandConfig::Silver(silver) => commands::silver::exec(&config, silver).await,
         CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
+        CommandConfig::Mcp(mcp) => commands::mcp::exec(&config, mcp).await,
         CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,
     }
 }

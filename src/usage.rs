@@ -121,6 +121,21 @@ pub const USAGES: &[Usage] = &[
         ],
     },
     Usage {
+        command: "mcp",
+        examples: &[
+            (
+                "oura-sync mcp --env-file /home/me/oura/.env.oura",
+                "serve the lake the sync fills to an assistant (it starts this itself)",
+            ),
+            ("oura-sync mcp --dest s3://my-lake/oura", "serve an S3 lake (its ledger table set)"),
+        ],
+        exit_codes: &[
+            (0, "the client closed the session"),
+            (1, "the session broke off (the client never initialised it, or the pipe failed)"),
+            USAGE_ERROR,
+        ],
+    },
+    Usage {
         command: "doctor",
         examples: &[
             ("oura-sync doctor", "check everything, without syncing or writing"),

@@ -34,16 +34,7 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
     };
     // Silver where it is current, bronze elsewhere; a silver store that cannot be reached
     // only costs speed, so the page is still made from bronze.
-    let silver = match &dashboard.silver {
-        Some(place) => match super::silver_backend(place, &aws).await {
-            Ok(silver) => Some(silver),
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "Reading bronze only: silver cannot be read.");
-                None
-            }
-        },
-        None => None,
-    };
+    let silver = super::readable_silver(dashboard.silver.as_ref(), &aws).await;
     let bronze = BronzeReader { store: &store, ledger: &ledger };
     let reader = LakeReader { bronze, silver: silver.as_ref() };
     let records = HealthRecords::read(&reader, window, &HEALTH_TYPES).await?;

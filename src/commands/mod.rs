@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod doctor;
 pub mod help;
 pub mod interrupt;
+pub mod mcp;
 pub mod refresh;
 pub mod silver;
 pub mod status;
@@ -15,7 +16,7 @@ pub use crate::aws::Aws;
 pub use crate::store::lake::{backends, silver_backend};
 
 use crate::auth::AnyTokenStore;
-use crate::config::{Config, LakePlace};
+use crate::config::{Config, LakePlace, SilverPlace};
 use crate::error::UserError;
 
 /// A reading command (`status`, `silver`) over a local lake that does not exist stops with
@@ -37,4 +38,19 @@ pub fn require_existing_lake(place: &LakePlace) -> anyhow::Result<()> {
 /// Where the login is kept: the token store of the configuration (today the tokens file).
 pub fn token_store(config: &Config) -> AnyTokenStore {
     AnyTokenStore::file(config.tokens_file.clone())
+}
+
+/// The silver store of `place` for a command that only reads: silver saves reads, so one that
+/// cannot be reached is a warning and `None` (everything is read from bronze, the same).
+pub async fn readable_silver(
+    place: Option<&SilverPlace>,
+    aws: &Aws<'_>,
+) -> Option<crate::store::silver::SilverTables> {
+    match silver_backend(place?, aws).await {
+        Ok(silver) => Some(silver),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "Reading bronze only: silver cannot be read.");
+            None
+        }
+    }
 }

@@ -36,7 +36,9 @@ pub use sources::{DEFAULT_ENV_FILE, EnvSnapshot, Provenance, Resolved, Source, S
 use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
 use crate::aws::{AwsConfig, ChecksumPolicy};
-use crate::cli::{Cli, Command, DashboardArgs, DoctorArgs, SilverArgs, StatusArgs, SyncArgs};
+use crate::cli::{
+    Cli, Command, DashboardArgs, DoctorArgs, McpArgs, SilverArgs, StatusArgs, SyncArgs,
+};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::lock::RunLock;
@@ -90,6 +92,7 @@ pub enum CommandConfig {
     Status(StatusConfig),
     Silver(SilverCommandConfig),
     Dashboard(DashboardConfig),
+    Mcp(McpConfig),
     Doctor(Box<DoctorConfig>),
 }
 
@@ -177,6 +180,15 @@ pub struct DashboardConfig {
     pub silver: Option<SilverPlace>,
 }
 
+/// `mcp`: the lake to serve, its silver, and the time zone of its days.
+#[derive(Debug)]
+pub struct McpConfig {
+    pub lake: LakeConfig,
+    pub silver: Option<SilverPlace>,
+    /// `OURA_TIMEZONE` (or the system's): "today", and the clock times of the answers.
+    pub timezone: TimeZone,
+}
+
 /// The file `dashboard` writes when `--out` is not given.
 pub const DEFAULT_DASHBOARD_OUT: &str = "oura-dashboard.html";
 /// The days `dashboard` shows when `--days` is not given.
@@ -230,6 +242,15 @@ impl Config {
             Command::Dashboard(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
             }
+            Command::Mcp(args) => {
+                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
+                sources.flag("OURA_LAYOUT", "--layout", args.layout.as_deref());
+                sources.flag(
+                    "OURA_SILVER_DESTINATION",
+                    "--silver-dest",
+                    args.silver_dest.as_deref(),
+                );
+            }
             Command::Auth(_)
             | Command::Refresh
             | Command::Doctor(_)
@@ -252,6 +273,7 @@ impl Config {
             Command::Dashboard(args) => {
                 CommandConfig::Dashboard(dashboard_config(args, &sources, now)?)
             }
+            Command::Mcp(args) => CommandConfig::Mcp(mcp_config(args, &sources)?),
             Command::Doctor(args) => {
                 CommandConfig::Doctor(Box::new(doctor_config(args, &sources)?))
             }
@@ -384,6 +406,12 @@ fn status_config(args: &StatusArgs, sources: &Sources<'_>) -> anyhow::Result<Sta
     let lake = lake_config(sources)?;
     let silver = silver_place(sources, &lake.place)?;
     Ok(StatusConfig { lake, silver, json: args.json })
+}
+
+fn mcp_config(_args: &McpArgs, sources: &Sources<'_>) -> anyhow::Result<McpConfig> {
+    let lake = lake_config(sources)?;
+    let silver = silver_place(sources, &lake.place)?;
+    Ok(McpConfig { lake, silver, timezone: timezone(sources)? })
 }
 
 fn silver_command(

@@ -59,3 +59,5 @@ mod dashboard;
 mod athena;
 // The IAM policy files, enforced by a private moto server.
 mod iam;
+// `oura-sync mcp` driven by the official MCP Python SDK: every tool against the fake's data.
+mod mcp;
