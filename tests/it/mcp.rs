@@ -51,7 +51,7 @@ fn expected(metric: &str, day: Date) -> Option<f64> {
         "temperature_deviation" => {
             format!("{:.2}", (seed::unit(day, 24) - 0.5) * 0.8).parse().unwrap()
         }
-        "activity_score" => 85.0,
+        "activity_score" => seed::activity_score(day).into(),
         "steps" => seed::steps(day).into(),
         "active_calories" => seed::active_calories(day).into(),
         "stress_high" => f64::from(stress_high) / 3600.0,
@@ -321,7 +321,7 @@ fn an_mcp_client_gets_the_fakes_numbers_from_every_tool() {
     assert_eq!(status["last_run"]["status"], "partial");
     assert_eq!(status["last_run"]["from"], FAILED.0.to_string());
     assert_eq!(status["last_run"]["failures"][0]["type"], "daily_stress");
-    for t in ["tag", "enhanced_tag", "ring_battery_level"] {
+    for t in ["tag", "ring_battery_level"] {
         assert!(status["types_without_records"].as_array().unwrap().contains(&json!(t)), "{t}");
     }
     assert_eq!(status["timezone"], "UTC");
@@ -427,7 +427,8 @@ fn an_mcp_client_gets_the_fakes_numbers_from_every_tool() {
     let sleep = ok("sleep_records");
     let returned = sleep["returned"].as_u64().unwrap() as usize;
     let want = served("sleep", date(2026, 8, 1), END);
-    assert!(returned < want.len() && returned > 50, "{returned}");
+    // A night with its 5-minute stages and heart-rate and HRV curves is about 1.5 KB.
+    assert!(returned < want.len() && returned > 10, "{returned}");
     assert_eq!(sleep["records"], json!(want[..returned]));
     assert!(sleep["note"].as_str().unwrap().contains("about 32 KB per call"));
     assert!(answers["sleep_records"]["text"].as_str().unwrap().len() < 40 * 1024);
