@@ -4,9 +4,11 @@
 # per request and Oura's limit of 5,000 requests per 5 minutes; then (issue 12) the same
 # against a fake that serves a day of heart rate per page (`--series-page-size 288`, as Oura
 # does), and that 3-year backfill again with every fsync and syncfs slowed by 20 ms (a slow
-# disk, through strace's fault injection); then (issue 11) a daily sync with each ledger form (pk/sk, ingestion log with a
+# disk, through strace's fault injection), and against a fake with 25-record document pages
+# (issue 20); then (issue 11) a daily sync with each ledger form (pk/sk, ingestion log with a
 # number and a string sort key), with every S3 and DynamoDB request counted, and (issue 24) the
-# same daily sync into S3 with silver off, the default silver and the bio-lakehouse tables; and the 7-day
+# same daily sync into S3 with silver off, the default silver and the bio-lakehouse tables; and
+# the 7-day
 # sync the plain way (curl per endpoint, the AWS CLI per object). Prints, per run: wall time,
 # requests, 429s, objects written, peak RSS, the lower bound the run could reach, and the
 # wall time over that bound. Then (issue 27) `oura-sync mcp` on the 3-year lake: start-up to
@@ -30,7 +32,7 @@ END=${BENCH_END:-2026-11-23}
 FROM=${BENCH_FROM:-2023-11-24}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
 WORK=$(mktemp -d)
-trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "Building (release)..." >&2
 cargo build --release --locked --quiet --bin oura-sync --example fake_oura
@@ -40,7 +42,7 @@ BIN=$TARGET/release/oura-sync
 # shellcheck source=../.ci/aws-emulator.sh
 source .ci/aws-emulator.sh >&2
 # The emulator's script sets its own EXIT trap (stopping moto); stop the fake servers too.
-trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${MOTO_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" "${MOTO_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PY="$EMU_DIR/venv/bin/python"
 
 start_fake() { # name, extra flags...: starts a fake Oura server; its URL in $WORK/<name>.url
@@ -60,6 +62,10 @@ REAL_PAGES_PID=$FAKE_STARTED
 # own, and three day-per-page backfills in a row would run into that limit.
 start_fake slow-disk --series-page-size 288
 SLOW_DISK_PID=$FAKE_STARTED
+# Small document pages (issue 20): 25 records a page, so a quarter's piece of a daily type is
+# a chain of four pages; its bound is still the requests over the slots.
+start_fake small-pages --page-size 25
+SMALL_PAGES_PID=$FAKE_STARTED
 OURA=$(head -1 "$WORK/default.url")
 stats() { "$PY" -c "import urllib.request as u; print(u.urlopen('$OURA/_fake/stats').read().decode())"; }
 stats >/dev/null
@@ -131,6 +137,9 @@ if [ -z "${BENCH_SKIP_SLOW_DISK:-}" ] && command -v strace >/dev/null; then
 else
   echo "| (slow-disk rows left out: BENCH_SKIP_SLOW_DISK is set or strace is not installed) | | | | | | | |"
 fi
+OURA=$(head -1 "$WORK/small-pages.url")
+stats >/dev/null
+OURA_SILVER=off run_sync "3-year backfill, 25-record document pages → local lake, silver off" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-small"
 OURA=$(head -1 "$WORK/default.url")
 fi
 
@@ -284,7 +293,7 @@ print(f"http://127.0.0.1:{server.server_port}", flush=True); server.serve_foreve
 PYEOF
 "$PY" "$WORK/count_proxy.py" "$AWS_ENDPOINT_URL" >"$WORK/proxy.url" 2>"$WORK/proxy.log" &
 PROXY_PID=$!
-trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${MOTO_PID:-}" "${PROXY_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" "${MOTO_PID:-}" "${PROXY_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do [ -s "$WORK/proxy.url" ] && break; sleep 0.1; done
 PROXY=$(head -1 "$WORK/proxy.url")
 make_ledger_table() { # table form (pk-sk | ingestion-log-number | ingestion-log-string)

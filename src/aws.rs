@@ -318,6 +318,26 @@ impl HasStatus for aws_sdk_s3::config::http::HttpResponse {
     }
 }
 
+/// The AWS clients of one command: built the first time a backend needs them, and only once,
+/// so that a command whose lake, ledger and silver are all in AWS resolves its credentials
+/// once (see [`crate::aws`]).
+pub struct Aws<'a> {
+    config: &'a AwsConfig,
+    clients: tokio::sync::OnceCell<AwsClients>,
+}
+
+impl<'a> Aws<'a> {
+    /// Nothing is built until [`Aws::clients`] is first called.
+    pub fn new(config: &'a AwsConfig) -> Self {
+        Self { config, clients: tokio::sync::OnceCell::new() }
+    }
+
+    /// The clients, built on the first call.
+    pub async fn clients(&self) -> anyhow::Result<&AwsClients> {
+        self.clients.get_or_try_init(|| AwsClients::load(self.config)).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::auth::store::{Exposure, TokenStoreError, Versioned};
-use crate::config::Provenance;
 use crate::datatype::DataType;
+use crate::provenance::Provenance;
 use crate::report::SCHEMA_VERSION;
 use crate::secret::Secret;
 
@@ -367,7 +367,7 @@ mod tests {
         let report = DoctorReport::new(
             vec![Provenance {
                 name: "OURA_DAYS",
-                source: crate::config::Source::EnvFile,
+                source: crate::provenance::Source::EnvFile,
                 display: Some("7".into()),
             }],
             vec![Check::pass("a", "fine"), Check::fail("b", "broken", "mend it")],

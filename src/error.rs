@@ -46,18 +46,6 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     EXIT_FAILED
 }
 
-/// The exit code a finished run stands for: 3 when it needs a new login, 0 when it
-/// succeeded, 1 otherwise.
-pub fn run_exit_code(report: &crate::report::RunReport) -> u8 {
-    if report.login_needed {
-        EXIT_LOGIN
-    } else if report.status == crate::report::RunStatus::Success {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use anyhow::Context;

@@ -3,7 +3,10 @@
 //! The crate map, from the edge in:
 //! - [`cli`]: the command line as typed; [`config`]: the flags, environment and env file
 //!   resolved once into typed parts (used by [`commands`] alone).
-//! - [`commands`]: one module per subcommand, glue only; [`ops`]: the operations they run.
+//! - [`commands`]: one module per subcommand, glue only (the only place that handles signals
+//!   or ends the process); [`ops`]: the operations they run.
+//! - [`runtime`]: what the syncs of a process share (HTTP client, rate budget, cancellation,
+//!   progress); [`account`]: one person's login, lake, recipients and time zone.
 //! - [`pipeline`]: the sync engine: fetch every type, file records by day, write, record;
 //!   [`pieces`]: series windows cut into pieces sized from Oura's pages.
 //! - [`oura`]: the Oura API v2 client (pagination, retries, the end-date traps).
@@ -23,6 +26,7 @@
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
 //! - [`mcp`]: `oura-sync mcp`, the lake served to an assistant over the Model Context Protocol.
 
+pub mod account;
 pub mod auth;
 pub mod aws;
 pub mod cli;
@@ -44,7 +48,9 @@ pub mod ops;
 pub mod oura;
 pub mod pieces;
 pub mod pipeline;
+pub mod provenance;
 pub mod report;
+pub mod runtime;
 pub mod scope;
 pub mod scrub;
 pub mod secret;
@@ -59,8 +65,9 @@ use cli::{Cli, Command};
 use config::{CommandConfig, Config, EnvSnapshot};
 
 /// Runs a parsed command line and returns the process exit code (CONTRACT §6): the
-/// environment and env file read once, resolved, then the command.
-pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+/// environment and env file read once, resolved, then the command. `screen` is the stderr
+/// the logger shares with progress bars ([`logging::init`]).
+pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
     // These two read no setting, so a broken env file cannot stop them.
     match &cli.command {
         Command::Completions(args) => return commands::help::completions(args.shell),
@@ -78,7 +85,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     match &config.command {
         CommandConfig::Auth(auth) => commands::auth::exec(&config, auth).await,
         CommandConfig::Refresh(app) => commands::refresh::exec(&config, app).await,
-        CommandConfig::Sync(sync) => commands::sync::exec(&config, sync).await,
+        CommandConfig::Sync(sync) => commands::sync::exec(&config, sync, screen).await,
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
         CommandConfig::Silver(silver) => commands::silver::exec(&config, silver).await,
         CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,

@@ -8,36 +8,40 @@
 //! missing instance-metadata service, with a debug dump) stay hidden unless `-v`.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
 
 use tracing_subscriber::EnvFilter;
 
-/// The progress bar on screen, if any: log lines are written around it, not through it.
-static PROGRESS: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
+use crate::runtime::{ProgressSink, RunProgress};
 
-/// Sets (or clears) the progress bar that log lines must not tear.
-pub fn set_progress(bar: Option<indicatif::ProgressBar>) {
-    *PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) = bar;
+/// The terminal's stderr as the logger and the progress bars share it: log lines are written
+/// around the bars, never through them. Made once by [`init`] and handed to whoever draws a
+/// bar; a bar is drawn only when stderr is a terminal.
+#[derive(Clone)]
+pub struct Screen {
+    bars: indicatif::MultiProgress,
 }
 
-/// Clears the progress bar from the screen and forgets it (before an abrupt exit, so no stale
-/// frame is left on the terminal).
-pub fn clear_progress() {
-    if let Some(bar) = PROGRESS.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        bar.finish_and_clear();
+impl Screen {
+    fn new() -> Self {
+        Self {
+            bars: indicatif::MultiProgress::with_draw_target(
+                indicatif::ProgressDrawTarget::stderr(),
+            ),
+        }
+    }
+
+    /// Takes every bar off the screen (before an abrupt exit, so no stale frame is left).
+    pub fn clear(&self) {
+        let _ = self.bars.clear();
     }
 }
 
-/// Writes a log line to stderr, hiding the progress bar while it does.
-struct StderrAroundProgress;
+/// Writes a log line to stderr, hiding the progress bars while it does.
+struct StderrAroundProgress(Screen);
 
 impl Write for StderrAroundProgress {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let bar = PROGRESS.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        match bar {
-            Some(bar) => bar.suspend(|| std::io::stderr().write_all(buf)).map(|()| buf.len()),
-            None => std::io::stderr().write_all(buf).map(|()| buf.len()),
-        }
+        self.0.bars.suspend(|| std::io::stderr().write_all(buf)).map(|()| buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -45,16 +49,66 @@ impl Write for StderrAroundProgress {
     }
 }
 
-/// Installs the stderr logger.
-pub fn init(verbose: u8, quiet: bool) {
+/// Installs the stderr logger and returns the screen it shares with progress bars.
+pub fn init(verbose: u8, quiet: bool) -> Screen {
+    let screen = Screen::new();
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(default_filter(verbose, quiet)));
+    let writer = screen.clone();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| StderrAroundProgress)
+        .with_writer(move || StderrAroundProgress(writer.clone()))
         .with_ansi(stderr_color())
         .with_target(false)
         .try_init();
+    screen
+}
+
+/// A bar per run of the days fetched (of every type) on stderr, drawn only when stderr is a
+/// terminal. It has no colour (so `NO_COLOR` has nothing to take away), says "planning" until
+/// the first days are known rather than `0/0`, and shows its rate with one decimal.
+impl ProgressSink for Screen {
+    fn start(&self, _run_id: &str) -> Box<dyn RunProgress> {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {days} · {rate} · {eta} left",
+            )
+            .expect("the template is valid")
+            .with_key("days", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = match state.len() {
+                    None | Some(0) => write!(w, "planning"),
+                    Some(len) => write!(w, "{}/{len} days", state.pos()),
+                };
+            })
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1} days/s", state.per_sec());
+                },
+            ),
+        );
+        Box::new(TerminalBar(self.bars.add(bar)))
+    }
+}
+
+/// One run's bar; taken off the screen when the run drops it.
+struct TerminalBar(indicatif::ProgressBar);
+
+impl RunProgress for TerminalBar {
+    fn add_days(&self, days: u64) {
+        self.0.inc_length(days);
+    }
+
+    fn days_done(&self, days: u64) {
+        self.0.inc(days);
+    }
+}
+
+impl Drop for TerminalBar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
 }
 
 /// The log filter when `RUST_LOG` is not set.

@@ -8,7 +8,7 @@ use oura_sync::error::exit_code;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    oura_sync::logging::init(cli.verbose, cli.quiet);
+    let screen = oura_sync::logging::init(cli.verbose, cli.quiet);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -16,7 +16,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(oura_sync::run(cli)) {
+    match runtime.block_on(oura_sync::run(cli, &screen)) {
         Ok(code) => ExitCode::from(code),
         // A reader that closed the pipe early (`| head`) wanted no more: not an error.
         Err(err) if oura_sync::stdout::is_broken_pipe(&err) => ExitCode::SUCCESS,

@@ -1,5 +1,7 @@
 //! The run report (CONTRACT §5): what `--json` prints and the webhook posts, the human summary
-//! printed on stdout (and sent as the notification), and the ledger's run entry.
+//! printed on stdout (and sent as the notification), and the ledger's run entry; the one
+//! constructor ([`RunReport::new`]) and the exit code a run stands for ([`run_exit_code`]).
+//! Over 500 lines with its tests: the report and the text made of it change together.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -163,6 +165,47 @@ pub struct RunReport {
     pub briefing: Option<Briefing>,
 }
 
+/// Which run a report is of, and when it ran: what every run report starts from.
+#[derive(Clone, Debug)]
+pub struct RunHead {
+    pub run_id: String,
+    pub window: Window,
+    /// The lake as a user would write it.
+    pub destination: String,
+    pub dry_run: bool,
+    pub sandbox: bool,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+}
+
+impl RunReport {
+    /// The report of `head`'s run with `types`: its status added up from them
+    /// ([`overall_status`]), its duration from its two times, and nothing written, requested,
+    /// failed as a whole or built after bronze; the caller sets whatever else it knows.
+    pub fn new(head: RunHead, types: BTreeMap<String, TypeReport>) -> Self {
+        let duration = head.finished_at.duration_since(head.started_at);
+        Self {
+            schema_version: SCHEMA_VERSION,
+            run_id: head.run_id,
+            status: overall_status(types.values()),
+            window: head.window.into(),
+            started_at: head.started_at,
+            finished_at: head.finished_at,
+            duration_ms: duration.as_millis().max(0) as u64,
+            destination: head.destination,
+            dry_run: head.dry_run,
+            sandbox: head.sandbox,
+            types,
+            objects_written: 0,
+            requests: 0,
+            error: None,
+            login_needed: false,
+            silver: None,
+            briefing: None,
+        }
+    }
+}
+
 /// The run status that a set of type outcomes adds up to.
 pub fn overall_status<'a>(types: impl IntoIterator<Item = &'a TypeReport>) -> RunStatus {
     let (mut failed, mut fine) = (0, 0);
@@ -180,7 +223,29 @@ pub fn overall_status<'a>(types: impl IntoIterator<Item = &'a TypeReport>) -> Ru
     }
 }
 
+/// The exit code a finished run stands for: 3 when it needs a new login, 0 when it
+/// succeeded, 1 otherwise.
+pub fn run_exit_code(report: &RunReport) -> u8 {
+    if report.login_needed {
+        crate::error::EXIT_LOGIN
+    } else if report.status == RunStatus::Success {
+        crate::error::EXIT_OK
+    } else {
+        crate::error::EXIT_FAILED
+    }
+}
+
 impl RunReport {
+    /// The types of `types` that were fetched (a failed type may still have written some
+    /// days), none that was skipped: those whose silver months a sync brings up to date.
+    pub fn fetched_types(&self, types: &[DataType]) -> Vec<DataType> {
+        types
+            .iter()
+            .copied()
+            .filter(|t| self.types.get(t.name()).is_some_and(|r| r.status != TypeStatus::Skipped))
+            .collect()
+    }
+
     /// Removes every known secret and control character from the report's texts (causes and
     /// reasons may quote a server), before it is printed, stored or sent.
     pub fn scrub(&mut self) {
@@ -367,28 +432,20 @@ mod tests {
     }
 
     fn report(types: BTreeMap<String, TypeReport>) -> RunReport {
-        let status = overall_status(types.values());
-        RunReport {
-            schema_version: SCHEMA_VERSION,
+        let head = RunHead {
             run_id: "r1".into(),
-            status,
-            window: WindowReport {
-                start: jiff::civil::date(2026, 11, 17),
-                end: jiff::civil::date(2026, 11, 23),
-            },
-            started_at: Timestamp::UNIX_EPOCH,
-            finished_at: Timestamp::UNIX_EPOCH,
-            duration_ms: 1400,
+            window: Window::new(jiff::civil::date(2026, 11, 17), jiff::civil::date(2026, 11, 23)),
             destination: "./oura-lake".into(),
             dry_run: false,
             sandbox: false,
-            types,
+            started_at: Timestamp::UNIX_EPOCH,
+            finished_at: Timestamp::UNIX_EPOCH,
+        };
+        RunReport {
+            duration_ms: 1400,
             objects_written: 3,
             requests: 5,
-            error: None,
-            login_needed: false,
-            silver: None,
-            briefing: None,
+            ..RunReport::new(head, types)
         }
     }
 

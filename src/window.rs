@@ -99,6 +99,49 @@ pub fn utc_param(instant: Timestamp) -> String {
     instant.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A calendar month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct YearMonth {
+    pub year: i16,
+    pub month: i8,
+}
+
+impl YearMonth {
+    pub fn of(day: Date) -> Self {
+        Self { year: day.year(), month: day.month() }
+    }
+
+    pub fn first_day(self) -> Date {
+        Date::new(self.year, self.month, 1).expect("a valid month")
+    }
+
+    pub fn last_day(self) -> Date {
+        self.first_day().last_of_month()
+    }
+
+    /// The whole month as a window.
+    pub fn window(self) -> Window {
+        Window::new(self.first_day(), self.last_day())
+    }
+
+    /// The months that `window` touches, in order.
+    pub fn months_of(window: Window) -> Vec<YearMonth> {
+        let mut months = Vec::new();
+        let mut month = YearMonth::of(window.start);
+        while month.first_day() <= window.end {
+            months.push(month);
+            month = YearMonth::of(month.first_day() + 1.month());
+        }
+        months
+    }
+}
+
+impl fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::SignedDuration;

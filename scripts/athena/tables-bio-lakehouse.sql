@@ -1,6 +1,7 @@
 -- Athena tables over a lake in the bio-lakehouse layout (OURA_LAYOUT=bio-lakehouse): the
 -- same tables and columns as tables.sql (one row per record, its JSON in `record`, partitions
 -- year/month/day by projection), so examples.sql runs unchanged on either layout.
+-- This file is generated from the layout in src/store/layout/ (a unit test keeps them equal).
 --
 -- This layout stores each day as one JSON array, one record per line:
 --   [

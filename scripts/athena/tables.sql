@@ -2,6 +2,7 @@
 -- record, the column `record` holding the record's JSON exactly as the lake stores it (one
 -- line of the NDJSON object). Read fields with json_extract_scalar(record, '$.field'), so a
 -- field Oura adds tomorrow is queryable without changing any table.
+-- This file is generated from the layout in src/store/layout/ (a unit test keeps them equal).
 --
 -- Partitions come from partition projection on the lake's year=/month=/day= keys: no
 -- crawler, no MSCK REPAIR TABLE, and a day synced a minute ago is visible at once. Filter on

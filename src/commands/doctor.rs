@@ -12,7 +12,7 @@ use crate::doctor::{Check, DoctorReport, LoginRead, ask_oura, check_login, judge
 use crate::error::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code};
 use crate::ledger::Ledger;
 use crate::notify::{Notifiers, NotifyStatus};
-use crate::report::{RunReport, RunStatus, SCHEMA_VERSION};
+use crate::report::{RunHead, RunReport};
 use crate::store::ObjectStore;
 use crate::store::s3::Encryption;
 
@@ -168,25 +168,16 @@ async fn notification(doctor: &DoctorConfig, today: jiff::civil::Date) -> Vec<Ch
 /// The report a webhook receives with the test message: a successful run of no type.
 fn test_report(today: jiff::civil::Date) -> RunReport {
     let now = Timestamp::now();
-    RunReport {
-        schema_version: SCHEMA_VERSION,
+    let head = RunHead {
         run_id: format!("doctor-{}", uuid::Uuid::new_v4()),
-        status: RunStatus::Success,
-        window: crate::window::Window::new(today, today).into(),
-        started_at: now,
-        finished_at: now,
-        duration_ms: 0,
+        window: crate::window::Window::new(today, today),
         destination: String::new(),
         dry_run: true,
         sandbox: false,
-        types: Default::default(),
-        objects_written: 0,
-        requests: 0,
-        error: None,
-        login_needed: false,
-        briefing: None,
-        silver: None,
-    }
+        started_at: now,
+        finished_at: now,
+    };
+    RunReport::new(head, Default::default())
 }
 
 fn print(report: &DoctorReport, json: bool) -> anyhow::Result<()> {

@@ -7,7 +7,6 @@ use crate::auth::TokenStore;
 use crate::config::{Config, LakePlace, SilverCommandConfig};
 use crate::error::{EXIT_FAILED, EXIT_OK, UserError};
 use crate::ledger::Ledger;
-use crate::lock::RunLock;
 use crate::silver::bronze::BronzeSource;
 use crate::silver::{self, Mode, SilverReport};
 
@@ -18,9 +17,7 @@ pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Res
     let silver = super::silver_backend(&command.silver, &aws).await?;
     let (store, ledger) = super::backends(&command.lake, &aws).await?;
     let source = match &command.lake.place {
-        LakePlace::Local { root, .. } => {
-            BronzeSource::Folders { store: &store, root: root.clone() }
-        }
+        LakePlace::Local { .. } => BronzeSource::Listing { store: &store },
         LakePlace::S3 { .. } => {
             ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
             BronzeSource::Ledger { ledger: &ledger, store: &store }
@@ -29,11 +26,8 @@ pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Res
     // Not at the same time as a sync of the same login or of the same lake, which may be
     // rewriting these months; in a sync's order (the login's lock, then the lake's), so that
     // two commands never each hold one while waiting for the other.
-    let _login_lock = super::token_store(config).lock_runs(command.lock_timeout).await?;
-    let _lake_lock = match &command.lake_lock {
-        Some(lock) => Some(RunLock::acquire(&lock.path, lock.wait).await?),
-        None => None,
-    };
+    let login = super::token_store(config).lock_runs(command.lock_timeout).await?;
+    let _locks = crate::store::lock_run(login, command.lake_lock.as_ref()).await?;
     let report =
         silver::bio::update(&silver, &source, &command.types, command.window, Mode::Rebuild).await;
     print_report(&report, command.json)?;

@@ -13,7 +13,6 @@ use crate::config::{Config, LakePlace, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
-use crate::silver::store::SilverStore;
 use crate::store::ObjectStore;
 
 /// Runs shown by `status`.

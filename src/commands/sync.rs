@@ -2,57 +2,55 @@
 //! notification channels and the destination before any data moves), take the sync lock,
 //! run the sync operation, and print its summary (or the JSON report).
 
+use std::sync::Arc;
+
+use crate::account::{Account, Login};
 use crate::auth::{TokenProvider, TokenStore};
 use crate::config::{Config, SyncConfig};
-use crate::error::{EXIT_LOGIN, UserError, exit_code, run_exit_code};
-use crate::ledger::Ledger;
+use crate::logging::Screen;
 use crate::notify::Notifiers;
 use crate::ops;
-use crate::report::RunReport;
-use crate::store::ObjectStore;
+use crate::report::{RunReport, run_exit_code};
+use crate::runtime::Runtime;
+use crate::store::{Lake, lock_run};
 
 /// Runs `sync` and returns the exit code.
-pub async fn exec(config: &Config, sync: &SyncConfig) -> anyhow::Result<u8> {
+pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow::Result<u8> {
     let notifiers = match &sync.notify {
         Some(notify) => Notifiers::new(notify)?,
         None => Notifiers::disabled(),
     };
     let aws = super::Aws::new(&config.aws);
-    let (store, ledger) = super::backends(&sync.lake, &aws).await?;
-    store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    let silver = match &sync.silver {
-        Some(place) => Some(super::silver_backend(place, &aws).await?),
-        None => None,
-    };
+    let lake = Lake::open(&sync.lake, sync.silver.as_ref(), &aws).await?;
 
-    let login = super::token_store(config);
-    let tokens = TokenProvider::with_refresh(
-        sync.options.sandbox,
-        login.clone(),
-        config.access_token.clone(),
-        &config.oauth,
-    )
-    .await;
+    let store = super::token_store(config);
+    let login = Login::from_loaded(
+        TokenProvider::with_refresh(
+            sync.job.sandbox,
+            store.clone(),
+            config.access_token.clone(),
+            &config.oauth,
+        )
+        .await,
+    )?;
+    let account =
+        Account { name: "default".into(), login, lake, notifiers, timezone: sync.timezone.clone() };
+    let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, Arc::new(screen.clone()))?;
     // One sync per login at a time; held until this function returns. A run with no login
     // fetches and records nothing, so it takes no lock and leaves no lock file behind.
-    let _lock = match &tokens {
-        Err(e) if exit_code(e) == EXIT_LOGIN => None,
-        _ => {
-            let lock = login.lock_runs(sync.lock_timeout).await?;
-            tracing::debug!(lock = %lock.describe(), "Holding the sync lock.");
-            Some(lock)
+    let _locks = match &account.login {
+        Login::Needed(_) => None,
+        Login::Ready(_) => {
+            let login_lock = store.lock_runs(sync.lock_timeout).await?;
+            tracing::debug!(lock = %login_lock.describe(), "Holding the sync lock.");
+            let locks = lock_run(login_lock, sync.lake_lock.as_ref()).await?;
+            // Left running to the end: a second interrupt, even while notifying, stops at once.
+            tokio::spawn(super::interrupt::watch(runtime.cancel.clone(), screen.clone()));
+            Some(locks)
         }
     };
-    let deps = ops::sync::Deps {
-        store: &store,
-        ledger: &ledger,
-        silver: silver.as_ref(),
-        notifiers: &notifiers,
-        tokens,
-    };
-    let report = ops::sync::run(&sync.options, sync.client.clone(), deps).await?;
-    print_report(&report, sync.options.json)?;
+    let report = ops::sync::run(&runtime, &account, &sync.job).await;
+    print_report(&report, sync.json)?;
     Ok(run_exit_code(&report))
 }
 

@@ -12,12 +12,15 @@
 //! below) that fills the field from [`Sources`].
 
 pub mod example;
+mod lake;
 #[cfg(test)]
 mod notify_settings_tests;
 mod sources;
 pub mod table;
 #[cfg(test)]
 mod tests;
+mod values;
+mod window;
 
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
@@ -40,10 +43,11 @@ use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::lock::RunLock;
 use crate::notify::{NotifyConfig, NotifyOn, parse_channels};
-use crate::ops::sync::{LakeLock, SyncOptions};
 use crate::oura::ClientOptions;
 use crate::oura::pacer::OURA_LIMIT;
+use crate::pipeline::SyncJob;
 use crate::secret::Secret;
+use crate::store::LakeLock;
 use crate::store::layout::{self, Layout, by_name};
 use crate::store::s3::Encryption;
 use crate::window::Window;
@@ -119,9 +123,17 @@ pub struct AuthConfig {
 /// another run.
 #[derive(Debug)]
 pub struct SyncConfig {
-    pub options: SyncOptions,
+    pub job: SyncJob,
+    /// `OURA_TIMEZONE` (or the system's): decides the days.
+    pub timezone: TimeZone,
+    /// Print the JSON report instead of the summary.
+    pub json: bool,
     pub lake: LakeConfig,
+    /// The lake's own lock, when it has one and the run writes (`None` for a dry run).
+    pub lake_lock: Option<LakeLock>,
     pub client: ClientOptions,
+    /// `OURA_RATE_LIMIT`: requests allowed in any 5 minutes (see [`crate::oura::pacer`]).
+    pub rate_limit: usize,
     /// `None` with `--no-notify`.
     pub notify: Option<NotifyConfig>,
     /// `OURA_LOCK_TIMEOUT`.
@@ -151,17 +163,6 @@ pub struct SilverCommandConfig {
     pub lake_lock: Option<LakeLock>,
 }
 
-/// Where the silver tables live (`OURA_SILVER_DESTINATION`, `--silver-dest`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SilverPlace {
-    Local(PathBuf),
-    /// Encrypted as the lake's `OURA_S3_SSE` says.
-    S3 {
-        bucket: String,
-        prefix: String,
-        encryption: Encryption,
-    },
-}
 /// `dashboard`: the window shown, its time zone, the lake to read, and the file to write.
 #[derive(Debug)]
 pub struct DashboardConfig {
@@ -193,35 +194,12 @@ pub const DEFAULT_DASHBOARD_OUT: &str = "oura-dashboard.html";
 /// The days `dashboard` shows when `--days` is not given.
 pub const DEFAULT_DASHBOARD_DAYS: u32 = 90;
 
-/// The lake: where it is, with its ledger and encryption, and how its objects are laid out.
-#[derive(Debug, Clone)]
-pub struct LakeConfig {
-    pub place: LakePlace,
-    /// `OURA_LAYOUT`/`--layout` (default `hive-ndjson`).
-    pub layout: Arc<dyn Layout>,
-}
-
-/// Where the lake and its ledger are. `ledger_table` is `OURA_DYNAMODB_TABLE`, the DynamoDB
-/// ledger; a local lake without one keeps its ledger beside it, and an S3 lake always has one
-/// (its ledger could live nowhere but on this machine, and the lake and its catalogue would
-/// drift apart as soon as a second machine or a fresh checkout synced).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LakePlace {
-    Local { root: PathBuf, ledger_table: Option<String> },
-    S3 { bucket: String, prefix: String, encryption: Encryption, ledger_table: String },
-}
-
-impl LakePlace {
-    /// The destination as a user writes it (`./oura-lake`, `s3://bucket/prefix`).
-    pub fn destination(&self) -> Destination {
-        match self {
-            LakePlace::Local { root, .. } => Destination::Local(root.clone()),
-            LakePlace::S3 { bucket, prefix, .. } => {
-                Destination::S3 { bucket: bucket.clone(), prefix: prefix.clone() }
-            }
-        }
-    }
-}
+pub use crate::store::place::{LakeConfig, LakePlace, SilverPlace};
+pub use lake::{Destination, silver_place};
+use lake::{lake_config, lake_lock};
+use values::{api_base, aws_config, label, notify_from, number, oauth_config, seconds, timezone};
+pub use values::{aws_settings, notify_config, parse_number};
+pub use window::{WindowArgs, parse_date, resolve_types, resolve_window};
 
 impl Config {
     /// Resolves the command line `cli` against the environment and env file in `env`, at
@@ -320,58 +298,6 @@ impl Config {
     }
 }
 
-/// The name to quote in an error about `resolved`: the flag when a flag set it.
-fn label(name: &'static str, resolved: &Resolved<String>) -> &'static str {
-    match resolved.source {
-        Source::Flag(flag) => flag,
-        _ => name,
-    }
-}
-
-/// Parses a whole number within `range`; `unit` (such as " of seconds") goes into the error.
-pub fn parse_number(
-    what: &str,
-    text: &str,
-    range: RangeInclusive<u64>,
-    unit: &str,
-) -> anyhow::Result<u64> {
-    text.trim().parse::<u64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
-        UserError::usage(format!(
-            "{what} `{text}` must be a whole number{unit} from {} to {}",
-            range.start(),
-            range.end()
-        ))
-    })
-}
-
-/// The number setting `name` (it has a default) within `range`.
-fn number(
-    sources: &Sources<'_>,
-    name: &'static str,
-    range: RangeInclusive<u64>,
-    unit: &str,
-) -> anyhow::Result<u64> {
-    let resolved = sources.get(name).expect("number settings have a default");
-    parse_number(label(name, &resolved), &resolved.value, range, unit)
-}
-
-/// A duration setting in whole seconds, from `min` to a day.
-fn seconds(sources: &Sources<'_>, name: &'static str, min: u64) -> anyhow::Result<Duration> {
-    number(sources, name, min..=MAX_WAIT_SECONDS, " of seconds").map(Duration::from_secs)
-}
-
-/// `OURA_TIMEZONE`, or the system's zone.
-fn timezone(sources: &Sources<'_>) -> anyhow::Result<TimeZone> {
-    match sources.value("OURA_TIMEZONE") {
-        Some(name) => TimeZone::get(&name).map_err(|_| {
-            UserError::usage(format!(
-                "OURA_TIMEZONE `{name}` is not a known IANA time zone; use a name such as America/New_York"
-            ))
-        }),
-        None => Ok(TimeZone::system()),
-    }
-}
-
 fn sync_config(
     args: &SyncArgs,
     sources: &Sources<'_>,
@@ -398,31 +324,30 @@ fn sync_config(
     // A dry run writes nothing, so it takes no lock of the lake.
     let lake_lock = if args.dry_run { None } else { lake_lock(&lake.place, lock_timeout) };
     Ok(SyncConfig {
-        options: SyncOptions {
+        job: SyncJob {
             window,
             types,
-            timezone,
             dry_run: args.dry_run,
             sandbox: args.sandbox,
-            json: args.json,
             // A backfill started again goes on where it stopped; a rolling window always
             // refetches.
             resume: args.from.is_some() && !args.force,
             // More pieces than requests, so pieces writing their days do not hold up the next
             // fetches; not many more, as each piece in flight holds up to ~1 MB of records.
             units_in_flight: concurrency + concurrency / 2,
-            lake_lock,
-            dashboard_in_lake: on_off(sources, "OURA_DASHBOARD_IN_LAKE")?,
+            dashboard_in_lake: values::on_off(sources, "OURA_DASHBOARD_IN_LAKE")?,
         },
+        timezone,
+        json: args.json,
         lake,
+        lake_lock,
         client: ClientOptions {
             api_base: api_base(sources),
-            sandbox: args.sandbox,
             concurrency,
             backoff_base: BACKOFF_BASE,
-            rate_limit,
             attempt_timeout: Duration::from_secs(attempt_timeout),
         },
+        rate_limit,
         notify,
         lock_timeout,
         silver,
@@ -477,18 +402,6 @@ fn dashboard_config(
     })
 }
 
-/// The lock of the lake at `place`, for a command that writes it: one writer per lake, as a
-/// local lake has a lock of its own whatever tokens file a run uses. An S3 lake needs none:
-/// its DynamoDB ledger keeps each day as its own item, so concurrent writers lose no entry.
-fn lake_lock(place: &LakePlace, wait: Duration) -> Option<LakeLock> {
-    match place {
-        LakePlace::Local { root, .. } => {
-            Some(LakeLock { path: RunLock::path_for_lake(root), wait })
-        }
-        LakePlace::S3 { .. } => None,
-    }
-}
-
 fn status_config(args: &StatusArgs, sources: &Sources<'_>) -> anyhow::Result<StatusConfig> {
     let lake = lake_config(sources)?;
     let silver = silver_place(sources, &lake.place)?;
@@ -532,288 +445,4 @@ fn silver_command(
         json: args.json,
         lock_timeout,
     })
-}
-
-/// An on/off setting (`on`, `true`, `1`, `yes`; `off`, `false`, `0`, `no`); off when unset.
-fn on_off(sources: &Sources<'_>, name: &'static str) -> anyhow::Result<bool> {
-    match sources.value(name).map(|v| v.to_ascii_lowercase()) {
-        None => Ok(false),
-        Some(v) if ["on", "true", "1", "yes"].contains(&v.as_str()) => Ok(true),
-        Some(v) if ["off", "false", "0", "no"].contains(&v.as_str()) => Ok(false),
-        Some(v) => Err(UserError::usage(format!("{name} `{v}` must be on or off"))),
-    }
-}
-
-/// Where silver goes, or `None` when it is off: `OURA_SILVER_DESTINATION` (`--silver-dest`),
-/// else `<lake>/_silver` for a local lake; an S3 lake has no default (off unless set).
-/// `OURA_SILVER=off` turns it off unless `--silver-dest` names a place. An S3 silver is
-/// encrypted as `OURA_S3_SSE` says.
-pub fn silver_place(
-    sources: &Sources<'_>,
-    lake: &LakePlace,
-) -> anyhow::Result<Option<SilverPlace>> {
-    let switch = match sources.value("OURA_SILVER").map(|v| v.to_ascii_lowercase()) {
-        None => None,
-        Some(v) if ["on", "true", "1", "yes"].contains(&v.as_str()) => Some(true),
-        Some(v) if ["off", "false", "0", "no"].contains(&v.as_str()) => Some(false),
-        Some(v) => return Err(UserError::usage(format!("OURA_SILVER `{v}` must be on or off"))),
-    };
-    let named = sources.get("OURA_SILVER_DESTINATION");
-    let from_flag = named.as_ref().is_some_and(|r| matches!(r.source, Source::Flag(_)));
-    if switch == Some(false) && !from_flag {
-        return Ok(None);
-    }
-    let named = named.map(|r| r.value);
-    let destination = match (named, lake) {
-        (Some(text), _) => Destination::parse(&text)?,
-        (None, LakePlace::Local { root, .. }) => Destination::Local(root.join(SILVER_DIR)),
-        (None, LakePlace::S3 { .. }) if switch == Some(true) => {
-            return Err(UserError::usage(
-                "OURA_SILVER is on but an S3 lake has no default silver destination; set \
-                 OURA_SILVER_DESTINATION (a directory or s3://BUCKET/PREFIX)",
-            ));
-        }
-        (None, LakePlace::S3 { .. }) => return Ok(None),
-    };
-    let place = match destination {
-        Destination::Local(root) => SilverPlace::Local(root),
-        Destination::S3 { bucket, prefix } => SilverPlace::S3 {
-            bucket,
-            prefix,
-            encryption: Encryption::parse(
-                sources.value("OURA_S3_SSE").as_deref(),
-                sources.value("OURA_S3_KMS_KEY_ID"),
-            )?,
-        },
-    };
-    // With the bio-lakehouse layout the typed tables move under a folder of their own.
-    Ok(Some(crate::silver::bio::typed_place(place, layout_of(sources)?.name())))
-}
-
-/// The lake of `OURA_DESTINATION`/`--dest` (when neither is set but bio-lakehouse's
-/// `BRONZE_BUCKET` is, `s3://$BRONZE_BUCKET/oura`, where its `oura-sync.sh` wrote), laid out
-/// by `OURA_LAYOUT`/`--layout`; an S3 lake needs `OURA_DYNAMODB_TABLE` (see [`LakePlace`]).
-fn lake_config(sources: &Sources<'_>) -> anyhow::Result<LakeConfig> {
-    let destination = sources.get("OURA_DESTINATION").expect("OURA_DESTINATION has a default");
-    let destination = match (destination.source, sources.value("BRONZE_BUCKET")) {
-        (Source::Default, Some(bucket)) => Destination::S3 { bucket, prefix: "oura".into() },
-        _ => Destination::parse(&destination.value)?,
-    };
-    let layout = layout_of(sources)?;
-    let ledger_table = sources.value("OURA_DYNAMODB_TABLE");
-    let place = match destination {
-        Destination::Local(root) => LakePlace::Local { root, ledger_table },
-        Destination::S3 { bucket, prefix } => {
-            let encryption = Encryption::parse(
-                sources.value("OURA_S3_SSE").as_deref(),
-                sources.value("OURA_S3_KMS_KEY_ID"),
-            )?;
-            let Some(ledger_table) = ledger_table else {
-                return Err(UserError::usage(format!(
-                    "destination {} needs OURA_DYNAMODB_TABLE, the DynamoDB ledger of an S3 \
-                     lake; create the table with scripts/aws-bootstrap.sh and set \
-                     OURA_DYNAMODB_TABLE",
-                    Destination::S3 { bucket, prefix }
-                )));
-            };
-            LakePlace::S3 { bucket, prefix, encryption, ledger_table }
-        }
-    };
-    Ok(LakeConfig { place, layout })
-}
-
-/// The layout `OURA_LAYOUT`/`--layout` names.
-fn layout_of(sources: &Sources<'_>) -> anyhow::Result<Arc<dyn Layout>> {
-    let resolved = sources.get("OURA_LAYOUT").expect("OURA_LAYOUT has a default");
-    by_name(resolved.value.trim()).ok_or_else(|| {
-        UserError::usage(format!(
-            "{} `{}` is not a layout; use {}",
-            label("OURA_LAYOUT", &resolved),
-            resolved.value,
-            layout::NAMES.join(" or ")
-        ))
-    })
-}
-
-/// `OURA_API_BASE` without a trailing slash.
-fn api_base(sources: &Sources<'_>) -> String {
-    sources.value("OURA_API_BASE").unwrap_or_default().trim_end_matches('/').to_string()
-}
-
-fn oauth_config(sources: &Sources<'_>) -> OAuthConfig {
-    let text = |name| sources.value(name).unwrap_or_default();
-    OAuthConfig {
-        client_id: sources.value("OURA_CLIENT_ID"),
-        client_secret: sources.value("OURA_CLIENT_SECRET").map(Secret::new),
-        authorize_url: text("OURA_AUTHORIZE_URL"),
-        token_url: text("OURA_TOKEN_URL"),
-        fallback_token_url: text("OURA_TOKEN_FALLBACK_URL"),
-        redirect_uri: text("OURA_REDIRECT_URI"),
-        scopes: text("OURA_SCOPES"),
-    }
-}
-
-/// The AWS settings of `env` alone, as every command resolves them.
-pub fn aws_settings(env: &EnvSnapshot) -> anyhow::Result<AwsConfig> {
-    aws_config(&Sources::new(env))
-}
-
-/// The per-service endpoint beats `AWS_ENDPOINT_URL`.
-fn aws_config(sources: &Sources<'_>) -> anyhow::Result<AwsConfig> {
-    let global = sources.value("AWS_ENDPOINT_URL");
-    Ok(AwsConfig {
-        region: sources.value("AWS_REGION"),
-        profile: sources.value("AWS_PROFILE"),
-        s3_endpoint: sources.value("AWS_ENDPOINT_URL_S3").or_else(|| global.clone()),
-        dynamodb_endpoint: sources.value("AWS_ENDPOINT_URL_DYNAMODB").or(global),
-        checksums: sources
-            .value("AWS_REQUEST_CHECKSUM_CALCULATION")
-            .map(|text| ChecksumPolicy::parse(&text))
-            .transpose()?,
-    })
-}
-
-/// The notification settings of `env` alone (no flags), as `sync` resolves them.
-pub fn notify_config(env: &EnvSnapshot) -> anyhow::Result<NotifyConfig> {
-    notify_from(&Sources::new(env))
-}
-
-fn notify_from(sources: &Sources<'_>) -> anyhow::Result<NotifyConfig> {
-    let text = |name| sources.value(name).unwrap_or_default();
-    let on = NotifyOn::parse(&text("OURA_NOTIFY_ON"))?;
-    let timeout = number(sources, "OURA_NOTIFY_TIMEOUT", 1..=600, " of seconds")?;
-    Ok(NotifyConfig {
-        channels: parse_channels(&text("OURA_NOTIFY"))?,
-        on,
-        timeout: Duration::from_secs(timeout),
-        to: sources.value("WHATSAPP_TO"),
-        whatsapp: crate::notify::whatsapp::WhatsAppConfig {
-            access_token: sources.value("WHATSAPP_ACCESS_TOKEN").map(Secret::new),
-            phone_number_id: sources.value("WHATSAPP_PHONE_NUMBER_ID"),
-            api_base: text("WHATSAPP_API_BASE"),
-            api_version: text("WHATSAPP_API_VERSION"),
-            template: sources.value("WHATSAPP_TEMPLATE"),
-            template_lang: text("WHATSAPP_TEMPLATE_LANG"),
-        },
-        twilio: crate::notify::twilio::TwilioConfig {
-            account_sid: sources.value("TWILIO_ACCOUNT_SID"),
-            auth_token: sources.value("TWILIO_AUTH_TOKEN").map(Secret::new),
-            whatsapp_from: sources.value("TWILIO_WHATSAPP_FROM"),
-            content_sid: sources.value("TWILIO_CONTENT_SID"),
-            api_base: text("TWILIO_API_BASE"),
-        },
-        callmebot: crate::notify::callmebot::CallMeBotConfig {
-            api_key: sources.value("CALLMEBOT_APIKEY").map(Secret::new),
-            api_base: text("CALLMEBOT_API_BASE"),
-        },
-        openclaw: crate::notify::openclaw::OpenClawConfig { bin: text("OPENCLAW_BIN") },
-        webhook: crate::notify::webhook::WebhookConfig {
-            url: sources.value("NOTIFY_WEBHOOK_URL").map(Secret::new),
-            token: sources.value("NOTIFY_WEBHOOK_TOKEN").map(Secret::new),
-        },
-    })
-}
-
-/// Where the lake is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
-    /// A local directory.
-    Local(PathBuf),
-    /// `s3://bucket/prefix`.
-    S3 { bucket: String, prefix: String },
-}
-
-impl Destination {
-    /// Parses `s3://bucket[/prefix]` or a local path.
-    pub fn parse(text: &str) -> anyhow::Result<Self> {
-        if let Some(rest) = text.strip_prefix("s3://") {
-            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-            if bucket.is_empty() {
-                return Err(UserError::usage(format!(
-                    "destination `{text}` has no bucket; write s3://BUCKET/PREFIX"
-                )));
-            }
-            return Ok(Destination::S3 {
-                bucket: bucket.to_string(),
-                prefix: prefix.trim_matches('/').to_string(),
-            });
-        }
-        if text.contains("://") {
-            return Err(UserError::usage(format!(
-                "destination `{text}` is neither a local directory nor s3://BUCKET/PREFIX"
-            )));
-        }
-        Ok(Destination::Local(PathBuf::from(text)))
-    }
-}
-
-impl std::fmt::Display for Destination {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Destination::Local(path) => write!(f, "{}", path.display()),
-            Destination::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
-            Destination::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
-        }
-    }
-}
-
-/// Parses a `YYYY-MM-DD` argument.
-pub fn parse_date(what: &str, text: &str) -> anyhow::Result<Date> {
-    let valid = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
-    text.parse::<Date>().ok().filter(|_| valid).ok_or_else(|| {
-        UserError::usage(format!("{what} `{text}` is not a date; write it as YYYY-MM-DD"))
-    })
-}
-
-/// The window arguments of `sync` that are not settings.
-#[derive(Debug, Default, Clone)]
-pub struct WindowArgs<'a> {
-    pub date: Option<&'a str>,
-    pub from: Option<&'a str>,
-    pub to: Option<&'a str>,
-}
-
-/// Resolves the window: `--from [--to]`, or `OURA_DAYS` (`--days`) days ending on DATE (or
-/// `--to`); the end defaults to `today` and may not be after it.
-pub fn resolve_window(
-    args: &WindowArgs<'_>,
-    sources: &Sources<'_>,
-    today: Date,
-) -> anyhow::Result<Window> {
-    let end_arg = args.date.map(|d| ("DATE", d)).or(args.to.map(|d| ("--to", d)));
-    let end = match end_arg {
-        Some((what, text)) => parse_date(what, text)?,
-        None => today,
-    };
-    if end > today {
-        let what = end_arg.map_or("DATE", |(w, _)| w);
-        return Err(UserError::usage(format!(
-            "{what} {end} is after today ({today} in OURA_TIMEZONE); Oura has no data for the future"
-        )));
-    }
-    if let Some(from) = args.from {
-        let start = parse_date("--from", from)?;
-        if start > end {
-            return Err(UserError::usage(format!(
-                "--from {start} is after --to {end}; give the earlier day first"
-            )));
-        }
-        return Ok(Window::new(start, end));
-    }
-    let days = number(sources, "OURA_DAYS", 1..=u64::from(MAX_DAYS), " of days")?;
-    Ok(Window::ending_on(end, days as u32))
-}
-
-/// Resolves the data types: `OURA_TYPES` (`--types`), else all.
-pub fn resolve_types(sources: &Sources<'_>) -> anyhow::Result<Vec<DataType>> {
-    let Some(resolved) = sources.get("OURA_TYPES") else {
-        return Ok(DataType::ALL.to_vec());
-    };
-    let what = label("OURA_TYPES", &resolved);
-    let types = DataType::parse_list(&resolved.value)
-        .map_err(|e| UserError::usage(format!("{what}: {e}")))?;
-    if types.is_empty() {
-        return Err(UserError::usage(format!("{what} names no data type; leave it unset for all")));
-    }
-    Ok(types)
 }

@@ -205,11 +205,11 @@ fn a_sync_resolves_into_typed_parts() {
     )
     .unwrap();
     let sync = sync_of(&config);
-    assert_eq!(sync.options.window, Window::new(date(2026, 1, 1), TODAY));
-    assert!(sync.options.resume);
-    assert_eq!((sync.client.concurrency, sync.options.units_in_flight), (4, 6));
+    assert_eq!(sync.job.window, Window::new(date(2026, 1, 1), TODAY));
+    assert!(sync.job.resume);
+    assert_eq!((sync.client.concurrency, sync.job.units_in_flight), (4, 6));
     assert_eq!(sync.client.api_base, "http://127.0.0.1:9");
-    assert_eq!(sync.client.rate_limit, crate::oura::pacer::DEFAULT_LIMIT);
+    assert_eq!(sync.rate_limit, crate::oura::pacer::DEFAULT_LIMIT);
     assert!(sync.notify.is_none());
     assert_eq!(sync.lock_timeout, Duration::ZERO);
     assert_eq!(sync.lake.place.destination().to_string(), "s3://lake/oura");
@@ -239,18 +239,18 @@ fn a_sync_resolves_its_deadline_and_lake_lock() {
     let sync = sync_of(&config);
     assert_eq!(sync.client.attempt_timeout, Duration::from_secs(7));
     assert_eq!(
-        sync.options.lake_lock,
+        sync.lake_lock,
         Some(LakeLock {
             path: PathBuf::from("lake-dir/_ledger/.oura-sync.lock"),
             wait: Duration::from_secs(9),
         })
     );
     let dry = resolve(&["sync", "--dry-run", "--no-notify"], &file).unwrap();
-    assert_eq!(sync_of(&dry).options.lake_lock, None);
+    assert_eq!(sync_of(&dry).lake_lock, None);
     let default = resolve(&["sync", "--no-notify"], &[]).unwrap();
     assert_eq!(sync_of(&default).client.attempt_timeout, crate::oura::DEFAULT_ATTEMPT_TIMEOUT);
     let s3 = [("OURA_DESTINATION", "s3://lake/oura"), ("OURA_DYNAMODB_TABLE", "ledger")];
-    assert_eq!(sync_of(&resolve(&["sync", "--no-notify"], &s3).unwrap()).options.lake_lock, None);
+    assert_eq!(sync_of(&resolve(&["sync", "--no-notify"], &s3).unwrap()).lake_lock, None);
 }
 
 #[test]

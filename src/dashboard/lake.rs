@@ -12,7 +12,7 @@ use crate::health::calendar::completeness_calendar;
 use crate::health::data::{HEALTH_TYPES, HealthData, HealthRecords};
 use crate::health::reader::{BronzeReader, LakeReader};
 use crate::ledger::AnyLedger;
-use crate::silver::store::AnySilver;
+use crate::store::silver::SilverTables;
 use crate::store::{AnyStore, DayObject, ObjectStore, layout, sha256_hex};
 use crate::window::Window;
 
@@ -27,7 +27,7 @@ pub const CONTENT_TYPE: &str = "text/html; charset=utf-8";
 pub struct LakePage<'a> {
     pub store: &'a AnyStore,
     pub ledger: &'a AnyLedger,
-    pub silver: Option<&'a AnySilver>,
+    pub silver: Option<&'a SilverTables>,
     /// The page's last day (the sync window's).
     pub end: Date,
     pub timezone: &'a TimeZone,

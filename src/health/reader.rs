@@ -16,8 +16,8 @@ use serde::de::DeserializeOwned;
 
 use crate::datatype::DataType;
 use crate::ledger::{AnyLedger, Ledger};
-use crate::silver::store::AnySilver;
 use crate::silver::table::YearMonth;
+use crate::store::silver::SilverTables;
 use crate::store::{AnyStore, ObjectStore};
 use crate::window::Window;
 
@@ -57,9 +57,11 @@ impl RecordReader for BronzeReader<'_> {
             .filter(|e| e.record_count > 0 && !e.object_key.is_empty())
             .map(|e| (e.day, e.object_key))
             .collect();
-        let bodies: Vec<(Date, String, Option<bytes::Bytes>)> =
+        type Held = Option<Vec<Box<serde_json::value::RawValue>>>;
+        let bodies: Vec<(Date, String, Held)> =
             futures_util::stream::iter(keys.into_iter().map(|(day, key)| async move {
-                let body = self.store.get(&key).await?;
+                // The store's layout reads its own bodies (NDJSON lines, or one JSON array).
+                let body = self.store.records(&key).await?;
                 anyhow::Ok((day, key, body))
             }))
             .buffered(READS_AT_ONCE)
@@ -72,8 +74,7 @@ impl RecordReader for BronzeReader<'_> {
                 tracing::warn!(r#type = %data_type, %day, key, "The ledger lists an object the lake does not hold; run the sync for that day again.");
                 continue;
             };
-            // The store's layout reads its own bodies (NDJSON lines, or one JSON array).
-            for record in self.store.layout().decode(&body) {
+            for record in body {
                 match serde_json::from_str::<T>(record.get()) {
                     Ok(record) => records.push((day, record)),
                     Err(_) => unreadable += 1,
@@ -92,7 +93,7 @@ impl RecordReader for BronzeReader<'_> {
 pub struct LakeReader<'a> {
     pub bronze: BronzeReader<'a>,
     /// The silver tables, when silver is on.
-    pub silver: Option<&'a AnySilver>,
+    pub silver: Option<&'a SilverTables>,
 }
 
 impl RecordReader for LakeReader<'_> {

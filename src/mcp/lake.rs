@@ -16,7 +16,7 @@ use crate::health::data::{HealthData, HealthRecords};
 use crate::health::reader::{BronzeReader, LakeReader, RecordReader};
 use crate::health::records::DailyActivity;
 use crate::ledger::{AnyLedger, DayEntry, Ledger, RunEntry};
-use crate::silver::store::AnySilver;
+use crate::store::silver::SilverTables;
 use crate::window::Window;
 
 /// The types `daily_summary` and `compare` read.
@@ -37,7 +37,7 @@ pub struct Lake {
     pub store: crate::store::AnyStore,
     pub ledger: AnyLedger,
     /// The silver tables, when silver is on (read where current, bronze elsewhere).
-    pub silver: Option<AnySilver>,
+    pub silver: Option<SilverTables>,
     /// `OURA_TIMEZONE`: "today", and clock times.
     pub timezone: TimeZone,
     /// Where the lake is, as the user wrote it (a path or `s3://bucket/prefix`).

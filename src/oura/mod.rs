@@ -27,8 +27,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
-use self::pacer::{Pacer, RATE_WINDOW};
+use self::pacer::Pacer;
 use self::retry::{
     MAX_CONNECT_ATTEMPTS, MAX_RATE_LIMIT_WAIT, StatusClass, TransportClass, classify_status,
     classify_transport, rate_limit_wait, unreachable_message,
@@ -142,14 +143,10 @@ enum Body {
 pub struct ClientOptions {
     /// `OURA_API_BASE`, without a trailing slash.
     pub api_base: String,
-    /// Read `/v2/sandbox/usercollection/*`.
-    pub sandbox: bool,
     /// Requests in flight at once.
     pub concurrency: usize,
     /// The first backoff delay; doubles each retry, with jitter.
     pub backoff_base: Duration,
-    /// Requests allowed in any 5 minutes (see [`pacer`]).
-    pub rate_limit: usize,
     /// The total deadline of one attempt, body included.
     pub attempt_timeout: Duration,
 }
@@ -158,9 +155,12 @@ pub struct ClientOptions {
 pub struct OuraClient {
     http: reqwest::Client,
     options: ClientOptions,
+    /// Read `/v2/sandbox/usercollection/*`.
+    sandbox: bool,
     tokens: Arc<TokenProvider>,
     in_flight: Semaphore,
-    pacer: Pacer,
+    /// The rate budget, shared by every run of the process (see [`pacer`]).
+    pacer: Arc<Pacer>,
     requests: AtomicU64,
     rate_limited: AtomicU64,
     /// Set once a request could not connect in all its attempts: the one-line cause that
@@ -168,23 +168,34 @@ pub struct OuraClient {
     unreachable: OnceLock<String>,
     /// Whether the first connect failure was logged (later ones go to debug).
     told_connect_failure: AtomicBool,
-    /// Set on an interrupt: chains of pages stop within [`INTERRUPT_GRACE`].
-    interrupted: Option<Arc<AtomicBool>>,
+    /// Cancelled on an interrupt: chains of pages stop within [`INTERRUPT_GRACE`].
+    interrupted: Option<CancellationToken>,
+}
+
+/// The HTTP client every Oura request of the process goes through (its connections are
+/// pooled and shared by every run); each attempt gets its deadline per request.
+pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .build()?)
 }
 
 impl OuraClient {
-    /// A client that authenticates through `tokens`.
-    pub fn new(options: ClientOptions, tokens: Arc<TokenProvider>) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(options.attempt_timeout)
-            .build()?;
+    /// A client of one login (`tokens`, or Oura's sandbox) that sends through `http` (see
+    /// [`http_client`]), paced by `pacer`, which other clients of the process may share.
+    pub fn new(
+        http: reqwest::Client,
+        pacer: Arc<Pacer>,
+        options: ClientOptions,
+        sandbox: bool,
+        tokens: Arc<TokenProvider>,
+    ) -> Self {
         let in_flight = Semaphore::new(options.concurrency.max(1));
-        let pacer = Pacer::new(options.rate_limit, RATE_WINDOW);
-        Ok(Self {
+        Self {
             http,
             options,
+            sandbox,
             tokens,
             in_flight,
             pacer,
@@ -193,11 +204,11 @@ impl OuraClient {
             unreachable: OnceLock::new(),
             told_connect_failure: AtomicBool::new(false),
             interrupted: None,
-        })
+        }
     }
 
-    /// Stops `next_token` chains [`INTERRUPT_GRACE`] after `flag` is set.
-    pub fn stop_chains_on(mut self, flag: Arc<AtomicBool>) -> Self {
+    /// Stops `next_token` chains [`INTERRUPT_GRACE`] after `flag` is cancelled.
+    pub fn stop_chains_on(mut self, flag: CancellationToken) -> Self {
         self.interrupted = Some(flag);
         self
     }
@@ -240,7 +251,7 @@ impl OuraClient {
 
     /// The URL of a collection.
     pub fn url_for(&self, data_type: DataType) -> String {
-        let sandbox = if self.options.sandbox { "sandbox/" } else { "" };
+        let sandbox = if self.sandbox { "sandbox/" } else { "" };
         format!("{}/v2/{sandbox}usercollection/{}", self.options.api_base, data_type.api_path())
     }
 
@@ -268,7 +279,7 @@ impl OuraClient {
             if let Some(token) = &next_token {
                 query.push(("next_token", token.clone()));
             }
-            if self.interrupted.as_ref().is_some_and(|f| f.load(Ordering::Relaxed)) {
+            if self.interrupted.as_ref().is_some_and(CancellationToken::is_cancelled) {
                 stop_at.get_or_insert_with(|| Instant::now() + INTERRUPT_GRACE);
             }
             let stopped = || {
@@ -335,9 +346,7 @@ impl OuraClient {
             return tokio::time::sleep_until(at.into()).await;
         }
         let Some(flag) = &self.interrupted else { return std::future::pending().await };
-        while !flag.load(Ordering::Relaxed) {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        flag.cancelled().await;
         tokio::time::sleep(INTERRUPT_GRACE).await;
     }
 
@@ -436,12 +445,17 @@ impl OuraClient {
         self.requests.fetch_add(1, Ordering::Relaxed);
         // The sandbox ignores the bearer, but some of its deployments insist on the header.
         let bearer = token.map_or("sandbox", Secret::expose);
-        let response =
-            self.http.get(url).query(query).bearer_auth(bearer).send().await.map_err(|e| {
-                match classify_transport(e.is_connect()) {
-                    TransportClass::Unreachable => AttemptError::Unreachable(transport_cause(&e)),
-                    TransportClass::Transient => transient(transport_cause(&e)),
-                }
+        let response = self
+            .http
+            .get(url)
+            .timeout(self.options.attempt_timeout)
+            .query(query)
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .map_err(|e| match classify_transport(e.is_connect()) {
+                TransportClass::Unreachable => AttemptError::Unreachable(transport_cause(&e)),
+                TransportClass::Transient => transient(transport_cause(&e)),
             })?;
         let status = response.status().as_u16();
         let header = |name: &str| {

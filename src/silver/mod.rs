@@ -6,7 +6,8 @@
 //! - [`decode`]: records to rows (`_extra`, `_absent`) and rows to Arrow;
 //! - [`render`]: rows back to Oura's records (the lossless proof, and readers);
 //! - [`table`]: one month file (Parquet, with the digest of its bronze days);
-//! - [`bronze`]: where a rebuild finds the bronze days; [`store`]: where silver lives.
+//! - [`bronze`]: where a rebuild finds the bronze days; [`crate::store::silver`]: where
+//!   silver lives (keys of a byte store, like bronze).
 //!
 //! A month file is rebuilt only when the digest of its bronze days (each day's sha256) differs
 //! from the one in the file, so an unchanged month costs a ledger read and a footer read.
@@ -18,7 +19,6 @@ pub mod bronze;
 pub mod decode;
 pub mod render;
 pub mod schema;
-pub mod store;
 pub mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,10 +27,10 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::datatype::DataType;
+use crate::store::silver::{META_DIGEST, MonthFile, SilverTables};
 use crate::window::Window;
 use bronze::BronzeSource;
-use store::{AnySilver, SilverStore};
-use table::{BronzeDay, MonthTable, YearMonth, bronze_digest, build_month, month_key};
+use table::{BronzeDay, MonthTable, YearMonth, bronze_digest, build_month, digest_of};
 use tokio::sync::oneshot;
 
 /// Month files built at once: one per core of a small machine; more only hold more months
@@ -77,7 +77,7 @@ enum MonthOutcome {
 
 /// Brings the silver months of `types` within `window` up to date with `source`.
 pub async fn update(
-    silver: &AnySilver,
+    silver: &SilverTables,
     source: &BronzeSource<'_>,
     types: &[DataType],
     window: Window,
@@ -154,7 +154,7 @@ pub async fn update(
 }
 
 async fn update_month(
-    silver: &AnySilver,
+    silver: &SilverTables,
     source: &BronzeSource<'_>,
     builders: &Builders,
     data_type: DataType,
@@ -165,12 +165,11 @@ async fn update_month(
     if days.is_empty() {
         return Ok(MonthOutcome::Empty);
     }
-    let key = month_key(data_type, month);
     if mode == Mode::Update {
         let known: Option<Vec<_>> =
             days.iter().map(|d| d.sha256.as_deref().map(|s| (d.day, s))).collect();
         if let Some(known) = known
-            && silver.digest(&key).await? == Some(bronze_digest(known))
+            && stored_digest(silver, data_type, month).await? == Some(bronze_digest(known))
         {
             return Ok(MonthOutcome::Unchanged);
         }
@@ -180,7 +179,8 @@ async fn update_month(
         bronze.push(source.read(day).await?);
     }
     let table = builders.build(data_type, month, bronze).await?;
-    silver.put(&key, &table).await?;
+    let file = MonthFile { parquet: &table.parquet, digest: &table.digest, rows: table.rows };
+    silver.put(data_type, month, file).await?;
     Ok(MonthOutcome::Written { rows: table.rows, misfits: table.misfits })
 }
 
@@ -225,51 +225,35 @@ impl Builders {
     }
 }
 
-/// The types of a sync whose silver months are brought up to date: every type that was
-/// fetched (a failed type may still have written some days), none that was skipped.
-pub fn types_to_update(report: &crate::report::RunReport, types: &[DataType]) -> Vec<DataType> {
-    types
-        .iter()
-        .copied()
-        .filter(|t| {
-            report
-                .types
-                .get(t.name())
-                .is_some_and(|r| r.status != crate::report::TypeStatus::Skipped)
-        })
-        .collect()
-}
-
 /// Every record of `data_type` in silver whose day lies in `window`, rendered back to Oura's
 /// JSON, in day order (the reading API for the dashboard and the tests).
 pub async fn read_records(
-    silver: &AnySilver,
+    silver: &SilverTables,
     data_type: DataType,
     window: Window,
 ) -> anyhow::Result<Vec<serde_json::Map<String, serde_json::Value>>> {
     let mut out = Vec::new();
     for month in YearMonth::months_of(window) {
-        let key = month_key(data_type, month);
-        let Some(bytes) = silver.get(&key).await? else { continue };
-        let rows = month_records(data_type, &key, bytes).await?;
+        let Some(bytes) = silver.get(data_type, month).await? else { continue };
+        let rows = month_records(data_type, month, bytes).await?;
         out.extend(rows.into_iter().filter(|(day, _)| window.contains(*day)).map(|(_, r)| r));
     }
     Ok(out)
 }
 
-/// The rows of the month file `key` (its `bytes`), each rendered back to Oura's JSON with the
-/// day it is filed under, in file order.
+/// The rows of `data_type`'s month file for `month` (its `bytes`), each rendered back to
+/// Oura's JSON with the day it is filed under, in file order.
 async fn month_records(
     data_type: DataType,
-    key: &str,
+    month: YearMonth,
     bytes: bytes::Bytes,
 ) -> anyhow::Result<Vec<(jiff::civil::Date, serde_json::Map<String, serde_json::Value>)>> {
     let batches = tokio::task::spawn_blocking(move || table::read_parquet(bytes)).await??;
     let mut out = Vec::new();
     for batch in &batches {
-        let filed = batch
-            .column_by_name(schema::DAY)
-            .ok_or_else(|| anyhow::anyhow!("the silver file {key} has no `day` column"))?;
+        let filed = batch.column_by_name(schema::DAY).ok_or_else(|| {
+            anyhow::anyhow!("the silver file of {data_type} {month} has no `day` column")
+        })?;
         let filed =
             arrow_array::cast::AsArray::as_primitive::<arrow_array::types::Date32Type>(filed);
         for (row, record) in render::batch_to_records(data_type, batch)?.into_iter().enumerate() {
@@ -284,15 +268,37 @@ async fn month_records(
 /// day with its object's sha256, as the ledger lists the month); `None` when the file is
 /// missing or stale, so that a reader falls back to bronze and never shows an older answer.
 pub async fn read_current_month(
-    silver: &AnySilver,
+    silver: &SilverTables,
     data_type: DataType,
     month: YearMonth,
     days: &[(jiff::civil::Date, &str)],
 ) -> anyhow::Result<Option<Vec<(jiff::civil::Date, serde_json::Map<String, serde_json::Value>)>>> {
-    let key = month_key(data_type, month);
-    if days.is_empty() || silver.digest(&key).await? != Some(bronze_digest(days.iter().copied())) {
+    if days.is_empty()
+        || stored_digest(silver, data_type, month).await?
+            != Some(bronze_digest(days.iter().copied()))
+    {
         return Ok(None);
     }
-    let Some(bytes) = silver.get(&key).await? else { return Ok(None) };
-    Ok(Some(month_records(data_type, &key, bytes).await?))
+    let Some(bytes) = silver.get(data_type, month).await? else { return Ok(None) };
+    Ok(Some(month_records(data_type, month, bytes).await?))
+}
+
+/// The bronze digest `data_type`'s month file for `month` was built from: from the store's
+/// metadata where it keeps some (one `HeadObject` on S3), else from the Parquet footer; `None`
+/// when there is no file, or it is not Parquet (cut off, or foreign), so it is rebuilt.
+async fn stored_digest(
+    silver: &SilverTables,
+    data_type: DataType,
+    month: YearMonth,
+) -> anyhow::Result<Option<String>> {
+    let Some(head) = silver.head(data_type, month).await? else { return Ok(None) };
+    if let Some(digest) = head.metadata.get(META_DIGEST) {
+        return Ok(Some(digest.clone()));
+    }
+    let Some(bytes) = silver.get(data_type, month).await? else { return Ok(None) };
+    let metadata = tokio::task::spawn_blocking(move || {
+        parquet::file::metadata::ParquetMetaDataReader::new().parse_and_finish(&bytes).ok()
+    })
+    .await?;
+    Ok(metadata.as_ref().and_then(digest_of))
 }

@@ -4,11 +4,9 @@
 //! a later sync can tell whether the month is up to date by reading the footer alone.
 
 use std::collections::BTreeSet;
-use std::fmt;
 
 use arrow_array::RecordBatch;
 use bytes::Bytes;
-use jiff::ToSpan;
 use jiff::civil::Date;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -20,7 +18,6 @@ use sha2::{Digest, Sha256};
 use super::decode::{record_to_row, rows_to_batch};
 use super::schema::SILVER_VERSION;
 use crate::datatype::DataType;
-use crate::window::Window;
 
 /// Rows per row group: a month of any type fits in one (heart rate every 5 minutes is ~9,000
 /// rows a month), and engines read a few large row groups fastest.
@@ -29,55 +26,7 @@ pub const ROW_GROUP_ROWS: usize = 1 << 20;
 /// The key of the footer metadata entry that holds the bronze digest.
 pub const DIGEST_KEY: &str = "oura_sync.bronze_digest";
 
-/// A calendar month.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct YearMonth {
-    pub year: i16,
-    pub month: i8,
-}
-
-impl YearMonth {
-    pub fn of(day: Date) -> Self {
-        Self { year: day.year(), month: day.month() }
-    }
-
-    pub fn first_day(self) -> Date {
-        Date::new(self.year, self.month, 1).expect("a valid month")
-    }
-
-    pub fn last_day(self) -> Date {
-        self.first_day().last_of_month()
-    }
-
-    /// The whole month as a window.
-    pub fn window(self) -> Window {
-        Window::new(self.first_day(), self.last_day())
-    }
-
-    /// The months that `window` touches, in order.
-    pub fn months_of(window: Window) -> Vec<YearMonth> {
-        let mut months = Vec::new();
-        let mut month = YearMonth::of(window.start);
-        while month.first_day() <= window.end {
-            months.push(month);
-            month = YearMonth::of(month.first_day() + 1.month());
-        }
-        months
-    }
-}
-
-impl fmt::Display for YearMonth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
-    }
-}
-
-/// The key of a month file under the silver root:
-/// `daily_readiness/year=2026/month=02/daily_readiness_2026-02.parquet`.
-pub fn month_key(data_type: DataType, month: YearMonth) -> String {
-    let name = data_type.name();
-    format!("{name}/year={:04}/month={:02}/{name}_{month}.parquet", month.year, month.month)
-}
+pub use crate::window::YearMonth;
 
 /// One bronze day object: its day, the sha256 of its bytes, and the NDJSON itself.
 #[derive(Clone, Debug)]
@@ -174,20 +123,12 @@ pub fn digest_of(metadata: &parquet::file::metadata::ParquetMetaData) -> Option<
 
 #[cfg(test)]
 mod tests {
+    use crate::window::Window;
     use jiff::civil::date;
 
     use super::*;
     use crate::silver::render::batch_to_records;
     use crate::store::sha256_hex;
-
-    #[test]
-    fn month_keys_are_hive_partitioned() {
-        let month = YearMonth::of(date(2026, 2, 18));
-        assert_eq!(
-            month_key(DataType::DailyReadiness, month),
-            "daily_readiness/year=2026/month=02/daily_readiness_2026-02.parquet"
-        );
-    }
 
     #[test]
     fn a_window_touches_each_of_its_months_once() {

@@ -5,16 +5,22 @@
 //! day and the records and never builds a key. The user picks the backend at run time
 //! through `--dest`/`OURA_DESTINATION`, so the pipeline only ever sees [`AnyStore`].
 
+pub mod byte_store;
+pub mod lake;
 pub mod layout;
 pub mod local;
 pub mod manifest;
+pub mod place;
 pub mod s3;
+pub mod silver;
 
 use bytes::Bytes;
 use jiff::civil::Date;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::datatype::DataType;
+pub use lake::{Lake, LakeLock, RunLocks, lock_run};
 pub use layout::Layout;
 
 pub use local::LocalStore;
@@ -135,6 +141,14 @@ pub trait ObjectStore {
     /// Removes an object (a day whose records all moved to other days).
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
 
+    /// Every key under the folder `prefix` (a full key's start, ending in `/`).
+    async fn list(&self, prefix: &str) -> anyhow::Result<Vec<byte_store::Listed>>;
+
+    /// True where an object is cheap to read back (a local disk), so that what it holds is
+    /// checked against the ledger before a resumed backfill trusts it; an S3 lake keeps what
+    /// it acknowledged, and `--force` refetches.
+    fn reads_are_cheap(&self) -> bool;
+
     /// The destination as a user would write it (`./oura-lake`, `s3://bucket/prefix`).
     fn describe(&self) -> String;
 
@@ -147,6 +161,53 @@ pub trait ObjectStore {
     /// The key of `data_type`'s object for `day`.
     fn key(&self, data_type: DataType, day: Date) -> String {
         layout::join_prefix(self.key_prefix(), &self.layout().key(data_type, day))
+    }
+
+    /// The records of the stored object `key` (its layout reads its own bodies: NDJSON lines,
+    /// or one JSON array), `None` when there is no such object.
+    async fn records(&self, key: &str) -> anyhow::Result<Option<Vec<Box<RawValue>>>> {
+        Ok(self.get(key).await?.map(|body| self.layout().decode(&body)))
+    }
+
+    /// The stored object `key` as NDJSON, with the sha256 of the bytes as stored: the body
+    /// itself in the default layout, the records re-encoded as lines in another.
+    async fn ndjson(&self, key: &str) -> anyhow::Result<Option<(String, Bytes)>> {
+        let Some(body) = self.get(key).await? else { return Ok(None) };
+        let sha256 = sha256_hex(&body);
+        let layout = self.layout();
+        if layout.name() == layout::hive_ndjson::NAME {
+            return Ok(Some((sha256, body)));
+        }
+        let records = layout.decode(&body);
+        let lines: Vec<&str> = records.iter().map(|r| r.get()).collect();
+        Ok(Some((sha256, Bytes::from(layout::HiveNdjson.encode(&lines)))))
+    }
+
+    /// The stored day objects of `data_type` within `window` found by listing the lake (for a
+    /// lake with no ledger, or one made by another tool), by day: every key under the type's
+    /// folder that the layout reads back as a day of this type.
+    async fn day_keys(
+        &self,
+        data_type: DataType,
+        window: crate::window::Window,
+    ) -> anyhow::Result<Vec<(Date, String)>> {
+        let folder = layout::join_prefix(self.key_prefix(), self.layout().folder(data_type));
+        let strip = match self.key_prefix() {
+            "" => String::new(),
+            prefix => format!("{prefix}/"),
+        };
+        let mut days: Vec<(Date, String)> = self
+            .list(&format!("{folder}/"))
+            .await?
+            .into_iter()
+            .filter_map(|listed| {
+                let relative = listed.key.strip_prefix(&strip)?;
+                let (t, day) = self.layout().parse_key(relative)?;
+                (t == data_type && window.contains(day)).then_some((day, listed.key))
+            })
+            .collect();
+        days.sort();
+        Ok(days)
     }
 
     /// The object to [`put`](ObjectStore::put) for `data_type`'s `records` of `day`.
@@ -205,6 +266,20 @@ impl ObjectStore for AnyStore {
         match self {
             AnyStore::Local(s) => s.delete(key).await,
             AnyStore::S3(s) => s.delete(key).await,
+        }
+    }
+
+    async fn list(&self, prefix: &str) -> anyhow::Result<Vec<byte_store::Listed>> {
+        match self {
+            AnyStore::Local(s) => s.list(prefix).await,
+            AnyStore::S3(s) => s.list(prefix).await,
+        }
+    }
+
+    fn reads_are_cheap(&self) -> bool {
+        match self {
+            AnyStore::Local(s) => s.reads_are_cheap(),
+            AnyStore::S3(s) => s.reads_are_cheap(),
         }
     }
 

@@ -10,12 +10,9 @@
 //! key, `put` trusts it and sends no request. Without a ledger entry, one `HeadObject` reads
 //! the stored object's `sha256` metadata, so a lake whose ledger lost a day is not rewritten.
 
-use anyhow::Context;
-use aws_sdk_s3::Client;
-use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ServerSideEncryption;
 use bytes::Bytes;
 
+use super::byte_store::{ByteStore, Listed, Put, PutAttrs, S3Bytes};
 use super::layout::{Layout, default_layout};
 use super::{DayObject, ObjectStore, PutOutcome};
 use crate::aws::CallFailure;
@@ -30,51 +27,27 @@ pub const META_RUN_ID: &str = "run-id";
 const BOOTSTRAP: &str = "scripts/aws-bootstrap.sh";
 const POLICY: &str = "scripts/iam-policy.json";
 
-/// The server-side encryption asked for on every put (`OURA_S3_SSE`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Encryption {
-    /// `AES256`: keys managed by S3 (the default).
-    Aes256,
-    /// `aws:kms`, with `OURA_S3_KMS_KEY_ID` or, without it, the account's `aws/s3` key.
-    Kms { key_id: Option<String> },
-}
-
-impl Encryption {
-    /// The encryption for the values of `OURA_S3_SSE` and `OURA_S3_KMS_KEY_ID`: anything but
-    /// `AES256` or `aws:kms`, or a key id without `aws:kms`, is a usage error.
-    pub fn parse(sse: Option<&str>, key_id: Option<String>) -> anyhow::Result<Self> {
-        match sse {
-            None | Some("AES256") if key_id.is_some() => Err(UserError::usage(
-                "OURA_S3_KMS_KEY_ID is set but OURA_S3_SSE is not aws:kms; set OURA_S3_SSE=aws:kms \
-                 to use the key, or unset OURA_S3_KMS_KEY_ID",
-            )),
-            None | Some("AES256") => Ok(Encryption::Aes256),
-            Some("aws:kms") => Ok(Encryption::Kms { key_id }),
-            Some(other) => Err(UserError::usage(format!(
-                "OURA_S3_SSE `{other}` is not supported; use AES256 (the default) or aws:kms"
-            ))),
-        }
-    }
-}
+pub use super::byte_store::Encryption;
 
 /// A lake in `s3://bucket/prefix`.
 #[derive(Clone, Debug)]
 pub struct S3Store {
-    client: Client,
-    bucket: String,
+    bytes: S3Bytes,
     prefix: String,
-    encryption: Encryption,
     layout: std::sync::Arc<dyn Layout>,
 }
 
 impl S3Store {
     /// A store in `bucket` whose keys start with `prefix` (slashes around it are dropped).
-    pub fn new(client: Client, bucket: &str, prefix: &str, encryption: Encryption) -> Self {
+    pub fn new(
+        client: aws_sdk_s3::Client,
+        bucket: &str,
+        prefix: &str,
+        encryption: Encryption,
+    ) -> Self {
         Self {
-            client,
-            bucket: bucket.to_string(),
+            bytes: S3Bytes::new(client, bucket, encryption),
             prefix: prefix.trim_matches('/').to_string(),
-            encryption,
             layout: default_layout(),
         }
     }
@@ -87,52 +60,39 @@ impl S3Store {
 
     /// The bucket.
     pub fn bucket(&self) -> &str {
-        &self.bucket
+        self.bytes.bucket()
     }
 
     /// The `sha256` metadata of the object at `key`, if it exists and has one.
     async fn stored_sha256(&self, key: &str) -> Option<String> {
-        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
-            Ok(head) => head.metadata().and_then(|m| m.get(META_SHA256)).cloned(),
-            Err(err) => {
-                // Not found is the normal case; anything else is left to the put, which
-                // reports it if it persists.
-                let failure = CallFailure::from_sdk(&err);
-                if !failure.is_not_found() {
-                    tracing::debug!(key, cause = %failure.detail, "HeadObject failed; writing anyway.");
-                }
+        match self.bytes.head(key).await {
+            Ok(head) => head?.metadata.get(META_SHA256).cloned(),
+            Err(e) => {
+                // Anything but a missing key is left to the put, which reports it if it
+                // persists.
+                tracing::debug!(key, cause = %format!("{e:#}"), "HeadObject failed; writing anyway.");
                 None
             }
         }
     }
 
     /// One PutObject of `object`, with its content type, encryption and metadata; with
-    /// `only_if_absent`, conditional on the key not existing (`If-None-Match: *`, 412 if it does).
-    async fn send_put(&self, object: &DayObject, only_if_absent: bool) -> Result<(), CallFailure> {
-        let request = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&object.key)
-            .body(ByteStream::from(object.body.clone()))
-            .content_type(object.content_type)
-            .metadata(META_RECORD_COUNT, object.record_count.to_string())
-            .metadata(META_SHA256, &object.sha256)
-            .metadata(META_RUN_ID, &object.run_id);
-        let request = match &self.encryption {
-            Encryption::Aes256 => request.server_side_encryption(ServerSideEncryption::Aes256),
-            Encryption::Kms { key_id } => request
-                .server_side_encryption(ServerSideEncryption::AwsKms)
-                .set_ssekms_key_id(key_id.clone()),
-        };
-        let request = if only_if_absent { request.if_none_match("*") } else { request };
-        request.send().await.map(|_| ()).map_err(|err| CallFailure::from_sdk(&err))
+    /// `only_if_absent`, conditional on the key not existing (`If-None-Match: *`).
+    async fn send_put(&self, object: &DayObject, only_if_absent: bool) -> Result<Put, CallFailure> {
+        let metadata = [
+            (META_RECORD_COUNT, object.record_count.to_string()),
+            (META_SHA256, object.sha256.clone()),
+            (META_RUN_ID, object.run_id.clone()),
+        ];
+        let attrs =
+            PutAttrs { content_type: object.content_type, metadata: &metadata, only_if_absent };
+        self.bytes.send_put(&object.key, object.body.clone(), attrs).await
     }
 
     fn put_error(&self, key: &str, failure: &CallFailure) -> anyhow::Error {
-        let url = format!("s3://{}/{key}", self.bucket);
+        let url = format!("s3://{}/{key}", self.bucket());
         if failure.is_access_denied() {
-            let kms = match self.encryption {
+            let kms = match self.bytes.encryption() {
                 Encryption::Kms { .. } => " (and kms:GenerateDataKey on the KMS key)",
                 Encryption::Aes256 => "",
             };
@@ -143,7 +103,7 @@ impl S3Store {
         } else if failure.code.as_deref() == Some("NoSuchBucket") {
             anyhow::anyhow!(
                 "cannot write {url}: the bucket `{}` does not exist; create it with {BOOTSTRAP}",
-                self.bucket
+                self.bucket()
             )
         } else {
             // The caller names the key; the cause is what S3 (or the network) said.
@@ -179,10 +139,7 @@ fn check_error(bucket: &str, failure: &CallFailure) -> anyhow::Error {
 
 impl ObjectStore for S3Store {
     async fn check(&self) -> anyhow::Result<()> {
-        match self.client.head_bucket().bucket(&self.bucket).send().await {
-            Ok(_) => Ok(()),
-            Err(err) => Err(check_error(&self.bucket, &CallFailure::from_sdk(&err))),
-        }
+        self.bytes.head_bucket().await.map_err(|failure| check_error(self.bucket(), &failure))
     }
 
     async fn put(
@@ -198,7 +155,7 @@ impl ObjectStore for S3Store {
             // a first backfill. If it exists (a ledger that lost track, or a lake written by
             // another tool), compare before replacing, so identical content is not rewritten.
             None => match self.send_put(object, true).await {
-                Err(failure) if failure.status == Some(412) => {
+                Ok(Put::Exists) => {
                     if self.stored_sha256(&object.key).await.as_deref() == Some(&object.sha256) {
                         return Ok(PutOutcome::Unchanged);
                     }
@@ -213,43 +170,29 @@ impl ObjectStore for S3Store {
     }
 
     async fn flush(&self) -> anyhow::Result<()> {
-        // S3 has stored an object durably by the time PutObject answers 200.
-        Ok(())
+        self.bytes.flush().await
     }
 
     async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
-        let response = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
-            Ok(response) => response,
-            Err(err) => {
-                let failure = CallFailure::from_sdk(&err);
-                if failure.is_not_found() || failure.code.as_deref() == Some("NoSuchKey") {
-                    return Ok(None);
-                }
-                anyhow::bail!("cannot read s3://{}/{key}: {}", self.bucket, failure.detail);
-            }
-        };
-        let body = response
-            .body
-            .collect()
-            .await
-            .with_context(|| format!("cannot read s3://{}/{key}", self.bucket))?;
-        Ok(Some(body.into_bytes()))
+        self.bytes.get(key).await
     }
 
     async fn delete(&self, key: &str) -> anyhow::Result<()> {
-        match self.client.delete_object().bucket(&self.bucket).key(key).send().await {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                let failure = CallFailure::from_sdk(&err);
-                anyhow::bail!("cannot delete s3://{}/{key}: {}", self.bucket, failure.detail)
-            }
-        }
+        self.bytes.delete(key).await
+    }
+
+    async fn list(&self, prefix: &str) -> anyhow::Result<Vec<Listed>> {
+        self.bytes.list(prefix).await
+    }
+
+    fn reads_are_cheap(&self) -> bool {
+        self.bytes.reads_are_cheap()
     }
 
     fn describe(&self) -> String {
         match self.prefix.as_str() {
-            "" => format!("s3://{}", self.bucket),
-            prefix => format!("s3://{}/{prefix}", self.bucket),
+            "" => self.bytes.describe(),
+            prefix => format!("{}/{prefix}", self.bytes.describe()),
         }
     }
 

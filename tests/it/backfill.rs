@@ -49,7 +49,11 @@ fn an_interrupted_backfill_resumes_to_a_complete_lake() {
     // 120 days: pieces of 90 and 30 days; `--concurrency 1` has one piece in flight.
     let days = days_from("2026-01-01", 120);
     env.oura.add("daily_sleep", days.iter().map(|d| daily("daily_sleep", d)));
-    env.oura.lock().delay = Duration::from_millis(40);
+    // The first piece is 46 pages of two: its 41st request waits here, so the interrupt comes
+    // with that piece surely in flight and the next surely not started, however slow the
+    // machine.
+    const HELD: usize = 40;
+    env.oura.lock().hold_from = Some(HELD);
     let args = [
         "sync",
         "--from",
@@ -61,31 +65,22 @@ fn an_interrupted_backfill_resumes_to_a_complete_lake() {
         "--concurrency",
         "1",
     ];
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_oura-sync"));
-    for name in inherited_settings() {
-        command.env_remove(name);
-    }
-    let child = command
-        .current_dir(env.dir.path())
-        .env("OURA_API_BASE", &env.oura.base_url)
-        .env("OURA_TIMEZONE", "UTC")
-        .env("OURA_ACCESS_TOKEN", TOKEN)
-        .env_remove("OURA_DESTINATION")
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The first piece (90 days, 46 pages of two) is in flight after half a second.
-    std::thread::sleep(Duration::from_millis(500));
+    let mut child = spawn(&env, &args, &[]);
+    let lines = stderr_lines(&mut child);
+    wait_for(|| env.oura.requests_to("daily_sleep").len() > HELD, "the held request");
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stdout(&out).contains("interrupted"), "{}", stdout(&out));
+    // Released once the run says it was interrupted: the rest of the piece goes at once.
+    wait_for_line(&lines, "Interrupted: finishing the pieces in flight");
+    env.oura.lock().hold_from = None;
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(out.contains("interrupted"), "{out}");
 
     let files: Vec<_> =
         env.lake_files().into_iter().filter(|f| f.starts_with("daily_sleep/")).collect();
@@ -95,7 +90,6 @@ fn an_interrupted_backfill_resumes_to_a_complete_lake() {
     assert_eq!(env.ledger_runs().len(), 1);
     let fetched_before = env.oura.requests_to("daily_sleep").len();
 
-    env.oura.lock().delay = Duration::ZERO;
     let out = env.run(&args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(env.lake_files().iter().filter(|f| f.starts_with("daily_sleep/")).count(), 120);
@@ -107,23 +101,84 @@ fn an_interrupted_backfill_resumes_to_a_complete_lake() {
 }
 
 /// A client-side pace under the rate limit: with OURA_RATE_LIMIT at 5 requests per 5
-/// minutes, the sixth request would wait minutes, so a sync that needs 6 requests does not
-/// finish within seconds, and the fake sees no 429 at all.
+/// minutes, a sync that needs 6 requests sends 5, then says it waits minutes for the sixth
+/// turn (judged by what it says and what the fake saw, not by a clock), and the fake sees no
+/// 429 at all.
 #[test]
 fn requests_are_paced_under_the_rate_limit() {
     let env = TestEnv::new();
     env.oura
         .add("daily_sleep", days_from("2026-11-10", 14).iter().map(|d| daily("daily_sleep", d)));
     env.oura.lock().rate_limit = Some((5, Duration::from_secs(300)));
-    let out = env
-        .cmd()
-        .env("OURA_RATE_LIMIT", "5")
-        .args(["sync", "2026-11-23", "--days", "10", "--types", "daily_sleep"])
-        .timeout(Duration::from_secs(3))
-        .output()
-        .unwrap();
-    // Killed by the timeout while waiting for its sixth turn.
-    assert_eq!(out.status.code(), None, "{}", stderr(&out));
+    let args = ["-v", "sync", "2026-11-23", "--days", "10", "--types", "daily_sleep"];
+    let mut child = spawn(&env, &args, &[("OURA_RATE_LIMIT", "5")]);
+    let lines = stderr_lines(&mut child);
+    let pacing = wait_for_line(&lines, "Pacing under the rate limit.");
+    let _ = child.kill();
+    let _ = child.wait();
+    // `wait=299.98s`: the sixth turn comes when the first request leaves the 5-minute window.
+    let wait: f64 = pacing
+        .split("wait=")
+        .nth(1)
+        .and_then(|w| w.split('s').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no wait in {pacing}"));
+    assert!(wait > 240.0, "{pacing}");
     assert_eq!(env.oura.requests_to("daily_sleep").len(), 5);
     assert_eq!(env.oura.lock().rate_limited, 0);
+}
+
+/// `oura-sync` with `args` started as `TestEnv::cmd` sets it up (the fake server, a bare
+/// token, UTC days, the lake in the test's directory), with `extra` settings, its stderr piped
+/// to be read while it runs.
+fn spawn(env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_oura-sync"));
+    for name in inherited_settings() {
+        command.env_remove(name);
+    }
+    command
+        .current_dir(env.dir.path())
+        .env("OURA_API_BASE", &env.oura.base_url)
+        .env("OURA_TIMEZONE", "UTC")
+        .env("OURA_ACCESS_TOKEN", TOKEN)
+        .envs(extra.iter().copied())
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The child's stderr, line by line, as it comes (read on a thread of its own, so the child
+/// never blocks on a full pipe).
+fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    let stderr = child.stderr.take().unwrap();
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    lines
+}
+
+/// The first line (within a minute) that contains `text`.
+fn wait_for_line(lines: &std::sync::mpsc::Receiver<String>, text: &str) -> String {
+    loop {
+        let line = lines.recv_timeout(Duration::from_secs(60));
+        match line {
+            Ok(line) if line.contains(text) => return line,
+            Ok(_) => {}
+            Err(e) => panic!("no line with `{text}` within a minute: {e}"),
+        }
+    }
+}
+
+/// Waits (up to a minute, polling) until `done` holds.
+fn wait_for(done: impl Fn() -> bool, what: &str) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < Duration::from_secs(60), "no {what} within a minute");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

@@ -9,7 +9,7 @@
 //! - every collection is paginated with `next_token` (small pages by default);
 //! - `personal_info` is a bare object and missing from the sandbox;
 //! - per-path faults on demand: 5xx, 429 with `Retry-After`, bodies cut off mid-JSON,
-//!   refusals (401/403) and a fixed delay; optional bearer checking against a set of valid
+//!   refusals (401/403), a fixed delay and a hold on requests past a count; optional bearer checking against a set of valid
 //!   tokens (shared with a fake OAuth server) and a rolling-window rate limit.
 //!
 //! Every request is logged for assertions.
@@ -105,6 +105,9 @@ pub struct Inner {
     pub page_size: usize,
     pub series_page_size: usize,
     pub delay: Duration,
+    /// Requests from the `n`-th on (0-based, counting every request) are held unanswered
+    /// until this is set back to `None`: a test's fixed point in the middle of a chain.
+    pub hold_from: Option<usize>,
     /// Records (raw JSON) sent once, in the first page of the next answer of a path, whatever
     /// the query: records a filter could not place (no day, not an object).
     pub serve_once: HashMap<String, Vec<String>>,
@@ -239,16 +242,20 @@ async fn serve(
 ) -> Response {
     let authorization =
         headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let (delay, answer) = {
+    let (delay, answer, index) = {
         let mut s = inner.lock().unwrap();
+        let index = s.log.len();
         s.log.push(Logged {
             path: format!("/v2/{}usercollection/{kind}", if sandbox { "sandbox/" } else { "" }),
             query: query.clone(),
             authorization: authorization.clone(),
         });
         let delay = s.delay;
-        (delay, answer(&mut s, &kind, &query, authorization.as_deref(), sandbox))
+        (delay, answer(&mut s, &kind, &query, authorization.as_deref(), sandbox), index)
     };
+    while inner.lock().unwrap().hold_from.is_some_and(|n| index >= n) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }

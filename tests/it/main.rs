@@ -7,6 +7,8 @@
 mod fake_oura;
 // The test environment and record builders.
 mod common;
+// Several accounts' syncs at once in one process, sharing one runtime (the library API).
+mod accounts;
 // `sync` against the fake: every type, the traps, retries, refusals, the lake and the ledger.
 mod sync;
 // Arguments and settings: bad input, precedence, exit codes, nothing written on error.

@@ -11,9 +11,7 @@ use jiff::Timestamp;
 use oura_sync::config::{EnvSnapshot, notify_config};
 use oura_sync::datatype::DataType;
 use oura_sync::notify::{Notifiers, NotifyStatus};
-use oura_sync::report::{
-    RunReport, SUMMARY_LIMIT, TypeReport, TypeStatus, WindowReport, overall_status,
-};
+use oura_sync::report::{RunHead, RunReport, SUMMARY_LIMIT, TypeReport, TypeStatus};
 use serde_json::json;
 
 use crate::recorder::{Recorder, Reply};
@@ -48,28 +46,19 @@ pub fn report(failed: &[(&str, &str)]) -> RunReport {
     for (name, cause) in failed {
         types.insert(name.to_string(), TypeReport::failed(*cause));
     }
-    RunReport {
-        schema_version: oura_sync::report::SCHEMA_VERSION,
+    let head = RunHead {
         run_id: "run-1".into(),
-        status: overall_status(types.values()),
-        window: WindowReport {
-            start: jiff::civil::date(2026, 11, 17),
-            end: jiff::civil::date(2026, 11, 23),
-        },
-        started_at: Timestamp::UNIX_EPOCH,
-        finished_at: Timestamp::UNIX_EPOCH,
-        duration_ms: 1400,
+        window: oura_sync::window::Window::new(
+            jiff::civil::date(2026, 11, 17),
+            jiff::civil::date(2026, 11, 23),
+        ),
         destination: "./oura-lake".into(),
         dry_run: false,
         sandbox: false,
-        types,
-        objects_written: 3,
-        requests: 5,
-        error: None,
-        login_needed: false,
-        silver: None,
-        briefing: None,
-    }
+        started_at: Timestamp::UNIX_EPOCH,
+        finished_at: Timestamp::UNIX_EPOCH,
+    };
+    RunReport { duration_ms: 1400, objects_written: 3, requests: 5, ..RunReport::new(head, types) }
 }
 
 fn no_newline_tab_or_space_run(text: &str) {
@@ -623,7 +612,7 @@ async fn a_run_the_ledger_cannot_record_ends_failed_in_the_last_message_too() {
     let finished = oura_sync::ops::sync::finish(report(&[]), Some(&RunEntryRefused), &n).await;
 
     assert_eq!(finished.status, oura_sync::report::RunStatus::Failed);
-    assert_eq!(oura_sync::error::run_exit_code(&finished), 1);
+    assert_eq!(oura_sync::report::run_exit_code(&finished), 1);
     let error = finished.error.clone().unwrap();
     assert!(error.starts_with("cannot record the run in the ledger: Provisioned"), "{error}");
     let sent = hook.requests();

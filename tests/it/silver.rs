@@ -10,7 +10,7 @@ use std::process::Command as Process;
 use jiff::civil::Date;
 use oura_sync::datatype::DataType;
 use oura_sync::silver::decode::parse_datetime;
-use oura_sync::silver::store::{AnySilver, LocalSilver};
+use oura_sync::store::silver::SilverTables;
 use oura_sync::window::Window;
 use serde_json::{Value, json};
 
@@ -99,7 +99,7 @@ fn normal(value: &Value) -> Value {
 /// its bronze record: same keys, same values.
 fn assert_lossless(lake: &Path, silver_root: &Path) -> usize {
     let bronze = bronze_records(lake);
-    let silver = AnySilver::Local(LocalSilver::new(silver_root));
+    let silver = SilverTables::local(silver_root);
     let window = Window::new(Date::constant(2013, 1, 1), Date::constant(2030, 12, 31));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let mut compared = 0;
@@ -454,12 +454,12 @@ async fn a_week_into_s3_gives_s3_silver_that_duckdb_reads() {
         local.display()
     ));
     assert_eq!(rows[0], [json!(21), json!(21 * 60)]);
-    let silver = AnySilver::S3(oura_sync::silver::store::S3Silver::new(
+    let silver = SilverTables::s3(
         aws.s3.clone(),
         &bucket,
         "silver/oura",
         oura_sync::store::s3::Encryption::Aes256,
-    ));
+    );
     let window = Window::new(Date::constant(2026, 11, 17), Date::constant(2026, 11, 23));
     let records = oura_sync::silver::read_records(&silver, DataType::Sleep, window).await.unwrap();
     assert_eq!(records.len(), 7);

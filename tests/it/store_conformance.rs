@@ -1,6 +1,7 @@
-//! The store conformance suite (the contract on [`ObjectStore`]), run on every backend in
-//! each layout (the default `hive-ndjson` and `bio-lakehouse`), and the S3-only checks:
-//! headers, metadata, encryption, trust in the ledger, health checks.
+//! The store conformance suites: the contract on [`ObjectStore`] (bronze day objects), run on
+//! every backend in each layout (the default `hive-ndjson` and `bio-lakehouse`); the contract
+//! on the byte store beneath it and silver (`ByteStore`), run on every backend; and the
+//! S3-only checks: headers, metadata, encryption, trust in the ledger, health checks.
 
 use jiff::civil::{Date, date};
 use oura_sync::datatype::DataType;
@@ -278,4 +279,122 @@ async fn s3_a_failed_put_reports_a_one_line_cause() {
 async fn local_check_accepts_a_directory_not_created_yet() {
     let dir = tempfile::tempdir().unwrap();
     LocalStore::new(dir.path().join("a/b/lake")).check().await.unwrap();
+}
+
+// The byte store under the lake and silver alike (`oura_sync::store::byte_store`): the
+// contract silver's month files rely on, run on every backend.
+
+use bytes::Bytes;
+use oura_sync::store::byte_store::{ByteStore, Put, PutAttrs};
+
+const PARQUET: &str = "application/vnd.apache.parquet";
+
+fn attrs<'a>(metadata: &'a [(&'a str, String)], only_if_absent: bool) -> PutAttrs<'a> {
+    PutAttrs { content_type: PARQUET, metadata, only_if_absent }
+}
+
+/// A put is read back whole by `get`; `head` sees the key, when it was written and, where the
+/// backend keeps metadata, exactly the metadata put with it; a missing key is `None` to both.
+async fn bytes_round_trip_with_metadata<B: ByteStore>(store: &B) {
+    let meta = [("bronze-digest", "abc".to_string()), ("row-count", "3".to_string())];
+    let key = "sleep/year=2026/month=02/sleep_2026-02.parquet";
+    let put = store.put(key, Bytes::from_static(b"PAR1 body"), attrs(&meta, false)).await;
+    assert_eq!(put.unwrap(), Put::Written);
+    store.flush().await.unwrap();
+    assert_eq!(store.get(key).await.unwrap().as_deref(), Some(&b"PAR1 body"[..]));
+    let head = store.head(key).await.unwrap().expect("the key is there");
+    assert!(head.modified.is_some(), "{head:?}");
+    if store.reads_are_cheap() {
+        assert!(head.metadata.is_empty(), "a local file keeps no metadata: {head:?}");
+    } else {
+        assert_eq!(head.metadata.get("bronze-digest").map(String::as_str), Some("abc"));
+        assert_eq!(head.metadata.get("row-count").map(String::as_str), Some("3"));
+    }
+    assert_eq!(store.get("sleep/none.parquet").await.unwrap(), None);
+    assert_eq!(store.head("sleep/none.parquet").await.unwrap(), None);
+}
+
+/// A listing of a folder gives every key under it at any depth, and nothing of a sibling
+/// folder whose name starts the same; an empty folder lists nothing.
+async fn bytes_list_is_every_key_under_a_folder<B: ByteStore>(store: &B) {
+    for key in ["sleep/year=2026/month=01/a", "sleep/year=2026/month=02/b", "sleep_time/c"] {
+        store.put(key, Bytes::from_static(b"x"), attrs(&[], false)).await.unwrap();
+    }
+    let mut keys: Vec<String> =
+        store.list("sleep/").await.unwrap().into_iter().map(|l| l.key).collect();
+    keys.sort();
+    assert_eq!(keys, ["sleep/year=2026/month=01/a", "sleep/year=2026/month=02/b"]);
+    assert!(store.list("tag/").await.unwrap().is_empty());
+}
+
+/// A put only if absent creates a new key but leaves an existing one as it was; a new body
+/// then replaces it whole; delete removes it and a missing key deletes without error.
+async fn bytes_only_if_absent_then_replace_then_delete<B: ByteStore>(store: &B) {
+    let key = "tag/k";
+    assert_eq!(
+        store.put(key, Bytes::from_static(b"one"), attrs(&[], true)).await.unwrap(),
+        Put::Written
+    );
+    assert_eq!(
+        store.put(key, Bytes::from_static(b"two"), attrs(&[], true)).await.unwrap(),
+        Put::Exists
+    );
+    assert_eq!(store.get(key).await.unwrap().as_deref(), Some(&b"one"[..]));
+    store.put(key, Bytes::from_static(b"three"), attrs(&[], false)).await.unwrap();
+    assert_eq!(store.get(key).await.unwrap().as_deref(), Some(&b"three"[..]));
+    store.delete(key).await.unwrap();
+    assert_eq!(store.get(key).await.unwrap(), None);
+    store.delete(key).await.unwrap();
+}
+
+/// Runs every byte-store case on each backend, one test per (backend, case).
+macro_rules! byte_store_suite {
+    ($($(#[$doc:meta])* $case:ident,)*) => {
+        mod bytes_local {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = oura_sync::store::byte_store::LocalBytes::new(dir.path().join("x"));
+                    super::$case(&store).await;
+                }
+            )*
+        }
+        mod bytes_s3 {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let aws = crate::aws_env::clients().await;
+                    let bucket = crate::aws_env::new_bucket(&aws, stringify!($case)).await;
+                    let store = oura_sync::store::byte_store::S3Bytes::new(
+                        aws.s3.clone(), &bucket, oura_sync::store::s3::Encryption::Aes256);
+                    super::$case(&store).await;
+                }
+            )*
+        }
+        mod bytes_s3_compat {
+            $(
+                $(#[$doc])*
+                #[tokio::test]
+                async fn $case() {
+                    let aws = crate::aws_env::compat_clients().await;
+                    let bucket = crate::aws_env::new_bucket(&aws, stringify!($case)).await;
+                    let store = oura_sync::store::byte_store::S3Bytes::new(
+                        aws.s3.clone(), &bucket, oura_sync::store::s3::Encryption::Aes256);
+                    super::$case(&store).await;
+                }
+            )*
+        }
+    };
+}
+
+byte_store_suite! {
+    /// Round trip with metadata: get, head, and a missing key.
+    bytes_round_trip_with_metadata,
+    /// Listing: every key under a folder, nothing of a sibling.
+    bytes_list_is_every_key_under_a_folder,
+    /// Conditional create, replace, delete.
+    bytes_only_if_absent_then_replace_then_delete,
 }

@@ -381,3 +381,20 @@ fn a_sandbox_refusing_everything_fails_loudly() {
     assert!(summary.starts_with("❌ *Oura sync failed*"), "{summary}");
     assert!(summary.contains("sandbox refused every request"), "{summary}");
 }
+
+/// With `-vv`, every log line of a run says which run (its id, as the report has it, and the
+/// account), and the lines of a type, a piece and silver say so too, through their spans.
+#[test]
+fn log_lines_carry_the_run_type_piece_and_silver_spans() {
+    let env = TestEnv::new();
+    seed_every_type(&env.oura, &["2026-11-23"]);
+    let out = env.run(&["-vv", "sync", "2026-11-23", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let run = format!("run{{run_id={} account=default}}", report["run_id"].as_str().unwrap());
+    let err = stderr(&out);
+    let has = |needle: &str| err.lines().any(|l| l.contains(&run) && l.contains(needle));
+    assert!(has("Sync started."), "{err}");
+    assert!(has("type{type=daily_sleep}:piece{days="), "{err}");
+    assert!(has(":silver:"), "{err}");
+}

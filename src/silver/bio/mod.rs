@@ -27,13 +27,13 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::bronze::{BronzeSource, DayRef};
-use super::store::{AnySilver, SilverStore};
 use super::table::{BronzeDay, MonthTable, YearMonth};
 use super::{Mode, SilverReport};
 use crate::config::SilverPlace;
 use crate::datatype::DataType;
 use crate::store::ObjectStore;
 use crate::store::layout::bio_lakehouse;
+use crate::store::silver::SilverTables;
 use crate::window::Window;
 use rows::{BioTable, Row, TABLES};
 
@@ -65,7 +65,7 @@ pub fn typed_place(place: SilverPlace, layout: &str) -> SilverPlace {
 /// Brings silver up to date: the typed tables ([`super::update`]), then, when the lake has the
 /// bio-lakehouse layout, the three tables of the types among `types`, in the same report.
 pub async fn update(
-    typed: &AnySilver,
+    typed: &SilverTables,
     source: &BronzeSource<'_>,
     types: &[DataType],
     window: Window,
@@ -73,7 +73,7 @@ pub async fn update(
 ) -> SilverReport {
     let mut report = super::update(typed, source, types, window, mode).await;
     let store = match source {
-        BronzeSource::Ledger { store, .. } | BronzeSource::Folders { store, .. } => store,
+        BronzeSource::Ledger { store, .. } | BronzeSource::Listing { store } => store,
     };
     if store.layout().name() != bio_lakehouse::NAME {
         return report;
@@ -177,7 +177,7 @@ struct Counts {
 
 /// One table brought up to date.
 struct TableRun<'a, 'b> {
-    root: &'a AnySilver,
+    root: &'a SilverTables,
     source: &'a BronzeSource<'b>,
     table: BioTable,
     mode: Mode,
@@ -236,7 +236,7 @@ impl TableRun<'_, '_> {
     }
 
     async fn meta(&self, key: &str) -> anyhow::Result<Option<Meta>> {
-        Ok(self.root.digest(key).await?.as_deref().and_then(Meta::parse))
+        Ok(objects::digest(self.root, key).await?.as_deref().and_then(Meta::parse))
     }
 
     /// Brings one month up to date and returns the score it carries out (and whether it was
@@ -309,7 +309,7 @@ impl TableRun<'_, '_> {
             digest: meta.render(),
             misfits: Default::default(),
         };
-        self.root.put(&key, &file).await?;
+        objects::put(self.root, &key, &file).await?;
         self.counts.written += 1;
         self.counts.rows += rows.len() as u64;
         Ok((carry_out, true))

@@ -7,6 +7,7 @@
 //! pipeline never builds a key. A new layout is one new file here plus its row in
 //! [`by_name`].
 
+pub mod athena;
 pub mod bio_lakehouse;
 pub mod hive_ndjson;
 

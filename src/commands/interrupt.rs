@@ -1,11 +1,15 @@
-//! Ctrl-C and SIGTERM during a sync: the first lets the pieces in flight finish (so every
-//! file and ledger entry is whole) and starts no more; the second stops at once.
+//! Ctrl-C and SIGTERM during a command: the first cancels the runtime's token (the pieces in
+//! flight finish, so every file and ledger entry is whole, and no more start); the second
+//! stops the process at once. The only signal handling of the crate: the library below
+//! `commands/` sees the token alone.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use tokio_util::sync::CancellationToken;
 
-/// Watches for interrupts until the process ends, setting `interrupted` on the first.
-pub async fn watch(interrupted: Arc<AtomicBool>) {
+use crate::logging::Screen;
+
+/// Watches for interrupts until the process ends, cancelling `cancel` on the first and
+/// exiting with 130 on the second (after taking the progress bars off `screen`).
+pub async fn watch(cancel: CancellationToken, screen: Screen) {
     #[cfg(unix)]
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     for round in 0.. {
@@ -24,11 +28,11 @@ pub async fn watch(interrupted: Arc<AtomicBool>) {
         }
         if round > 0 {
             // No stale progress frame is left on the terminal.
-            crate::logging::clear_progress();
+            screen.clear();
             eprintln!("error: interrupted twice; stopped at once");
             std::process::exit(130);
         }
-        interrupted.store(true, Ordering::Relaxed);
+        cancel.cancel();
         tracing::warn!(
             "Interrupted: finishing the pieces in flight; interrupt again to stop at once."
         );

@@ -1,0 +1,142 @@
+//! The Athena DDL of the bronze lake in each layout (`scripts/athena/tables.sql` for
+//! `hive-ndjson`, `scripts/athena/tables-bio-lakehouse.sql` for `bio-lakehouse`), generated
+//! from the layouts' folders and key partitions, so that a layout change cannot leave its
+//! tables behind (a unit test keeps the files equal to what this writes; regenerate them with
+//! `OURA_WRITE_ATHENA_DDL=1 cargo test --lib athena`).
+
+use super::{Layout, bio_lakehouse};
+use crate::datatype::DataType;
+
+/// The file of `layout`'s DDL, under `scripts/athena/`.
+pub fn file_name(layout: &dyn Layout) -> String {
+    match layout.name() {
+        bio_lakehouse::NAME => "tables-bio-lakehouse.sql".into(),
+        _ => "tables.sql".into(),
+    }
+}
+
+/// The DDL of every bronze table of `layout`: a text table per type over its folder, with
+/// partition projection on the keys' `year=/month=/day=`; in a layout whose objects are JSON
+/// arrays (one record per line), a raw table of lines per type and a view of its records.
+pub fn bronze_ddl(layout: &dyn Layout) -> String {
+    let arrays = layout.name() == bio_lakehouse::NAME;
+    let mut out = String::from(if arrays { BIO_LAKEHOUSE_HEADER } else { HIVE_NDJSON_HEADER });
+    for &data_type in DataType::ALL {
+        let name = data_type.name();
+        let folder = layout.folder(data_type);
+        if arrays {
+            out.push_str(&table(&format!("{name}_lines"), "line", folder));
+            out.push_str(&format!(
+                "\nCREATE OR REPLACE VIEW oura.{name} AS\n\
+                 SELECT regexp_replace(line, ',$', '') AS record, year, month, day\n\
+                 FROM oura.{name}_lines\n\
+                 WHERE line LIKE '{{%';\n"
+            ));
+        } else {
+            out.push_str(&table(name, "record", folder));
+        }
+    }
+    out
+}
+
+/// One text table `oura.<table>` of one string column over `folder`, partitioned by day.
+fn table(table: &str, column: &str, folder: &str) -> String {
+    format!(
+        "\nCREATE EXTERNAL TABLE IF NOT EXISTS oura.{table} (\n\
+         \x20 {column} string\n\
+         )\n\
+         PARTITIONED BY (`year` string, `month` string, `day` string)\n\
+         ROW FORMAT DELIMITED\n\
+         LINES TERMINATED BY '\\n'\n\
+         STORED AS TEXTFILE\n\
+         LOCATION 's3://BUCKET_NAME/LAKE_PREFIX/{folder}/'\n\
+         TBLPROPERTIES (\n\
+         \x20 'projection.enabled' = 'true',\n\
+         \x20 'projection.year.type' = 'integer',\n\
+         \x20 'projection.year.range' = '2015,2035',\n\
+         \x20 'projection.year.digits' = '4',\n\
+         \x20 'projection.month.type' = 'integer',\n\
+         \x20 'projection.month.range' = '1,12',\n\
+         \x20 'projection.month.digits' = '2',\n\
+         \x20 'projection.day.type' = 'integer',\n\
+         \x20 'projection.day.range' = '1,31',\n\
+         \x20 'projection.day.digits' = '2',\n\
+         \x20 'storage.location.template' = 's3://BUCKET_NAME/LAKE_PREFIX/{folder}/year=${{year}}/month=${{month}}/day=${{day}}/'\n\
+         );\n"
+    )
+}
+
+const HIVE_NDJSON_HEADER: &str = r#"-- Athena tables over the oura-sync lake: one table per data type (CONTRACT §3), each row one
+-- record, the column `record` holding the record's JSON exactly as the lake stores it (one
+-- line of the NDJSON object). Read fields with json_extract_scalar(record, '$.field'), so a
+-- field Oura adds tomorrow is queryable without changing any table.
+-- This file is generated from the layout in src/store/layout/ (a unit test keeps them equal).
+--
+-- Partitions come from partition projection on the lake's year=/month=/day= keys: no
+-- crawler, no MSCK REPAIR TABLE, and a day synced a minute ago is visible at once. Filter on
+-- year (and month, day) so that Athena reads only those prefixes.
+--
+-- Before running: replace BUCKET_NAME and LAKE_PREFIX (the path of OURA_DESTINATION, e.g.
+-- `oura` for s3://my-lake/oura), for example:
+--   sed -e 's/BUCKET_NAME/my-lake/g' -e 's#LAKE_PREFIX#oura#g' scripts/athena/tables.sql
+-- (for a lake at the bucket's root, use -e 's#LAKE_PREFIX/##g' instead)
+-- Athena runs one statement per query: paste them one by one, or loop over them with
+-- `aws athena start-query-execution`. The year range runs to 2035; widen it if needed.
+--
+-- The default field delimiter of a text table is Ctrl-A (\u0001), which JSON text never
+-- contains raw, so each whole line lands in `record`.
+
+CREATE DATABASE IF NOT EXISTS oura;
+"#;
+
+const BIO_LAKEHOUSE_HEADER: &str = r#"-- Athena tables over a lake in the bio-lakehouse layout (OURA_LAYOUT=bio-lakehouse): the
+-- same tables and columns as tables.sql (one row per record, its JSON in `record`, partitions
+-- year/month/day by projection), so examples.sql runs unchanged on either layout.
+-- This file is generated from the layout in src/store/layout/ (a unit test keeps them equal).
+--
+-- This layout stores each day as one JSON array, one record per line:
+--   [
+--   {...},
+--   {...}
+--   ]
+-- so each type has a raw table `oura.<type>_lines` over its folder (one row per line) and a
+-- view `oura.<type>` that keeps the lines that start with `{` (a record) and drops the comma
+-- after each record but the last: every row of the view is one record's JSON, exactly as
+-- Oura sent it. The folders are the replaced script's: readiness, sleep (daily_sleep),
+-- activity, spo2, sleep_periods (our sleep), every other type under its own name. The
+-- objects the replaced oura-sync.sh left in the same folders (readiness_<timestamp>.json)
+-- were pretty-printed by jq, so none of their lines starts with `{` and the views leave them
+-- out (the normalizer still reads them, and deduplicates on id).
+--
+-- Before running: replace BUCKET_NAME and LAKE_PREFIX (the path of the destination, `oura`
+-- for s3://bio-lakehouse-bronze-ACCOUNT/oura), for example:
+--   sed -e 's/BUCKET_NAME/bio-lakehouse-bronze-123456789012/g' -e 's#LAKE_PREFIX#oura#g' \
+--     scripts/athena/tables-bio-lakehouse.sql
+-- Athena runs one statement per query. The year range runs to 2035; widen it if needed.
+
+CREATE DATABASE IF NOT EXISTS oura;
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bronze Athena tables in scripts/ are exactly what each layout's folders and keys
+    /// give (regenerate with `OURA_WRITE_ATHENA_DDL=1 cargo test --lib athena`).
+    #[test]
+    fn the_bronze_athena_tables_match_the_layouts() {
+        for name in super::super::NAMES {
+            let layout = super::super::by_name(name).expect("a known layout");
+            let path = format!(
+                "{}/scripts/athena/{}",
+                env!("CARGO_MANIFEST_DIR"),
+                file_name(layout.as_ref())
+            );
+            let ddl = bronze_ddl(layout.as_ref());
+            if std::env::var_os("OURA_WRITE_ATHENA_DDL").is_some() {
+                std::fs::write(&path, &ddl).unwrap();
+            }
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), ddl, "{path}");
+        }
+    }
+}
