@@ -16,7 +16,7 @@ pub use crate::aws::Aws;
 pub use crate::store::lake::{backends, silver_backend};
 
 use crate::auth::AnyTokenStore;
-use crate::config::{Config, LakePlace, SilverPlace};
+use crate::config::{Config, LakePlace};
 use crate::error::UserError;
 
 /// A reading command (`status`, `silver`) over a local lake that does not exist stops with
@@ -40,10 +40,10 @@ pub fn token_store(config: &Config) -> AnyTokenStore {
     AnyTokenStore::file(config.tokens_file.clone())
 }
 
-/// The silver store of `place` for a command that only reads: silver saves reads, so one that
-/// cannot be reached is a warning and `None` (everything is read from bronze, the same).
+/// The silver tables of `place` for a command that only reads: silver saves reads, so tables
+/// that cannot be reached are a warning and `None` (everything is read from bronze, the same).
 pub async fn readable_silver(
-    place: Option<&SilverPlace>,
+    place: Option<&crate::config::SilverPlace>,
     aws: &Aws<'_>,
 ) -> Option<crate::store::silver::SilverTables> {
     match silver_backend(place?, aws).await {

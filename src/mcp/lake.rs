@@ -166,20 +166,21 @@ impl Lake {
     /// The records of `data_type` over `window` as stored, by day, read a month at a time
     /// until `keep` says stop (it sees each record's size in bytes and returns false to stop
     /// before taking it). Returns the records taken, and the day of the first one left out.
+    ///
+    /// Read from the bronze objects, never silver: the answer is each record's own text, as
+    /// Oura sent it (silver renders a record back from its typed columns, which can spell a
+    /// value differently, such as a nested timestamp without its `.000`).
     pub async fn raw_records(
         &self,
         data_type: DataType,
         window: Window,
         mut keep: impl FnMut(usize) -> bool,
     ) -> anyhow::Result<(Vec<Box<RawValue>>, Option<Date>)> {
-        // Bronze alone: a record rebuilt from silver is the same document but not always the
-        // same text (a `…00.000+00:00` instant comes back as `…00+00:00`), and this tool
-        // promises the records as stored.
-        let reader = LakeReader { silver: None, ..self.reader() };
+        let reader = BronzeReader { store: &self.store, ledger: &self.ledger };
         let mut taken = Vec::new();
         let mut start = window.start;
         while start <= window.end {
-            // To the end of `start`'s month: a month at a time bounds what is read at once.
+            // To the end of `start`'s month: silver keeps a file per month.
             let month_end = start.last_of_month();
             let part = Window::new(start, month_end.min(window.end));
             for (day, record) in Box::pin(reader.records::<Box<RawValue>>(data_type, part)).await? {
