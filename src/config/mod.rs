@@ -212,44 +212,24 @@ impl Config {
             Command::Sync(args) => {
                 sources.flag("OURA_DAYS", "--days", args.days.as_deref());
                 sources.flag("OURA_TYPES", "--types", args.types.as_deref());
-                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
-                sources.flag("OURA_LAYOUT", "--layout", args.layout.as_deref());
                 sources.flag("OURA_CONCURRENCY", "--concurrency", args.concurrency.as_deref());
-                sources.flag(
-                    "OURA_SILVER_DESTINATION",
-                    "--silver-dest",
-                    args.silver_dest.as_deref(),
-                );
+                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
+                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
             }
             Command::Status(args) => {
-                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
-                sources.flag("OURA_LAYOUT", "--layout", args.layout.as_deref());
-                sources.flag(
-                    "OURA_SILVER_DESTINATION",
-                    "--silver-dest",
-                    args.silver_dest.as_deref(),
-                );
+                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
+                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
             }
             Command::Silver(args) => {
                 sources.flag("OURA_TYPES", "--types", args.types.as_deref());
-                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
-                sources.flag(
-                    "OURA_SILVER_DESTINATION",
-                    "--silver-dest",
-                    args.silver_dest.as_deref(),
-                );
+                sources.lake_flags(args.dest.as_deref(), None, args.silver_dest.as_deref());
             }
             Command::Dashboard(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
             }
             Command::Mcp(args) => {
-                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref());
-                sources.flag("OURA_LAYOUT", "--layout", args.layout.as_deref());
-                sources.flag(
-                    "OURA_SILVER_DESTINATION",
-                    "--silver-dest",
-                    args.silver_dest.as_deref(),
-                );
+                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
+                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
             }
             Command::Auth(_)
             | Command::Refresh

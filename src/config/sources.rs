@@ -163,6 +163,19 @@ impl<'a> Sources<'a> {
         }
     }
 
+    /// Records the lake's three place flags, as the commands that take them name them:
+    /// `--dest`, `--layout` and `--silver-dest` (each `None` when not given or not taken).
+    pub fn lake_flags(
+        &mut self,
+        dest: Option<&str>,
+        layout: Option<&str>,
+        silver_dest: Option<&str>,
+    ) {
+        self.flag("OURA_DESTINATION", "--dest", dest);
+        self.flag("OURA_LAYOUT", "--layout", layout);
+        self.flag("OURA_SILVER_DESTINATION", "--silver-dest", silver_dest);
+    }
+
     /// The value of the setting `name` (a row of the settings table) and its source; the
     /// table's default when nothing sets it. `None` only for a setting without a default.
     pub fn get(&self, name: &'static str) -> Option<Resolved<String>> {
