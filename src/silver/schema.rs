@@ -407,7 +407,7 @@ pub fn table_schema(data_type: DataType) -> SchemaRef {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -486,6 +486,34 @@ mod tests {
 CREATE DATABASE IF NOT EXISTS oura_silver;
 "#;
 
+    /// One Athena table `database.name` of `columns` over the Parquet month files under
+    /// `s3://<root>/<name>/year=YYYY/month=MM/`, partitions by projection: the form of every
+    /// silver table, the typed ones and bio-lakehouse's.
+    pub(crate) fn parquet_month_table(
+        database: &str,
+        name: &str,
+        columns: &[String],
+        root: &str,
+    ) -> String {
+        format!(
+            "\nCREATE EXTERNAL TABLE IF NOT EXISTS {database}.{name} (\n{}\n)\n\
+             PARTITIONED BY (`year` string, `month` string)\n\
+             STORED AS PARQUET\n\
+             LOCATION 's3://{root}/{name}/'\n\
+             TBLPROPERTIES (\n\
+             \x20 'projection.enabled' = 'true',\n\
+             \x20 'projection.year.type' = 'integer',\n\
+             \x20 'projection.year.range' = '2013,2035',\n\
+             \x20 'projection.year.digits' = '4',\n\
+             \x20 'projection.month.type' = 'integer',\n\
+             \x20 'projection.month.range' = '1,12',\n\
+             \x20 'projection.month.digits' = '2',\n\
+             \x20 'storage.location.template' = 's3://{root}/{name}/year=${{year}}/month=${{month}}/'\n\
+             );\n",
+            columns.join(",\n"),
+        )
+    }
+
     /// The Athena DDL of every silver table, as `scripts/athena/silver_tables.sql` holds it.
     fn athena_ddl() -> String {
         let mut out = String::from(ATHENA_HEADER);
@@ -496,23 +524,11 @@ CREATE DATABASE IF NOT EXISTS oura_silver;
                 .iter()
                 .map(|f| format!("  `{}` {}", f.name(), hive_type(f.data_type())))
                 .collect();
-            out.push_str(&format!(
-                "\nCREATE EXTERNAL TABLE IF NOT EXISTS oura_silver.{name} (\n{}\n)\n\
-                 PARTITIONED BY (`year` string, `month` string)\n\
-                 STORED AS PARQUET\n\
-                 LOCATION 's3://BUCKET_NAME/SILVER_PREFIX/{name}/'\n\
-                 TBLPROPERTIES (\n\
-                 \x20 'projection.enabled' = 'true',\n\
-                 \x20 'projection.year.type' = 'integer',\n\
-                 \x20 'projection.year.range' = '2013,2035',\n\
-                 \x20 'projection.year.digits' = '4',\n\
-                 \x20 'projection.month.type' = 'integer',\n\
-                 \x20 'projection.month.range' = '1,12',\n\
-                 \x20 'projection.month.digits' = '2',\n\
-                 \x20 'storage.location.template' = 's3://BUCKET_NAME/SILVER_PREFIX/{name}/year=${{year}}/month=${{month}}/'\n\
-                 );\n",
-                columns.join(",\n"),
-                name = t.name()
+            out.push_str(&parquet_month_table(
+                "oura_silver",
+                t.name(),
+                &columns,
+                "BUCKET_NAME/SILVER_PREFIX",
             ));
         }
         out

@@ -333,23 +333,11 @@ CREATE DATABASE IF NOT EXISTS bio_silver;
                     format!("  `{name}` {t}")
                 })
                 .collect();
-            out.push_str(&format!(
-                "\nCREATE EXTERNAL TABLE IF NOT EXISTS bio_silver.{name} (\n{}\n)\n\
-                 PARTITIONED BY (`year` string, `month` string)\n\
-                 STORED AS PARQUET\n\
-                 LOCATION 's3://SILVER_BUCKET/{name}/'\n\
-                 TBLPROPERTIES (\n\
-                 \x20 'projection.enabled' = 'true',\n\
-                 \x20 'projection.year.type' = 'integer',\n\
-                 \x20 'projection.year.range' = '2013,2035',\n\
-                 \x20 'projection.year.digits' = '4',\n\
-                 \x20 'projection.month.type' = 'integer',\n\
-                 \x20 'projection.month.range' = '1,12',\n\
-                 \x20 'projection.month.digits' = '2',\n\
-                 \x20 'storage.location.template' = 's3://SILVER_BUCKET/{name}/year=${{year}}/month=${{month}}/'\n\
-                 );\n",
-                columns.join(",\n"),
-                name = table.name
+            out.push_str(&crate::silver::schema::tests::parquet_month_table(
+                "bio_silver",
+                table.name,
+                &columns,
+                "SILVER_BUCKET",
             ));
         }
         out
