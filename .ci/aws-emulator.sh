@@ -40,41 +40,26 @@ if [ ! -x "$EMU_DIR/venv/bin/moto_server" ] \
   }
 fi
 
-# 1b. DuckDB for the silver tests (they query the Parquet tables as a user would), in the same
-# venv; installed once (about 30 MB from PyPI).
-DUCKDB_SPEC="${DUCKDB_SPEC:-duckdb==1.4.4}"
-if ! "$EMU_DIR/venv/bin/python" -c 'import duckdb' 2>/dev/null; then
-  echo "aws-emulator: installing $DUCKDB_SPEC into $EMU_DIR/venv" >&2
-  "$EMU_DIR/venv/bin/pip" install -q --disable-pip-version-check "$DUCKDB_SPEC" \
-    >>"$EMU_DIR/install.log" 2>&1 || {
-    tail -5 "$EMU_DIR/install.log" >&2
-    aws_emu_fail "pip could not install $DUCKDB_SPEC (is PyPI reachable?); log above"
-  }
-fi
+# pip-installs SPEC into the venv unless MODULE already imports there (installed once).
+install_once() { # module, spec
+  if ! "$EMU_DIR/venv/bin/python" -c "import $1" 2>/dev/null; then
+    echo "aws-emulator: installing $2 into $EMU_DIR/venv" >&2
+    "$EMU_DIR/venv/bin/pip" install -q --disable-pip-version-check "$2" \
+      >>"$EMU_DIR/install.log" 2>&1 || {
+      tail -5 "$EMU_DIR/install.log" >&2
+      aws_emu_fail "pip could not install $2 (is PyPI reachable?); log above"
+    }
+  fi
+}
 
+# 1b. DuckDB for the silver tests (they query the Parquet tables as a user would), about 30 MB.
+install_once duckdb "${DUCKDB_SPEC:-duckdb==1.4.4}"
 # 1c. sqlglot for the bio-lakehouse silver test (it transpiles that project's Athena dbt models
-# to DuckDB), in the same venv; installed once (pure Python, about 2 MB from PyPI).
-SQLGLOT_SPEC="${SQLGLOT_SPEC:-sqlglot==27.29.0}"
-if ! "$EMU_DIR/venv/bin/python" -c 'import sqlglot' 2>/dev/null; then
-  echo "aws-emulator: installing $SQLGLOT_SPEC into $EMU_DIR/venv" >&2
-  "$EMU_DIR/venv/bin/pip" install -q --disable-pip-version-check "$SQLGLOT_SPEC" \
-    >>"$EMU_DIR/install.log" 2>&1 || {
-    tail -5 "$EMU_DIR/install.log" >&2
-    aws_emu_fail "pip could not install $SQLGLOT_SPEC (is PyPI reachable?); log above"
-  }
-fi
-
+# to DuckDB) and the Athena DDL test (it parses our DDL); pure Python, about 2 MB.
+install_once sqlglot "${SQLGLOT_SPEC:-sqlglot==27.29.0}"
 # 1d. The official MCP Python SDK for the `oura-sync mcp` tests (tests/mcp_client.py drives the
-# server over stdio as an assistant would), in the same venv; installed once.
-MCP_SPEC="${MCP_SPEC:-mcp==2.3.0}"
-if ! "$EMU_DIR/venv/bin/python" -c 'import mcp' 2>/dev/null; then
-  echo "aws-emulator: installing $MCP_SPEC into $EMU_DIR/venv" >&2
-  "$EMU_DIR/venv/bin/pip" install -q --disable-pip-version-check "$MCP_SPEC" \
-    >>"$EMU_DIR/install.log" 2>&1 || {
-    tail -5 "$EMU_DIR/install.log" >&2
-    aws_emu_fail "pip could not install $MCP_SPEC (is PyPI reachable?); log above"
-  }
-fi
+# server over stdio as an assistant would).
+install_once mcp "${MCP_SPEC:-mcp==2.3.0}"
 export OURA_TEST_PYTHON="$EMU_DIR/venv/bin/python"
 
 # 2. Start on a free port (-p 0); werkzeug logs " * Running on http://127.0.0.1:PORT".
