@@ -226,12 +226,22 @@ impl Engine<'_> {
     ) -> Result<(), FetchError> {
         for day in days {
             let Some(entry) = known.get(day).filter(|e| e.record_count > 0) else { continue };
-            let held = self.store.records(&entry.object_key).await.map_err(|e| {
+            let key = &entry.object_key;
+            let body = self.store.get(key).await.map_err(|e| {
                 FetchError::Failed(format!(
                     "cannot read the stored {data_type} day {day} to merge it: {e:#}"
                 ))
             })?;
-            let Some(held) = held else { continue };
+            let Some(body) = body else { continue };
+            let held = match self.store.layout_of_key(key).decode(&body) {
+                Ok(held) => held,
+                // A damaged object cannot be kept, only replaced: what still reads of it is
+                // merged, the fresh answer gives the rest, and the user is told which.
+                Err(cause) => {
+                    tracing::warn!(%key, %cause, "A stored day object is damaged; merged what still reads of it into the new answer.");
+                    crate::oura::day_merge::stored_records(&body)
+                }
+            };
             let merged = merge_samples(held, by_day.remove(day).unwrap_or_default());
             if merged.kept_from_lake > 0 {
                 tracing::info!(

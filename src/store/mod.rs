@@ -163,22 +163,44 @@ pub trait ObjectStore {
         layout::join_prefix(self.key_prefix(), &self.layout().key(data_type, day))
     }
 
-    /// The records of the stored object `key` (its layout reads its own bodies: NDJSON lines,
-    /// or one JSON array), `None` when there is no such object.
+    /// The layout the object `key` was written with, read from the key's shape (a lake that
+    /// switched layouts holds both), else this store's own.
+    fn layout_of_key(&self, key: &str) -> std::sync::Arc<dyn Layout> {
+        let relative = match self.key_prefix().trim_matches('/') {
+            "" => key,
+            prefix => key.strip_prefix(prefix).and_then(|k| k.strip_prefix('/')).unwrap_or(key),
+        };
+        match layout::of_key(relative) {
+            Some((layout, _, _)) => layout,
+            None => layout::by_name(self.layout().name()).unwrap_or_else(layout::default_layout),
+        }
+    }
+
+    /// The records of the stored object `key`, decoded with the layout it was written with,
+    /// `None` when there is no such object; a body that does not decode is an error naming
+    /// the key (never an empty day).
     async fn records(&self, key: &str) -> anyhow::Result<Option<Vec<Box<RawValue>>>> {
-        Ok(self.get(key).await?.map(|body| self.layout().decode(&body)))
+        let Some(body) = self.get(key).await? else { return Ok(None) };
+        let layout = self.layout_of_key(key);
+        let records = layout.decode(&body).map_err(|cause| {
+            anyhow::anyhow!("the lake object {key} is damaged: {cause} (as {})", layout.name())
+        })?;
+        Ok(Some(records))
     }
 
     /// The stored object `key` as NDJSON, with the sha256 of the bytes as stored: the body
-    /// itself in the default layout, the records re-encoded as lines in another.
+    /// itself when it is NDJSON, the records re-encoded as lines in another layout; a body
+    /// that does not decode is an error naming the key.
     async fn ndjson(&self, key: &str) -> anyhow::Result<Option<(String, Bytes)>> {
         let Some(body) = self.get(key).await? else { return Ok(None) };
         let sha256 = sha256_hex(&body);
-        let layout = self.layout();
+        let layout = self.layout_of_key(key);
+        let records = layout.decode(&body).map_err(|cause| {
+            anyhow::anyhow!("the lake object {key} is damaged: {cause} (as {})", layout.name())
+        })?;
         if layout.name() == layout::hive_ndjson::NAME {
             return Ok(Some((sha256, body)));
         }
-        let records = layout.decode(&body);
         let lines: Vec<&str> = records.iter().map(|r| r.get()).collect();
         Ok(Some((sha256, Bytes::from(layout::HiveNdjson.encode(&lines)))))
     }

@@ -80,10 +80,11 @@ impl Layout for BioLakehouse {
         CONTENT_TYPE
     }
 
-    fn decode(&self, body: &[u8]) -> Vec<Box<serde_json::value::RawValue>> {
+    fn decode(&self, body: &[u8]) -> Result<Vec<Box<serde_json::value::RawValue>>, String> {
         // The array's elements keep their exact bytes; a body that is not one array (a
-        // damaged object) holds no record we can keep.
-        serde_json::from_slice::<Vec<Box<serde_json::value::RawValue>>>(body).unwrap_or_default()
+        // damaged object, or another layout's lines) is an error, never an empty day.
+        serde_json::from_slice::<Vec<Box<serde_json::value::RawValue>>>(body)
+            .map_err(|e| format!("not a JSON array of records ({e})"))
     }
 
     fn folder(&self, data_type: DataType) -> &'static str {
@@ -154,10 +155,11 @@ mod tests {
     #[test]
     fn stored_bodies_decode_into_the_records_as_sent() {
         let records = [r#"{"id":"a","score":1}"#, r#"{"id" : "b"}"#, r#"{"c":[1, 2]}"#];
-        let decoded = BioLakehouse.decode(&BioLakehouse.encode(&records));
+        let decoded = BioLakehouse.decode(&BioLakehouse.encode(&records)).unwrap();
         let texts: Vec<&str> = decoded.iter().map(|r| r.get()).collect();
         assert_eq!(texts, records);
-        assert!(BioLakehouse.decode(b"[\n{\"id\":\"a\"},\n").is_empty(), "a torn body");
-        assert!(BioLakehouse.decode(&BioLakehouse.encode(&[])).is_empty());
+        assert!(BioLakehouse.decode(b"[\n{\"id\":\"a\"},\n").is_err(), "a torn body");
+        assert!(BioLakehouse.decode(b"{\"id\":\"a\"}\n").is_err(), "NDJSON is not ours");
+        assert!(BioLakehouse.decode(&BioLakehouse.encode(&[])).unwrap().is_empty());
     }
 }

@@ -48,8 +48,19 @@ impl Layout for HiveNdjson {
         CONTENT_TYPE
     }
 
-    fn decode(&self, body: &[u8]) -> Vec<Box<serde_json::value::RawValue>> {
-        crate::oura::day_merge::stored_records(body)
+    fn decode(&self, body: &[u8]) -> Result<Vec<Box<serde_json::value::RawValue>>, String> {
+        let mut records = Vec::new();
+        for (number, line) in body.split(|b| *b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let text = std::str::from_utf8(line)
+                .map_err(|_| format!("line {} is not UTF-8", number + 1))?;
+            let record = serde_json::value::RawValue::from_string(text.to_string())
+                .map_err(|e| format!("line {} is not a JSON record ({e})", number + 1))?;
+            records.push(record);
+        }
+        Ok(records)
     }
 }
 
@@ -89,6 +100,16 @@ mod tests {
             None
         );
         assert_eq!(HiveNdjson.parse_key("_ledger/runs.jsonl"), None);
+    }
+
+    /// A body with a line that is not JSON (torn, flipped, another layout's array) is an
+    /// error naming the line, never fewer records in silence.
+    #[test]
+    fn a_damaged_body_does_not_decode() {
+        let good = HiveNdjson.decode(b"{\"a\":1}\n\n{\"b\":2}\n").unwrap();
+        assert_eq!(good.len(), 2);
+        assert!(HiveNdjson.decode(b"{\"a\":1}\n{\"b\":").unwrap_err().contains("line 2"));
+        assert!(HiveNdjson.decode(b"[\n{\"a\":1}\n]\n").is_err());
     }
 
     #[test]

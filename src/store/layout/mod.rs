@@ -39,9 +39,10 @@ pub trait Layout: std::fmt::Debug + Send + Sync {
     /// The body's media type (S3 `Content-Type`).
     fn content_type(&self) -> &'static str;
 
-    /// The records of a stored body of this layout, each its exact bytes; what cannot be read
-    /// as a record is left out (a damaged object cannot be kept, only replaced).
-    fn decode(&self, body: &[u8]) -> Vec<Box<serde_json::value::RawValue>>;
+    /// The records of a stored body of this layout, each its exact bytes, or why the body is
+    /// not one of this layout's (a damaged or foreign object): never an empty day for a body
+    /// that does not decode.
+    fn decode(&self, body: &[u8]) -> Result<Vec<Box<serde_json::value::RawValue>>, String>;
 
     /// The folder (first key segment) of `data_type`'s objects, which an ingestion log
     /// records as the object's `data_type`.
@@ -66,6 +67,16 @@ pub fn by_name(name: &str) -> Option<Arc<dyn Layout>> {
         bio_lakehouse::NAME => Some(Arc::new(BioLakehouse)),
         _ => None,
     }
+}
+
+/// The layout whose keys look like `relative` (a key under the store's prefix), with the
+/// (type, day) it stands for: how a reader knows which layout an object was written with,
+/// whatever layout the lake uses today.
+pub fn of_key(relative: &str) -> Option<(Arc<dyn Layout>, DataType, Date)> {
+    NAMES.iter().filter_map(|name| by_name(name)).find_map(|layout| {
+        let (data_type, day) = layout.parse_key(relative)?;
+        Some((layout, data_type, day))
+    })
 }
 
 /// The layout of CONTRACT §4, used when nothing else is asked for.
@@ -118,6 +129,19 @@ mod tests {
         assert_eq!(key, "oura/_rejected/daily_sleep/r1.jsonl");
         assert_eq!(rejected_key(DataType::Vo2Max, "r2"), "_rejected/vo2_max/r2.jsonl");
         assert!(default_layout().parse_key(&rejected_key(DataType::Heartrate, "r3")).is_none());
+    }
+
+    /// A key names the layout it was written with, so a lake that switched layouts reads
+    /// each object with its own.
+    #[test]
+    fn a_key_names_its_layout() {
+        let day = date(2026, 11, 3);
+        for name in NAMES {
+            let layout = by_name(name).unwrap();
+            let (found, t, d) = of_key(&layout.key(DataType::DailyReadiness, day)).unwrap();
+            assert_eq!((found.name(), t, d), (*name, DataType::DailyReadiness, day));
+        }
+        assert!(of_key("_ledger/lake.json").is_none());
     }
 
     #[test]
