@@ -39,6 +39,7 @@ pub mod error;
 pub mod fsutil;
 pub mod health;
 pub mod http_body;
+pub mod lake_identity;
 pub mod ledger;
 pub mod lock;
 pub mod logging;

@@ -148,6 +148,10 @@ pub struct RunReport {
     pub finished_at: Timestamp,
     pub duration_ms: u64,
     pub destination: String,
+    /// The time zone the run filed days in (the lake's recorded one; absent for a run that
+    /// stopped before it was known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     pub dry_run: bool,
     pub sandbox: bool,
     pub types: BTreeMap<String, TypeReport>,
@@ -193,6 +197,7 @@ impl RunReport {
             finished_at: head.finished_at,
             duration_ms: duration.as_millis().max(0) as u64,
             destination: head.destination,
+            timezone: None,
             dry_run: head.dry_run,
             sandbox: head.sandbox,
             types,

@@ -6,13 +6,15 @@ use std::sync::Arc;
 
 use crate::account::{Account, Login};
 use crate::auth::{TokenProvider, TokenStore};
-use crate::config::{Config, SyncConfig};
+use crate::config::{Config, LakeConfig, SyncConfig};
+use crate::lake_identity::{self, Asked};
+use crate::store::layout::by_name;
 use crate::logging::Screen;
 use crate::notify::Notifiers;
 use crate::ops;
 use crate::report::{RunReport, run_exit_code};
 use crate::runtime::Runtime;
-use crate::store::{Lake, lock_run};
+use crate::store::{Lake, ObjectStore, lock_run};
 
 /// Runs `sync` and returns the exit code.
 pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow::Result<u8> {
@@ -33,8 +35,26 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
         )
         .await,
     )?;
+    // The lake's own layout and zone (exit 2 for another asked explicitly); recorded on the
+    // first run that writes.
+    let asked = Asked {
+        layout: sync.lake.layout.name().to_string(),
+        layout_explicit: sync.lake.layout_explicit,
+        timezone: sync.timezone.clone(),
+        timezone_explicit: sync.timezone_explicit,
+        destination: lake.store.describe(),
+    };
+    let writes = !sync.job.dry_run && matches!(login, Login::Ready(_));
+    let settled = lake_identity::settle(&lake.ledger, &asked, writes).await?;
+    let lake = match by_name(&settled.layout) {
+        Some(layout) if layout.name() != sync.lake.layout.name() => {
+            let config = LakeConfig { layout, ..sync.lake.clone() };
+            Lake::open(&config, sync.silver.as_ref(), &aws).await?
+        }
+        _ => lake,
+    };
     let account =
-        Account { name: "default".into(), login, lake, notifiers, timezone: sync.timezone.clone() };
+        Account { name: "default".into(), login, lake, notifiers, timezone: settled.timezone };
     let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, Arc::new(screen.clone()))?;
     // One sync per login at a time; held until this function returns. A run with no login
     // fetches and records nothing, so it takes no lock and leaves no lock file behind.

@@ -126,6 +126,9 @@ pub(super) fn lake_config(sources: &Sources<'_>) -> anyhow::Result<LakeConfig> {
         _ => Destination::parse(&destination.value)?,
     };
     let layout = layout_of(sources)?;
+    let layout_explicit = sources
+        .get("OURA_LAYOUT")
+        .is_some_and(|resolved| !matches!(resolved.source, Source::Default));
     let ledger_table = sources.value("OURA_DYNAMODB_TABLE");
     let place = match destination {
         Destination::Local(root) => LakePlace::Local { root, ledger_table },
@@ -145,7 +148,7 @@ pub(super) fn lake_config(sources: &Sources<'_>) -> anyhow::Result<LakeConfig> {
             LakePlace::S3 { bucket, prefix, encryption, ledger_table }
         }
     };
-    Ok(LakeConfig { place, layout })
+    Ok(LakeConfig { place, layout, layout_explicit })
 }
 
 /// The layout `OURA_LAYOUT`/`--layout` names.

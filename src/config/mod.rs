@@ -126,6 +126,9 @@ pub struct SyncConfig {
     pub job: SyncJob,
     /// `OURA_TIMEZONE` (or the system's): decides the days.
     pub timezone: TimeZone,
+    /// True when `OURA_TIMEZONE` is set: a lake recorded with another zone refuses the run;
+    /// unset, the lake's recorded zone is used ([`crate::lake_identity`]).
+    pub timezone_explicit: bool,
     /// Print the JSON report instead of the summary.
     pub json: bool,
     pub lake: LakeConfig,
@@ -318,6 +321,7 @@ fn sync_config(
             dashboard_in_lake: values::on_off(sources, "OURA_DASHBOARD_IN_LAKE")?,
         },
         timezone,
+        timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),
         json: args.json,
         lake,
         lake_lock,

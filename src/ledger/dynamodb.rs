@@ -377,6 +377,37 @@ impl Ledger for DynamoLedger {
         Ok(())
     }
 
+    async fn identity(&self) -> anyhow::Result<Option<super::LakeIdentity>> {
+        use super::identity::{PK, SK};
+        let answer = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(PK))
+            .key("sk", s(SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|err| {
+                self.call_error("reading the lake's identity", "dynamodb:GetItem", &CallFailure::from_sdk(&err))
+            })?;
+        let what = format!("{PK}/{SK} in {}", self.table);
+        answer.item.map(|item| super::LakeIdentity::from_item(&item, &what)).transpose()
+    }
+
+    async fn put_identity(&self, identity: &super::LakeIdentity) -> anyhow::Result<()> {
+        use super::identity::{PK, SK};
+        let mut item = identity.attributes();
+        item.insert("pk".into(), s(PK));
+        item.insert("sk".into(), s(SK));
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(
+            |err| {
+                self.call_error("recording the lake's identity", "dynamodb:PutItem", &CallFailure::from_sdk(&err))
+            },
+        )?;
+        Ok(())
+    }
+
     async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()> {
         self.client
             .put_item()

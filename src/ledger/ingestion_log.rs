@@ -428,6 +428,35 @@ impl Ledger for IngestionLog {
         results.into_iter().collect()
     }
 
+    async fn identity(&self) -> anyhow::Result<Option<super::LakeIdentity>> {
+        use super::identity::FILE_PATH;
+        let answer = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("file_path", s(FILE_PATH))
+            .key("upload_timestamp", self.sort_key.value(0))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|err| {
+                call_error(&self.table, "reading the lake's identity", "dynamodb:GetItem", &CallFailure::from_sdk(&err))
+            })?;
+        let what = format!("{FILE_PATH} in {}", self.table);
+        answer.item.map(|item| super::LakeIdentity::from_item(&item, &what)).transpose()
+    }
+
+    async fn put_identity(&self, identity: &super::LakeIdentity) -> anyhow::Result<()> {
+        use super::identity::{DATA_TYPE, FILE_PATH};
+        let mut item = identity.attributes();
+        item.insert("file_path".into(), s(FILE_PATH));
+        item.insert("upload_timestamp".into(), self.sort_key.value(0));
+        item.insert("source".into(), s(SOURCE));
+        item.insert("data_type".into(), s(DATA_TYPE));
+        item.insert("status".into(), s("recorded"));
+        self.put_item(item, "recording the lake's identity").await
+    }
+
     async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()> {
         *self.runs.lock().await = None;
         let mut item = run_item(run);

@@ -54,6 +54,9 @@ pub struct LocalLedger {
     warned: AtomicBool,
 }
 
+/// The lake's identity record ([`super::identity`]) inside the ledger's directory.
+pub const IDENTITY_FILE: &str = "lake.json";
+
 /// The file whose OS lock every writer of the ledger holds.
 const WRITE_LOCK_FILE: &str = ".write.lock";
 
@@ -150,6 +153,30 @@ impl LocalLedger {
 }
 
 impl Ledger for LocalLedger {
+    async fn identity(&self) -> anyhow::Result<Option<super::LakeIdentity>> {
+        let path = self.dir.join(IDENTITY_FILE);
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => {
+                super::LakeIdentity::from_json(&bytes, &path.display().to_string()).map(Some)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    async fn put_identity(&self, identity: &super::LakeIdentity) -> anyhow::Result<()> {
+        let _guard = self.write_lock.lock().await;
+        let file_lock = self.lock_for_writing().await?;
+        let path = self.dir.join(IDENTITY_FILE);
+        let mut json = identity.to_json().into_bytes();
+        json.push(b'\n');
+        tokio::task::spawn_blocking(move || {
+            let _file_lock = file_lock;
+            fsutil::write_atomic(&path, &json, None)
+        })
+        .await?
+    }
+
     async fn check(&self) -> anyhow::Result<()> {
         // Reading what exists proves the files are not damaged before any data moves.
         self.recent_runs(1).await.map(|_| ())

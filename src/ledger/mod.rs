@@ -5,6 +5,7 @@
 //! day is in the lake when it is not.
 
 pub mod dynamodb;
+pub mod identity;
 pub mod ingestion_log;
 pub mod local;
 
@@ -18,6 +19,7 @@ use crate::datatype::DataType;
 use crate::window::Window;
 
 pub use dynamodb::{DynamoLedger, TableForm};
+pub use identity::{LakeIdentity, Migration};
 pub use ingestion_log::{IngestionLog, LakeNames, SortKey};
 pub use local::LocalLedger;
 
@@ -142,6 +144,13 @@ pub trait Ledger {
     /// The latest day of `data_type` that holds records, if any.
     async fn last_day_with_records(&self, data_type: DataType) -> anyhow::Result<Option<DayEntry>>;
 
+    /// The lake's recorded layout and time zone ([`identity`]), `None` before its first
+    /// record.
+    async fn identity(&self) -> anyhow::Result<Option<LakeIdentity>>;
+
+    /// Records (replaces) the lake's layout and time zone.
+    async fn put_identity(&self, identity: &LakeIdentity) -> anyhow::Result<()>;
+
     /// Where the ledger lives, for messages.
     fn describe(&self) -> String;
 
@@ -214,6 +223,22 @@ impl Ledger for AnyLedger {
             AnyLedger::Local(l) => l.last_day_with_records(data_type).await,
             AnyLedger::Dynamo(l) => l.last_day_with_records(data_type).await,
             AnyLedger::IngestionLog(l) => l.last_day_with_records(data_type).await,
+        }
+    }
+
+    async fn identity(&self) -> anyhow::Result<Option<LakeIdentity>> {
+        match self {
+            AnyLedger::Local(l) => l.identity().await,
+            AnyLedger::Dynamo(l) => l.identity().await,
+            AnyLedger::IngestionLog(l) => l.identity().await,
+        }
+    }
+
+    async fn put_identity(&self, identity: &LakeIdentity) -> anyhow::Result<()> {
+        match self {
+            AnyLedger::Local(l) => l.put_identity(identity).await,
+            AnyLedger::Dynamo(l) => l.put_identity(identity).await,
+            AnyLedger::IngestionLog(l) => l.put_identity(identity).await,
         }
     }
 

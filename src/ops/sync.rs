@@ -79,6 +79,7 @@ async fn run_as(runtime: &Runtime, account: &Account, job: &SyncJob, run_id: Str
         timezone: &account.timezone,
     };
     let mut report = engine.run(job).await;
+    report.timezone = Some(crate::lake_identity::zone_name(&account.timezone));
     // The bar leaves the screen before the run's last log lines.
     drop(progress);
     if runtime.cancel.is_cancelled() {

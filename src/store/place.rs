@@ -13,6 +13,9 @@ pub struct LakeConfig {
     pub place: LakePlace,
     /// `OURA_LAYOUT`/`--layout` (default `hive-ndjson`).
     pub layout: Arc<dyn Layout>,
+    /// True when the layout was set (flag, environment, env file) rather than defaulted: a
+    /// run then refuses a lake recorded with another ([`crate::lake_identity`]).
+    pub layout_explicit: bool,
 }
 
 /// Where the lake and its ledger are. `ledger_table` is `OURA_DYNAMODB_TABLE`, the DynamoDB
