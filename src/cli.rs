@@ -62,6 +62,14 @@ pub enum Command {
     /// Rebuild the silver tables (typed Parquet) from the bronze lake; no Oura request.
     #[command(after_help = after_help("silver"))]
     Silver(SilverArgs),
+    /// Re-file the lake's objects exactly under a new time zone or layout, and record it;
+    /// resumable (a killed migration finishes when run again).
+    #[command(after_help = after_help("migrate"))]
+    Migrate(MigrateArgs),
+    /// Rebuild the ledger's day entries from the lake's own objects (and the silver tables
+    /// of what changed); never drops an object's entry.
+    #[command(after_help = after_help("repair"))]
+    Repair(RepairArgs),
     /// Write a self-contained HTML dashboard of the last days from the lake.
     #[command(after_help = after_help("dashboard"))]
     Dashboard(DashboardArgs),
@@ -244,6 +252,31 @@ pub struct SilverArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `migrate`: one new value, the zone or the layout.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["timezone", "layout"])))]
+pub struct MigrateArgs {
+    /// The IANA time zone to file the lake's days in from now on.
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+
+    /// The layout to lay the lake's objects out in from now on.
+    #[arg(long, value_name = "NAME", value_parser = layout_names(), hide_possible_values = true)]
+    pub layout: Option<String>,
+
+    /// Where the lake is (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
+}
+
+/// `repair`: which lake.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// Where the lake is (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -92,5 +92,7 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
         CommandConfig::Mcp(mcp) => commands::mcp::exec(&config, mcp).await,
         CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,
+        CommandConfig::Migrate(migrate) => commands::migrate::exec(&config, migrate).await,
+        CommandConfig::Repair(repair) => commands::repair::exec(&config, repair).await,
     }
 }

@@ -109,6 +109,27 @@ pub const USAGES: &[Usage] = &[
         ],
     },
     Usage {
+        command: "migrate",
+        examples: &[
+            ("oura-sync migrate --timezone Asia/Tokyo", "file the lake's days in another zone"),
+            ("oura-sync migrate --layout bio-lakehouse", "lay the lake's objects out anew"),
+        ],
+        exit_codes: &[
+            (0, "every object is re-filed and the lake records the new value"),
+            (1, "an object could not be read or written; run the same command again to finish"),
+            USAGE_ERROR,
+        ],
+    },
+    Usage {
+        command: "repair",
+        examples: &[("oura-sync repair", "rebuild the ledger's day entries from the lake's objects")],
+        exit_codes: &[
+            (0, "the ledger lists every object the lake holds"),
+            (1, "an object could not be read, or the ledger not written"),
+            USAGE_ERROR,
+        ],
+    },
+    Usage {
         command: "dashboard",
         examples: &[
             ("oura-sync dashboard --open", "the last 90 days, opened in the browser"),

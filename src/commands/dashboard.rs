@@ -19,6 +19,8 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
     let aws = super::Aws::new(&config.aws);
     let (store, ledger) = super::backends(&dashboard.lake, &aws).await?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
+    // A damaged ledger file is rebuilt from the lake's objects (with a warning), not a stop.
+    crate::ops::repair::heal_damaged(&store, &ledger).await?;
 
     let mut last_days = Vec::new();
     for data_type in HEALTH_TYPES {

@@ -24,6 +24,11 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
     };
     let aws = super::Aws::new(&config.aws);
     let lake = Lake::open(&sync.lake, sync.silver.as_ref(), &aws).await?;
+    // A damaged ledger file is rebuilt from the lake's objects (with a warning), never by
+    // dropping history; a dry run writes nothing, so it leaves that to the next run.
+    if !sync.job.dry_run {
+        crate::ops::repair::heal_damaged(&lake.store, &lake.ledger).await?;
+    }
 
     let store = super::token_store(config);
     let login = Login::from_loaded(

@@ -37,7 +37,8 @@ use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
 use crate::aws::{AwsConfig, ChecksumPolicy};
 use crate::cli::{
-    Cli, Command, DashboardArgs, DoctorArgs, McpArgs, SilverArgs, StatusArgs, SyncArgs,
+    Cli, Command, DashboardArgs, DoctorArgs, McpArgs, MigrateArgs, SilverArgs, StatusArgs,
+    SyncArgs,
 };
 use crate::datatype::DataType;
 use crate::error::UserError;
@@ -94,6 +95,38 @@ pub enum CommandConfig {
     Dashboard(DashboardConfig),
     Mcp(McpConfig),
     Doctor(Box<DoctorConfig>),
+    Migrate(MigrateConfig),
+    Repair(LakeWork),
+}
+
+/// `migrate` and `repair`: the lake they rework, as a sync would open it.
+#[derive(Debug)]
+pub struct LakeWork {
+    pub lake: LakeConfig,
+    /// Where the silver tables are, rebuilt for what changed; `None` when silver is off.
+    pub silver: Option<SilverPlace>,
+    /// `OURA_TIMEZONE` (or the system's), and whether it was set.
+    pub timezone: TimeZone,
+    pub timezone_explicit: bool,
+    pub lock_timeout: Duration,
+    /// The local lake's own lock.
+    pub lake_lock: Option<LakeLock>,
+}
+
+/// `migrate`: the lake, and the one value it moves to.
+#[derive(Debug)]
+pub struct MigrateConfig {
+    pub work: LakeWork,
+    pub target: MigrateTarget,
+}
+
+/// What `migrate` changes.
+#[derive(Debug, Clone)]
+pub enum MigrateTarget {
+    /// `--timezone`: an IANA name that jiff knows.
+    Timezone(TimeZone),
+    /// `--layout`.
+    Layout(std::sync::Arc<dyn crate::store::Layout>),
 }
 
 /// `doctor`: everything a sync would use, to check without syncing.
@@ -234,6 +267,12 @@ impl Config {
                 let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
                 sources.lake_flags(dest, layout, args.silver_dest.as_deref());
             }
+            Command::Migrate(args) => {
+                sources.lake_flags(args.dest.as_deref(), None, None);
+            }
+            Command::Repair(args) => {
+                sources.lake_flags(args.dest.as_deref(), None, None);
+            }
             Command::Auth(_)
             | Command::Refresh
             | Command::Doctor(_)
@@ -260,6 +299,8 @@ impl Config {
             Command::Doctor(args) => {
                 CommandConfig::Doctor(Box::new(doctor_config(args, &sources)?))
             }
+            Command::Migrate(args) => CommandConfig::Migrate(migrate_config(args, &sources)?),
+            Command::Repair(_) => CommandConfig::Repair(lake_work(&sources)?),
             Command::Completions(_) | Command::Man(_) => {
                 anyhow::bail!("completions and man pages need no configuration")
             }
@@ -396,6 +437,41 @@ fn mcp_config(_args: &McpArgs, sources: &Sources<'_>) -> anyhow::Result<McpConfi
     let lake = lake_config(sources)?;
     let silver = silver_place(sources, &lake.place)?;
     Ok(McpConfig { lake, silver, timezone: timezone(sources)? })
+}
+
+/// The lake a `migrate` or `repair` reworks, with its silver and lock.
+fn lake_work(sources: &Sources<'_>) -> anyhow::Result<LakeWork> {
+    let lake = lake_config(sources)?;
+    let lock_timeout = seconds(sources, "OURA_LOCK_TIMEOUT", 0)?;
+    Ok(LakeWork {
+        silver: silver_place(sources, &lake.place)?,
+        lake_lock: lake_lock(&lake.place, lock_timeout),
+        lake,
+        timezone: timezone(sources)?,
+        timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),
+        lock_timeout,
+    })
+}
+
+fn migrate_config(args: &MigrateArgs, sources: &Sources<'_>) -> anyhow::Result<MigrateConfig> {
+    let target = match (&args.timezone, &args.layout) {
+        (Some(zone), _) => MigrateTarget::Timezone(TimeZone::get(zone).map_err(|_| {
+            UserError::usage(format!(
+                "--timezone `{zone}` is not a known IANA time zone; use a name such as \
+                 America/New_York"
+            ))
+        })?),
+        (None, Some(name)) => MigrateTarget::Layout(crate::store::layout::by_name(name).ok_or_else(
+            || {
+                UserError::usage(format!(
+                    "--layout `{name}` is not a layout; use {}",
+                    crate::store::layout::NAMES.join(" or ")
+                ))
+            },
+        )?),
+        (None, None) => return Err(UserError::usage("give --timezone ZONE or --layout NAME")),
+    };
+    Ok(MigrateConfig { work: lake_work(sources)?, target })
 }
 
 fn silver_command(

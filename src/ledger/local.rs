@@ -140,11 +140,47 @@ impl LocalLedger {
         Ok(())
     }
 
+    /// The types whose days file cannot be read as one (torn, truncated, flipped): what
+    /// [`crate::ops::repair`] rebuilds from the lake's objects.
+    pub async fn damaged_types(&self) -> Vec<DataType> {
+        let mut damaged = Vec::new();
+        for &data_type in DataType::ALL {
+            if let Ok(bytes) = tokio::fs::read(self.days_path(data_type.name())).await
+                && serde_json::from_slice::<BTreeMap<Date, StoredDay>>(&bytes).is_err()
+            {
+                damaged.push(data_type);
+            }
+        }
+        damaged
+    }
+
+    /// Moves the damaged days file of `data_type` aside (to `<type>.json.damaged-<unix
+    /// seconds>`, kept for a person to look at), under the write lock, so that a rebuild
+    /// starts from no entries; returns where it went, `None` when the file reads well.
+    pub async fn set_aside_damaged(&self, data_type: DataType) -> anyhow::Result<Option<PathBuf>> {
+        let _guard = self.write_lock.lock().await;
+        let _file_lock = self.lock_for_writing().await?;
+        let path = self.days_path(data_type.name());
+        let Ok(bytes) = tokio::fs::read(&path).await else { return Ok(None) };
+        if serde_json::from_slice::<BTreeMap<Date, StoredDay>>(&bytes).is_ok() {
+            return Ok(None);
+        }
+        let aside = path.with_extension(format!("json.damaged-{}", jiff::Timestamp::now().as_second()));
+        tokio::fs::rename(&path, &aside)
+            .await
+            .with_context(|| format!("cannot move {} aside", path.display()))?;
+        Ok(Some(aside))
+    }
+
     async fn read_days(&self, data_type: &str) -> anyhow::Result<BTreeMap<Date, StoredDay>> {
         let path = self.days_path(data_type);
         match tokio::fs::read(&path).await {
             Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
-                format!("the ledger file {} is damaged; move it away to rebuild it", path.display())
+                format!(
+                    "the ledger file {} is damaged; run `oura-sync repair` to rebuild it from the \
+                     lake's objects",
+                    path.display()
+                )
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
