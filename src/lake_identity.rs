@@ -132,13 +132,14 @@ pub fn decide(
             asked.destination, recorded.timezone
         ))
     })?;
-    let note = (!asked.timezone_explicit && asked_zone != canonical(&recorded.timezone)).then(|| {
-        format!(
-            "OURA_TIMEZONE is not set: filing days in the lake's time zone {} (this machine's \
+    let note =
+        (!asked.timezone_explicit && asked_zone != canonical(&recorded.timezone)).then(|| {
+            format!(
+                "OURA_TIMEZONE is not set: filing days in the lake's time zone {} (this machine's \
              is {asked_zone})",
-            recorded.timezone
-        )
-    });
+                recorded.timezone
+            )
+        });
     Ok(Settled { layout: recorded.layout.clone(), timezone, record: None, note })
 }
 
@@ -154,11 +155,7 @@ pub fn migrate_command(recorded: &LakeIdentity, layout: &str, timezone: &str) ->
 /// Reads the lake's record from `ledger`, decides (see [`decide`]), writes the record when
 /// there was none (unless `write` is false: a dry run, or a run with no login), and says
 /// the note, if any, as a warning; the zone used is always said.
-pub async fn settle(
-    ledger: &impl Ledger,
-    asked: &Asked,
-    write: bool,
-) -> anyhow::Result<Settled> {
+pub async fn settle(ledger: &impl Ledger, asked: &Asked, write: bool) -> anyhow::Result<Settled> {
     let recorded = ledger.identity().await?;
     let has_history = recorded.is_none() && !ledger.recent_runs(1).await?.is_empty();
     let settled = decide(recorded.as_ref(), asked, has_history, Timestamp::now())?;
@@ -204,10 +201,17 @@ mod tests {
         let run = asked("hive-ndjson", false, "Asia/Tokyo", false);
         let fresh = decide(None, &run, false, Timestamp::UNIX_EPOCH).unwrap();
         let record = fresh.record.unwrap();
-        assert_eq!((record.layout.as_str(), record.timezone.as_str()), ("hive-ndjson", "Asia/Tokyo"));
+        assert_eq!(
+            (record.layout.as_str(), record.timezone.as_str()),
+            ("hive-ndjson", "Asia/Tokyo")
+        );
         assert!(fresh.note.is_none());
         let old = decide(None, &run, true, Timestamp::UNIX_EPOCH).unwrap();
-        assert!(old.note.unwrap().contains("adopts this run's: layout hive-ndjson, time zone Asia/Tokyo"));
+        assert!(
+            old.note
+                .unwrap()
+                .contains("adopts this run's: layout hive-ndjson, time zone Asia/Tokyo")
+        );
     }
 
     /// With the zone unset, the lake's zone is used whatever the machine's, and said.
@@ -225,19 +229,41 @@ mod tests {
     #[test]
     fn an_explicit_other_zone_or_layout_is_refused() {
         let lake = recorded("hive-ndjson", "America/New_York");
-        let err = decide(Some(&lake), &asked("hive-ndjson", true, "Asia/Tokyo", true), true, Timestamp::UNIX_EPOCH)
-            .unwrap_err();
+        let err = decide(
+            Some(&lake),
+            &asked("hive-ndjson", true, "Asia/Tokyo", true),
+            true,
+            Timestamp::UNIX_EPOCH,
+        )
+        .unwrap_err();
         assert_eq!(crate::error::exit_code(&err), 2);
         let text = format!("{err:#}");
         assert!(text.contains("America/New_York") && text.contains("Asia/Tokyo"), "{text}");
         assert!(text.contains("oura-sync migrate --timezone Asia/Tokyo"), "{text}");
-        let err = decide(Some(&lake), &asked("bio-lakehouse", true, "America/New_York", true), true, Timestamp::UNIX_EPOCH)
-            .unwrap_err();
+        let err = decide(
+            Some(&lake),
+            &asked("bio-lakehouse", true, "America/New_York", true),
+            true,
+            Timestamp::UNIX_EPOCH,
+        )
+        .unwrap_err();
         let text = format!("{err:#}");
-        assert!(text.contains("hive-ndjson") && text.contains("oura-sync migrate --layout bio-lakehouse"), "{text}");
+        assert!(
+            text.contains("hive-ndjson")
+                && text.contains("oura-sync migrate --layout bio-lakehouse"),
+            "{text}"
+        );
         // The same values, or UTC by another name, pass.
         let utc = recorded("hive-ndjson", "Etc/UTC");
-        assert!(decide(Some(&utc), &asked("hive-ndjson", true, "UTC", true), true, Timestamp::UNIX_EPOCH).is_ok());
+        assert!(
+            decide(
+                Some(&utc),
+                &asked("hive-ndjson", true, "UTC", true),
+                true,
+                Timestamp::UNIX_EPOCH
+            )
+            .is_ok()
+        );
     }
 
     /// A migration under way refuses every run until it is finished.
@@ -249,8 +275,13 @@ mod tests {
             timezone: "Asia/Tokyo".into(),
             done: Vec::new(),
         });
-        let err = decide(Some(&lake), &asked("hive-ndjson", false, "UTC", false), true, Timestamp::UNIX_EPOCH)
-            .unwrap_err();
+        let err = decide(
+            Some(&lake),
+            &asked("hive-ndjson", false, "UTC", false),
+            true,
+            Timestamp::UNIX_EPOCH,
+        )
+        .unwrap_err();
         assert!(format!("{err:#}").contains("oura-sync migrate --timezone Asia/Tokyo"));
     }
 }

@@ -122,7 +122,10 @@ pub const USAGES: &[Usage] = &[
     },
     Usage {
         command: "repair",
-        examples: &[("oura-sync repair", "rebuild the ledger's day entries from the lake's objects")],
+        examples: &[(
+            "oura-sync repair",
+            "rebuild the ledger's day entries from the lake's objects",
+        )],
         exit_codes: &[
             (0, "the ledger lists every object the lake holds"),
             (1, "an object could not be read, or the ledger not written"),

@@ -38,7 +38,10 @@ pub async fn exec(config: &Config, command: &MigrateConfig) -> anyhow::Result<u8
         }
     };
     let current = by_name(&identity.layout).ok_or_else(|| {
-        UserError::usage(format!("the lake records layout `{}`, which this version does not know", identity.layout))
+        UserError::usage(format!(
+            "the lake records layout `{}`, which this version does not know",
+            identity.layout
+        ))
     })?;
     let (layout, timezone) = match &command.target {
         MigrateTarget::Timezone(zone) => (current.clone(), zone.clone()),
@@ -52,7 +55,8 @@ pub async fn exec(config: &Config, command: &MigrateConfig) -> anyhow::Result<u8
     let (old_store, _) = super::backends(&old_config, &aws).await?;
     let (new_store, new_ledger) = super::backends(&new_config, &aws).await?;
     let run_id = format!("migrate-{}", uuid::Uuid::new_v4());
-    let sides = migrate::Sides { old_store: &old_store, new_store: &new_store, ledger: &new_ledger };
+    let sides =
+        migrate::Sides { old_store: &old_store, new_store: &new_store, ledger: &new_ledger };
     let report = migrate::run(&sides, identity, layout.name(), &timezone, &run_id).await?;
     let mut silver_error = None;
     if let Some(place) = &work.silver
@@ -60,8 +64,14 @@ pub async fn exec(config: &Config, command: &MigrateConfig) -> anyhow::Result<u8
     {
         let silver = super::silver_backend(place, &aws).await?;
         let source = BronzeSource::Ledger { ledger: &new_ledger, store: &new_store };
-        let update =
-            crate::silver::bio::update(&silver, &source, &report.types, repair::all_days(), Mode::Update).await;
+        let update = crate::silver::bio::update(
+            &silver,
+            &source,
+            &report.types,
+            repair::all_days(),
+            Mode::Update,
+        )
+        .await;
         silver_error = update.error;
     }
     crate::stdout::print_with(|out| {

@@ -46,7 +46,11 @@ pub async fn exec(config: &Config, work: &LakeWork) -> anyhow::Result<u8> {
     } else {
         print_summary(&report, &store.describe(), None)?;
     }
-    Ok(if report.damaged_objects.is_empty() && silver_error.is_none() { EXIT_OK } else { EXIT_FAILED })
+    Ok(if report.damaged_objects.is_empty() && silver_error.is_none() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
 }
 
 fn print_summary(

@@ -8,12 +8,12 @@ use crate::account::{Account, Login};
 use crate::auth::{TokenProvider, TokenStore};
 use crate::config::{Config, LakeConfig, SyncConfig};
 use crate::lake_identity::{self, Asked};
-use crate::store::layout::by_name;
 use crate::logging::Screen;
 use crate::notify::Notifiers;
 use crate::ops;
 use crate::report::{RunReport, run_exit_code};
 use crate::runtime::Runtime;
+use crate::store::layout::by_name;
 use crate::store::{Lake, ObjectStore, lock_run};
 
 /// Runs `sync` and returns the exit code.

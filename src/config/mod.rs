@@ -37,8 +37,7 @@ use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
 use crate::aws::{AwsConfig, ChecksumPolicy};
 use crate::cli::{
-    Cli, Command, DashboardArgs, DoctorArgs, McpArgs, MigrateArgs, SilverArgs, StatusArgs,
-    SyncArgs,
+    Cli, Command, DashboardArgs, DoctorArgs, McpArgs, MigrateArgs, SilverArgs, StatusArgs, SyncArgs,
 };
 use crate::datatype::DataType;
 use crate::error::UserError;
@@ -461,14 +460,14 @@ fn migrate_config(args: &MigrateArgs, sources: &Sources<'_>) -> anyhow::Result<M
                  America/New_York"
             ))
         })?),
-        (None, Some(name)) => MigrateTarget::Layout(crate::store::layout::by_name(name).ok_or_else(
-            || {
+        (None, Some(name)) => {
+            MigrateTarget::Layout(crate::store::layout::by_name(name).ok_or_else(|| {
                 UserError::usage(format!(
                     "--layout `{name}` is not a layout; use {}",
                     crate::store::layout::NAMES.join(" or ")
                 ))
-            },
-        )?),
+            })?)
+        }
         (None, None) => return Err(UserError::usage("give --timezone ZONE or --layout NAME")),
     };
     Ok(MigrateConfig { work: lake_work(sources)?, target })

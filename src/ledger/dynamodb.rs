@@ -389,7 +389,11 @@ impl Ledger for DynamoLedger {
             .send()
             .await
             .map_err(|err| {
-                self.call_error("reading the lake's identity", "dynamodb:GetItem", &CallFailure::from_sdk(&err))
+                self.call_error(
+                    "reading the lake's identity",
+                    "dynamodb:GetItem",
+                    &CallFailure::from_sdk(&err),
+                )
             })?;
         let what = format!("{PK}/{SK} in {}", self.table);
         answer.item.map(|item| super::LakeIdentity::from_item(&item, &what)).transpose()
@@ -402,7 +406,11 @@ impl Ledger for DynamoLedger {
         item.insert("sk".into(), s(SK));
         self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(
             |err| {
-                self.call_error("recording the lake's identity", "dynamodb:PutItem", &CallFailure::from_sdk(&err))
+                self.call_error(
+                    "recording the lake's identity",
+                    "dynamodb:PutItem",
+                    &CallFailure::from_sdk(&err),
+                )
             },
         )?;
         Ok(())

@@ -440,7 +440,12 @@ impl Ledger for IngestionLog {
             .send()
             .await
             .map_err(|err| {
-                call_error(&self.table, "reading the lake's identity", "dynamodb:GetItem", &CallFailure::from_sdk(&err))
+                call_error(
+                    &self.table,
+                    "reading the lake's identity",
+                    "dynamodb:GetItem",
+                    &CallFailure::from_sdk(&err),
+                )
             })?;
         let what = format!("{FILE_PATH} in {}", self.table);
         answer.item.map(|item| super::LakeIdentity::from_item(&item, &what)).transpose()

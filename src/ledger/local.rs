@@ -165,7 +165,8 @@ impl LocalLedger {
         if serde_json::from_slice::<BTreeMap<Date, StoredDay>>(&bytes).is_ok() {
             return Ok(None);
         }
-        let aside = path.with_extension(format!("json.damaged-{}", jiff::Timestamp::now().as_second()));
+        let aside =
+            path.with_extension(format!("json.damaged-{}", jiff::Timestamp::now().as_second()));
         tokio::fs::rename(&path, &aside)
             .await
             .with_context(|| format!("cannot move {} aside", path.display()))?;

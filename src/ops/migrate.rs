@@ -64,13 +64,19 @@ pub async fn run(
     let zone = zone_name(timezone);
     let target = Migration { layout: layout.to_string(), timezone: zone.clone(), done: Vec::new() };
     match &identity.migration {
-        Some(under_way) if (&under_way.layout, &under_way.timezone) != (&target.layout, &target.timezone) => {
+        Some(under_way)
+            if (&under_way.layout, &under_way.timezone) != (&target.layout, &target.timezone) =>
+        {
             return Err(UserError::usage(format!(
                 "another migration of this lake (to layout {}, time zone {}) is under way; \
                  finish it first with `{}`",
                 under_way.layout,
                 under_way.timezone,
-                crate::lake_identity::migrate_command(&identity, &under_way.layout, &under_way.timezone)
+                crate::lake_identity::migrate_command(
+                    &identity,
+                    &under_way.layout,
+                    &under_way.timezone
+                )
             )));
         }
         Some(_) => tracing::info!("Resuming the migration under way."),
@@ -87,7 +93,10 @@ pub async fn run(
     let relayout = identity.layout != layout;
     let rezone = zone_name(&TimeZone::get(&identity.timezone).unwrap_or(TimeZone::UTC)) != zone;
     for &data_type in DataType::ALL {
-        let done = identity.migration.as_ref().is_some_and(|m| m.done.iter().any(|t| t == data_type.name()));
+        let done = identity
+            .migration
+            .as_ref()
+            .is_some_and(|m| m.done.iter().any(|t| t == data_type.name()));
         if !done {
             let (written, removed) = if relayout {
                 relayout_type(sides, data_type, run_id).await?
@@ -102,7 +111,11 @@ pub async fn run(
             report.written += written;
             report.removed += removed;
             identity.migration.as_mut().expect("set above").done.push(data_type.name().to_string());
-            sides.ledger.put_identity(&identity).await.context("cannot record the migration's progress")?;
+            sides
+                .ledger
+                .put_identity(&identity)
+                .await
+                .context("cannot record the migration's progress")?;
         }
     }
     identity.layout = layout.to_string();
@@ -115,7 +128,10 @@ pub async fn run(
 
 /// Reads every record of the objects `keys` of `store`; a body that does not decode stops
 /// the migration, naming its key (a damaged object must not be re-filed as fewer records).
-async fn read_all(store: &AnyStore, keys: impl Iterator<Item = &String>) -> anyhow::Result<Vec<Box<RawValue>>> {
+async fn read_all(
+    store: &AnyStore,
+    keys: impl Iterator<Item = &String>,
+) -> anyhow::Result<Vec<Box<RawValue>>> {
     let mut records = Vec::new();
     for key in keys {
         if let Some(held) = store.records(key).await? {
@@ -138,11 +154,17 @@ async fn rezone_type(
         return Ok((0, 0));
     };
     // A local date moves by at most a day between zones; two on each side spare any doubt.
-    let keep = Window::new(first.saturating_sub(jiff::Span::new().days(2)), last.saturating_add(jiff::Span::new().days(2)));
+    let keep = Window::new(
+        first.saturating_sub(jiff::Span::new().days(2)),
+        last.saturating_add(jiff::Span::new().days(2)),
+    );
     let records = read_all(store, old.values()).await?;
     let filed = file_by_day(data_type, records, keep, timezone);
     if let Some(first) = filed.rejected.first() {
-        anyhow::bail!("a {data_type} record held in the lake cannot be re-filed ({}); nothing of this type was changed", first.reason);
+        anyhow::bail!(
+            "a {data_type} record held in the lake cannot be re-filed ({}); nothing of this type was changed",
+            first.reason
+        );
     }
     let synced_at = Timestamp::now();
     let mut entries = Vec::new();
@@ -181,7 +203,11 @@ async fn rezone_type(
 }
 
 /// Moves one type's objects from the old layout to the new.
-async fn relayout_type(sides: &Sides<'_>, data_type: DataType, run_id: &str) -> anyhow::Result<(u64, u64)> {
+async fn relayout_type(
+    sides: &Sides<'_>,
+    data_type: DataType,
+    run_id: &str,
+) -> anyhow::Result<(u64, u64)> {
     let listed = listed_days(sides.old_store, data_type).await?;
     let new_layout = sides.new_store.layout().name();
     let moving: BTreeMap<_, _> = listed
@@ -194,7 +220,11 @@ async fn relayout_type(sides: &Sides<'_>, data_type: DataType, run_id: &str) -> 
         let Some(records) = sides.old_store.records(key).await? else { continue };
         let lines: Vec<&str> = records.iter().map(|r| r.get()).collect();
         let object = sides.new_store.day_object(data_type, *day, &lines, run_id);
-        sides.new_store.put(&object, None).await.with_context(|| format!("cannot store {}", object.key))?;
+        sides
+            .new_store
+            .put(&object, None)
+            .await
+            .with_context(|| format!("cannot store {}", object.key))?;
         entries.push(DayEntry {
             data_type: data_type.name().to_string(),
             day: *day,

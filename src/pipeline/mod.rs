@@ -15,6 +15,7 @@
 //! and added up), `piece` (one piece fetched, filed, stored and recorded); this file adds the
 //! types up into the run report.
 
+mod edge;
 mod per_type;
 mod piece;
 mod plan;

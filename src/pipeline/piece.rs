@@ -60,6 +60,8 @@ impl Engine<'_> {
         } else {
             Default::default()
         };
+        // Days just outside the window that hold records this answer files inside it.
+        let edge_fixes = self.edge_fixes(job, data_type, unit.keep, &fetched_ids).await?;
         let synced_at = Timestamp::now();
         let mut outcome = UnitOutcome {
             revised: filed.revised as u64,
@@ -104,7 +106,7 @@ impl Engine<'_> {
         drop(filed);
 
         if job.dry_run {
-            outcome.days_written += moved_away.len() as u64;
+            outcome.days_written += (moved_away.len() + edge_fixes.len()) as u64;
             for (day, object) in &objects {
                 match known.get(day) {
                     Some(entry) if entry.sha256 == object.sha256 => outcome.days_unchanged += 1,
@@ -189,6 +191,16 @@ impl Engine<'_> {
                     Err(e) => {
                         first_error.get_or_insert(format!("cannot remove {key}: {e:#}"));
                     }
+                }
+            }
+        }
+        // The neighbours outside the window, once the days their records moved to are stored.
+        if first_error.is_none() && !edge_fixes.is_empty() {
+            outcome.days_written += edge_fixes.len() as u64;
+            match self.apply_edge_fixes(data_type, edge_fixes, synced_at).await {
+                Ok(fixed) => entries.extend(fixed),
+                Err(cause) => {
+                    first_error.get_or_insert(cause);
                 }
             }
         }

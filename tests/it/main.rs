@@ -41,6 +41,8 @@ mod ledger_conformance;
 mod aws_sync;
 // Dropping into bio-lakehouse's lake: its bucket, `bio_ingestion_log` tables, normalizer and trigger.
 mod bio_lakehouse;
+// The lake's recorded zone and layout, `migrate`, `repair`, one id one day at the window's edge.
+mod lake_identity;
 // The silver layer: typed Parquet from sync and `silver`, read by DuckDB, lossless, incremental.
 mod silver;
 // bio-lakehouse's bio_silver Oura tables against its normalizer, crawler and dbt models.

@@ -593,6 +593,12 @@ impl oura_sync::ledger::Ledger for RunEntryRefused {
     ) -> anyhow::Result<Option<oura_sync::ledger::DayEntry>> {
         Ok(None)
     }
+    async fn identity(&self) -> anyhow::Result<Option<oura_sync::ledger::LakeIdentity>> {
+        Ok(None)
+    }
+    async fn put_identity(&self, _: &oura_sync::ledger::LakeIdentity) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn describe(&self) -> String {
         "refusing ledger".into()
     }
