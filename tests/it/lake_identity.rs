@@ -339,3 +339,169 @@ fn a_damaged_ledger_file_is_rebuilt_from_the_lake() {
     let _: BTreeMap<String, Value> =
         serde_json::from_value(env.ledger_days("daily_sleep")).unwrap();
 }
+
+/// `migrate` is resumable: a migration that stops half-way (here on a damaged battery object,
+/// after heart rate was re-filed) leaves every sample in the lake, every sync is refused with
+/// the command that finishes it, and running that command again (the object mended) finishes
+/// the job with no sample twice and none lost.
+#[test]
+fn a_migration_stopped_half_way_is_finished_by_running_it_again() {
+    let env = TestEnv::new();
+    env.oura.add("heartrate", heart_rate("2026-12-01", "2026-12-03"));
+    env.oura.add("ring_battery_level", heart_rate("2026-12-01", "2026-12-03"));
+    let args = ["sync", "2026-12-03", "--days", "2", "--types", "heartrate,ring_battery_level"];
+    let first = env.cmd().env("OURA_TIMEZONE", "America/New_York").args(args).output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let (heart, battery) =
+        (distinct_samples(&env, "heartrate"), distinct_samples(&env, "ring_battery_level"));
+    let damaged =
+        lake_contents(&env).into_keys().find(|p| p.starts_with("ring_battery_level/")).unwrap();
+    let whole = std::fs::read(env.lake().join(&damaged)).unwrap();
+    std::fs::write(env.lake().join(&damaged), b"{\"bpm\":").unwrap();
+
+    let stopped = env.run(&["migrate", "--timezone", "Asia/Tokyo"]);
+    assert_ne!(stopped.status.code(), Some(0), "{}", stdout(&stopped));
+    assert!(stderr(&stopped).contains(&damaged), "{}", stderr(&stopped));
+    let refused = env.cmd().env_remove("OURA_TIMEZONE").args(args).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("oura-sync migrate --timezone Asia/Tokyo"),
+        "{}",
+        stderr(&refused)
+    );
+    let record = std::fs::read_to_string(env.lake().join("_ledger/lake.json")).unwrap();
+    assert!(record.contains(r#""done":[""#) && record.contains("heartrate"), "{record}");
+
+    std::fs::write(env.lake().join(&damaged), whole).unwrap();
+    let finished = env.run(&["migrate", "--timezone", "Asia/Tokyo"]);
+    assert_eq!(finished.status.code(), Some(0), "{}", stderr(&finished));
+    assert_eq!(distinct_samples(&env, "heartrate"), heart);
+    assert_eq!(distinct_samples(&env, "ring_battery_level"), battery);
+    let after = env.cmd().env_remove("OURA_TIMEZONE").args(args).arg("--json").output().unwrap();
+    assert_eq!(after.status.code(), Some(0), "{}", stderr(&after));
+    assert_eq!(json_report(&after)["timezone"], "Asia/Tokyo");
+    assert!(distinct_samples(&env, "heartrate").is_superset(&heart));
+}
+
+/// Attack 1 on AWS: an S3 lake with a pk/sk DynamoDB ledger records its zone as the item
+/// `oura#lake`/`identity` (beside the `oura#run` and `oura#<type>` partitions it leaves as
+/// they were); a run asking for another zone is exit 2, and `migrate` re-files the S3
+/// objects with no sample twice.
+#[tokio::test]
+async fn an_s3_lake_records_its_zone_in_the_table_and_migrates() {
+    let aws = crate::aws_env::clients().await;
+    let bucket = crate::aws_env::new_bucket(&aws, "zone").await;
+    let table = crate::aws_env::new_table(&aws, "zone").await;
+    let env = TestEnv::new();
+    env.oura.add("heartrate", heart_rate("2026-12-01", "2026-12-03"));
+    let dest = format!("s3://{bucket}/oura");
+    let run = |zone: &str, args: &[&str]| {
+        env.cmd()
+            .env("OURA_DYNAMODB_TABLE", &table)
+            .env("OURA_DESTINATION", &dest)
+            .env("OURA_TIMEZONE", zone)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let sync = ["sync", "2026-12-03", "--days", "2", "--types", "heartrate"];
+    let first = run("America/New_York", &sync);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let item = aws
+        .dynamodb
+        .get_item()
+        .table_name(&table)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S("oura#lake".into()))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("identity".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("the identity item");
+    assert_eq!(item["timezone"].as_s().unwrap(), "America/New_York");
+    assert_eq!(item["layout"].as_s().unwrap(), "hive-ndjson");
+
+    let tokyo = run("Asia/Tokyo", &sync);
+    assert_eq!(tokyo.status.code(), Some(2), "{}", stderr(&tokyo));
+    assert!(
+        stderr(&tokyo).contains("oura-sync migrate --timezone Asia/Tokyo"),
+        "{}",
+        stderr(&tokyo)
+    );
+    let samples = || async {
+        let listed = aws
+            .s3
+            .list_objects_v2()
+            .bucket(&bucket)
+            .prefix("oura/heartrate/")
+            .send()
+            .await
+            .unwrap();
+        let mut lines = Vec::new();
+        for object in listed.contents() {
+            let body = aws
+                .s3
+                .get_object()
+                .bucket(&bucket)
+                .key(object.key().unwrap())
+                .send()
+                .await
+                .unwrap();
+            let text = String::from_utf8(body.body.collect().await.unwrap().to_vec()).unwrap();
+            lines.extend(text.lines().map(str::to_string));
+        }
+        lines
+    };
+    let held = samples().await;
+    let migrate = run("Asia/Tokyo", &["migrate", "--timezone", "Asia/Tokyo"]);
+    assert_eq!(migrate.status.code(), Some(0), "{}", stderr(&migrate));
+    let after = samples().await;
+    let distinct: BTreeSet<&String> = after.iter().collect();
+    assert_eq!(after.len(), distinct.len(), "samples filed twice");
+    assert_eq!(distinct, held.iter().collect::<BTreeSet<_>>());
+    assert_eq!(run("Asia/Tokyo", &sync).status.code(), Some(0));
+}
+
+/// In bio-lakehouse's `bio_ingestion_log` form the record is one item under `file_path`
+/// `oura-sync:lake` (no object has that URI, as with the runs' `oura-sync:run`), `source`
+/// `oura`, `data_type` `lake`; a run asking for another zone is refused there too.
+#[tokio::test]
+async fn an_ingestion_log_keeps_the_record_under_a_path_no_object_has() {
+    let aws = crate::aws_env::clients().await;
+    let bucket = crate::aws_env::new_bucket(&aws, "zone-log").await;
+    let table = crate::aws_env::new_ingestion_log_table(
+        &aws,
+        "zone-log",
+        oura_sync::ledger::SortKey::Number,
+    )
+    .await;
+    let env = TestEnv::new();
+    env.oura.add("daily_sleep", [daily("daily_sleep", "2026-12-02")]);
+    let run = |zone: &str| {
+        env.cmd()
+            .env("OURA_DYNAMODB_TABLE", &table)
+            .env("OURA_DESTINATION", format!("s3://{bucket}/oura"))
+            .env("OURA_TIMEZONE", zone)
+            .args(["sync", "2026-12-03", "--days", "2", "--types", "daily_sleep"])
+            .output()
+            .unwrap()
+    };
+    let first = run("Europe/Berlin");
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let item = aws
+        .dynamodb
+        .get_item()
+        .table_name(&table)
+        .key("file_path", aws_sdk_dynamodb::types::AttributeValue::S("oura-sync:lake".into()))
+        .key("upload_timestamp", aws_sdk_dynamodb::types::AttributeValue::N("0".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("the identity item");
+    assert_eq!(item["source"].as_s().unwrap(), "oura");
+    assert_eq!(item["data_type"].as_s().unwrap(), "lake");
+    assert_eq!(item["timezone"].as_s().unwrap(), "Europe/Berlin");
+    assert_eq!(run("Asia/Tokyo").status.code(), Some(2));
+    assert_eq!(run("Europe/Berlin").status.code(), Some(0));
+}
