@@ -60,18 +60,12 @@ pub async fn exec(config: &Config, command: &MigrateConfig) -> anyhow::Result<u8
     let report = migrate::run(&sides, identity, layout.name(), &timezone, &run_id).await?;
     let mut silver_error = None;
     if let Some(place) = &work.silver
-        && !report.types.is_empty()
+        && let Some(span) = report.span
     {
         let silver = super::silver_backend(place, &aws).await?;
         let source = BronzeSource::Ledger { ledger: &new_ledger, store: &new_store };
-        let update = crate::silver::bio::update(
-            &silver,
-            &source,
-            &report.types,
-            repair::all_days(),
-            Mode::Update,
-        )
-        .await;
+        let update =
+            crate::silver::bio::update(&silver, &source, &report.types, span, Mode::Update).await;
         silver_error = update.error;
     }
     crate::stdout::print_with(|out| {

@@ -29,18 +29,14 @@ pub async fn exec(config: &Config, work: &LakeWork) -> anyhow::Result<u8> {
         tracing::error!(%object, "A lake object does not decode; it is not listed.");
     }
     let mut silver_error = None;
-    if let Some(place) = &work.silver {
+    if let Some(place) = &work.silver
+        && let Some(span) = report.span
+    {
         let silver = super::silver_backend(place, &aws).await?;
         let lake = Lake { store, ledger, silver: None };
         let source = BronzeSource::Ledger { ledger: &lake.ledger, store: &lake.store };
-        let update = crate::silver::bio::update(
-            &silver,
-            &source,
-            DataType::ALL,
-            repair::all_days(),
-            Mode::Update,
-        )
-        .await;
+        let update =
+            crate::silver::bio::update(&silver, &source, DataType::ALL, span, Mode::Update).await;
         silver_error = update.error;
         print_summary(&report, &lake.store.describe(), silver_error.as_deref())?;
     } else {

@@ -112,7 +112,9 @@ pub const SETTINGS: &[Setting] = &[
     plain(
         "OURA_TIMEZONE",
         None,
-        "IANA zone that decides \"today\" and the day of heart-rate samples (default: the system's).",
+        "IANA zone that decides \"today\" and the day of heart-rate samples (default: the zone the \
+         lake recorded on its first sync, else the system's); another than the lake's is refused \
+         until `oura-sync migrate --timezone`.",
     )
     .example("America/New_York"),
     plain("OURA_DAYS", Some("7"), "Days per run, ending today (1..3660)."),
@@ -144,7 +146,8 @@ pub const SETTINGS: &[Setting] = &[
         "OURA_LAYOUT",
         Some(crate::store::layout::hive_ndjson::NAME),
         "How the lake's objects are laid out: hive-ndjson, or bio-lakehouse (the folders, JSON \
-         arrays and manifests of bio-lakehouse's bronze bucket).",
+         arrays and manifests of bio-lakehouse's bronze bucket); unset, the lake's recorded one; \
+         another than the lake's is refused until `oura-sync migrate --layout`.",
     ),
     plain(
         "OURA_DYNAMODB_TABLE",

@@ -379,24 +379,15 @@ impl Ledger for DynamoLedger {
 
     async fn identity(&self) -> anyhow::Result<Option<super::LakeIdentity>> {
         use super::identity::{PK, SK};
-        let answer = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(PK))
-            .key("sk", s(SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|err| {
-                self.call_error(
-                    "reading the lake's identity",
-                    "dynamodb:GetItem",
-                    &CallFailure::from_sdk(&err),
-                )
-            })?;
+        // A `Query` of the one key, not `GetItem`: the sync's IAM policy grants `Query`.
+        let mut found = None;
+        self.query(PK, Some((SK.to_string(), SK.to_string())), false, Some(1), |item| {
+            found = Some(item.clone());
+            false
+        })
+        .await?;
         let what = format!("{PK}/{SK} in {}", self.table);
-        answer.item.map(|item| super::LakeIdentity::from_item(&item, &what)).transpose()
+        found.map(|item| super::LakeIdentity::from_item(&item, &what)).transpose()
     }
 
     async fn put_identity(&self, identity: &super::LakeIdentity) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 //! again). Where it lives: `_ledger/lake.json` locally; in a pk/sk table the item
 //! `pk` = [`PK`], `sk` = [`SK`]; in an ingestion log the item `file_path` = [`FILE_PATH`]
 //! (a URI no object can have, beside the run items' `oura-sync:run`), `upload_timestamp` 0,
-//! `source` `oura`, `data_type` `lake`. Neither key is one bio-lakehouse's readers look up
+//! `source` `oura-sync`, `data_type` `lake`. Neither key is one bio-lakehouse's readers look up
 //! (they query the `oura#<type>`/`oura#run` partitions or object URIs).
 
 use std::collections::HashMap;
@@ -21,6 +21,9 @@ pub const PK: &str = "oura#lake";
 pub const SK: &str = "identity";
 /// The `file_path` of the identity item in an ingestion log.
 pub const FILE_PATH: &str = "oura-sync:lake";
+/// The `source` of the identity item in an ingestion log: not `oura`, so that a scan of the
+/// ingested Oura objects (bio-lakehouse's monitoring filters on `source = oura`) never counts it.
+pub const SOURCE: &str = "oura-sync";
 /// The `data_type` of the identity item in an ingestion log.
 pub const DATA_TYPE: &str = "lake";
 

@@ -430,25 +430,15 @@ impl Ledger for IngestionLog {
 
     async fn identity(&self) -> anyhow::Result<Option<super::LakeIdentity>> {
         use super::identity::FILE_PATH;
-        let answer = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("file_path", s(FILE_PATH))
-            .key("upload_timestamp", self.sort_key.value(0))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|err| {
-                call_error(
-                    &self.table,
-                    "reading the lake's identity",
-                    "dynamodb:GetItem",
-                    &CallFailure::from_sdk(&err),
-                )
-            })?;
+        // A `Query` of the one path, not `GetItem`: the sync's IAM policy grants `Query`.
+        let mut found = None;
+        self.query(FILE_PATH, None, true, Some(1), |item| {
+            found = Some(item.clone());
+            false
+        })
+        .await?;
         let what = format!("{FILE_PATH} in {}", self.table);
-        answer.item.map(|item| super::LakeIdentity::from_item(&item, &what)).transpose()
+        found.map(|item| super::LakeIdentity::from_item(&item, &what)).transpose()
     }
 
     async fn put_identity(&self, identity: &super::LakeIdentity) -> anyhow::Result<()> {
@@ -456,7 +446,8 @@ impl Ledger for IngestionLog {
         let mut item = identity.attributes();
         item.insert("file_path".into(), s(FILE_PATH));
         item.insert("upload_timestamp".into(), self.sort_key.value(0));
-        item.insert("source".into(), s(SOURCE));
+        // Not `oura`: a scan for the ingested Oura objects and runs never meets it.
+        item.insert("source".into(), s(super::identity::SOURCE));
         item.insert("data_type".into(), s(DATA_TYPE));
         item.insert("status".into(), s("recorded"));
         self.put_item(item, "recording the lake's identity").await

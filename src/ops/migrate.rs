@@ -24,7 +24,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::value::RawValue;
 
-use super::repair::{all_days, listed_days};
+use super::repair::listed_days;
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::lake_identity::zone_name;
@@ -50,6 +50,8 @@ pub struct MigrateReport {
     pub removed: u64,
     /// The types re-filed (the silver tables of these are rebuilt after).
     pub types: Vec<DataType>,
+    /// The first and last day of the objects re-filed.
+    pub span: Option<Window>,
 }
 
 /// Migrates the lake recorded as `identity` to `layout` and `timezone` (see the module doc),
@@ -98,13 +100,16 @@ pub async fn run(
             .as_ref()
             .is_some_and(|m| m.done.iter().any(|t| t == data_type.name()));
         if !done {
-            let (written, removed) = if relayout {
+            let (written, removed, span) = if relayout {
                 relayout_type(sides, data_type, run_id).await?
             } else if rezone && data_type.is_series() {
                 rezone_type(sides, data_type, timezone, run_id).await?
             } else {
-                (0, 0)
+                (0, 0, None)
             };
+            if let Some(span) = span {
+                report.span = super::repair::widen(report.span, [span.start, span.end]);
+            }
             if written + removed > 0 {
                 report.types.push(data_type);
             }
@@ -147,11 +152,11 @@ async fn rezone_type(
     data_type: DataType,
     timezone: &TimeZone,
     run_id: &str,
-) -> anyhow::Result<(u64, u64)> {
+) -> anyhow::Result<(u64, u64, Option<Window>)> {
     let store = sides.new_store;
     let old = listed_days(store, data_type).await?;
     let (Some(first), Some(last)) = (old.keys().next(), old.keys().next_back()) else {
-        return Ok((0, 0));
+        return Ok((0, 0, None));
     };
     // A local date moves by at most a day between zones; two on each side spare any doubt.
     let keep = Window::new(
@@ -198,8 +203,9 @@ async fn rezone_type(
             entries.push(DayEntry::empty(data_type.name(), *day, run_id, synced_at));
         }
     }
-    sides.ledger.put_days(&entries, all_days()).await?;
-    Ok((written, removed))
+    // The window an ingestion log records as the items' `date_range`: the days re-filed.
+    sides.ledger.put_days(&entries, keep).await?;
+    Ok((written, removed, Some(keep)))
 }
 
 /// Moves one type's objects from the old layout to the new.
@@ -207,7 +213,7 @@ async fn relayout_type(
     sides: &Sides<'_>,
     data_type: DataType,
     run_id: &str,
-) -> anyhow::Result<(u64, u64)> {
+) -> anyhow::Result<(u64, u64, Option<Window>)> {
     let listed = listed_days(sides.old_store, data_type).await?;
     let new_layout = sides.new_store.layout().name();
     let moving: BTreeMap<_, _> = listed
@@ -237,11 +243,12 @@ async fn relayout_type(
         });
     }
     sides.new_store.flush().await?;
-    if !entries.is_empty() {
-        sides.ledger.put_days(&entries, all_days()).await?;
+    let span = super::repair::widen(None, moving.keys().copied());
+    if let Some(span) = span {
+        sides.ledger.put_days(&entries, span).await?;
     }
     for key in moving.values() {
         sides.old_store.delete(key).await.with_context(|| format!("cannot remove {key}"))?;
     }
-    Ok((entries.len() as u64, moving.len() as u64))
+    Ok((entries.len() as u64, moving.len() as u64, span))
 }

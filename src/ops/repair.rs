@@ -37,6 +37,17 @@ pub struct RepairReport {
     pub damaged_objects: Vec<String>,
     /// Days files that could not be read, moved aside to these paths.
     pub set_aside: Vec<String>,
+    /// The first and last day the lake holds an object of (what silver is brought up to
+    /// date over after), if any.
+    pub span: Option<Window>,
+}
+
+/// Widens `span` to take in `days`.
+pub fn widen(span: Option<Window>, days: impl IntoIterator<Item = Date>) -> Option<Window> {
+    days.into_iter().fold(span, |span, day| match span {
+        None => Some(Window::new(day, day)),
+        Some(w) => Some(Window::new(w.start.min(day), w.end.max(day))),
+    })
 }
 
 /// Every day object of `data_type` the store holds, in any layout (a day held in two layouts
@@ -88,8 +99,18 @@ pub async fn rebuild(
     run_id: &str,
 ) -> anyhow::Result<RepairReport> {
     let mut report = RepairReport::default();
-    let window = all_days();
     for &data_type in types {
+        let listed = listed_days(store, data_type).await?;
+        // A DynamoDB ledger is read over the days the lake holds (the ingestion log asks one
+        // `Query` per day); the local one is one file, read whole.
+        let window = match ledger {
+            AnyLedger::Local(_) => all_days(),
+            _ => match widen(None, listed.keys().copied()) {
+                Some(span) => span,
+                None => continue,
+            },
+        };
+        report.span = widen(report.span, listed.keys().copied());
         let known = match ledger.days(data_type, window).await {
             Ok(known) => known,
             Err(e) => match ledger {
@@ -103,7 +124,6 @@ pub async fn rebuild(
                 _ => return Err(e),
             },
         };
-        let listed = listed_days(store, data_type).await?;
         let synced_at = Timestamp::now();
         let mut entries = Vec::new();
         for (day, key) in &listed {

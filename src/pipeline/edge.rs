@@ -1,6 +1,14 @@
 //! One id, one day at the window's edges: a document that moves into the window from a day
 //! outside it (Oura re-dated it) must leave that day's object, which no piece of this run
-//! rewrites.
+//! rewrites; and one that moves out of the window must not be lost with the rewrite of its
+//! old day.
+//!
+//! Moving out: the date query is padded by a day on each side, so the answer holds the
+//! records of the day just past each edge. Those are filed too ([`padded`]), and a record
+//! among them whose `id` the lake holds on a window day this answer changes has moved out: it
+//! is merged into its new day's object (by the sync's own rules, the new bytes winning) before
+//! its old day is rewritten without it. Other records of that day are left alone: the padded
+//! answer is not a whole day for every collection, so it never replaces one.
 //!
 //! How the old day is found: by reading the neighbouring days just outside the window
 //! ([`EDGE_DAYS`] on each side) that the ledger lists with records, and taking out of each
@@ -27,6 +35,29 @@ pub(super) struct EdgeFix {
     pub(super) rest: Option<DayObject>,
     /// How many records moved out of it.
     pub(super) moved: usize,
+}
+
+/// `piece` with a day more on each side where it touches the window's edge: what the padded
+/// date query of an edge piece files (see the module doc).
+pub(super) fn padded(window: Window, piece: Window) -> Window {
+    let start = match piece.start == window.start {
+        true => piece.start.yesterday().unwrap_or(piece.start),
+        false => piece.start,
+    };
+    let end = match piece.end == window.end {
+        true => piece.end.tomorrow().unwrap_or(piece.end),
+        false => piece.end,
+    };
+    Window::new(start, end)
+}
+
+/// Takes out of `by_day` the days outside `piece` (what [`padded`] added).
+pub(super) fn split_outside(
+    by_day: &mut BTreeMap<Date, Vec<Box<serde_json::value::RawValue>>>,
+    piece: Window,
+) -> BTreeMap<Date, Vec<Box<serde_json::value::RawValue>>> {
+    let days: Vec<Date> = by_day.keys().copied().filter(|d| !piece.contains(*d)).collect();
+    days.into_iter().filter_map(|d| by_day.remove_entry(&d)).collect()
 }
 
 /// The days just outside `window` on the sides that `piece` touches (a piece in the middle
@@ -66,15 +97,89 @@ pub(super) fn without_ids<'a>(
     (rest, moved)
 }
 
+/// One day past the window's edge with records that moved out of the window: its object,
+/// and its records (for a later fix of the same day).
+pub(super) type MovedOut = (Date, DayObject, Vec<Box<serde_json::value::RawValue>>);
+
 impl Engine<'_> {
+    /// The records of `outside` (the days past the window's edges of the padded answer) that
+    /// moved out of the window: those whose id the lake holds on a window day that this
+    /// answer changes (`objects` with other bytes than the ledger's, or `emptied`), merged
+    /// into their new day's held object.
+    pub(super) async fn moved_out(
+        &self,
+        data_type: DataType,
+        outside: BTreeMap<Date, Vec<Box<serde_json::value::RawValue>>>,
+        objects: &[(Date, DayObject)],
+        emptied: &[(Date, &DayEntry)],
+        known: &BTreeMap<Date, DayEntry>,
+        filed_ids: &std::collections::HashSet<String>,
+    ) -> Result<Vec<MovedOut>, FetchError> {
+        let mut out = Vec::new();
+        if outside.is_empty() {
+            return Ok(out);
+        }
+        let mut changed: Vec<&str> = emptied.iter().map(|(_, e)| e.object_key.as_str()).collect();
+        for (day, object) in objects {
+            if let Some(entry) = known.get(day).filter(|e| e.record_count > 0)
+                && entry.sha256 != object.sha256
+            {
+                changed.push(&entry.object_key);
+            }
+        }
+        let mut held_ids = std::collections::HashSet::new();
+        for key in changed {
+            if let Some(records) =
+                self.store.records(key).await.map_err(|e| FetchError::Failed(format!("{e:#}")))?
+            {
+                held_ids.extend(records.iter().filter_map(|r| record_id(r)));
+            }
+        }
+        for (day, records) in outside {
+            let moving: Vec<Box<serde_json::value::RawValue>> = records
+                .into_iter()
+                .filter(|r| {
+                    record_id(r)
+                        .is_some_and(|id| held_ids.contains(&id) && !filed_ids.contains(&id))
+                })
+                .collect();
+            if moving.is_empty() {
+                continue;
+            }
+            let held = self.ledger.days(data_type, Window::new(day, day)).await.map_err(|e| {
+                FetchError::Failed(format!("cannot read the ledger around the window: {e:#}"))
+            })?;
+            let mut all = Vec::new();
+            if let Some(entry) = held.get(&day).filter(|e| e.record_count > 0) {
+                let records = self
+                    .store
+                    .records(&entry.object_key)
+                    .await
+                    .map_err(|e| FetchError::Failed(format!("{e:#}")))?;
+                all.extend(records.unwrap_or_default());
+            }
+            // Last, so that their bytes win over the held ones of the same id.
+            all.extend(moving);
+            let mut filed = file_by_day(data_type, all, Window::new(day, day), self.timezone);
+            let records = filed.by_day.remove(&day).unwrap_or_default();
+            let lines: Vec<&str> = records.iter().map(|r| r.get()).collect();
+            let object = self.store.day_object(data_type, day, &lines, self.run_id);
+            out.push((day, object, records));
+        }
+        Ok(out)
+    }
+
     /// The neighbouring days of the job's window that hold records this answer files inside
-    /// it (see the module doc), with what each must become.
+    /// it (see the module doc), with what each must become. `overrides` are days whose
+    /// content this run already changed (records that moved out), read from there instead of
+    /// the lake.
     pub(super) async fn edge_fixes(
         &self,
         job: &SyncJob,
         data_type: DataType,
         piece: Window,
         filed_ids: &std::collections::HashSet<String>,
+        overrides: &BTreeMap<Date, Vec<Box<serde_json::value::RawValue>>>,
     ) -> Result<Vec<EdgeFix>, FetchError> {
         let mut fixes = Vec::new();
         if filed_ids.is_empty() {
@@ -88,10 +193,13 @@ impl Engine<'_> {
                 if entry.record_count == 0 || entry.object_key.is_empty() {
                     continue;
                 }
-                let records = match self.store.records(&entry.object_key).await {
-                    Ok(Some(records)) => records,
-                    Ok(None) => continue,
-                    Err(e) => return Err(FetchError::Failed(format!("{e:#}"))),
+                let records = match overrides.get(&day) {
+                    Some(records) => records.clone(),
+                    None => match self.store.records(&entry.object_key).await {
+                        Ok(Some(records)) => records,
+                        Ok(None) => continue,
+                        Err(e) => return Err(FetchError::Failed(format!("{e:#}"))),
+                    },
                 };
                 let (rest, moved) = without_ids(&records, filed_ids);
                 if moved == 0 {

@@ -33,7 +33,14 @@ impl Engine<'_> {
             records: fetched.records.len() as u64,
             full_page: fetched.full_page.map(|n| n as u64),
         };
-        let mut filed = file_by_day(data_type, fetched.records, unit.keep, self.timezone);
+        // Documents are filed a day past the window's edges too (the padding of the query
+        // covers it), to follow a record that moves out of the window (see `edge`).
+        let reach = match data_type.range() {
+            RangeKind::Date => edge::padded(job.window, unit.keep),
+            _ => unit.keep,
+        };
+        let mut filed = file_by_day(data_type, fetched.records, reach, self.timezone);
+        let outside = edge::split_outside(&mut filed.by_day, unit.keep);
         log_repeats(data_type, unit.keep, &filed);
         if !filed.rejected.is_empty() {
             tracing::error!(
@@ -60,8 +67,6 @@ impl Engine<'_> {
         } else {
             Default::default()
         };
-        // Days just outside the window that hold records this answer files inside it.
-        let edge_fixes = self.edge_fixes(job, data_type, unit.keep, &fetched_ids).await?;
         let synced_at = Timestamp::now();
         let mut outcome = UnitOutcome {
             revised: filed.revised as u64,
@@ -70,24 +75,13 @@ impl Engine<'_> {
             ..UnitOutcome::default()
         };
         let mut empty_entries = Vec::new();
-        let mut moved_away: Vec<(Date, String)> = Vec::new();
+        let mut emptied: Vec<(Date, &DayEntry)> = Vec::new();
         let mut objects = Vec::new();
         for day in days {
             let records = filed.by_day.remove(&day).unwrap_or_default();
             if records.is_empty() {
                 match known.get(&day) {
-                    Some(entry)
-                        if entry.record_count > 0
-                            && !fetched_ids.is_empty()
-                            && self.records_moved(&entry.object_key, &fetched_ids).await =>
-                    {
-                        moved_away.push((day, entry.object_key.clone()));
-                    }
-                    // Never let an empty answer erase a day the lake holds: keep it as it is.
-                    Some(entry) if entry.record_count > 0 => tracing::warn!(
-                        r#type = %data_type, %day, held = entry.record_count,
-                        "Oura returned no records for a day the lake holds; kept the stored day."
-                    ),
+                    Some(entry) if entry.record_count > 0 => emptied.push((day, entry)),
                     Some(entry) if entry.object_key.is_empty() => {}
                     _ => empty_entries.push(DayEntry::empty(
                         data_type.name(),
@@ -104,9 +98,35 @@ impl Engine<'_> {
             objects.push((day, object));
         }
         drop(filed);
+        // Records that moved out of the window, to the day past its edge they moved to; then
+        // the days just outside the window that hold records this answer files inside it.
+        let moved_out =
+            self.moved_out(data_type, outside, &objects, &emptied, known, &fetched_ids).await?;
+        let overrides: BTreeMap<Date, Vec<Box<serde_json::value::RawValue>>> =
+            moved_out.iter().map(|(day, _, records)| (*day, records.clone())).collect();
+        let edge_fixes =
+            self.edge_fixes(job, data_type, unit.keep, &fetched_ids, &overrides).await?;
+        // A held day the answer leaves empty goes only when every id it held is filed
+        // elsewhere now (inside the window, or moved out of it).
+        let mut elsewhere = fetched_ids.clone();
+        for (_, _, records) in &moved_out {
+            elsewhere.extend(records.iter().filter_map(|r| record_id(r)));
+        }
+        let mut moved_away: Vec<(Date, String)> = Vec::new();
+        for (day, entry) in emptied {
+            if !elsewhere.is_empty() && self.records_moved(&entry.object_key, &elsewhere).await {
+                moved_away.push((day, entry.object_key.clone()));
+            } else {
+                // Never let an empty answer erase a day the lake holds: keep it as it is.
+                tracing::warn!(
+                    r#type = %data_type, %day, held = entry.record_count,
+                    "Oura returned no records for a day the lake holds; kept the stored day."
+                );
+            }
+        }
 
         if job.dry_run {
-            outcome.days_written += (moved_away.len() + edge_fixes.len()) as u64;
+            outcome.days_written += (moved_away.len() + edge_fixes.len() + moved_out.len()) as u64;
             for (day, object) in &objects {
                 match known.get(day) {
                     Some(entry) if entry.sha256 == object.sha256 => outcome.days_unchanged += 1,
@@ -129,6 +149,21 @@ impl Engine<'_> {
             run_id: self.run_id.to_string(),
             synced_at,
         };
+        // A record that moved out goes into its new day before its old day is rewritten
+        // without it: for a moment in two objects, never in none.
+        let mut entries = Vec::new();
+        for (day, object, _) in &moved_out {
+            self.store
+                .put(object, None)
+                .await
+                .map_err(|e| FetchError::Failed(format!("cannot store {}: {e:#}", object.key)))?;
+            outcome.days_written += 1;
+            tracing::info!(r#type = %data_type, %day, "Records moved out of the window to this day; filed them there.");
+            entries.push(entry_of(*day, object));
+        }
+        if !moved_out.is_empty() {
+            self.store.flush().await.map_err(|e| FetchError::Failed(format!("{e:#}")))?;
+        }
         let results: Vec<_> = futures_util::stream::iter(objects)
             .map(|(day, object)| async move {
                 // A checksum recorded for another key (a lake that changed layout) says nothing
@@ -154,7 +189,7 @@ impl Engine<'_> {
             .buffer_unordered(PUTS_PER_UNIT)
             .collect()
             .await;
-        let mut entries = empty_entries;
+        entries.extend(empty_entries);
         let mut first_error = None;
         for (day, object, result) in results {
             match result {

@@ -437,11 +437,12 @@ async fn status_shows_the_layout_and_the_ledger_form() {
 }
 
 /// A local lake with an ingestion-log table: items name objects `file://` + the lake's
-/// absolute path. Synced in the default layout and then in the bio-lakehouse one, the lake
-/// holds both layouts' keys (nothing deleted); the switch writes the new layout's objects once,
-/// with a manifest beside them, and the next run writes nothing.
+/// absolute path. Synced in the default layout, a run in the bio-lakehouse one is refused
+/// (exit 2, nothing written: the lake records its layout); `migrate --layout bio-lakehouse`
+/// moves every object to the new keys (each recorded under its `file://` path), and the next
+/// bio-lakehouse run writes nothing.
 #[tokio::test]
-async fn a_local_lake_switching_layouts_keeps_both_and_names_files_by_path() {
+async fn a_local_lake_switching_layouts_migrates_and_names_files_by_path() {
     let aws = aws_env::clients().await;
     let table = aws_env::new_ingestion_log_table(&aws, "bio-switch", SortKey::Number).await;
     let env = TestEnv::new();
@@ -459,25 +460,30 @@ async fn a_local_lake_switching_layouts_keeps_both_and_names_files_by_path() {
     let hive = lake_contents(&env);
     assert_eq!(hive, expected_lake(&DAYS, "2026-11-23"));
     let out = sync("bio-lakehouse");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["objects_written"], hive.len(), "every day once under the new keys");
-    let both = lake_contents(&env);
-    for (path, body) in &hive {
-        assert_eq!(&both[path], body, "{path} changed or vanished");
-    }
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("oura-sync migrate --layout bio-lakehouse"), "{}", stderr(&out));
+    assert_eq!(lake_contents(&env), hive, "a refused run wrote");
+
+    let migrate = env
+        .cmd()
+        .env("OURA_DYNAMODB_TABLE", &table)
+        .args(["migrate", "--layout", "bio-lakehouse"])
+        .output()
+        .unwrap();
+    assert_eq!(migrate.status.code(), Some(0), "{}", stderr(&migrate));
+    let moved = lake_contents(&env);
     for (key, body) in expected_bronze() {
-        assert_eq!(&both[key.strip_prefix("oura/").unwrap()], &body, "{key}");
+        assert_eq!(&moved[key.strip_prefix("oura/").unwrap()], &body, "{key}");
     }
-    let run_id = report["run_id"].as_str().unwrap();
-    assert!(both.contains_key(&format!("_manifests/{run_id}_manifest.json")));
-    assert_eq!(both.len(), 2 * hive.len() + 1);
+    assert_eq!(moved.len(), hive.len(), "no object of the old layout left");
 
     let root = std::fs::canonicalize(env.lake()).unwrap();
     let items = scan_all(&aws, &table).await;
-    let paths: Vec<String> =
-        items.iter().filter(|i| s(i, "data_type") != "run").map(|i| s(i, "file_path")).collect();
-    assert_eq!(paths.len(), 2 * hive.len());
+    let paths: Vec<String> = items
+        .iter()
+        .filter(|i| !["run", "lake"].contains(&s(i, "data_type").as_str()))
+        .map(|i| s(i, "file_path"))
+        .collect();
     let base = format!("file://{}/", root.display());
     assert!(paths.iter().all(|p| p.starts_with(&base)), "{:?}", &paths[..2]);
     assert!(
@@ -489,7 +495,7 @@ async fn a_local_lake_switching_layouts_keeps_both_and_names_files_by_path() {
     let again = sync("bio-lakehouse");
     let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(report["objects_written"], 0, "{}", stderr(&again));
-    assert_eq!(lake_contents(&env).len(), both.len(), "no second manifest");
+    assert_eq!(lake_contents(&env).len(), moved.len(), "no manifest for a run that wrote nothing");
 }
 
 /// In the bio-lakehouse layout too, a heart-rate day fetched again with fewer samples keeps

@@ -464,7 +464,8 @@ async fn an_s3_lake_records_its_zone_in_the_table_and_migrates() {
 
 /// In bio-lakehouse's `bio_ingestion_log` form the record is one item under `file_path`
 /// `oura-sync:lake` (no object has that URI, as with the runs' `oura-sync:run`), `source`
-/// `oura`, `data_type` `lake`; a run asking for another zone is refused there too.
+/// `oura-sync` (bio-lakehouse's monitoring scan for `source = oura` never meets it),
+/// `data_type` `lake`; a run asking for another zone is refused there too.
 #[tokio::test]
 async fn an_ingestion_log_keeps_the_record_under_a_path_no_object_has() {
     let aws = crate::aws_env::clients().await;
@@ -499,7 +500,7 @@ async fn an_ingestion_log_keeps_the_record_under_a_path_no_object_has() {
         .unwrap()
         .item
         .expect("the identity item");
-    assert_eq!(item["source"].as_s().unwrap(), "oura");
+    assert_eq!(item["source"].as_s().unwrap(), "oura-sync");
     assert_eq!(item["data_type"].as_s().unwrap(), "lake");
     assert_eq!(item["timezone"].as_s().unwrap(), "Europe/Berlin");
     assert_eq!(run("Asia/Tokyo").status.code(), Some(2));

@@ -43,6 +43,8 @@ mod aws_sync;
 mod bio_lakehouse;
 // The lake's recorded zone and layout, `migrate`, `repair`, one id one day at the window's edge.
 mod lake_identity;
+// The merge's properties over seeded random sequences of syncs, zones and moved records.
+mod merge_property;
 // The silver layer: typed Parquet from sync and `silver`, read by DuckDB, lossless, incremental.
 mod silver;
 // bio-lakehouse's bio_silver Oura tables against its normalizer, crawler and dbt models.
