@@ -56,6 +56,25 @@ impl DayEntry {
         }
     }
 
+    /// The entry of `object`, stored for `data_type`'s `day` by the run that made it.
+    pub fn of_object(
+        data_type: DataType,
+        day: Date,
+        object: &crate::store::DayObject,
+        synced_at: Timestamp,
+    ) -> Self {
+        DayEntry {
+            data_type: data_type.name().to_string(),
+            day,
+            record_count: object.record_count,
+            object_key: object.key.clone(),
+            sha256: object.sha256.clone(),
+            bytes: object.body.len() as u64,
+            run_id: object.run_id.clone(),
+            synced_at,
+        }
+    }
+
     /// The DynamoDB partition key of this entry: `oura#<type>`.
     pub fn pk(&self) -> String {
         format!("oura#{}", self.data_type)

@@ -182,16 +182,7 @@ async fn rezone_type(
         {
             written += 1;
         }
-        entries.push(DayEntry {
-            data_type: data_type.name().to_string(),
-            day: *day,
-            record_count: object.record_count,
-            object_key: object.key.clone(),
-            sha256: object.sha256.clone(),
-            bytes: object.body.len() as u64,
-            run_id: run_id.to_string(),
-            synced_at,
-        });
+        entries.push(DayEntry::of_object(data_type, *day, &object, synced_at));
     }
     store.flush().await?;
     // Old days no sample is filed under any more go, only once every new day is stored.
@@ -231,16 +222,7 @@ async fn relayout_type(
             .put(&object, None)
             .await
             .with_context(|| format!("cannot store {}", object.key))?;
-        entries.push(DayEntry {
-            data_type: data_type.name().to_string(),
-            day: *day,
-            record_count: object.record_count,
-            object_key: object.key.clone(),
-            sha256: object.sha256.clone(),
-            bytes: object.body.len() as u64,
-            run_id: run_id.to_string(),
-            synced_at,
-        });
+        entries.push(DayEntry::of_object(data_type, *day, &object, synced_at));
     }
     sides.new_store.flush().await?;
     let span = super::repair::widen(None, moving.keys().copied());

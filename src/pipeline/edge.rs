@@ -235,16 +235,7 @@ impl Engine<'_> {
                             .await
                             .map_err(|e| format!("cannot remove {}: {e:#}", fix.old_key))?;
                     }
-                    DayEntry {
-                        data_type: data_type.name().to_string(),
-                        day: fix.day,
-                        record_count: object.record_count,
-                        object_key: object.key.clone(),
-                        sha256: object.sha256.clone(),
-                        bytes: object.body.len() as u64,
-                        run_id: self.run_id.to_string(),
-                        synced_at,
-                    }
+                    DayEntry::of_object(data_type, fix.day, object, synced_at)
                 }
                 None => {
                     self.store

@@ -139,16 +139,8 @@ impl Engine<'_> {
         // The ingestion log's S3 trigger looks each new object up in the table moments after
         // its put, so there each object is recorded as soon as it is durable.
         let at_once = self.ledger.records_each_object();
-        let entry_of = |day: Date, object: &DayObject| DayEntry {
-            data_type: data_type.name().to_string(),
-            day,
-            record_count: object.record_count,
-            object_key: object.key.clone(),
-            sha256: object.sha256.clone(),
-            bytes: object.body.len() as u64,
-            run_id: self.run_id.to_string(),
-            synced_at,
-        };
+        let entry_of =
+            |day: Date, object: &DayObject| DayEntry::of_object(data_type, day, object, synced_at);
         // A record that moved out goes into its new day before its old day is rewritten
         // without it: for a moment in two objects, never in none.
         let mut entries = Vec::new();
