@@ -47,7 +47,7 @@ impl Rng {
 const ZONES: [&str; 5] =
     ["UTC", "America/New_York", "Asia/Tokyo", "Pacific/Kiritimati", "Pacific/Pago_Pago"];
 const FIRST: Date = Date::constant(2026, 11, 1);
-const DAYS: i64 = 20;
+const DAYS: i64 = 12;
 
 fn day(offset: i64) -> Date {
     FIRST.checked_add(jiff::Span::new().days(offset)).unwrap()
@@ -96,8 +96,8 @@ impl World {
 
     /// One change on Oura's side.
     fn change_oura(&mut self) {
-        match self.rng.below(6) {
-            0 | 1 => {
+        match self.rng.below(7) {
+            0 => {
                 let id = format!("d{}", self.next_doc);
                 self.next_doc += 1;
                 let doc =
@@ -105,7 +105,7 @@ impl World {
                 self.log.push(format!("create {id} on {}", doc.day));
                 self.docs.insert(id, doc);
             }
-            2 => {
+            1..=3 => {
                 let clean: Vec<String> =
                     self.docs.iter().filter(|(_, d)| !d.dirty).map(|(id, _)| id.clone()).collect();
                 if clean.is_empty() {
@@ -122,7 +122,7 @@ impl World {
                 doc.day = to;
                 doc.dirty = true;
             }
-            3 => {
+            4 => {
                 let ids: Vec<String> = self.docs.keys().cloned().collect();
                 if ids.is_empty() {
                     return;
@@ -133,7 +133,7 @@ impl World {
                 doc.dirty = true;
                 self.log.push(format!("revise {id}"));
             }
-            4 => {
+            5 => {
                 let ids: Vec<String> = self.docs.keys().cloned().collect();
                 if ids.is_empty() {
                     return;
@@ -286,7 +286,8 @@ fn run_seed(seed: u64, steps: usize) {
         zone: None,
         log: vec![format!("seed {seed}")],
     };
-    for _ in 0..3 {
+    // A few documents and samples to start with, all synced once.
+    for _ in 0..6 {
         world.change_oura();
     }
     for _ in 0..steps {
@@ -305,7 +306,7 @@ fn syncs_in_any_order_never_file_a_sample_twice_nor_lose_a_record() {
         run_seed(seed.parse().expect("OURA_MERGE_SEED is a number"), 12);
         return;
     }
-    for seed in 1..=10 {
-        run_seed(seed, 8);
+    for seed in 1..=12 {
+        run_seed(seed, 14);
     }
 }
