@@ -106,7 +106,11 @@ pub fn judge(
     now: &BTreeMap<Date, DayNow>,
     file_sha256: Option<&str>,
 ) -> Verdict {
-    let Some(entry) = entry else { return Verdict::Missing };
+    let Some(entry) = entry else {
+        // Nothing recorded: missing if bronze holds a day object, else nothing to build.
+        let holds = now.values().any(|d| matches!(d, DayNow::Object(_)));
+        return if holds { Verdict::Missing } else { Verdict::Current };
+    };
     if entry.silver_version != SILVER_VERSION {
         return Verdict::Stale;
     }
@@ -149,6 +153,8 @@ mod tests {
         let same = now(&[(d1, DayNow::Object(Some("a".into())))]);
         assert_eq!(judge(Some(&built), &same, Some("f")), Verdict::Current);
         assert_eq!(judge(None, &same, Some("f")), Verdict::Missing);
+        let nothing = now(&[(d1, DayNow::Empty)]);
+        assert_eq!(judge(None, &nothing, None), Verdict::Current);
         assert_eq!(judge(Some(&built), &same, Some("g")), Verdict::Damaged);
         assert_eq!(judge(Some(&built), &same, None), Verdict::Damaged);
         let changed = now(&[(d1, DayNow::Object(Some("z".into())))]);

@@ -22,6 +22,7 @@
 pub mod bio;
 pub mod bronze;
 pub mod decode;
+pub mod exact;
 pub mod index;
 pub mod render;
 pub mod schema;
@@ -187,7 +188,11 @@ impl TypeRun<'_> {
             .collect()
             .await;
         for (month, verdict) in verdicts {
-            match verdict? {
+            let verdict = verdict.unwrap_or_else(|e| {
+                tracing::warn!(r#type = %data_type, %month, error = %format!("{e:#}"), "Cannot check the silver month file; rebuilding it.");
+                Verdict::Stale
+            });
+            match verdict {
                 Verdict::Current => done.unchanged += 1,
                 Verdict::Damaged => {
                     tracing::warn!(r#type = %data_type, %month, "The silver month file is not the one written (damaged or replaced); rebuilding it from bronze.");

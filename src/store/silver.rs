@@ -53,7 +53,14 @@ fn hash_file(path: &std::path::Path) -> anyhow::Result<Option<String>> {
     use std::io::Read;
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
         Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
     };
     let mut hasher = sha2::Sha256::new();
