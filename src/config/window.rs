@@ -61,7 +61,10 @@ pub fn resolve_window(
     }
     let days = number(sources, "OURA_DAYS", 1..=u64::from(MAX_DAYS), " of days")?;
     let window = Window::ending_on(end, days as u32);
-    not_before_oura(&format!("the window's first day ({days} days ending on {end})"), window.start)?;
+    not_before_oura(
+        &format!("the window's first day ({days} days ending on {end})"),
+        window.start,
+    )?;
     Ok(window)
 }
 

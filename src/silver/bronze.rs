@@ -186,7 +186,12 @@ mod tests {
         let mut view = BronzeView::default();
         let (d1, d2, d3) = (date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3));
         let mut entry = DayEntry::empty("daily_sleep", d1, "r", jiff::Timestamp::UNIX_EPOCH);
-        view.add_entry(DayEntry { record_count: 1, object_key: "k1".into(), sha256: "a".into(), ..entry.clone() });
+        view.add_entry(DayEntry {
+            record_count: 1,
+            object_key: "k1".into(),
+            sha256: "a".into(),
+            ..entry.clone()
+        });
         entry.day = d2;
         view.add_entry(entry);
         view.add_listing(vec![(d1, "k1".into()), (d2, "k2".into()), (d3, "k3".into())]);

@@ -62,7 +62,9 @@ pub fn numbers_are_exact(text: &str) -> bool {
             b'"' => in_string = true,
             b'-' | b'0'..=b'9' => {
                 let start = i;
-                while i < bytes.len() && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
                     i += 1;
                 }
                 if !number_is_exact(&text[start..i]) {
@@ -85,7 +87,9 @@ fn number_is_exact(token: &str) -> bool {
         return token.parse::<i64>().is_ok() || token.parse::<u64>().is_ok();
     }
     let Ok(value) = token.parse::<f64>() else { return false };
-    value.is_finite() && decimal(token).is_some() && decimal(token) == decimal(&format!("{value:e}"))
+    value.is_finite()
+        && decimal(token).is_some()
+        && decimal(token) == decimal(&format!("{value:e}"))
 }
 
 /// A decimal as (negative, its significant digits, the power of ten of the last one).
@@ -120,10 +124,27 @@ mod tests {
     /// and digits inside strings, are.
     #[test]
     fn numbers_a_value_would_change_are_found() {
-        for exact in ["5", "-9223372036854775808", "18446744073709551615", "0.1", "-0.0", "1e308", "14.5", "1E2", "2.5e-3"] {
+        for exact in [
+            "5",
+            "-9223372036854775808",
+            "18446744073709551615",
+            "0.1",
+            "-0.0",
+            "1e308",
+            "14.5",
+            "1E2",
+            "2.5e-3",
+        ] {
             assert!(numbers_are_exact(exact), "{exact}");
         }
-        for changed in ["12345678901234567890123", "-9223372036854775809", "1e400", "-1e400", "0.30000000000000000001", "1e-400"] {
+        for changed in [
+            "12345678901234567890123",
+            "-9223372036854775809",
+            "1e400",
+            "-1e400",
+            "0.30000000000000000001",
+            "1e-400",
+        ] {
             assert!(!numbers_are_exact(changed), "{changed}");
         }
         assert!(numbers_are_exact(r#"{"id":"12345678901234567890123\"1e400","n":[1,2.5]}"#));
@@ -137,11 +158,19 @@ mod tests {
             r#"{"id":"a","score":1e400,"steps":12345678901234567890123,"day":"2026-11-01","met":{"x":[1, 1e999]}}"#,
         )
         .unwrap();
-        assert_eq!(Value::Object(record.typed), serde_json::json!({"id": "a", "day": "2026-11-01"}));
-        let raw: Vec<(&str, &str)> = record.raw.iter().map(|(k, v)| (k.as_str(), v.get())).collect();
+        assert_eq!(
+            Value::Object(record.typed),
+            serde_json::json!({"id": "a", "day": "2026-11-01"})
+        );
+        let raw: Vec<(&str, &str)> =
+            record.raw.iter().map(|(k, v)| (k.as_str(), v.get())).collect();
         assert_eq!(
             raw,
-            [("met", r#"{"x":[1, 1e999]}"#), ("score", "1e400"), ("steps", "12345678901234567890123")]
+            [
+                ("met", r#"{"x":[1, 1e999]}"#),
+                ("score", "1e400"),
+                ("steps", "12345678901234567890123")
+            ]
         );
         assert!(parse_record("[1,2]").is_none());
         assert!(parse_record("{\"a\":1e400").is_none());

@@ -387,7 +387,8 @@ pub async fn read_current_month(
     now: &BTreeMap<jiff::civil::Date, DayNow>,
 ) -> anyhow::Result<Option<Vec<(jiff::civil::Date, serde_json::Map<String, serde_json::Value>)>>> {
     let Some(entry) = index.month(month) else { return Ok(None) };
-    if now.is_empty() || index::judge(Some(entry), now, Some(&entry.file_sha256)) != Verdict::Current
+    if now.is_empty()
+        || index::judge(Some(entry), now, Some(&entry.file_sha256)) != Verdict::Current
     {
         return Ok(None);
     }

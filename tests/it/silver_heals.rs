@@ -65,8 +65,11 @@ fn not_current(env: &TestEnv) -> serde_json::Map<String, Value> {
 fn a_run_killed_during_silver_is_healed_by_the_next_daily_sync() {
     let env = TestEnv::new();
     let start = date(2026, 1, 1);
-    let days: Vec<String> =
-        start.series(1.day()).take_while(|d| *d <= date(2026, 11, 23)).map(|d| d.to_string()).collect();
+    let days: Vec<String> = start
+        .series(1.day())
+        .take_while(|d| *d <= date(2026, 11, 23))
+        .map(|d| d.to_string())
+        .collect();
     let days: Vec<&str> = days.iter().map(String::as_str).collect();
     seed_every_type(&env.oura, &days);
     let mut child = spawn(&env, &["sync", "--from", "2026-01-01", "--to", "2026-11-23"], &[]);
@@ -234,10 +237,7 @@ fn integers_beyond_64_bits_are_kept_digit_for_digit() {
     let out = env.run(&["sync", "2026-11-23", "--types", "daily_activity,workout", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(extra_of_the_odd_day(&env), r#"{"steps":12345678901234567890123}"#);
-    let rows = duckdb(&format!(
-        "select _extra, activity from '{}'",
-        silver_glob(&env, "workout")
-    ));
+    let rows = duckdb(&format!("select _extra, activity from '{}'", silver_glob(&env, "workout")));
     assert_eq!(rows, [[json!(r#"{"distance":123456789012345678901}"#), json!("cycling")]]);
 }
 
@@ -260,4 +260,37 @@ fn a_date_before_oura_existed_is_refused() {
     }
     assert!(env.oura.lock().log.is_empty(), "Oura was asked");
     assert!(!env.lake().exists());
+}
+
+/// Attack 10: a readiness score of `1e308` (a finite double that breaks a chart's
+/// arithmetic) is not drawn: no coordinate or value on the page is `NaN` or infinite, the
+/// readiness chart has no mark on that day and says one value was left out, and the other
+/// days keep a readable scale.
+#[test]
+fn a_value_too_large_to_draw_is_left_out_of_its_chart_and_noted() {
+    let env = TestEnv::new();
+    let days = (10..=23).map(|d| format!("2026-11-{d}"));
+    env.oura.add(
+        "daily_readiness",
+        days.map(|d| {
+            let score = if d == "2026-11-20" { "1e308" } else { "80" };
+            format!(
+                r#"{{"id":"r-{d}","day":"{d}","score":{score},"timestamp":"{d}T00:00:00+00:00"}}"#
+            )
+        }),
+    );
+    let out = env.run(&["sync", "2026-11-23", "--days", "14", "--types", "daily_readiness"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = env.run(&["dashboard", "--end", "2026-11-23"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let html = std::fs::read_to_string(env.dir.path().join("oura-dashboard.html")).unwrap();
+    for bad in ["NaN", "=\"inf", "=\"-inf", " inf", "e308"] {
+        assert!(!html.contains(bad), "the page holds `{bad}`");
+    }
+    let page = scraper::Html::parse_document(&html);
+    let chart = scraper::Selector::parse(r#"svg[data-chart="readiness"]"#).unwrap();
+    let chart = page.select(&chart).next().expect("a readiness chart").html();
+    assert!(!chart.contains(r#"data-day="2026-11-20""#), "{chart}");
+    assert!(chart.contains(r#"data-day="2026-11-19""#), "{chart}");
+    assert!(chart.contains("1 value not drawn: out of range"), "{chart}");
 }
