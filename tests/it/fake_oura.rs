@@ -79,7 +79,9 @@ impl Stored {
         // still filed by its day.
         let fields: HashMap<String, Box<serde_json::value::RawValue>> =
             serde_json::from_str(&text).unwrap_or_default();
-        let field = |name: &str| fields.get(name).and_then(|v| serde_json::from_str(v.get()).ok());
+        let field = |name: &str| {
+            fields.get(name).and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+        };
         let date = |name: &str| field(name).and_then(|t| t.get(..10)?.parse::<Date>().ok());
         Self {
             day: date("day"),
