@@ -284,14 +284,19 @@ pub async fn survey(
     let view = source.view(data_type, Window::new(epoch, epoch)).await?;
     let mut months: BTreeSet<YearMonth> = view.now.keys().copied().collect();
     months.extend(index.month_list());
-    let empty = BTreeMap::new();
-    let mut out = BTreeMap::new();
-    for month in months {
-        let file = silver.file_sha256(data_type, month).await?;
-        let now = view.now.get(&month).unwrap_or(&empty);
-        out.insert(month, index::judge(index.month(month), now, file.as_deref()));
-    }
-    Ok(out)
+    let (empty, index, view) = (BTreeMap::new(), &index, &view);
+    let judged: Vec<anyhow::Result<(YearMonth, Verdict)>> = futures_util::stream::iter(months)
+        .map(|month| {
+            let now = view.now.get(&month).unwrap_or(&empty);
+            async move {
+                let file = silver.file_sha256(data_type, month).await?;
+                Ok((month, index::judge(index.month(month), now, file.as_deref())))
+            }
+        })
+        .buffer_unordered(CHECKS_AT_ONCE)
+        .collect()
+        .await;
+    judged.into_iter().collect()
 }
 
 /// A month to build, and where its file goes back to.
