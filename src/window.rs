@@ -17,6 +17,11 @@ pub const MAX_SERIES_DAYS: i64 = 30;
 pub const MAX_DATE_COLLECTION_DAYS: i64 = 90;
 
 /// Both ends inclusive, `start <= end`.
+/// The first day Oura data can exist on. The first Oura ring shipped to its Kickstarter
+/// backers in 2015 (and the cloud API came years later), so no record can be filed on an
+/// earlier day; a date before this is a usage error, not a long run that finds nothing.
+pub const OURA_EPOCH: Date = Date::constant(2015, 1, 1);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Window {
     pub start: Date,
@@ -29,6 +34,12 @@ impl Window {
     pub fn new(start: Date, end: Date) -> Self {
         assert!(start <= end, "window start {start} is after its end {end}");
         Self { start, end }
+    }
+
+    /// Every day Oura data can have: from [`OURA_EPOCH`] to the end of the calendar (a ledger
+    /// or a listing asked for "everything").
+    pub fn all_time() -> Self {
+        Self::new(OURA_EPOCH, Date::MAX)
     }
 
     /// The `days` days that end on `end`, both ends included.

@@ -13,6 +13,8 @@ use crate::config::{Config, LakePlace, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
+use crate::silver::bronze::BronzeSource;
+use crate::silver::index::Verdict;
 use crate::store::ObjectStore;
 
 /// Runs shown by `status`.
@@ -60,6 +62,8 @@ struct SilverFreshness {
     /// `YYYY-MM` of the newest month file, if any.
     last_month: Option<String>,
     written_at: Option<Timestamp>,
+    /// The months whose file does not stand for bronze, and why (the next sync rebuilds them).
+    not_current: BTreeMap<String, Verdict>,
 }
 
 /// Runs `status` and returns the exit code.
@@ -101,9 +105,17 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
             None => None,
             Some(silver) => {
                 let latest = silver.latest(data_type).await?;
+                let source = BronzeSource::Ledger { ledger: &ledger, store: &store };
+                let not_current = crate::silver::survey(silver, &source, data_type)
+                    .await?
+                    .into_iter()
+                    .filter(|(_, verdict)| *verdict != Verdict::Current)
+                    .map(|(month, verdict)| (month.to_string(), verdict))
+                    .collect();
                 Some(SilverFreshness {
                     last_month: latest.as_ref().map(|l| l.month.to_string()),
                     written_at: latest.and_then(|l| l.written_at),
+                    not_current,
                 })
             }
         };
@@ -201,10 +213,13 @@ fn render(status: &Status, now: Timestamp) -> String {
     {
         let silver = match &t.silver {
             None => String::new(),
-            Some(SilverFreshness { last_month: None, .. }) => "  silver: none".to_string(),
-            Some(SilverFreshness { last_month: Some(month), written_at }) => format!(
-                "  silver: {month}{}",
-                written_at.map(|at| format!(", built {} ago", age(at, now))).unwrap_or_default()
+            Some(SilverFreshness { last_month: None, not_current, .. }) => {
+                format!("  silver: none{}", not_current_text(not_current))
+            }
+            Some(SilverFreshness { last_month: Some(month), written_at, not_current }) => format!(
+                "  silver: {month}{}{}",
+                written_at.map(|at| format!(", built {} ago", age(at, now))).unwrap_or_default(),
+                not_current_text(not_current)
             ),
         };
         match &t.last_day {
@@ -224,6 +239,34 @@ fn render(status: &Status, now: Timestamp) -> String {
         }
     }
     out
+}
+
+/// `; 2 months not current (2026-01 missing, 2026-11 damaged): the next sync rebuilds them`,
+/// or nothing when every month is current.
+fn not_current_text(months: &BTreeMap<String, Verdict>) -> String {
+    if months.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = months
+        .iter()
+        .take(3)
+        .map(|(month, verdict)| format!("{month} {}", verdict_name(*verdict)))
+        .collect();
+    let more = if months.len() > 3 { ", …" } else { "" };
+    let count = match months.len() {
+        1 => "1 month".to_string(),
+        n => format!("{n} months"),
+    };
+    format!("; {count} not current ({}{more}): the next sync rebuilds them", listed.join(", "))
+}
+
+fn verdict_name(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Current => "current",
+        Verdict::Missing => "missing",
+        Verdict::Stale => "stale",
+        Verdict::Damaged => "damaged",
+    }
 }
 
 /// A rough, human duration between two instants ("3 h", "2 d").

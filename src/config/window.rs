@@ -1,13 +1,27 @@
 //! The days and types a command covers: `--date`/`--from`/`--to`, `OURA_DAYS`, `OURA_TYPES`.
 
 use super::*;
+use crate::window::OURA_EPOCH;
 
-/// Parses a `YYYY-MM-DD` argument.
+/// Parses a `YYYY-MM-DD` argument; a day before Oura's data can begin is refused too.
 pub fn parse_date(what: &str, text: &str) -> anyhow::Result<Date> {
     let valid = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
-    text.parse::<Date>().ok().filter(|_| valid).ok_or_else(|| {
+    let day = text.parse::<Date>().ok().filter(|_| valid).ok_or_else(|| {
         UserError::usage(format!("{what} `{text}` is not a date; write it as YYYY-MM-DD"))
-    })
+    })?;
+    not_before_oura(what, day)?;
+    Ok(day)
+}
+
+/// Refuses a day before [`OURA_EPOCH`]: no ring recorded anything then.
+fn not_before_oura(what: &str, day: Date) -> anyhow::Result<()> {
+    if day < OURA_EPOCH {
+        return Err(UserError::usage(format!(
+            "{what} {day} is before {OURA_EPOCH}, and Oura has no data that old (the first ring \
+             shipped in 2015); give a later day"
+        )));
+    }
+    Ok(())
 }
 
 /// The window arguments of `sync` that are not settings.
@@ -46,7 +60,12 @@ pub fn resolve_window(
         return Ok(Window::new(start, end));
     }
     let days = number(sources, "OURA_DAYS", 1..=u64::from(MAX_DAYS), " of days")?;
-    Ok(Window::ending_on(end, days as u32))
+    let window = Window::ending_on(end, days as u32);
+    not_before_oura(
+        &format!("the window's first day ({days} days ending on {end})"),
+        window.start,
+    )?;
+    Ok(window)
 }
 
 /// Resolves the data types: `OURA_TYPES` (`--types`), else all.

@@ -100,6 +100,31 @@ impl Frame {
     }
 }
 
+/// The largest magnitude a chart places. Far beyond any measure Oura reports (steps,
+/// calories, seconds of sleep), and small enough that a scale's span, a stack of bars or a
+/// value in thousandths stays finite: a value past it (`1e308`) would turn coordinates into
+/// `NaN` and flatten every other point, so it is left out of its chart and named in a note.
+pub const DRAWABLE: f64 = 1e12;
+
+/// True when `v` can be placed on a chart (see [`DRAWABLE`]).
+pub fn drawable(v: f64) -> bool {
+    v.is_finite() && v.abs() <= DRAWABLE
+}
+
+/// The note a chart carries when values were left out of it (nothing when none were).
+fn skipped_note(frame: &Frame, skipped: usize) -> String {
+    if skipped == 0 {
+        return String::new();
+    }
+    let values = if skipped == 1 { "1 value" } else { "values" };
+    format!(
+        r#"<text class="axis skipped" x="{x:.1}" y="{y:.1}" text-anchor="end" data-skipped="{skipped}">{n} not drawn: out of range</text>"#,
+        x = frame.width - RIGHT,
+        y = TOP + 8.0,
+        n = if skipped == 1 { values.to_string() } else { format!("{skipped} {values}") },
+    )
+}
+
 /// A vertical scale and its round ticks.
 #[derive(Clone, Debug)]
 pub struct Scale {
@@ -114,7 +139,7 @@ impl Scale {
     /// widened evenly around its middle (never below zero when every value is at least zero).
     pub fn fit(values: impl IntoIterator<Item = f64>, zero: bool, min_span: f64) -> Self {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for v in values.into_iter().filter(|v| v.is_finite()) {
+        for v in values.into_iter().filter(|v| drawable(*v)) {
             lo = lo.min(v);
             hi = hi.max(v);
         }
@@ -301,7 +326,7 @@ pub struct Line<'a> {
 fn path(frame: &Frame, scale: &Scale, values: &Series) -> String {
     let mut d = String::new();
     let mut previous: Option<Date> = None;
-    for (day, v) in values {
+    for (day, v) in values.iter().filter(|(_, v)| drawable(**v)) {
         let Some(x) = frame.x(*day) else { continue };
         let joined = previous.is_some_and(|p| p.tomorrow().ok() == Some(*day));
         let _ = write!(d, "{}{x:.1} {:.1}", if joined { " L" } else { " M" }, scale.y(frame, *v));
@@ -320,6 +345,7 @@ pub fn line_chart(
     text: &dyn Fn(f64) -> String,
 ) -> String {
     let mut out = open(id, label, &frame, Some((scale, text)));
+    let mut skipped = 0;
     for line in lines {
         if let Some(baseline) = line.baseline {
             let _ = write!(
@@ -343,7 +369,11 @@ pub fn line_chart(
         );
         for (day, v) in line.values {
             let Some(x) = frame.x(*day) else { continue };
-            let base = line.baseline.and_then(|b| b.get(day));
+            if !drawable(*v) {
+                skipped += 1;
+                continue;
+            }
+            let base = line.baseline.and_then(|b| b.get(day)).filter(|b| drawable(**b));
             let _ = write!(
                 out,
                 r#"<circle cx="{x:.1}" cy="{y:.1}" r="2.4" data-day="{day}" data-value="{dv}"><title>{t}: {name} {val}{m}</title></circle>"#,
@@ -357,6 +387,7 @@ pub fn line_chart(
         }
         out.push_str("</g>");
     }
+    out.push_str(&skipped_note(&frame, skipped));
     out.push_str("</svg>");
     out
 }
@@ -383,6 +414,7 @@ pub fn bar_chart(
     let mut out = open(id, label, &frame, Some((scale, text)));
     let width = (frame.slot_width() * 0.72).max(1.0);
     let mut tops: BTreeMap<Date, f64> = BTreeMap::new();
+    let mut skipped = 0;
     for layer in layers {
         let _ = write!(
             out,
@@ -392,6 +424,10 @@ pub fn bar_chart(
         );
         for (day, v) in layer.values {
             let Some(x) = frame.x(*day) else { continue };
+            if !drawable(*v) {
+                skipped += 1;
+                continue;
+            }
             let below = tops.get(day).copied().unwrap_or(scale.min.max(0.0));
             let (y0, y1) = (scale.y(&frame, below), scale.y(&frame, below + v));
             tops.insert(*day, below + v);
@@ -414,6 +450,7 @@ pub fn bar_chart(
     if let Some(baseline) = baseline {
         let _ = write!(out, r#"<path class="baseline k0" d="{}"/>"#, path(&frame, scale, baseline));
     }
+    out.push_str(&skipped_note(&frame, skipped));
     out.push_str("</svg>");
     out
 }
@@ -449,8 +486,13 @@ pub fn range_chart(
     let mut out = open(id, label, &frame, Some((scale, &shown)));
     let width = (frame.slot_width() * 0.5).max(1.0);
     let _ = write!(out, r#"<g class="ranges {class}">"#);
+    let mut skipped = 0;
     for r in ranges {
         let Some(x) = frame.x(r.day) else { continue };
+        if !drawable(r.low) || !drawable(r.high) || r.mid.is_some_and(|m| !drawable(m)) {
+            skipped += 1;
+            continue;
+        }
         let (a, b) = (scale.y(&frame, value(r.low)), scale.y(&frame, value(r.high)));
         let mid = r.mid.map(|m| format!(", {}", text(m))).unwrap_or_default();
         let _ = write!(
@@ -492,6 +534,7 @@ pub fn range_chart(
             path(&frame, scale, shown_baseline)
         );
     }
+    out.push_str(&skipped_note(&frame, skipped));
     out.push_str("</svg>");
     out
 }
@@ -507,12 +550,18 @@ pub fn band_chart(
     text: &dyn Fn(f64) -> String,
 ) -> String {
     let mut out = open(id, label, &frame, Some((scale, text)));
+    let mut skipped = 0;
+    let placed = |s: &WeekStats| drawable(s.low) && drawable(s.high) && drawable(s.median);
     for (name, class, weeks) in lines {
         // The band, one closed shape per run of consecutive weeks.
         let mut runs: Vec<Vec<(f64, &WeekStats)>> = Vec::new();
         let mut previous: Option<Date> = None;
         for (monday, stats) in *weeks {
             let Some(x) = frame.x(*monday) else { continue };
+            if !placed(stats) {
+                skipped += 1;
+                continue;
+            }
             let joined = previous.is_some_and(|p| p + 7.days() == *monday);
             match runs.last_mut() {
                 Some(run) if joined => run.push((x, stats)),
@@ -556,7 +605,7 @@ pub fn band_chart(
         let _ = write!(out, r#"<path class="band {class}" d="{band}"/>"#);
         let _ = write!(out, r#"<path class="line {class}" d="{}"/>"#, line.trim_start());
         let _ = write!(out, r#"<g class="dots {class}" data-series="{n}">"#, n = escape(name));
-        for (monday, stats) in *weeks {
+        for (monday, stats) in weeks.iter().filter(|(_, s)| placed(s)) {
             let Some(x) = frame.x(*monday) else { continue };
             let _ = write!(
                 out,
@@ -572,6 +621,7 @@ pub fn band_chart(
         }
         out.push_str("</g>");
     }
+    out.push_str(&skipped_note(&frame, skipped));
     out.push_str("</svg>");
     out
 }
@@ -645,6 +695,7 @@ pub fn heatmap(
     let frame = Frame { height: rows.len() as f64 * row_height + TOP + BOTTOM, ..frame };
     let mut out = open(id, label, &frame, None);
     let width = frame.slot_width();
+    let mut skipped = 0;
     for (i, (name, values)) in rows.iter().enumerate() {
         let y = TOP + i as f64 * row_height;
         let _ = write!(
@@ -656,6 +707,10 @@ pub fn heatmap(
         );
         for (day, v) in *values {
             let Some(x) = frame.x(*day) else { continue };
+            if !drawable(*v) {
+                skipped += 1;
+                continue;
+            }
             let _ = write!(
                 out,
                 r#"<rect x="{x0:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill-opacity="{o:.2}" data-day="{day}" data-value="{dv}"><title>{t}: {val}</title></rect>"#,
@@ -670,6 +725,7 @@ pub fn heatmap(
         }
         out.push_str("</g>");
     }
+    out.push_str(&skipped_note(&frame, skipped));
     out.push_str("</svg>");
     out
 }
@@ -747,8 +803,10 @@ pub fn weekly_chart(
     weeks: &BTreeMap<Date, BTreeMap<String, WeekTotal>>,
     kinds: &[(String, String)],
 ) -> String {
-    let totals = weeks.values().map(|w| w.values().map(|t| t.minutes).sum::<f64>());
+    let placed = |t: &&WeekTotal| drawable(t.minutes) && drawable(t.calories);
+    let totals = weeks.values().map(|w| w.values().filter(placed).map(|t| t.minutes).sum::<f64>());
     let scale = Scale::fit(totals, true, 60.0);
+    let mut skipped = 0;
     let mut out = open(id, label, &frame, Some((&scale, &|v| format!("{} min", num(v)))));
     let width = (frame.slot_width() * 0.6).max(1.0);
     for (monday, kinds_of_week) in weeks {
@@ -756,6 +814,10 @@ pub fn weekly_chart(
         let mut below = 0.0;
         for (kind, class) in kinds {
             let Some(total) = kinds_of_week.get(kind) else { continue };
+            if !placed(&total) {
+                skipped += 1;
+                continue;
+            }
             let (y0, y1) = (scale.y(&frame, below), scale.y(&frame, below + total.minutes));
             below += total.minutes;
             let _ = write!(
@@ -772,6 +834,7 @@ pub fn weekly_chart(
             );
         }
     }
+    out.push_str(&skipped_note(&frame, skipped));
     out.push_str("</svg>");
     out
 }
@@ -781,6 +844,28 @@ mod tests {
     use jiff::civil::date;
 
     use super::*;
+
+    /// A value no chart can place (1e308, infinity) is left out of the scale, the line and
+    /// the dots, and the chart says how many were; every coordinate stays a number.
+    #[test]
+    fn a_value_too_large_to_draw_is_left_out_and_noted() {
+        let end = date(2026, 11, 23);
+        let frame = Frame::daily(Window::ending_on(end, 30), 120.0);
+        let values: Series = (0..30)
+            .map(|i| (end - i.days(), if i == 3 { 1e308 } else { 80.0 + i as f64 }))
+            .collect();
+        let scale = Scale::fit(values.values().copied(), false, 10.0);
+        assert!(scale.max < 200.0, "{scale:?}");
+        let line = Line { name: "x", class: "k1", values: &values, baseline: Some(&values) };
+        let chart = line_chart("r", "R", frame, &scale, &[line], &|v| num(v));
+        assert!(!chart.contains("NaN") && !chart.contains("inf"), "{chart}");
+        assert_eq!(chart.matches("<circle").count(), 29);
+        assert!(chart.contains(r#"data-skipped="1">1 value not drawn: out of range<"#), "{chart}");
+        let layer = Layer { name: "x", class: "k1", values: &values, partial: None };
+        let bars = bar_chart("b", "B", frame, &scale, &[layer], None, &|v| num(v));
+        assert!(!bars.contains("NaN") && bars.contains(r#"data-skipped="1""#), "{bars}");
+        assert!(!line_chart("r", "R", frame, &scale, &[], &|v| num(v)).contains("skipped"));
+    }
 
     #[test]
     fn scales_have_round_ticks_that_hold_every_value() {

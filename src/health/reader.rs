@@ -9,6 +9,8 @@
 //! (one Parquet read instead of a month of objects), and from bronze otherwise: the records
 //! are the same either way (silver renders back to its bronze records losslessly).
 
+use std::collections::BTreeMap;
+
 use anyhow::Context;
 use futures_util::{StreamExt, TryStreamExt};
 use jiff::civil::Date;
@@ -16,6 +18,7 @@ use serde::de::DeserializeOwned;
 
 use crate::datatype::DataType;
 use crate::ledger::{AnyLedger, Ledger};
+use crate::silver::index::DayNow;
 use crate::silver::table::YearMonth;
 use crate::store::silver::SilverTables;
 use crate::store::{AnyStore, ObjectStore};
@@ -113,17 +116,23 @@ impl RecordReader for LakeReader<'_> {
         // covers its whole month.
         let whole = Window::new(first.first_day(), last.last_day());
         let entries = self.bronze.ledger.days(data_type, whole).await?;
+        let index = crate::silver::read_index(silver, data_type).await?;
         let (mut records, mut unreadable) = (Vec::new(), 0usize);
         for month in months {
-            let days: Vec<(Date, &str)> = entries
+            // What the ledger says of the month's days now: silver is read only where its
+            // month file was built from exactly these.
+            let now: BTreeMap<Date, DayNow> = entries
                 .values()
                 .filter(|e| YearMonth::of(e.day) == month)
-                .filter(|e| e.record_count > 0 && !e.object_key.is_empty())
-                .map(|e| (e.day, e.sha256.as_str()))
+                .map(|e| match e.record_count > 0 && !e.object_key.is_empty() {
+                    true => (e.day, DayNow::Object(Some(e.sha256.clone()))),
+                    false => (e.day, DayNow::Empty),
+                })
                 .collect();
             let part =
                 Window::new(month.first_day().max(window.start), month.last_day().min(window.end));
-            match crate::silver::read_current_month(silver, data_type, month, &days).await {
+            let current = crate::silver::read_current_month(silver, &index, data_type, month, &now);
+            match current.await {
                 Ok(Some(rows)) => {
                     for (day, record) in rows.into_iter().filter(|(day, _)| part.contains(*day)) {
                         match serde_json::from_value::<T>(serde_json::Value::Object(record)) {

@@ -192,6 +192,21 @@ pub enum AnyLedger {
     IngestionLog(IngestionLog),
 }
 
+impl AnyLedger {
+    /// Every day entry of `data_type` the ledger holds, when it can give them in one read (the
+    /// local ledger's file, one DynamoDB query); `None` for bio-lakehouse's ingestion log,
+    /// which is asked day by day (silver then lists the lake instead).
+    pub async fn all_days(
+        &self,
+        data_type: DataType,
+    ) -> anyhow::Result<Option<BTreeMap<Date, DayEntry>>> {
+        match self {
+            AnyLedger::IngestionLog(_) => Ok(None),
+            _ => Ok(Some(self.days(data_type, Window::all_time()).await?)),
+        }
+    }
+}
+
 impl Ledger for AnyLedger {
     async fn check(&self) -> anyhow::Result<()> {
         match self {

@@ -8,12 +8,14 @@
 //! that a double holds exactly, a datetime only RFC 3339 with a `Z` or `±HH:MM` offset and at
 //! most microseconds, a list only when every item fits (else the whole list goes to `_extra`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use arrow_array::RecordBatch;
 use jiff::civil::Date;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::exact::ParsedRecord;
 use super::schema::{
     ABSENT, BRONZE_SHA256, DAY, EXTRA, Field, Kind, day_is_oura_field, offset_column,
     record_fields, table_schema,
@@ -191,8 +193,26 @@ pub fn record_to_row(
     day: Date,
     bronze_sha256: &str,
 ) -> (Map<String, Value>, BTreeSet<String>) {
+    let parsed = ParsedRecord { typed: record, raw: BTreeMap::new() };
+    parsed_to_row(data_type, parsed, day, bronze_sha256)
+}
+
+/// [`record_to_row`] for a record whose `raw` fields hold numbers a JSON value would change
+/// ([`super::exact`]): each goes to `_extra` as its exact text, its column left null.
+pub fn parsed_to_row(
+    data_type: DataType,
+    parsed: ParsedRecord,
+    day: Date,
+    bronze_sha256: &str,
+) -> (Map<String, Value>, BTreeSet<String>) {
+    let ParsedRecord { typed: mut record, raw } = parsed;
+    // A null stands in for each raw field: its column stays null and it is not `_absent`.
+    for name in raw.keys() {
+        record.insert(name.clone(), Value::Null);
+    }
     let mut row = Map::new();
     let mut left = Leftovers::default();
+    left.notes.extend(raw.keys().cloned());
     let day_value = Value::from(epoch_days(day));
     let original_day = record.get(DAY).cloned();
     let mut extra = split(record_fields(data_type), record, "", &mut row, &mut left);
@@ -208,7 +228,9 @@ pub fn record_to_row(
         }
     }
     row.insert(DAY.to_string(), day_value);
-    if !extra.is_empty() {
+    if !raw.is_empty() {
+        row.insert(EXTRA.to_string(), Value::String(extra_text(extra, raw)));
+    } else if !extra.is_empty() {
         row.insert(EXTRA.to_string(), Value::String(Value::Object(extra).to_string()));
     }
     if !left.absent.is_empty() {
@@ -216,6 +238,17 @@ pub fn record_to_row(
     }
     row.insert(BRONZE_SHA256.to_string(), Value::String(bronze_sha256.to_string()));
     (row, left.notes)
+}
+
+/// `_extra`'s text from its values and the raw fields (which win), each raw field written as
+/// exactly the JSON text it came as.
+fn extra_text(extra: Map<String, Value>, raw: BTreeMap<String, Box<RawValue>>) -> String {
+    let mut all: BTreeMap<String, Box<RawValue>> = extra
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, serde_json::value::to_raw_value(&value).ok()?)))
+        .collect();
+    all.extend(raw);
+    serde_json::to_string(&all).expect("raw JSON values always serialize")
 }
 
 /// Decodes silver rows of `data_type` into one Arrow batch of its table schema.

@@ -9,14 +9,21 @@
 //! - [`bronze`]: where a rebuild finds the bronze days; [`crate::store::silver`]: where
 //!   silver lives (keys of a byte store, like bronze).
 //!
-//! A month file is rebuilt only when the digest of its bronze days (each day's sha256) differs
-//! from the one in the file, so an unchanged month costs a ledger read and a footer read.
-//! Silver never blocks bronze: it runs after bronze and the ledger are written, and a failure
-//! is reported (exit 1) and repaired by the next sync or `oura-sync silver`.
+//! - [`index`]: what each month file was built from and its own sha256, and whether it still
+//!   stands.
+//!
+//! Silver is a function of bronze, checked every sync: each month bronze knows is compared with
+//! the index (the ledger's sha256s against those the file was built from, and the file's bytes
+//! against the sha256 written; no bronze object is read), and a month that is missing, stale
+//! or damaged is rebuilt from every day object the lake holds for it, whatever the sync's
+//! window. Silver never blocks bronze: it runs after bronze and the ledger are written, and a
+//! failure is reported (exit 1) and repaired by the next sync or `oura-sync silver`.
 
 pub mod bio;
 pub mod bronze;
 pub mod decode;
+pub mod exact;
+pub mod index;
 pub mod render;
 pub mod schema;
 pub mod table;
@@ -27,15 +34,20 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::datatype::DataType;
-use crate::store::silver::{META_DIGEST, MonthFile, SilverTables};
+use anyhow::Context as _;
+
+use crate::store::silver::{MonthFile, SilverTables};
 use crate::window::Window;
 use bronze::BronzeSource;
-use table::{BronzeDay, MonthTable, YearMonth, bronze_digest, build_month, digest_of};
+use index::{DayNow, MonthEntry, TypeIndex, Verdict};
+use table::{BronzeDay, MonthTable, YearMonth, build_month};
 use tokio::sync::oneshot;
 
 /// Month files built at once: one per core of a small machine; more only hold more months
 /// of parsed records in memory at once.
 const MONTHS_AT_ONCE: usize = 2;
+/// Month files checked at once (a read of each local file, a `HeadObject` on S3).
+const CHECKS_AT_ONCE: usize = 8;
 
 /// Whether a month file is rewritten when its digest already matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,14 +80,10 @@ impl SilverReport {
     }
 }
 
-/// What became of one (type, month).
-enum MonthOutcome {
-    Written { rows: usize, misfits: BTreeSet<String> },
-    Unchanged,
-    Empty,
-}
-
-/// Brings the silver months of `types` within `window` up to date with `source`.
+/// Brings the silver months of `types` up to date with `source`: with [`Mode::Update`], every
+/// month bronze or the index knows is judged ([`index::judge`]) and those not current are
+/// rebuilt, whatever `window` is (a run killed during silver is healed by the next); with
+/// [`Mode::Rebuild`], every month `window` touches is rebuilt.
 pub async fn update(
     silver: &SilverTables,
     source: &BronzeSource<'_>,
@@ -84,48 +92,24 @@ pub async fn update(
     mode: Mode,
 ) -> SilverReport {
     let mut report = SilverReport { destination: silver.describe(), ..Default::default() };
-    let mut jobs = Vec::new();
-    for &data_type in types {
-        match source.days_by_month(data_type, window).await {
-            Ok(months) => jobs.extend(months.into_iter().map(|(m, days)| (data_type, m, days))),
-            Err(e) => {
-                report
-                    .error
-                    .get_or_insert(format!("{data_type}: cannot list its bronze days: {e:#}"));
-            }
-        }
-    }
     let builders = Builders::start(MONTHS_AT_ONCE);
-    let builders = &builders;
-    let results: Vec<_> = futures_util::stream::iter(jobs)
-        .map(|(data_type, month, days)| async move {
-            let outcome = update_month(silver, source, builders, data_type, month, days, mode);
-            (data_type, month, outcome.await)
-        })
-        .buffer_unordered(MONTHS_AT_ONCE)
-        .collect()
-        .await;
     let mut misfits: BTreeMap<DataType, BTreeSet<String>> = BTreeMap::new();
     // (where, cause), e.g. ("daily_sleep 2026-11", "cannot create …").
     let mut failures: Vec<(String, String)> = Vec::new();
-    for (data_type, month, result) in results {
-        match result {
-            Ok(MonthOutcome::Written { rows, misfits: fields }) => {
-                report.months_written += 1;
-                report.rows_written += rows as u64;
-                misfits.entry(data_type).or_default().extend(fields);
+    for &data_type in types {
+        let run = TypeRun { silver, source, builders: &builders, data_type };
+        match run.update(window, mode).await {
+            Ok(done) => {
+                report.months_written += done.written;
+                report.months_unchanged += done.unchanged;
+                report.rows_written += done.rows;
+                misfits.entry(data_type).or_default().extend(done.misfits);
+                failures.extend(done.failures);
             }
-            Ok(MonthOutcome::Unchanged) => report.months_unchanged += 1,
-            Ok(MonthOutcome::Empty) => {}
-            Err(e) => failures.push((format!("{data_type} {month}"), format!("{e:#}"))),
+            Err(e) => failures.push((data_type.to_string(), format!("{e:#}"))),
         }
     }
     failures.sort();
-    if report.months_written > 0
-        && let Err(e) = silver.flush().await
-    {
-        failures.push((silver.describe(), format!("cannot flush the month files: {e:#}")));
-    }
     for (place, cause) in &failures {
         tracing::error!(%place, %cause, "Silver month failed.");
     }
@@ -153,35 +137,166 @@ pub async fn update(
     report
 }
 
-async fn update_month(
+/// What one type's pass did.
+#[derive(Default)]
+struct TypeDone {
+    written: u64,
+    unchanged: u64,
+    rows: u64,
+    misfits: BTreeSet<String>,
+    failures: Vec<(String, String)>,
+}
+
+/// One type's silver pass.
+struct TypeRun<'a> {
+    silver: &'a SilverTables,
+    source: &'a BronzeSource<'a>,
+    builders: &'a Builders,
+    data_type: DataType,
+}
+
+impl TypeRun<'_> {
+    /// Judges (or, rebuilding, takes) the months, rebuilds those not current, then records
+    /// them in the type's index once their files are durable: a run killed before that leaves
+    /// them unrecorded, and the next run rebuilds them.
+    async fn update(&self, window: Window, mode: Mode) -> anyhow::Result<TypeDone> {
+        let data_type = self.data_type;
+        let mut index = read_index(self.silver, data_type).await?;
+        let mut view = self.source.view(data_type, window).await?;
+        let mut months: BTreeSet<YearMonth> = view.now.keys().copied().collect();
+        months.extend(index.month_list());
+        if mode == Mode::Rebuild {
+            let wanted: BTreeSet<YearMonth> = YearMonth::months_of(window).into_iter().collect();
+            months.retain(|m| wanted.contains(m));
+        }
+        let mut done = TypeDone::default();
+        let mut rebuild = Vec::new();
+        let empty = BTreeMap::new();
+        let verdicts: Vec<_> = futures_util::stream::iter(months)
+            .map(|month| {
+                let now = view.now.get(&month).unwrap_or(&empty);
+                let entry = index.month(month);
+                async move {
+                    if mode == Mode::Rebuild {
+                        return (month, Ok(Verdict::Stale));
+                    }
+                    let file = self.silver.file_sha256(data_type, month).await;
+                    (month, file.map(|file| index::judge(entry, now, file.as_deref())))
+                }
+            })
+            .buffer_unordered(CHECKS_AT_ONCE)
+            .collect()
+            .await;
+        for (month, verdict) in verdicts {
+            let verdict = verdict.unwrap_or_else(|e| {
+                tracing::warn!(r#type = %data_type, %month, error = %format!("{e:#}"), "Cannot check the silver month file; rebuilding it.");
+                Verdict::Stale
+            });
+            match verdict {
+                Verdict::Current => done.unchanged += 1,
+                Verdict::Damaged => {
+                    tracing::warn!(r#type = %data_type, %month, "The silver month file is not the one written (damaged or replaced); rebuilding it from bronze.");
+                    rebuild.push(month);
+                }
+                Verdict::Missing | Verdict::Stale => rebuild.push(month),
+            }
+        }
+        if rebuild.is_empty() {
+            return Ok(done);
+        }
+        self.source.complete(&mut view, data_type).await?;
+        let view = &view;
+        let results: Vec<_> = futures_util::stream::iter(rebuild)
+            .map(|month| async move { (month, self.rebuild(month, view.days_of(month)).await) })
+            .buffer_unordered(MONTHS_AT_ONCE)
+            .collect()
+            .await;
+        for (month, result) in results {
+            match result {
+                Ok(Some((entry, misfits))) => {
+                    done.written += 1;
+                    done.rows += entry.rows;
+                    done.misfits.extend(misfits);
+                    index.set(month, Some(entry));
+                }
+                Ok(None) => index.set(month, None),
+                Err(e) => {
+                    index.set(month, None);
+                    done.failures.push((format!("{data_type} {month}"), format!("{e:#}")));
+                }
+            }
+        }
+        self.silver.flush().await.context("cannot flush the month files")?;
+        self.silver.put_index(data_type, index.to_bytes()).await?;
+        self.silver.flush().await.context("cannot flush the silver index")?;
+        Ok(done)
+    }
+
+    /// Builds and stores the month file of `month` from `days` (all the day objects the lake
+    /// holds for it); a month with none loses its file. Returns its index entry.
+    async fn rebuild(
+        &self,
+        month: YearMonth,
+        days: Vec<bronze::DayRef>,
+    ) -> anyhow::Result<Option<(MonthEntry, BTreeSet<String>)>> {
+        if days.is_empty() {
+            self.silver.delete(self.data_type, month).await?;
+            return Ok(None);
+        }
+        let mut bronze = Vec::with_capacity(days.len());
+        for day in &days {
+            bronze.push(self.source.read(day).await?);
+        }
+        let built_from = bronze.iter().map(|d| (d.day, d.sha256.clone())).collect();
+        let table = self.builders.build(self.data_type, month, bronze).await?;
+        let file = MonthFile { parquet: &table.parquet, digest: &table.digest, rows: table.rows };
+        let file_sha256 = self.silver.put(self.data_type, month, file).await?;
+        let entry = MonthEntry {
+            silver_version: schema::SILVER_VERSION,
+            bronze: built_from,
+            file_sha256,
+            rows: table.rows as u64,
+        };
+        Ok(Some((entry, table.misfits)))
+    }
+}
+
+/// The index of `data_type`'s month files; a damaged one is reported and read as empty, so
+/// that every month of the type is rebuilt rather than trusted.
+pub async fn read_index(silver: &SilverTables, data_type: DataType) -> anyhow::Result<TypeIndex> {
+    let Some(bytes) = silver.get_index(data_type).await? else { return Ok(TypeIndex::default()) };
+    Ok(TypeIndex::parse(&bytes).unwrap_or_else(|e| {
+        tracing::warn!(r#type = %data_type, error = %format!("{e:#}"), "The silver index is damaged; every month of the type is rebuilt.");
+        TypeIndex::default()
+    }))
+}
+
+/// What each month of `data_type` in silver is worth against `source` (`status`): the months
+/// bronze or the index knows, with their verdict.
+pub async fn survey(
     silver: &SilverTables,
     source: &BronzeSource<'_>,
-    builders: &Builders,
     data_type: DataType,
-    month: YearMonth,
-    days: Vec<bronze::DayRef>,
-    mode: Mode,
-) -> anyhow::Result<MonthOutcome> {
-    if days.is_empty() {
-        return Ok(MonthOutcome::Empty);
-    }
-    if mode == Mode::Update {
-        let known: Option<Vec<_>> =
-            days.iter().map(|d| d.sha256.as_deref().map(|s| (d.day, s))).collect();
-        if let Some(known) = known
-            && stored_digest(silver, data_type, month).await? == Some(bronze_digest(known))
-        {
-            return Ok(MonthOutcome::Unchanged);
-        }
-    }
-    let mut bronze = Vec::with_capacity(days.len());
-    for day in &days {
-        bronze.push(source.read(day).await?);
-    }
-    let table = builders.build(data_type, month, bronze).await?;
-    let file = MonthFile { parquet: &table.parquet, digest: &table.digest, rows: table.rows };
-    silver.put(data_type, month, file).await?;
-    Ok(MonthOutcome::Written { rows: table.rows, misfits: table.misfits })
+) -> anyhow::Result<BTreeMap<YearMonth, Verdict>> {
+    let index = read_index(silver, data_type).await?;
+    // No window: an ingestion-log ledger is then not asked day by day, the lake is listed.
+    let epoch = crate::window::OURA_EPOCH;
+    let view = source.view(data_type, Window::new(epoch, epoch)).await?;
+    let mut months: BTreeSet<YearMonth> = view.now.keys().copied().collect();
+    months.extend(index.month_list());
+    let (empty, index, view) = (BTreeMap::new(), &index, &view);
+    let judged: Vec<anyhow::Result<(YearMonth, Verdict)>> = futures_util::stream::iter(months)
+        .map(|month| {
+            let now = view.now.get(&month).unwrap_or(&empty);
+            async move {
+                let file = silver.file_sha256(data_type, month).await?;
+                Ok((month, index::judge(index.month(month), now, file.as_deref())))
+            }
+        })
+        .buffer_unordered(CHECKS_AT_ONCE)
+        .collect()
+        .await;
+    judged.into_iter().collect()
 }
 
 /// A month to build, and where its file goes back to.
@@ -264,41 +379,28 @@ async fn month_records(
 }
 
 /// The records of `data_type`'s month file with the day each is filed under, rendered back to
-/// Oura's JSON, **only when the file was built from exactly the bronze days `days`** (each
-/// day with its object's sha256, as the ledger lists the month); `None` when the file is
-/// missing or stale, so that a reader falls back to bronze and never shows an older answer.
+/// Oura's JSON, **only when the file stands for what bronze holds**: `index` records it as built
+/// from the bronze days `now` says (what the ledger lists of the month) and the bytes read
+/// hash to the sha256 it recorded. `None` when the file is missing, stale or damaged (a
+/// damaged one is reported), so that a reader falls back to bronze and never shows an older
+/// or a corrupted answer.
 pub async fn read_current_month(
     silver: &SilverTables,
+    index: &TypeIndex,
     data_type: DataType,
     month: YearMonth,
-    days: &[(jiff::civil::Date, &str)],
+    now: &BTreeMap<jiff::civil::Date, DayNow>,
 ) -> anyhow::Result<Option<Vec<(jiff::civil::Date, serde_json::Map<String, serde_json::Value>)>>> {
-    if days.is_empty()
-        || stored_digest(silver, data_type, month).await?
-            != Some(bronze_digest(days.iter().copied()))
+    let Some(entry) = index.month(month) else { return Ok(None) };
+    if now.is_empty()
+        || index::judge(Some(entry), now, Some(&entry.file_sha256)) != Verdict::Current
     {
         return Ok(None);
     }
     let Some(bytes) = silver.get(data_type, month).await? else { return Ok(None) };
-    Ok(Some(month_records(data_type, month, bytes).await?))
-}
-
-/// The bronze digest `data_type`'s month file for `month` was built from: from the store's
-/// metadata where it keeps some (one `HeadObject` on S3), else from the Parquet footer; `None`
-/// when there is no file, or it is not Parquet (cut off, or foreign), so it is rebuilt.
-async fn stored_digest(
-    silver: &SilverTables,
-    data_type: DataType,
-    month: YearMonth,
-) -> anyhow::Result<Option<String>> {
-    let Some(head) = silver.head(data_type, month).await? else { return Ok(None) };
-    if let Some(digest) = head.metadata.get(META_DIGEST) {
-        return Ok(Some(digest.clone()));
+    if crate::store::sha256_hex(&bytes) != entry.file_sha256 {
+        tracing::warn!(r#type = %data_type, %month, "The silver month file is not the one written (damaged or replaced); reading bronze instead. The next sync rebuilds it.");
+        return Ok(None);
     }
-    let Some(bytes) = silver.get(data_type, month).await? else { return Ok(None) };
-    let metadata = tokio::task::spawn_blocking(move || {
-        parquet::file::metadata::ParquetMetaDataReader::new().parse_and_finish(&bytes).ok()
-    })
-    .await?;
-    Ok(metadata.as_ref().and_then(digest_of))
+    Ok(Some(month_records(data_type, month, bytes).await?))
 }

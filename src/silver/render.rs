@@ -54,10 +54,7 @@ pub fn batch_to_records(
         if let Some(extra) = &extra
             && extra.is_valid(row)
         {
-            let Value::Object(extra) = serde_json::from_str(extra.value(row))? else {
-                anyhow::bail!("an `_extra` value is not a JSON object");
-            };
-            merge(&mut record, extra);
+            merge(&mut record, extra_fields(extra.value(row))?);
         }
         records.push(record);
     }
@@ -132,6 +129,27 @@ fn value_at(kind: Kind, array: &dyn Array, row: usize) -> Value {
             Value::Array((0..items.len()).map(|i| value_at(*item, items.as_ref(), i)).collect())
         }
     }
+}
+
+/// The fields of an `_extra` text. A field whose number no JSON value holds (`1e400`, kept
+/// as its exact text, see [`super::exact`]) is given as that text in a string, so that a typed
+/// reader leaves its record out as it does reading the bronze line, and never sees another
+/// number; an integer beyond 64 bits reads as the nearest double, as it does from bronze.
+fn extra_fields(text: &str) -> anyhow::Result<Map<String, Value>> {
+    if let Ok(Value::Object(fields)) = serde_json::from_str(text) {
+        return Ok(fields);
+    }
+    let raw: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_str(text)
+            .map_err(|_| anyhow::anyhow!("an `_extra` value is not a JSON object"))?;
+    Ok(raw
+        .into_iter()
+        .map(|(name, raw)| {
+            let value = serde_json::from_str(raw.get())
+                .unwrap_or_else(|_| Value::String(raw.get().to_string()));
+            (name, value)
+        })
+        .collect())
 }
 
 /// Removes the field at a dotted path (`contributors.hrv_balance`).

@@ -15,7 +15,8 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use sha2::{Digest, Sha256};
 
-use super::decode::{record_to_row, rows_to_batch};
+use super::decode::{parsed_to_row, rows_to_batch};
+use super::exact::parse_record;
 use super::schema::SILVER_VERSION;
 use crate::datatype::DataType;
 
@@ -71,15 +72,14 @@ pub fn build_month(
         let text = std::str::from_utf8(&day.body)
             .map_err(|_| anyhow::anyhow!("the bronze object of {} is not UTF-8", day.day))?;
         for (line_no, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
-            let record = match serde_json::from_str(line) {
-                Ok(serde_json::Value::Object(record)) => record,
-                _ => anyhow::bail!(
+            let Some(record) = parse_record(line) else {
+                anyhow::bail!(
                     "line {} of the bronze object of {} is not a JSON object",
                     line_no + 1,
                     day.day
-                ),
+                )
             };
-            let (row, notes) = record_to_row(data_type, record, day.day, &day.sha256);
+            let (row, notes) = parsed_to_row(data_type, record, day.day, &day.sha256);
             misfits.extend(notes);
             rows.push(row);
         }

@@ -4,7 +4,10 @@
 //!
 //! A `put` replaces a month file whole, so a reader sees the old file or the new one. Each
 //! carries the bronze digest it was built from in the Parquet footer, and where the backend
-//! keeps user metadata (S3) in the metadata too, so it can be read without the body.
+//! keeps user metadata (S3) in the metadata too, with the sha256 of the file's own bytes.
+//! Beside the tables, `_index/<type>.json` records what each month file of the type was built
+//! from and the sha256 written ([`crate::silver::index`]); `_` folders are skipped by Athena,
+//! Glue and the tables' globs.
 
 use std::path::PathBuf;
 
@@ -14,6 +17,7 @@ use jiff::Timestamp;
 use super::byte_store::{AnyBytes, ByteStore, Head, LocalBytes, PutAttrs, S3Bytes};
 use super::layout::join_prefix;
 use super::s3::Encryption;
+use super::sha256_hex;
 use crate::datatype::DataType;
 use crate::window::YearMonth;
 
@@ -22,6 +26,12 @@ pub const CONTENT_TYPE: &str = "application/vnd.apache.parquet";
 /// User metadata: the bronze digest and the row count of a month file.
 pub const META_DIGEST: &str = "bronze-digest";
 pub const META_ROWS: &str = "row-count";
+/// User metadata: the sha256 of a month file's bytes (where the backend keeps metadata).
+pub const META_FILE_SHA256: &str = "file-sha256";
+/// The folder of the per-type indexes under the silver root.
+const INDEX_FOLDER: &str = "_index";
+/// The content type of an index.
+const INDEX_CONTENT_TYPE: &str = "application/json";
 
 /// The newest month file of a type: which month, and when it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +45,35 @@ pub struct LatestMonth {
 fn month_key(data_type: DataType, month: YearMonth) -> String {
     let name = data_type.name();
     format!("{name}/year={:04}/month={:02}/{name}_{month}.parquet", month.year, month.month)
+}
+
+/// The sha256 of the file at `path`, read in pieces; `None` when there is no file.
+fn hash_file(path: &std::path::Path) -> anyhow::Result<Option<String>> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    };
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+        }
+    }
+    Ok(Some(hex::encode(hasher.finalize())))
 }
 
 /// The month of a month file's key (`…/daily_sleep_2026-02.parquet`).
@@ -126,18 +165,69 @@ impl SilverTables {
         self.bytes.get(&self.key(data_type, month)).await
     }
 
-    /// Stores a month file, replacing what was there.
+    /// Stores a month file, replacing what was there; returns the sha256 of its bytes.
     pub async fn put(
         &self,
         data_type: DataType,
         month: YearMonth,
         file: MonthFile<'_>,
-    ) -> anyhow::Result<()> {
-        let metadata = [(META_DIGEST, file.digest.to_string()), (META_ROWS, file.rows.to_string())];
+    ) -> anyhow::Result<String> {
+        let sha256 = sha256_hex(file.parquet);
+        let metadata = [
+            (META_DIGEST, file.digest.to_string()),
+            (META_ROWS, file.rows.to_string()),
+            (META_FILE_SHA256, sha256.clone()),
+        ];
         let attrs =
             PutAttrs { content_type: CONTENT_TYPE, metadata: &metadata, only_if_absent: false };
         let key = self.key(data_type, month);
         self.bytes.put(&key, Bytes::copy_from_slice(file.parquet), attrs).await?;
+        Ok(sha256)
+    }
+
+    /// Removes a month file (a month whose bronze days are all gone); a missing one is no
+    /// error.
+    pub async fn delete(&self, data_type: DataType, month: YearMonth) -> anyhow::Result<()> {
+        self.bytes.delete(&self.key(data_type, month)).await
+    }
+
+    /// The sha256 of a month file as it stands, `None` when there is none: on a local disk
+    /// the file's bytes hashed as they are read (a month file is never held whole for this);
+    /// on S3, which checks its own bytes, the sha256 recorded in the object's metadata when
+    /// it was written (an object another writer replaced has none, or another).
+    pub async fn file_sha256(
+        &self,
+        data_type: DataType,
+        month: YearMonth,
+    ) -> anyhow::Result<Option<String>> {
+        let key = self.key(data_type, month);
+        match &self.bytes {
+            AnyBytes::Local(local) => {
+                let path = local.root().join(&key);
+                tokio::task::spawn_blocking(move || hash_file(&path)).await?
+            }
+            AnyBytes::S3(_) => Ok(self
+                .bytes
+                .head(&key)
+                .await?
+                .map(|head| head.metadata.get(META_FILE_SHA256).cloned().unwrap_or_default())),
+        }
+    }
+
+    fn index_key(&self, data_type: DataType) -> String {
+        join_prefix(&self.prefix, &format!("{INDEX_FOLDER}/{}.json", data_type.name()))
+    }
+
+    /// Reads the index of `data_type`'s month files, `None` when there is none.
+    pub async fn get_index(&self, data_type: DataType) -> anyhow::Result<Option<Bytes>> {
+        self.bytes.get(&self.index_key(data_type)).await
+    }
+
+    /// Stores the index of `data_type`'s month files, replacing what was there.
+    pub async fn put_index(&self, data_type: DataType, body: Vec<u8>) -> anyhow::Result<()> {
+        let attrs =
+            PutAttrs { content_type: INDEX_CONTENT_TYPE, metadata: &[], only_if_absent: false };
+        self.bytes.put(&self.index_key(data_type), Bytes::from(body), attrs).await?;
         Ok(())
     }
 

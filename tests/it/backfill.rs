@@ -131,7 +131,7 @@ fn requests_are_paced_under_the_rate_limit() {
 /// `oura-sync` with `args` started as `TestEnv::cmd` sets it up (the fake server, a bare
 /// token, UTC days, the lake in the test's directory), with `extra` settings, its stderr piped
 /// to be read while it runs.
-fn spawn(env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> std::process::Child {
+pub(crate) fn spawn(env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> std::process::Child {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_oura-sync"));
     for name in inherited_settings() {
         command.env_remove(name);
@@ -175,7 +175,7 @@ fn wait_for_line(lines: &std::sync::mpsc::Receiver<String>, text: &str) -> Strin
 }
 
 /// Waits (up to a minute, polling) until `done` holds.
-fn wait_for(done: impl Fn() -> bool, what: &str) {
+pub(crate) fn wait_for(done: impl Fn() -> bool, what: &str) {
     let start = std::time::Instant::now();
     while !done() {
         assert!(start.elapsed() < Duration::from_secs(60), "no {what} within a minute");

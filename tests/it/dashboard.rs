@@ -556,7 +556,7 @@ fn the_page_renders_in_headless_chromium() {
 }
 
 /// The page without its footer (which names the lake and the time it was made).
-fn without_footer(html: &str) -> &str {
+pub(crate) fn without_footer(html: &str) -> &str {
     &html[..html.find("<footer>").expect("the page has a footer")]
 }
 

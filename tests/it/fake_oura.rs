@@ -75,8 +75,13 @@ pub struct Stored {
 
 impl Stored {
     pub fn new(text: String) -> Self {
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
+        // Field by field, so that a record holding a number no double holds (`1e400`) is
+        // still filed by its day.
+        let fields: HashMap<String, Box<serde_json::value::RawValue>> =
+            serde_json::from_str(&text).unwrap_or_default();
+        let field = |name: &str| {
+            fields.get(name).and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+        };
         let date = |name: &str| field(name).and_then(|t| t.get(..10)?.parse::<Date>().ok());
         Self {
             day: date("day"),

@@ -47,6 +47,8 @@ mod lake_identity;
 mod merge_property;
 // The silver layer: typed Parquet from sync and `silver`, read by DuckDB, lossless, incremental.
 mod silver;
+// Silver checked against bronze every run: killed runs healed, damaged files rebuilt, exact numbers.
+mod silver_heals;
 // bio-lakehouse's bio_silver Oura tables against its normalizer, crawler and dbt models.
 mod bio_silver;
 // The Unix toolbox: completions, man, --version, colour under a pty, time zones, offline, proxies, schemas.

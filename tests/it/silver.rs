@@ -27,7 +27,7 @@ const WEEK: [&str; 7] = [
 ];
 
 /// Runs `sql` in DuckDB (Python) and returns the rows as JSON arrays.
-fn duckdb(sql: &str) -> Vec<Vec<Value>> {
+pub(crate) fn duckdb(sql: &str) -> Vec<Vec<Value>> {
     let python = std::env::var("OURA_TEST_PYTHON").unwrap_or_else(|_| {
         panic!(
             "OURA_TEST_PYTHON is not set: the silver tests query Parquet with DuckDB; run them \
@@ -46,7 +46,7 @@ fn duckdb(sql: &str) -> Vec<Vec<Value>> {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn silver_glob(env: &TestEnv, data_type: &str) -> String {
+pub(crate) fn silver_glob(env: &TestEnv, data_type: &str) -> String {
     format!("{}/_silver/{data_type}/**/*.parquet", env.lake().display())
 }
 
@@ -311,7 +311,13 @@ fn silver_is_rewritten_only_for_the_months_whose_bronze_changed() {
     assert_eq!(report["silver"]["months_written"], 1, "{report}");
     let second = silver_files(&env);
     let changed: Vec<_> = second.keys().filter(|k| second[*k] != first[*k]).collect();
-    assert_eq!(changed, ["_silver/daily_sleep/year=2026/month=10/daily_sleep_2026-10.parquet"]);
+    assert_eq!(
+        changed,
+        [
+            "_silver/_index/daily_sleep.json",
+            "_silver/daily_sleep/year=2026/month=10/daily_sleep_2026-10.parquet"
+        ]
+    );
     let rows = duckdb(&format!(
         "select score from '{}' where day = '2026-10-31'",
         silver_glob(&env, "daily_sleep")
@@ -435,9 +441,13 @@ async fn a_week_into_s3_gives_s3_silver_that_duckdb_reads() {
     assert_eq!(report["silver"]["months_written"], 19, "{report}");
     let listed =
         aws.s3.list_objects_v2().bucket(&bucket).prefix("silver/oura/").send().await.unwrap();
-    let keys: Vec<String> =
-        listed.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect();
+    let (indexes, keys): (Vec<String>, Vec<String>) = listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .partition(|k| k.starts_with("silver/oura/_index/"));
     assert_eq!(keys.len(), 19, "{keys:?}");
+    assert_eq!(indexes.len(), 19, "one index per type: {indexes:?}");
     assert!(keys.contains(&"silver/oura/sleep/year=2026/month=11/sleep_2026-11.parquet".into()));
     let local = env.dir.path().join("downloaded");
     for key in &keys {
