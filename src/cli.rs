@@ -73,6 +73,10 @@ pub enum Command {
     /// the notification channels, without syncing or writing anything.
     #[command(after_help = after_help("doctor"))]
     Doctor(DoctorArgs),
+    /// Print the Athena statements (CREATE DATABASE, CREATE TABLE) for the configured S3 lake:
+    /// bronze, silver, and bio-lakehouse's tables, ready to run.
+    #[command(after_help = after_help("athena"))]
+    Athena(AthenaArgs),
     /// Print a shell completion script on stdout (see the README to install it).
     #[command(after_help = after_help("completions"))]
     Completions(CompletionsArgs),
@@ -135,6 +139,26 @@ pub struct DoctorArgs {
     /// Also send a test message on every notification channel of OURA_NOTIFY.
     #[arg(long)]
     pub send_test: bool,
+}
+
+/// `athena`: which lake the statements are for, and the database they make.
+#[derive(Debug, Args)]
+pub struct AthenaArgs {
+    /// Where the lake is: s3://bucket/prefix (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
+
+    /// How the lake's objects are laid out (default OURA_LAYOUT).
+    #[arg(long, value_name = "NAME", value_parser = layout_names(), hide_possible_values = true)]
+    pub layout: Option<String>,
+
+    /// Where the silver tables are (default OURA_SILVER_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub silver_dest: Option<String>,
+
+    /// The database of the bronze tables (default oura); silver's is NAME_silver.
+    #[arg(long, value_name = "NAME")]
+    pub database: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -148,6 +148,17 @@ pub const USAGES: &[Usage] = &[
         ],
     },
     Usage {
+        command: "athena",
+        examples: &[
+            ("oura-sync athena", "the statements for OURA_DESTINATION's lake and its silver"),
+            (
+                "oura-sync athena --dest s3://my-lake/oura --database health",
+                "another lake, its tables in the databases health and health_silver",
+            ),
+        ],
+        exit_codes: PRINTED,
+    },
+    Usage {
         command: "completions",
         examples: &[(
             "oura-sync completions bash > ~/.local/share/bash-completion/completions/oura-sync",

@@ -1,6 +1,7 @@
 //! One module per subcommand, each glue between the resolved configuration and the library,
 //! plus the backend choice they share.
 
+pub mod athena;
 pub mod auth;
 pub mod dashboard;
 pub mod doctor;

@@ -37,7 +37,7 @@ use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
 use crate::aws::{AwsConfig, ChecksumPolicy};
 use crate::cli::{
-    Cli, Command, DashboardArgs, DoctorArgs, McpArgs, SilverArgs, StatusArgs, SyncArgs,
+    AthenaArgs, Cli, Command, DashboardArgs, DoctorArgs, McpArgs, SilverArgs, StatusArgs, SyncArgs,
 };
 use crate::datatype::DataType;
 use crate::error::UserError;
@@ -94,6 +94,15 @@ pub enum CommandConfig {
     Dashboard(DashboardConfig),
     Mcp(McpConfig),
     Doctor(Box<DoctorConfig>),
+    Athena(AthenaConfig),
+}
+
+/// `athena`: the lake and silver the statements point at, and the bronze tables' database.
+#[derive(Debug)]
+pub struct AthenaConfig {
+    pub lake: LakeConfig,
+    pub silver: Option<SilverPlace>,
+    pub database: String,
 }
 
 /// `doctor`: everything a sync would use, to check without syncing.
@@ -231,6 +240,10 @@ impl Config {
                 let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
                 sources.lake_flags(dest, layout, args.silver_dest.as_deref());
             }
+            Command::Athena(args) => {
+                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
+                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
+            }
             Command::Auth(_)
             | Command::Refresh
             | Command::Doctor(_)
@@ -257,6 +270,7 @@ impl Config {
             Command::Doctor(args) => {
                 CommandConfig::Doctor(Box::new(doctor_config(args, &sources)?))
             }
+            Command::Athena(args) => CommandConfig::Athena(athena_config(args, &sources)?),
             Command::Completions(_) | Command::Man(_) => {
                 anyhow::bail!("completions and man pages need no configuration")
             }
@@ -386,6 +400,14 @@ fn status_config(args: &StatusArgs, sources: &Sources<'_>) -> anyhow::Result<Sta
     let lake = lake_config(sources)?;
     let silver = silver_place(sources, &lake.place)?;
     Ok(StatusConfig { lake, silver, json: args.json })
+}
+
+fn athena_config(args: &AthenaArgs, sources: &Sources<'_>) -> anyhow::Result<AthenaConfig> {
+    let lake = lake_config(sources)?;
+    let silver = silver_place(sources, &lake.place)?;
+    let database =
+        args.database.clone().unwrap_or_else(|| crate::ops::athena::DEFAULT_DATABASE.into());
+    Ok(AthenaConfig { lake, silver, database })
 }
 
 fn mcp_config(_args: &McpArgs, sources: &Sources<'_>) -> anyhow::Result<McpConfig> {

@@ -57,6 +57,8 @@ mod health_seed;
 mod dashboard;
 // The Athena DDL files, parsed by sqlglot.
 mod athena;
+// The README's shell blocks marked to be run, as the tests extract them.
+mod readme;
 // The IAM policy files, enforced by a private moto server.
 mod iam;
 // `oura-sync mcp` driven by the official MCP Python SDK: every tool against the fake's data.
