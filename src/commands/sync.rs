@@ -54,12 +54,18 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
     Ok(run_exit_code(&report))
 }
 
-/// The summary (the very text the last message carried) or the JSON report, on stdout.
+/// The summary or the JSON report, on stdout. The summary is the very text the last message
+/// carried (an OpenClaw job announces stdout as it is), but plain text at a terminal, where
+/// the message's `*bold*` markup would show as stars.
 fn print_report(report: &RunReport, json: bool) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
     crate::stdout::print_with(|out| {
         if json {
             serde_json::to_writer_pretty(&mut *out, report)?;
             writeln!(out)?;
+        } else if terminal {
+            writeln!(out, "{}", crate::text::without_markup(&report.summary()))?;
         } else {
             writeln!(out, "{}", report.summary())?;
         }

@@ -59,6 +59,8 @@ mod dashboard;
 mod athena;
 // The README's shell blocks marked to be run, as the tests extract them.
 mod readme;
+// What a person sees at a terminal (a real pty through `script`): the bar, warnings, plain text.
+mod terminal;
 // The IAM policy files, enforced by a private moto server.
 mod iam;
 // `oura-sync mcp` driven by the official MCP Python SDK: every tool against the fake's data.

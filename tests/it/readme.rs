@@ -11,4 +11,3 @@ pub fn block(name: &str) -> String {
     let body = &readme[start + marker.len()..];
     body[..body.find("\n```").expect("the block ends")].to_string() + "\n"
 }
-
