@@ -49,13 +49,14 @@ fn line_without_bold(line: &str) -> String {
     let mut drop = vec![false; chars.len()];
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] == '*' && opens(i) {
-            if let Some(j) = (i + 2..chars.len()).find(|&j| chars[j] == '*' && closes(j)) {
-                drop[i] = true;
-                drop[j] = true;
-                i = j + 1;
-                continue;
-            }
+        if chars[i] == '*'
+            && opens(i)
+            && let Some(j) = (i + 2..chars.len()).find(|&j| chars[j] == '*' && closes(j))
+        {
+            drop[i] = true;
+            drop[j] = true;
+            i = j + 1;
+            continue;
         }
         i += 1;
     }
