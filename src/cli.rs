@@ -70,7 +70,8 @@ pub enum Command {
     #[command(after_help = after_help("mcp"))]
     Mcp(McpArgs),
     /// Check every setting, the login, Oura, the destination, the time zone, the clock and
-    /// the notification channels, without syncing or writing anything.
+    /// the notification channels, without syncing (one probe object is written into the lake
+    /// and removed, to prove it takes writes).
     #[command(after_help = after_help("doctor"))]
     Doctor(DoctorArgs),
     /// Print the Athena statements (CREATE DATABASE, CREATE TABLE) for the configured S3 lake:
@@ -139,6 +140,18 @@ pub struct DoctorArgs {
     /// Also send a test message on every notification channel of OURA_NOTIFY.
     #[arg(long)]
     pub send_test: bool,
+
+    /// Where the lake is (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
+
+    /// How the lake's objects are laid out (default OURA_LAYOUT).
+    #[arg(long, value_name = "NAME", value_parser = layout_names(), hide_possible_values = true)]
+    pub layout: Option<String>,
+
+    /// Where the silver tables are (default OURA_SILVER_DESTINATION, else <lake>/_silver).
+    #[arg(long, value_name = "URI")]
+    pub silver_dest: Option<String>,
 }
 
 /// `athena`: which lake the statements are for, and the database they make.

@@ -138,7 +138,8 @@ pub const USAGES: &[Usage] = &[
     Usage {
         command: "doctor",
         examples: &[
-            ("oura-sync doctor", "check everything, without syncing or writing"),
+            ("oura-sync doctor", "check everything, without syncing"),
+            ("oura-sync doctor --dest s3://my-lake/oura", "another lake (as status takes it)"),
             ("oura-sync doctor --send-test", "also send a test message on every channel"),
         ],
         exit_codes: &[
