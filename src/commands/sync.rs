@@ -37,9 +37,14 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
         Account { name: "default".into(), login, lake, notifiers, timezone: sync.timezone.clone() };
     let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, Arc::new(screen.clone()))?;
     // One sync per login at a time; held until this function returns. A run with no login
-    // fetches and records nothing, so it takes no lock and leaves no lock file behind.
+    // fetches and records nothing, so it takes no lock and leaves no lock file behind; nor
+    // does a dry run, which writes nothing anywhere (not even `./.oura-sync.lock`).
     let _locks = match &account.login {
         Login::Needed(_) => None,
+        Login::Ready(_) if sync.job.dry_run => {
+            tokio::spawn(super::interrupt::watch(runtime.cancel.clone(), screen.clone()));
+            None
+        }
         Login::Ready(_) => {
             let login_lock = store.lock_runs(sync.lock_timeout).await?;
             tracing::debug!(lock = %login_lock.describe(), "Holding the sync lock.");

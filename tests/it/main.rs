@@ -61,6 +61,8 @@ mod athena;
 mod readme;
 // What a person sees at a terminal (a real pty through `script`): the bar, warnings, plain text.
 mod terminal;
+// The first half hour of a new user: the README's try, --dry-run, a lake that is not there.
+mod first_half_hour;
 // The IAM policy files, enforced by a private moto server.
 mod iam;
 // `oura-sync mcp` driven by the official MCP Python SDK: every tool against the fake's data.
