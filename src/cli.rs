@@ -141,7 +141,15 @@ pub struct DoctorArgs {
     #[arg(long)]
     pub send_test: bool,
 
-    /// Where the lake is (default OURA_DESTINATION).
+    #[command(flatten)]
+    pub lake: LakeArgs,
+}
+
+/// The lake a command looks at: the three place flags of `status`, `mcp`, `doctor` and
+/// `athena` (each `None` when not given: the settings decide).
+#[derive(Debug, Args)]
+pub struct LakeArgs {
+    /// Where the lake is: a directory or s3://bucket/prefix (default OURA_DESTINATION).
     #[arg(long, value_name = "URI")]
     pub dest: Option<String>,
 
@@ -157,17 +165,8 @@ pub struct DoctorArgs {
 /// `athena`: which lake the statements are for, and the database they make.
 #[derive(Debug, Args)]
 pub struct AthenaArgs {
-    /// Where the lake is: s3://bucket/prefix (default OURA_DESTINATION).
-    #[arg(long, value_name = "URI")]
-    pub dest: Option<String>,
-
-    /// How the lake's objects are laid out (default OURA_LAYOUT).
-    #[arg(long, value_name = "NAME", value_parser = layout_names(), hide_possible_values = true)]
-    pub layout: Option<String>,
-
-    /// Where the silver tables are (default OURA_SILVER_DESTINATION).
-    #[arg(long, value_name = "URI")]
-    pub silver_dest: Option<String>,
+    #[command(flatten)]
+    pub lake: LakeArgs,
 
     /// The database of the bronze tables (default oura); silver's is NAME_silver.
     #[arg(long, value_name = "NAME")]
@@ -308,16 +307,8 @@ pub struct DashboardArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Where the lake is (default OURA_DESTINATION).
-    #[arg(long, value_name = "URI")]
-    pub dest: Option<String>,
-
-    /// How the lake's objects are laid out (default OURA_LAYOUT).
-    #[arg(long, value_name = "NAME", value_parser = layout_names(), hide_possible_values = true)]
-    pub layout: Option<String>,
-    /// Where the silver tables are (default OURA_SILVER_DESTINATION, else <lake>/_silver).
-    #[arg(long, value_name = "URI")]
-    pub silver_dest: Option<String>,
+    #[command(flatten)]
+    pub lake: LakeArgs,
 
     /// Print the status as JSON.
     #[arg(long)]
@@ -327,17 +318,8 @@ pub struct StatusArgs {
 /// `mcp`: which lake to serve (the same lake options as `status`).
 #[derive(Debug, Args)]
 pub struct McpArgs {
-    /// Where the lake is (default OURA_DESTINATION).
-    #[arg(long, value_name = "URI")]
-    pub dest: Option<String>,
-
-    /// How the lake's objects are laid out (default OURA_LAYOUT).
-    #[arg(long, value_name = "NAME")]
-    pub layout: Option<String>,
-
-    /// Where the silver tables are (default OURA_SILVER_DESTINATION, else <lake>/_silver).
-    #[arg(long, value_name = "URI")]
-    pub silver_dest: Option<String>,
+    #[command(flatten)]
+    pub lake: LakeArgs,
 }
 
 #[cfg(test)]

@@ -233,10 +233,6 @@ impl Config {
                 let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
                 sources.lake_flags(dest, layout, args.silver_dest.as_deref());
             }
-            Command::Status(args) => {
-                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
-                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
-            }
             Command::Silver(args) => {
                 sources.flag("OURA_TYPES", "--types", args.types.as_deref());
                 sources.lake_flags(args.dest.as_deref(), None, args.silver_dest.as_deref());
@@ -244,17 +240,12 @@ impl Config {
             Command::Dashboard(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
             }
-            Command::Mcp(args) => {
-                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
-                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
-            }
-            Command::Athena(args) => {
-                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
-                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
-            }
-            Command::Doctor(args) => {
-                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
-                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
+            Command::Status(StatusArgs { lake, .. })
+            | Command::Mcp(McpArgs { lake })
+            | Command::Athena(AthenaArgs { lake, .. })
+            | Command::Doctor(DoctorArgs { lake, .. }) => {
+                let (dest, layout) = (lake.dest.as_deref(), lake.layout.as_deref());
+                sources.lake_flags(dest, layout, lake.silver_dest.as_deref());
             }
             Command::Auth(_) | Command::Refresh | Command::Completions(_) | Command::Man(_) => {}
         }

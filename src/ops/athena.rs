@@ -4,9 +4,9 @@
 //! The DDL itself is written where the tables are defined ([`crate::store::layout::athena`],
 //! [`crate::silver::schema`], [`crate::silver::bio`]); this module only says where they point.
 
-use crate::config::{LakeConfig, LakePlace, SilverPlace};
 use crate::error::UserError;
 use crate::store::layout::{athena, bio_lakehouse};
+use crate::store::place::{LakeConfig, LakePlace, SilverPlace};
 
 /// The database of the bronze tables when `--database` is not given; the typed silver tables
 /// go to `<database>_silver`.

@@ -110,3 +110,17 @@ fn a_lake_that_does_not_exist_is_exit_2_for_every_reading_command() {
     }
     assert_eq!(tree(env.dir.path()), BTreeSet::new());
 }
+
+/// `status` after runs made with a login that is not set now (a bare OURA_ACCESS_TOKEN in the
+/// sync's environment only) says the runs had theirs, rather than just "Login: none".
+#[test]
+fn status_after_a_sync_with_another_login_says_so() {
+    let env = TestEnv::new();
+    crate::common::seed_every_type(&env.oura, &["2026-11-20"]);
+    let synced = env.run(&["sync", "2026-11-20", "--days", "1", "--no-notify"]);
+    assert_eq!(synced.status.code(), Some(0), "{}", stderr(&synced));
+    let out = env.cmd().env_remove("OURA_ACCESS_TOKEN").arg("status").output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("Login: none here"), "{text}");
+    assert!(text.contains("the runs below had theirs"), "{text}");
+}

@@ -66,20 +66,8 @@ fn text_table(database: &str, table: &str, column: &str, location: &str) -> Stri
          ROW FORMAT DELIMITED\n\
          LINES TERMINATED BY '\\n'\n\
          STORED AS TEXTFILE\n\
-         LOCATION 's3://{location}/'\n\
-         TBLPROPERTIES (\n\
-         \x20 'projection.enabled' = 'true',\n\
-         \x20 'projection.year.type' = 'integer',\n\
-         \x20 'projection.year.range' = '2015,2035',\n\
-         \x20 'projection.year.digits' = '4',\n\
-         \x20 'projection.month.type' = 'integer',\n\
-         \x20 'projection.month.range' = '1,12',\n\
-         \x20 'projection.month.digits' = '2',\n\
-         \x20 'projection.day.type' = 'integer',\n\
-         \x20 'projection.day.range' = '1,31',\n\
-         \x20 'projection.day.digits' = '2',\n\
-         \x20 'storage.location.template' = 's3://{location}/year=${{year}}/month=${{month}}/day=${{day}}/'\n\
-         );\n"
+         LOCATION 's3://{location}/'\n{}",
+        projected(2015, &format!("s3://{location}/year=${{year}}/month=${{month}}/day=${{day}}/"))
     )
 }
 
@@ -91,19 +79,29 @@ pub fn parquet_month_table(database: &str, name: &str, columns: &[String], root:
         "CREATE EXTERNAL TABLE IF NOT EXISTS {database}.{name} (\n{}\n)\n\
          PARTITIONED BY (`year` string, `month` string)\n\
          STORED AS PARQUET\n\
-         LOCATION 's3://{root}/{name}/'\n\
-         TBLPROPERTIES (\n\
-         \x20 'projection.enabled' = 'true',\n\
-         \x20 'projection.year.type' = 'integer',\n\
-         \x20 'projection.year.range' = '2013,2035',\n\
-         \x20 'projection.year.digits' = '4',\n\
-         \x20 'projection.month.type' = 'integer',\n\
-         \x20 'projection.month.range' = '1,12',\n\
-         \x20 'projection.month.digits' = '2',\n\
-         \x20 'storage.location.template' = 's3://{root}/{name}/year=${{year}}/month=${{month}}/'\n\
-         );\n",
+         LOCATION 's3://{root}/{name}/'\n{}",
         columns.join(",\n"),
+        projected(2013, &format!("s3://{root}/{name}/year=${{year}}/month=${{month}}/"))
     )
+}
+
+/// The `TBLPROPERTIES` that end a table partitioned by projection (no crawler, no `MSCK
+/// REPAIR`): years from `first_year` to 2035, months, and days where `template` (the
+/// partitions' location) has them.
+fn projected(first_year: u16, template: &str) -> String {
+    let mut parts =
+        vec![("year", format!("{first_year},2035"), 4), ("month", "1,12".to_string(), 2)];
+    if template.contains("${day}") {
+        parts.push(("day", "1,31".to_string(), 2));
+    }
+    let mut out = String::from("TBLPROPERTIES (\n  'projection.enabled' = 'true',\n");
+    for (part, range, digits) in parts {
+        out.push_str(&format!(
+            "  'projection.{part}.type' = 'integer',\n  'projection.{part}.range' = '{range}',\n  \
+             'projection.{part}.digits' = '{digits}',\n"
+        ));
+    }
+    out + &format!("  'storage.location.template' = '{template}'\n);\n")
 }
 
 const HIVE_NDJSON_HEADER: &str = r#"-- Athena tables over the oura-sync lake: one table per data type (CONTRACT §3), each row one
