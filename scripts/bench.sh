@@ -47,7 +47,7 @@ PY="$EMU_DIR/venv/bin/python"
 
 start_fake() { # name, extra flags...: starts a fake Oura server; its URL in $WORK/<name>.url
   local name=$1; shift
-  "$TARGET/release/examples/fake_oura" --from "$FROM" --to "$END" --delay-ms "$DELAY_MS" \
+  "$TARGET/release/examples/fake_oura" --data sized --from "$FROM" --to "$END" --delay-ms "$DELAY_MS" \
     --rate-limit 5000/300 "$@" >"$WORK/$name.url" 2>"$WORK/$name.log" &
   FAKE_STARTED=$!
   for _ in $(seq 1 300); do [ -s "$WORK/$name.url" ] && break; sleep 0.1; done

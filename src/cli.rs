@@ -78,9 +78,14 @@ pub enum Command {
     #[command(after_help = after_help("mcp"))]
     Mcp(McpArgs),
     /// Check every setting, the login, Oura, the destination, the time zone, the clock and
-    /// the notification channels, without syncing or writing anything.
+    /// the notification channels, without syncing (one probe object is written into the lake
+    /// and removed, to prove it takes writes).
     #[command(after_help = after_help("doctor"))]
     Doctor(DoctorArgs),
+    /// Print the Athena statements (CREATE DATABASE, CREATE TABLE) for the configured S3 lake:
+    /// bronze, silver, and bio-lakehouse's tables, ready to run.
+    #[command(after_help = after_help("athena"))]
+    Athena(AthenaArgs),
     /// Print a shell completion script on stdout (see the README to install it).
     #[command(after_help = after_help("completions"))]
     Completions(CompletionsArgs),
@@ -143,6 +148,37 @@ pub struct DoctorArgs {
     /// Also send a test message on every notification channel of OURA_NOTIFY.
     #[arg(long)]
     pub send_test: bool,
+
+    #[command(flatten)]
+    pub lake: LakeArgs,
+}
+
+/// The lake a command looks at: the three place flags of `status`, `mcp`, `doctor` and
+/// `athena` (each `None` when not given: the settings decide).
+#[derive(Debug, Args)]
+pub struct LakeArgs {
+    /// Where the lake is: a directory or s3://bucket/prefix (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
+
+    /// How the lake's objects are laid out (default OURA_LAYOUT).
+    #[arg(long, value_name = "NAME", value_parser = layout_names(), hide_possible_values = true)]
+    pub layout: Option<String>,
+
+    /// Where the silver tables are (default OURA_SILVER_DESTINATION, else <lake>/_silver).
+    #[arg(long, value_name = "URI")]
+    pub silver_dest: Option<String>,
+}
+
+/// `athena`: which lake the statements are for, and the database they make.
+#[derive(Debug, Args)]
+pub struct AthenaArgs {
+    #[command(flatten)]
+    pub lake: LakeArgs,
+
+    /// The database of the bronze tables (default oura); silver's is NAME_silver.
+    #[arg(long, value_name = "NAME")]
+    pub database: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -304,16 +340,8 @@ pub struct DashboardArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Where the lake is (default OURA_DESTINATION).
-    #[arg(long, value_name = "URI")]
-    pub dest: Option<String>,
-
-    /// How the lake's objects are laid out (default OURA_LAYOUT).
-    #[arg(long, value_name = "NAME", value_parser = layout_names(), hide_possible_values = true)]
-    pub layout: Option<String>,
-    /// Where the silver tables are (default OURA_SILVER_DESTINATION, else <lake>/_silver).
-    #[arg(long, value_name = "URI")]
-    pub silver_dest: Option<String>,
+    #[command(flatten)]
+    pub lake: LakeArgs,
 
     /// Print the status as JSON.
     #[arg(long)]
@@ -323,17 +351,8 @@ pub struct StatusArgs {
 /// `mcp`: which lake to serve (the same lake options as `status`).
 #[derive(Debug, Args)]
 pub struct McpArgs {
-    /// Where the lake is (default OURA_DESTINATION).
-    #[arg(long, value_name = "URI")]
-    pub dest: Option<String>,
-
-    /// How the lake's objects are laid out (default OURA_LAYOUT).
-    #[arg(long, value_name = "NAME")]
-    pub layout: Option<String>,
-
-    /// Where the silver tables are (default OURA_SILVER_DESTINATION, else <lake>/_silver).
-    #[arg(long, value_name = "URI")]
-    pub silver_dest: Option<String>,
+    #[command(flatten)]
+    pub lake: LakeArgs,
 }
 
 #[cfg(test)]

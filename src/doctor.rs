@@ -100,6 +100,42 @@ pub struct LoginFound {
     pub check: Check,
     /// The bearer to try Oura with (never refreshed here: a refresh would write the file).
     pub bearer: Option<Secret>,
+    /// What to do when Oura refuses that bearer: a refresh only where there is a refresh
+    /// token (a bare `OURA_ACCESS_TOKEN` cannot be refreshed).
+    pub when_refused: String,
+}
+
+/// The next step towards a command that needs the Oura app (`auth`, `refresh`), from where
+/// the user stands: `run `oura-sync auth`` when `OURA_CLIENT_ID` and `OURA_CLIENT_SECRET`
+/// are set, else setting the missing ones first (the command would stop on them).
+#[derive(Clone, Debug)]
+pub struct AppStep {
+    missing: Vec<&'static str>,
+}
+
+impl AppStep {
+    /// From whether the app's id and secret are set.
+    pub fn new(client_id_set: bool, client_secret_set: bool) -> Self {
+        let missing =
+            [("OURA_CLIENT_ID", client_id_set), ("OURA_CLIENT_SECRET", client_secret_set)]
+                .into_iter()
+                .filter(|(_, set)| !set)
+                .map(|(name, _)| name)
+                .collect();
+        Self { missing }
+    }
+
+    /// "run `oura-sync COMMAND`", after setting what is missing.
+    pub fn then(&self, command: &str) -> String {
+        if self.missing.is_empty() {
+            format!("run `oura-sync {command}`")
+        } else {
+            format!(
+                "set {} (your Oura app's; README: Logging in to Oura), then run `oura-sync {command}`",
+                self.missing.join(" and ")
+            )
+        }
+    }
 }
 
 /// What the doctor read of the login, for [`check_login`].
@@ -120,9 +156,16 @@ pub fn check_login(
     read: LoginRead,
     access_token: Option<&Secret>,
     types: &[DataType],
+    app: &AppStep,
     now: Timestamp,
 ) -> LoginFound {
     const NAME: &str = "login";
+    let auth = app.then("auth");
+    let failed = |detail: String, fix: String| LoginFound {
+        check: Check::fail(NAME, detail, fix),
+        bearer: None,
+        when_refused: auth.clone(),
+    };
     let tokens = match read.found {
         Ok(found) => found.tokens,
         Err(TokenStoreError::Missing { absent }) => {
@@ -133,39 +176,27 @@ pub fn check_login(
                         format!("OURA_ACCESS_TOKEN ({absent}; it cannot be refreshed)"),
                     ),
                     bearer: Some(token.clone()),
-                },
-                None => LoginFound {
-                    check: Check::fail(
-                        NAME,
-                        absent,
-                        format!("run `oura-sync auth` (or set {} to where it is)", read.setting),
+                    when_refused: format!(
+                        "OURA_ACCESS_TOKEN cannot be refreshed: set a valid one, or remove it \
+                         and {auth}"
                     ),
-                    bearer: None,
                 },
+                None => failed(absent, format!("{auth} (or set {} to where it is)", read.setting)),
             };
         }
-        Err(e) => {
-            return LoginFound {
-                check: Check::fail(NAME, e.to_string(), "run `oura-sync auth` to write it anew"),
-                bearer: None,
-            };
-        }
+        Err(e) => return failed(e.to_string(), format!("{auth} to write it anew")),
     };
     let mut notes = vec![read.store];
     if let Some(Exposure { problem, fix }) = read.exposure {
-        return LoginFound { check: Check::fail(NAME, problem, fix), bearer: None };
+        return failed(problem, fix);
     }
     let refreshable = tokens.refresh_token.is_some();
     match tokens.expires_at {
         Some(at) if at <= now && !refreshable => {
-            return LoginFound {
-                check: Check::fail(
-                    NAME,
-                    format!("the access token expired at {at} and there is no refresh token"),
-                    "run `oura-sync auth`",
-                ),
-                bearer: None,
-            };
+            return failed(
+                format!("the access token expired at {at} and there is no refresh token"),
+                auth.clone(),
+            );
         }
         Some(at) if at <= now => notes.push(format!("access token expired at {at}, refreshable")),
         Some(at) => notes.push(format!("access token valid until {at}")),
@@ -190,6 +221,11 @@ pub fn check_login(
         check: Check::pass(NAME, notes.join(", ")),
         // An expired token would only be refused; the sync refreshes it, the doctor does not.
         bearer: (!expired).then_some(tokens.access_token),
+        when_refused: if refreshable {
+            format!("{}, or `oura-sync auth` if that fails", app.then("refresh"))
+        } else {
+            auth
+        },
     }
 }
 
@@ -207,8 +243,14 @@ pub enum OuraAnswer {
     Unreachable(String),
 }
 
-/// The Oura check and the clock check from one answer of `host`, at `now`.
-pub fn judge_oura(host: &str, answer: &OuraAnswer, now: Timestamp) -> (Check, Check) {
+/// The Oura check and the clock check from one answer of `host`, at `now`; `when_refused` is
+/// the fix for a 401 (see [`LoginFound::when_refused`]).
+pub fn judge_oura(
+    host: &str,
+    answer: &OuraAnswer,
+    now: Timestamp,
+    when_refused: &str,
+) -> (Check, Check) {
     const API: &str = "oura api";
     const CLOCK: &str = "clock";
     match answer {
@@ -226,7 +268,7 @@ pub fn judge_oura(host: &str, answer: &OuraAnswer, now: Timestamp) -> (Check, Ch
                 401 => Check::fail(
                     API,
                     format!("{host} refused the access token (HTTP 401)"),
-                    "run `oura-sync refresh`, or `oura-sync auth` if that fails",
+                    when_refused,
                 ),
                 403 => Check::fail(
                     API,
@@ -284,7 +326,8 @@ pub async fn ask_oura(
                 .map(|z| z.timestamp());
             OuraAnswer::Status { status: response.status().as_u16(), date }
         }
-        Err(e) => OuraAnswer::Unreachable(crate::text::one_line(&format!("{e:#}"), 200)),
+        // Worded as a sync words it (the host and the proxy settings follow in the check).
+        Err(e) => OuraAnswer::Unreachable(crate::oura::transport_cause(&e)),
     }
 }
 
@@ -314,15 +357,27 @@ mod tests {
         let now = Timestamp::now();
         let missing =
             || Err(TokenStoreError::Missing { absent: "there is no tokens file at t.json".into() });
-        let found = check_login(read(missing(), None), Some(&Secret::new("bare")), &[], now);
+        let found = check_login(
+            read(missing(), None),
+            Some(&Secret::new("bare")),
+            &[],
+            &AppStep::new(true, true),
+            now,
+        );
         assert!(found.check.ok && found.check.detail.starts_with("OURA_ACCESS_TOKEN (there is no"));
         assert_eq!(found.bearer.unwrap().expose(), "bare");
-        let found = check_login(read(missing(), None), None, &[], now);
+        let found = check_login(read(missing(), None), None, &[], &AppStep::new(true, true), now);
         assert!(
             !found.check.ok && found.check.fix.as_deref().unwrap().contains("OURA_TOKENS_FILE")
         );
         let corrupt = Err(TokenStoreError::Corrupt { message: "not usable; run auth".into() });
-        let found = check_login(read(corrupt, None), Some(&Secret::new("bare")), &[], now);
+        let found = check_login(
+            read(corrupt, None),
+            Some(&Secret::new("bare")),
+            &[],
+            &AppStep::new(true, true),
+            now,
+        );
         assert!(
             !found.check.ok
                 && found.check.detail == "not usable; run auth"
@@ -330,10 +385,21 @@ mod tests {
         );
         let exposed =
             Exposure { problem: "mode 0644".into(), fix: "run `chmod 600 t.json`".into() };
-        let found =
-            check_login(read(stored(r#"{"access_token":"a"}"#), Some(exposed)), None, &[], now);
+        let found = check_login(
+            read(stored(r#"{"access_token":"a"}"#), Some(exposed)),
+            None,
+            &[],
+            &AppStep::new(true, true),
+            now,
+        );
         assert!(!found.check.ok && found.check.detail == "mode 0644" && found.bearer.is_none());
-        let found = check_login(read(stored(r#"{"access_token":"a"}"#), None), None, &[], now);
+        let found = check_login(
+            read(stored(r#"{"access_token":"a"}"#), None),
+            None,
+            &[],
+            &AppStep::new(true, true),
+            now,
+        );
         assert!(found.check.ok && found.check.detail.starts_with("tokens file t.json"));
         assert_eq!(found.bearer.unwrap().expose(), "a");
     }
@@ -345,13 +411,14 @@ mod tests {
     #[test]
     fn the_clock_is_judged_against_oura_s_date() {
         let ok = OuraAnswer::Status { status: 200, date: Some(ts(1_000)) };
-        let (api, clock) = judge_oura("h", &ok, ts(1_030));
+        let (api, clock) = judge_oura("h", &ok, ts(1_030), "refresh");
         assert!(api.ok && clock.ok, "{clock:?}");
-        let (_, clock) = judge_oura("h", &ok, ts(1_000 + 600));
+        let (_, clock) = judge_oura("h", &ok, ts(1_000 + 600), "refresh");
         assert!(!clock.ok && clock.detail.contains("600 s off"), "{clock:?}");
-        let (api, _) = judge_oura("h", &OuraAnswer::Status { status: 401, date: None }, ts(0));
+        let refused = OuraAnswer::Status { status: 401, date: None };
+        let (api, _) = judge_oura("h", &refused, ts(0), "run `oura-sync refresh`");
         assert!(!api.ok && api.fix.unwrap().contains("oura-sync refresh"));
-        let (api, clock) = judge_oura("h", &OuraAnswer::Unreachable("dns".into()), ts(0));
+        let (api, clock) = judge_oura("h", &OuraAnswer::Unreachable("dns".into()), ts(0), "");
         assert!(!api.ok && !clock.ok && api.fix.unwrap().contains("HTTPS_PROXY"));
     }
 
@@ -377,5 +444,44 @@ mod tests {
         assert!(text.contains("OURA_DAYS") && text.contains("(env file)"), "{text}");
         assert!(text.contains("✓ a: fine\n✗ b: broken; mend it\n"), "{text}");
         assert!(text.ends_with("1 of 2 checks failed.\n"), "{text}");
+    }
+
+    /// The next step names what is missing first: with no app, `auth` would stop on the
+    /// missing OURA_CLIENT_ID/OURA_CLIENT_SECRET, so the hint sets them before running it.
+    #[test]
+    fn the_auth_hint_names_the_missing_app_settings_first() {
+        assert_eq!(AppStep::new(true, true).then("auth"), "run `oura-sync auth`");
+        let none = AppStep::new(false, false).then("auth");
+        assert!(none.starts_with("set OURA_CLIENT_ID and OURA_CLIENT_SECRET "), "{none}");
+        assert!(none.ends_with("then run `oura-sync auth`"), "{none}");
+        let found = check_login(
+            read(Err(TokenStoreError::Missing { absent: "no tokens file".into() }), None),
+            None,
+            &[],
+            &AppStep::new(false, true),
+            Timestamp::now(),
+        );
+        assert!(found.check.fix.unwrap().starts_with("set OURA_CLIENT_ID (your Oura app's"));
+    }
+
+    /// A refused bare OURA_ACCESS_TOKEN is not told to refresh (it cannot be); a stored login
+    /// with a refresh token is.
+    #[test]
+    fn a_refused_bare_token_is_not_told_to_refresh() {
+        let now = Timestamp::now();
+        let app = AppStep::new(true, true);
+        let missing = Err(TokenStoreError::Missing { absent: "no tokens file".into() });
+        let bare = check_login(read(missing, None), Some(&Secret::new("b")), &[], &app, now);
+        let refused = OuraAnswer::Status { status: 401, date: None };
+        let (api, _) = judge_oura("h", &refused, now, &bare.when_refused);
+        let fix = api.fix.unwrap();
+        assert!(!fix.contains("refresh`") && fix.contains("OURA_ACCESS_TOKEN cannot be refreshed"));
+        let stored = read(stored(r#"{"access_token":"a","refresh_token":"r"}"#), None);
+        let found = check_login(stored, None, &[], &app, now);
+        assert!(
+            found.when_refused.starts_with("run `oura-sync refresh`"),
+            "{}",
+            found.when_refused
+        );
     }
 }

@@ -94,5 +94,6 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,
         CommandConfig::Migrate(migrate) => commands::migrate::exec(&config, migrate).await,
         CommandConfig::Repair(repair) => commands::repair::exec(&config, repair).await,
+        CommandConfig::Athena(athena) => commands::athena::exec(athena),
     }
 }

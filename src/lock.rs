@@ -78,7 +78,8 @@ impl RunLock {
                         ));
                     }
                     if !told {
-                        tracing::info!(
+                        // A warning: at a terminal (warnings only) the wait must not look like a hang.
+                        tracing::warn!(
                             lock = %path.display(),
                             wait_s = wait.as_secs(),
                             "Another sync is running; waiting for it to finish."

@@ -1,6 +1,8 @@
 //! Logs and progress go to stderr (stdout is for the summary or the JSON report), at a level
-//! set by `-q` (errors only), the default (info), `-v` (debug) or `-vv` (trace); `RUST_LOG`
-//! overrides all of them.
+//! set by `-q` (errors only, and no progress bar), the default, `-v` (debug) or `-vv` (trace);
+//! `RUST_LOG` overrides all of them. The default is quiet at a terminal (the bar and warnings:
+//! a person watching wants to see how far it is and what went wrong, not each step) and info
+//! elsewhere (a cron job's or a service's log keeps every step).
 //!
 //! Colour follows the usual conventions: on at a terminal, off when piped, off whenever
 //! `NO_COLOR` is set (to anything but empty), and on even when piped with `CLICOLOR_FORCE`
@@ -22,12 +24,14 @@ pub struct Screen {
 }
 
 impl Screen {
-    fn new() -> Self {
-        Self {
-            bars: indicatif::MultiProgress::with_draw_target(
-                indicatif::ProgressDrawTarget::stderr(),
-            ),
-        }
+    /// The screen of stderr; with `quiet` (`-q`: errors only) it draws no bar.
+    fn new(quiet: bool) -> Self {
+        let target = if quiet {
+            indicatif::ProgressDrawTarget::hidden()
+        } else {
+            indicatif::ProgressDrawTarget::stderr()
+        };
+        Self { bars: indicatif::MultiProgress::with_draw_target(target) }
     }
 
     /// Takes every bar off the screen (before an abrupt exit, so no stale frame is left).
@@ -51,9 +55,10 @@ impl Write for StderrAroundProgress {
 
 /// Installs the stderr logger and returns the screen it shares with progress bars.
 pub fn init(verbose: u8, quiet: bool) -> Screen {
-    let screen = Screen::new();
+    let screen = Screen::new(quiet);
+    let terminal = std::io::stderr().is_terminal();
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(default_filter(verbose, quiet)));
+        .unwrap_or_else(|_| EnvFilter::new(default_filter(verbose, quiet, terminal)));
     let writer = screen.clone();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -64,9 +69,10 @@ pub fn init(verbose: u8, quiet: bool) -> Screen {
     screen
 }
 
-/// A bar per run of the days fetched (of every type) on stderr, drawn only when stderr is a
-/// terminal. It has no colour (so `NO_COLOR` has nothing to take away), says "planning" until
-/// the first days are known rather than `0/0`, and shows its rate with one decimal.
+/// A bar per run of the type-days fetched (a day of one type: a 7-day sync of 18 types is 126)
+/// on stderr, drawn only when stderr is a terminal and not with `-q`. It has no colour (so
+/// `NO_COLOR` has nothing to take away), says "planning" until the first days are known
+/// rather than `0/0`, and shows its rate with one decimal.
 impl ProgressSink for Screen {
     fn start(&self, _run_id: &str) -> Box<dyn RunProgress> {
         let bar = indicatif::ProgressBar::new(0);
@@ -78,13 +84,13 @@ impl ProgressSink for Screen {
             .with_key("days", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
                 let _ = match state.len() {
                     None | Some(0) => write!(w, "planning"),
-                    Some(len) => write!(w, "{}/{len} days", state.pos()),
+                    Some(len) => write!(w, "{}/{len} type-days", state.pos()),
                 };
             })
             .with_key(
                 "rate",
                 |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{:.1} days/s", state.per_sec());
+                    let _ = write!(w, "{:.1} type-days/s", state.per_sec());
                 },
             ),
         );
@@ -111,10 +117,11 @@ impl Drop for TerminalBar {
     }
 }
 
-/// The log filter when `RUST_LOG` is not set.
-fn default_filter(verbose: u8, quiet: bool) -> String {
+/// The log filter when `RUST_LOG` is not set; `terminal`: stderr is one.
+fn default_filter(verbose: u8, quiet: bool, terminal: bool) -> String {
     let level = match (quiet, verbose) {
         (true, _) => "error",
+        (false, 0) if terminal => "warn",
         (false, 0) => "info",
         (false, 1) => "debug",
         (false, _) => "trace",
@@ -170,11 +177,22 @@ mod tests {
         assert!(!use_color(None, set("0"), false));
     }
 
+    /// The AWS SDK's warnings need `-v`; `-q` is errors only wherever stderr goes.
     #[test]
     fn the_sdk_is_quiet_unless_verbose() {
-        assert!(default_filter(0, false).contains("aws_config=error"));
-        assert!(default_filter(0, false).ends_with("oura_sync=info"));
-        assert_eq!(default_filter(1, false), "warn,oura_sync=debug");
-        assert!(default_filter(0, true).ends_with("oura_sync=error"));
+        assert!(default_filter(0, false, false).contains("aws_config=error"));
+        assert!(default_filter(0, false, false).ends_with("oura_sync=info"));
+        assert_eq!(default_filter(1, false, true), "warn,oura_sync=debug");
+        assert!(default_filter(0, true, false).ends_with("oura_sync=error"));
+        assert!(default_filter(0, true, true).ends_with("oura_sync=error"));
+    }
+
+    /// At a terminal the default shows warnings and errors (beside the bar); info lines need
+    /// `-v` there, while a log file (stderr not a terminal) keeps them.
+    #[test]
+    fn a_terminal_gets_warnings_and_a_log_file_gets_info() {
+        assert!(default_filter(0, false, true).ends_with("oura_sync=warn"));
+        assert!(default_filter(0, false, false).ends_with("oura_sync=info"));
+        assert!(default_filter(1, false, true).ends_with("oura_sync=debug"));
     }
 }

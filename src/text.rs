@@ -1,5 +1,5 @@
-//! Text helpers shared by every message the user reads: one line of bounded length, and an
-//! error's chain of causes on that line.
+//! Text helpers shared by every message the user reads: one line of bounded length, an
+//! error's chain of causes on that line, and a message's markup taken off for a terminal.
 
 /// `text` on one line (newlines and runs of white space folded) of at most `max` characters;
 /// a longer text is cut and ends in `…`.
@@ -32,6 +32,35 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         }
     }
     text
+}
+
+/// `text` without its WhatsApp/Telegram bold markup (`*Oura sync success*` → `Oura sync
+/// success`): the summary as a terminal shows it. Only pairs on one line count, each star
+/// touching its word (`*bold*`), so a lone `*` or `2 * 3` stays as it is.
+pub fn without_markup(text: &str) -> String {
+    text.split('\n').map(line_without_bold).collect::<Vec<_>>().join("\n")
+}
+
+/// One line of [`without_markup`].
+fn line_without_bold(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let opens = |i: usize| chars.get(i + 1).is_some_and(|c| !c.is_whitespace() && *c != '*');
+    let closes = |i: usize| i > 0 && !chars[i - 1].is_whitespace();
+    let mut drop = vec![false; chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '*'
+            && opens(i)
+            && let Some(j) = (i + 2..chars.len()).find(|&j| chars[j] == '*' && closes(j))
+        {
+            drop[i] = true;
+            drop[j] = true;
+            i = j + 1;
+            continue;
+        }
+        i += 1;
+    }
+    chars.iter().zip(drop).filter(|(_, d)| !d).map(|(c, _)| c).collect()
 }
 
 #[cfg(test)]
@@ -67,5 +96,27 @@ mod tests {
         assert_eq!(error_chain(&err), "send failed: refused: os error 111");
         assert_eq!(causes(&err).last().unwrap().to_string(), "os error 111");
         assert_eq!(causes(&Wrap("alone", None)).count(), 0);
+    }
+
+    /// The summary's bold markup goes at a terminal; a lone or spaced star, type names with
+    /// underscores and the backticks around a command stay.
+    #[test]
+    fn without_markup_takes_off_bold_pairs_only() {
+        assert_eq!(
+            without_markup(
+                "✅ *Oura sync success* 2026-11-17 → 2026-11-23 (1.4 s)\ndaily_sleep: 7"
+            ),
+            "✅ Oura sync success 2026-11-17 → 2026-11-23 (1.4 s)\ndaily_sleep: 7"
+        );
+        assert_eq!(
+            without_markup("🔑 *Login needed:* run `oura-sync auth`"),
+            "🔑 Login needed: run `oura-sync auth`"
+        );
+        assert_eq!(
+            without_markup("⚡ *Energy: Low*: Readiness 77."),
+            "⚡ Energy: Low: Readiness 77."
+        );
+        assert_eq!(without_markup("2 * 3 and a *lone star"), "2 * 3 and a *lone star");
+        assert_eq!(without_markup("*a*\n*b"), "a\n*b");
     }
 }

@@ -162,7 +162,8 @@ pub const USAGES: &[Usage] = &[
     Usage {
         command: "doctor",
         examples: &[
-            ("oura-sync doctor", "check everything, without syncing or writing"),
+            ("oura-sync doctor", "check everything, without syncing"),
+            ("oura-sync doctor --dest s3://my-lake/oura", "another lake (as status takes it)"),
             ("oura-sync doctor --send-test", "also send a test message on every channel"),
         ],
         exit_codes: &[
@@ -170,6 +171,17 @@ pub const USAGES: &[Usage] = &[
             (1, "a check failed (the line says what to do)"),
             (2, "a setting is invalid"),
         ],
+    },
+    Usage {
+        command: "athena",
+        examples: &[
+            ("oura-sync athena", "the statements for OURA_DESTINATION's lake and its silver"),
+            (
+                "oura-sync athena --dest s3://my-lake/oura --database health",
+                "another lake, its tables in the databases health and health_silver",
+            ),
+        ],
+        exit_codes: PRINTED,
     },
     Usage {
         command: "completions",

@@ -5,8 +5,10 @@
 -- Parquet under <silver>/<table>/year=YYYY/month=MM/. Generated from src/silver/bio/rows.rs (a unit
 -- test keeps them equal; the integration test checks them against their job's output).
 --
--- A database whose crawler already made these tables needs none of this. Otherwise replace
--- SILVER_BUCKET (and prepend the prefix of OURA_SILVER_DESTINATION to each path, if it has one):
+-- A database whose crawler already made these tables needs none of this. Otherwise
+-- `oura-sync athena` prints these statements ready to run for the configured lake (bucket,
+-- prefix, layout and databases filled in); the README shows the loop that runs them with the
+-- AWS CLI. By hand instead: replace SILVER_BUCKET (and prepend the prefix of OURA_SILVER_DESTINATION to each path, if it has one):
 --   sed -e 's/SILVER_BUCKET/bio-lakehouse-silver-123456789012/g' scripts/athena/bio_silver_tables.sql
 -- Partitions come from partition projection on year=/month=: no crawler, no MSCK REPAIR.
 -- The typed tables (scripts/athena/silver_tables.sql) are under <silver>/oura_sync/ with this layout.

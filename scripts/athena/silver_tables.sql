@@ -12,7 +12,9 @@
 -- Partitions come from partition projection on year=/month=: no crawler, no MSCK REPAIR.
 -- Filter on year (and month) so that Athena reads only those files.
 --
--- Before running: replace BUCKET_NAME and SILVER_PREFIX (the path of OURA_SILVER_DESTINATION,
+-- `oura-sync athena` prints these statements ready to run for the configured lake (bucket,
+-- prefix, layout and databases filled in); the README shows the loop that runs them with the
+-- AWS CLI. By hand instead: replace BUCKET_NAME and SILVER_PREFIX (the path of OURA_SILVER_DESTINATION,
 -- e.g. `silver/oura` for s3://my-lake/silver/oura), for example:
 --   sed -e 's/BUCKET_NAME/my-lake/g' -e 's#SILVER_PREFIX#silver/oura#g' scripts/athena/silver_tables.sql
 -- Athena runs one statement per query: paste them one by one.

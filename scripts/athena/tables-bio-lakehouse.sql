@@ -17,7 +17,9 @@
 -- were pretty-printed by jq, so none of their lines starts with `{` and the views leave them
 -- out (the normalizer still reads them, and deduplicates on id).
 --
--- Before running: replace BUCKET_NAME and LAKE_PREFIX (the path of the destination, `oura`
+-- `oura-sync athena` prints these statements ready to run for the configured lake (bucket,
+-- prefix, layout and databases filled in); the README shows the loop that runs them with the
+-- AWS CLI. By hand instead: replace BUCKET_NAME and LAKE_PREFIX (the path of the destination, `oura`
 -- for s3://bio-lakehouse-bronze-ACCOUNT/oura), for example:
 --   sed -e 's/BUCKET_NAME/bio-lakehouse-bronze-123456789012/g' -e 's#LAKE_PREFIX#oura#g' \
 --     scripts/athena/tables-bio-lakehouse.sql

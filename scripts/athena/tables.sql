@@ -8,7 +8,9 @@
 -- crawler, no MSCK REPAIR TABLE, and a day synced a minute ago is visible at once. Filter on
 -- year (and month, day) so that Athena reads only those prefixes.
 --
--- Before running: replace BUCKET_NAME and LAKE_PREFIX (the path of OURA_DESTINATION, e.g.
+-- `oura-sync athena` prints these statements ready to run for the configured lake (bucket,
+-- prefix, layout and databases filled in); the README shows the loop that runs them with the
+-- AWS CLI. By hand instead: replace BUCKET_NAME and LAKE_PREFIX (the path of OURA_DESTINATION, e.g.
 -- `oura` for s3://my-lake/oura), for example:
 --   sed -e 's/BUCKET_NAME/my-lake/g' -e 's#LAKE_PREFIX#oura#g' scripts/athena/tables.sql
 -- (for a lake at the bucket's root, use -e 's#LAKE_PREFIX/##g' instead)

@@ -15,6 +15,7 @@ use crate::ledger::Ledger;
 pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Result<u8> {
     let (window, out) = (dashboard.window, &dashboard.out);
     check_writable(out)?;
+    super::require_named_lake(&dashboard.lake.place)?;
     let destination = dashboard.lake.place.destination();
     let aws = super::Aws::new(&config.aws);
     let (store, ledger) = super::backends(&dashboard.lake, &aws).await?;

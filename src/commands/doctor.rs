@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use crate::auth::TokenStore;
 use crate::config::{Config, DoctorConfig, LakePlace};
 use crate::datatype::{DataType, RangeKind};
-use crate::doctor::{Check, DoctorReport, LoginRead, ask_oura, check_login, judge_oura};
+use crate::doctor::{AppStep, Check, DoctorReport, LoginRead, ask_oura, check_login, judge_oura};
 use crate::error::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_code};
 use crate::ledger::Ledger;
 use crate::notify::{Notifiers, NotifyStatus};
@@ -24,7 +24,13 @@ const TEST_MESSAGE: &str =
 pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> {
     let now = Timestamp::now();
     let today = now.to_zoned_datetime(doctor.timezone.clone()).date();
-    let mut checks = Vec::new();
+    // Every invalid setting first, each its own line; the other checks still run.
+    let mut checks: Vec<Check> = doctor
+        .problems
+        .iter()
+        .map(|problem| Check::fail("settings", problem, "fix that setting and run again"))
+        .collect();
+    let app = AppStep::new(config.oauth.client_id.is_some(), config.oauth.client_secret.is_some());
 
     // Read only: the doctor never refreshes (a refresh would write the login).
     let store = super::token_store(config);
@@ -34,7 +40,7 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
         found: store.load().await,
         exposure: store.exposure().await,
     };
-    let login = check_login(read, config.access_token.as_ref(), &doctor.types, now);
+    let login = check_login(read, config.access_token.as_ref(), &doctor.types, &app, now);
     checks.push(login.check);
     let host = url::Url::parse(&doctor.api_base)
         .ok()
@@ -48,7 +54,7 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
                 .build()?;
             let answer =
                 ask_oura(&http, &doctor.api_base, bearer, probe_type(&doctor.types), today).await;
-            let (api, clock) = judge_oura(&host, &answer, Timestamp::now());
+            let (api, clock) = judge_oura(&host, &answer, Timestamp::now(), &login.when_refused);
             checks.extend([api, clock]);
         }
         None => checks.push(Check::fail(
@@ -73,7 +79,11 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
 
     let report = DoctorReport::new(config.provenance().to_vec(), checks);
     print(&report, doctor.json)?;
-    Ok(if report.ok { EXIT_OK } else { EXIT_FAILED })
+    Ok(match () {
+        () if !doctor.problems.is_empty() => EXIT_USAGE,
+        () if report.ok => EXIT_OK,
+        () => EXIT_FAILED,
+    })
 }
 
 /// The report for a configuration that did not resolve: one failed check, exit 2.
@@ -92,12 +102,21 @@ fn probe_type(types: &[DataType]) -> DataType {
     types.iter().copied().find(|t| t.range() == RangeKind::Date).unwrap_or(types[0])
 }
 
-/// The lake and its ledger, read only: a local directory that can be created and written, or
-/// a reachable bucket; the ledger readable (a DynamoDB table with the right keys).
+/// The lake and its ledger: a local directory or a reachable bucket that takes a probe
+/// object (written and removed: a read-only mount, a full disk or a policy without
+/// `PutObject` fails here with its cause); the ledger readable (a DynamoDB table with the
+/// right keys).
 async fn destination(config: &Config, doctor: &DoctorConfig) -> Check {
     const NAME: &str = "destination";
+    let Some(lake) = &doctor.lake else {
+        return Check::fail(
+            NAME,
+            "not checked: the lake's settings are invalid (above)",
+            "fix those settings first",
+        );
+    };
     let aws = crate::commands::Aws::new(&config.aws);
-    let (store, ledger) = match crate::commands::backends(&doctor.lake, &aws).await {
+    let (store, ledger) = match crate::commands::backends(lake, &aws).await {
         Ok(backends) => backends,
         Err(e) => return Check::fail(NAME, format!("{e:#}"), "fix the AWS settings above"),
     };
@@ -107,7 +126,15 @@ async fn destination(config: &Config, doctor: &DoctorConfig) -> Check {
     if let Err(e) = ledger.check().await {
         return Check::fail(NAME, format!("{e:#}"), "fix OURA_DYNAMODB_TABLE or the ledger");
     }
-    let encryption = match &doctor.lake.place {
+    if let Err(e) = store.probe_write(&uuid::Uuid::new_v4().simple().to_string()).await {
+        return Check::fail(
+            NAME,
+            format!("{} does not take writes: {e:#}", store.describe()),
+            "make it writable (a read-only mount? a full disk? the IAM policy's s3:PutObject \
+             and s3:DeleteObject?), or choose another OURA_DESTINATION (--dest)",
+        );
+    }
+    let encryption = match &lake.place {
         LakePlace::S3 { encryption: Encryption::Aes256, .. } => ", puts with SSE AES256".into(),
         LakePlace::S3 { encryption: Encryption::Kms { key_id }, .. } => {
             format!(", puts with SSE aws:kms ({})", key_id.as_deref().unwrap_or("aws/s3 key"))
@@ -116,7 +143,11 @@ async fn destination(config: &Config, doctor: &DoctorConfig) -> Check {
     };
     Check::pass(
         NAME,
-        format!("{} usable{encryption}, ledger {}", store.describe(), ledger.describe()),
+        format!(
+            "{} takes writes (a probe object written and removed){encryption}, ledger {}",
+            store.describe(),
+            ledger.describe()
+        ),
     )
 }
 
@@ -124,7 +155,14 @@ async fn destination(config: &Config, doctor: &DoctorConfig) -> Check {
 /// test message accepted.
 async fn notification(doctor: &DoctorConfig, today: jiff::civil::Date) -> Vec<Check> {
     const NAME: &str = "notify";
-    let notifiers = match Notifiers::new(&doctor.notify) {
+    let Some(notify) = &doctor.notify else {
+        return vec![Check::fail(
+            NAME,
+            "not checked: the notification settings are invalid (above)",
+            "fix those settings first",
+        )];
+    };
+    let notifiers = match Notifiers::new(notify) {
         Ok(notifiers) => notifiers.always(),
         Err(e) => return vec![Check::fail(NAME, format!("{e:#}"), "set what it names")],
     };

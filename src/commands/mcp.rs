@@ -7,6 +7,8 @@ use crate::mcp::Lake;
 
 /// Runs `mcp` until the client closes the connection; returns the exit code.
 pub async fn exec(config: &Config, mcp: &McpConfig) -> anyhow::Result<u8> {
+    // A lake named but not there is a typo, found before any session (exit 2).
+    super::require_named_lake(&mcp.lake.place)?;
     let aws = super::Aws::new(&config.aws);
     // A ledger table that cannot be described is a setup to fix before any session (exit 2).
     let (store, ledger) =

@@ -1,6 +1,7 @@
 //! One module per subcommand, each glue between the resolved configuration and the library,
 //! plus the backend choice they share.
 
+pub mod athena;
 pub mod auth;
 pub mod dashboard;
 pub mod doctor;
@@ -35,6 +36,15 @@ pub fn require_existing_lake(place: &LakePlace) -> anyhow::Result<()> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// [`require_existing_lake`] for a lake the user named (`--dest`, `OURA_DESTINATION`): a
+/// typo must not pass for an empty lake. The default `./oura-lake` not made yet means
+/// "nothing synced yet", which each reading command says in its own way.
+pub fn require_named_lake(place: &LakePlace) -> anyhow::Result<()> {
+    let default = matches!(place, LakePlace::Local { root, .. }
+        if root == std::path::Path::new(crate::config::table::DEFAULT_DESTINATION));
+    if default { Ok(()) } else { require_existing_lake(place) }
 }
 
 /// Where the login is kept: the token store of the configuration (today the tokens file).

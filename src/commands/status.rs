@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::auth::TokenStore;
 use crate::auth::store::load_if_any;
-use crate::config::{Config, LakePlace, StatusConfig};
+use crate::config::{Config, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
@@ -67,19 +67,11 @@ struct SilverFreshness {
 }
 
 /// Runs `status` and returns the exit code.
-/// Whether `place` is the built-in default destination (`./oura-lake`).
-fn is_the_default_lake(place: &LakePlace) -> bool {
-    matches!(place, LakePlace::Local { root, .. }
-        if root == std::path::Path::new(crate::config::table::DEFAULT_DESTINATION))
-}
-
 pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> {
     // A destination the user named (flag or setting) that does not exist is a typo: exit 2. The
     // default `./oura-lake` missing means "nothing synced yet", and status still shows the
     // login and "Runs: none yet", which is what a new user checks right after `auth`.
-    if !is_the_default_lake(&status.lake.place) {
-        super::require_existing_lake(&status.lake.place)?;
-    }
+    super::require_named_lake(&status.lake.place)?;
     let aws = super::Aws::new(&config.aws);
     let (store, ledger) = super::backends(&status.lake, &aws).await?;
     // A destination that is a file, a missing bucket or table, or an unreadable ledger is a
@@ -147,6 +139,16 @@ fn render(status: &Status, now: Timestamp) -> String {
     match &status.login {
         None if status.access_token_set => {
             let _ = writeln!(out, "Login: OURA_ACCESS_TOKEN (cannot be refreshed)");
+        }
+        // The lake's runs logged in some other way (another machine, OURA_ACCESS_TOKEN in
+        // their environment): say so, rather than only that a login is missing.
+        None if !status.runs.is_empty() => {
+            let _ = writeln!(
+                out,
+                "Login: none here ({} missing; the runs below had theirs, such as an \
+                 OURA_ACCESS_TOKEN not set now); to sync from here, run `oura-sync auth`",
+                status.tokens_file
+            );
         }
         None => {
             let _ =

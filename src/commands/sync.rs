@@ -62,9 +62,14 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
         Account { name: "default".into(), login, lake, notifiers, timezone: settled.timezone };
     let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, Arc::new(screen.clone()))?;
     // One sync per login at a time; held until this function returns. A run with no login
-    // fetches and records nothing, so it takes no lock and leaves no lock file behind.
+    // fetches and records nothing, so it takes no lock and leaves no lock file behind; nor
+    // does a dry run, which writes nothing anywhere (not even `./.oura-sync.lock`).
     let _locks = match &account.login {
         Login::Needed(_) => None,
+        Login::Ready(_) if sync.job.dry_run => {
+            tokio::spawn(super::interrupt::watch(runtime.cancel.clone(), screen.clone()));
+            None
+        }
         Login::Ready(_) => {
             let login_lock = store.lock_runs(sync.lock_timeout).await?;
             tracing::debug!(lock = %login_lock.describe(), "Holding the sync lock.");
@@ -79,12 +84,18 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
     Ok(run_exit_code(&report))
 }
 
-/// The summary (the very text the last message carried) or the JSON report, on stdout.
+/// The summary or the JSON report, on stdout. The summary is the very text the last message
+/// carried (an OpenClaw job announces stdout as it is), but plain text at a terminal, where
+/// the message's `*bold*` markup would show as stars.
 fn print_report(report: &RunReport, json: bool) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
     crate::stdout::print_with(|out| {
         if json {
             serde_json::to_writer_pretty(&mut *out, report)?;
             writeln!(out)?;
+        } else if terminal {
+            writeln!(out, "{}", crate::text::without_markup(&report.summary()))?;
         } else {
             writeln!(out, "{}", report.summary())?;
         }

@@ -37,7 +37,8 @@ use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
 use crate::aws::{AwsConfig, ChecksumPolicy};
 use crate::cli::{
-    Cli, Command, DashboardArgs, DoctorArgs, McpArgs, MigrateArgs, SilverArgs, StatusArgs, SyncArgs,
+    AthenaArgs, Cli, Command, DashboardArgs, DoctorArgs, McpArgs, MigrateArgs, SilverArgs,
+    StatusArgs, SyncArgs,
 };
 use crate::datatype::DataType;
 use crate::error::UserError;
@@ -94,6 +95,7 @@ pub enum CommandConfig {
     Dashboard(DashboardConfig),
     Mcp(McpConfig),
     Doctor(Box<DoctorConfig>),
+    Athena(AthenaConfig),
     Migrate(MigrateConfig),
     Repair(LakeWork),
 }
@@ -128,20 +130,36 @@ pub enum MigrateTarget {
     Layout(std::sync::Arc<dyn crate::store::Layout>),
 }
 
-/// `doctor`: everything a sync would use, to check without syncing.
+/// `athena`: the lake and silver the statements point at, and the bronze tables' database.
+#[derive(Debug)]
+pub struct AthenaConfig {
+    pub lake: LakeConfig,
+    pub silver: Option<SilverPlace>,
+    pub database: String,
+}
+
+/// `doctor`: everything a sync would use, to check without syncing. Unlike every other
+/// command's, it resolves even when settings are invalid: each one is a line of `problems`
+/// (the doctor reports them all in one run), and what it would have given is left out or
+/// falls back to the default.
 #[derive(Debug)]
 pub struct DoctorConfig {
-    /// The types a sync would fetch (`OURA_TYPES`), whose scopes the login must grant.
+    /// The types a sync would fetch (`OURA_TYPES`; all when invalid), whose scopes the login
+    /// must grant.
     pub types: Vec<DataType>,
-    /// `OURA_TIMEZONE` (or the system's), and the name it was given by, if any.
+    /// `OURA_TIMEZONE` (or the system's, also when invalid), and the name it was given by.
     pub timezone: TimeZone,
     pub timezone_name: Option<String>,
-    pub lake: LakeConfig,
+    /// `None` when the lake's settings are invalid.
+    pub lake: Option<LakeConfig>,
     /// `OURA_API_BASE`.
     pub api_base: String,
-    pub notify: NotifyConfig,
+    /// `None` when the notification settings are invalid.
+    pub notify: Option<NotifyConfig>,
     pub json: bool,
     pub send_test: bool,
+    /// Every invalid setting, one line each, as the command that uses it would refuse it.
+    pub problems: Vec<String>,
 }
 
 /// `auth`: the app and how to run the login.
@@ -251,10 +269,6 @@ impl Config {
                 let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
                 sources.lake_flags(dest, layout, args.silver_dest.as_deref());
             }
-            Command::Status(args) => {
-                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
-                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
-            }
             Command::Silver(args) => {
                 sources.flag("OURA_TYPES", "--types", args.types.as_deref());
                 sources.lake_flags(args.dest.as_deref(), None, args.silver_dest.as_deref());
@@ -262,9 +276,12 @@ impl Config {
             Command::Dashboard(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
             }
-            Command::Mcp(args) => {
-                let (dest, layout) = (args.dest.as_deref(), args.layout.as_deref());
-                sources.lake_flags(dest, layout, args.silver_dest.as_deref());
+            Command::Status(StatusArgs { lake, .. })
+            | Command::Mcp(McpArgs { lake })
+            | Command::Athena(AthenaArgs { lake, .. })
+            | Command::Doctor(DoctorArgs { lake, .. }) => {
+                let (dest, layout) = (lake.dest.as_deref(), lake.layout.as_deref());
+                sources.lake_flags(dest, layout, lake.silver_dest.as_deref());
             }
             Command::Migrate(args) => {
                 sources.lake_flags(args.dest.as_deref(), None, None);
@@ -272,11 +289,7 @@ impl Config {
             Command::Repair(args) => {
                 sources.lake_flags(args.dest.as_deref(), None, None);
             }
-            Command::Auth(_)
-            | Command::Refresh
-            | Command::Doctor(_)
-            | Command::Completions(_)
-            | Command::Man(_) => {}
+            Command::Auth(_) | Command::Refresh | Command::Completions(_) | Command::Man(_) => {}
         }
         let oauth = oauth_config(&sources);
         let command = match &cli.command {
@@ -295,20 +308,29 @@ impl Config {
                 CommandConfig::Dashboard(dashboard_config(args, &sources, now)?)
             }
             Command::Mcp(args) => CommandConfig::Mcp(mcp_config(args, &sources)?),
-            Command::Doctor(args) => {
-                CommandConfig::Doctor(Box::new(doctor_config(args, &sources)?))
-            }
+            Command::Doctor(args) => CommandConfig::Doctor(Box::new(doctor_config(args, &sources))),
+            Command::Athena(args) => CommandConfig::Athena(athena_config(args, &sources)?),
             Command::Migrate(args) => CommandConfig::Migrate(migrate_config(args, &sources)?),
             Command::Repair(_) => CommandConfig::Repair(lake_work(&sources)?),
             Command::Completions(_) | Command::Man(_) => {
                 anyhow::bail!("completions and man pages need no configuration")
             }
         };
+        let mut command = command;
+        let aws = match (aws_config(&sources), &mut command) {
+            (Ok(aws), _) => aws,
+            // The doctor lists it with the others and checks what it can without it.
+            (Err(e), CommandConfig::Doctor(doctor)) => {
+                doctor.problems.push(format!("{e:#}"));
+                AwsConfig::default()
+            }
+            (Err(e), _) => return Err(e),
+        };
         Ok(Self {
             tokens_file: PathBuf::from(sources.value("OURA_TOKENS_FILE").unwrap_or_default()),
             access_token: sources.value("OURA_ACCESS_TOKEN").map(Secret::new),
             oauth,
-            aws: aws_config(&sources)?,
+            aws,
             command,
             provenance: sources.provenance(),
         })
@@ -378,17 +400,46 @@ fn sync_config(
     })
 }
 
-fn doctor_config(args: &DoctorArgs, sources: &Sources<'_>) -> anyhow::Result<DoctorConfig> {
-    Ok(DoctorConfig {
-        types: resolve_types(sources)?,
-        timezone: timezone(sources)?,
+/// The doctor's configuration: every setting a sync (or `auth`) would check, each problem
+/// kept as a line instead of stopping at the first.
+fn doctor_config(args: &DoctorArgs, sources: &Sources<'_>) -> DoctorConfig {
+    let mut problems = Vec::new();
+    let mut note = |result: anyhow::Result<()>| {
+        if let Err(e) = result {
+            problems.push(format!("{e:#}"));
+        }
+    };
+    let mut types = DataType::ALL.to_vec();
+    note(resolve_types(sources).map(|t| types = t));
+    let mut zone = TimeZone::system();
+    note(timezone(sources).map(|z| zone = z));
+    let mut lake = None;
+    note(lake_config(sources).map(|l| lake = Some(l)));
+    if let Some(lake) = &lake {
+        note(silver_place(sources, &lake.place).map(drop));
+    }
+    let mut notify = None;
+    note(notify_from(sources).map(|n| notify = Some(n)));
+    // What a sync or a login would refuse besides.
+    note(number(sources, "OURA_DAYS", 1..=u64::from(MAX_DAYS), " of days").map(drop));
+    note(number(sources, "OURA_CONCURRENCY", 1..=64, "").map(drop));
+    note(number(sources, "OURA_RATE_LIMIT", 1..=OURA_LIMIT as u64, "").map(drop));
+    note(
+        number(sources, "OURA_HTTP_TIMEOUT", 1..=MAX_HTTP_TIMEOUT_SECONDS, " of seconds").map(drop),
+    );
+    note(seconds(sources, "OURA_LOCK_TIMEOUT", 0).map(drop));
+    note(seconds(sources, "OURA_AUTH_TIMEOUT", 1).map(drop));
+    DoctorConfig {
+        types,
+        timezone: zone,
         timezone_name: sources.value("OURA_TIMEZONE"),
-        lake: lake_config(sources)?,
+        lake,
         api_base: api_base(sources),
-        notify: notify_from(sources)?,
+        notify,
         json: args.json,
         send_test: args.send_test,
-    })
+        problems,
+    }
 }
 
 /// The dashboard's window: `--days` days (default 90; not `OURA_DAYS`, which is the sync's)
@@ -430,6 +481,14 @@ fn status_config(args: &StatusArgs, sources: &Sources<'_>) -> anyhow::Result<Sta
     let lake = lake_config(sources)?;
     let silver = silver_place(sources, &lake.place)?;
     Ok(StatusConfig { lake, silver, json: args.json })
+}
+
+fn athena_config(args: &AthenaArgs, sources: &Sources<'_>) -> anyhow::Result<AthenaConfig> {
+    let lake = lake_config(sources)?;
+    let silver = silver_place(sources, &lake.place)?;
+    let database =
+        args.database.clone().unwrap_or_else(|| crate::ops::athena::DEFAULT_DATABASE.into());
+    Ok(AthenaConfig { lake, silver, database })
 }
 
 fn mcp_config(_args: &McpArgs, sources: &Sources<'_>) -> anyhow::Result<McpConfig> {

@@ -526,8 +526,9 @@ fn auth_failure(e: anyhow::Error) -> FetchError {
     }
 }
 
-/// A short cause for a transport error, without the URL (it says nothing new here).
-fn transport_cause(e: &reqwest::Error) -> String {
+/// A short cause for a transport error, without the URL (it says nothing new here); the
+/// doctor words its own request's failure with it, as a sync does.
+pub(crate) fn transport_cause(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -406,8 +406,50 @@ pub fn table_schema(data_type: DataType) -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
+/// The statements that make every silver table in `database` over the silver destination
+/// at `root` (`bucket/prefix`): the database, then one Parquet month table per type, its
+/// columns the schema's (struct field names quoted: `interval` and `timestamp` are reserved
+/// words of Athena's DDL).
+pub fn athena_statements(database: &str, root: &str) -> Vec<String> {
+    use crate::store::layout::athena;
+    let mut out = vec![athena::create_database(database)];
+    for &t in DataType::ALL {
+        let columns: Vec<String> = table_schema(t)
+            .fields()
+            .iter()
+            .map(|f| format!("  `{}` {}", f.name(), hive_type(f.data_type())))
+            .collect();
+        out.push(athena::parquet_month_table(database, t.name(), &columns, root));
+    }
+    out
+}
+
+/// The Hive (Athena DDL) type of an Arrow column type.
+fn hive_type(data_type: &ArrowType) -> String {
+    match data_type {
+        ArrowType::Utf8 => "string".into(),
+        ArrowType::Int64 => "bigint".into(),
+        ArrowType::Int32 => "int".into(),
+        ArrowType::Float64 => "double".into(),
+        ArrowType::Boolean => "boolean".into(),
+        ArrowType::Date32 => "date".into(),
+        ArrowType::Timestamp(..) => "timestamp".into(),
+        ArrowType::List(item) => format!("array<{}>", hive_type(item.data_type())),
+        ArrowType::Struct(fields) => format!(
+            "struct<{}>",
+            fields
+                .iter()
+                // Quoted: `interval` and `timestamp` are reserved words of Athena's DDL.
+                .map(|f| format!("`{}`:{}", f.name(), hive_type(f.data_type())))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        other => panic!("no Hive type for {other}"),
+    }
+}
+
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     #[test]
@@ -441,29 +483,6 @@ pub(crate) mod tests {
         assert_eq!(schema.field_with_name("day").unwrap().data_type(), &ArrowType::Date32);
     }
 
-    fn hive_type(data_type: &ArrowType) -> String {
-        match data_type {
-            ArrowType::Utf8 => "string".into(),
-            ArrowType::Int64 => "bigint".into(),
-            ArrowType::Int32 => "int".into(),
-            ArrowType::Float64 => "double".into(),
-            ArrowType::Boolean => "boolean".into(),
-            ArrowType::Date32 => "date".into(),
-            ArrowType::Timestamp(..) => "timestamp".into(),
-            ArrowType::List(item) => format!("array<{}>", hive_type(item.data_type())),
-            ArrowType::Struct(fields) => format!(
-                "struct<{}>",
-                fields
-                    .iter()
-                    // Quoted: `interval` and `timestamp` are reserved words of Athena's DDL.
-                    .map(|f| format!("`{}`:{}", f.name(), hive_type(f.data_type())))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-            other => panic!("no Hive type for {other}"),
-        }
-    }
-
     const ATHENA_HEADER: &str = r#"-- Athena tables over the oura-sync silver layer: one table per data type, each row one record
 -- (one sample for heartrate and ring_battery_level), typed from Oura's OpenAPI record schemas,
 -- stored as Parquet month files <silver>/<type>/year=YYYY/month=MM/<type>_YYYY-MM.parquet.
@@ -478,60 +497,19 @@ pub(crate) mod tests {
 -- Partitions come from partition projection on year=/month=: no crawler, no MSCK REPAIR.
 -- Filter on year (and month) so that Athena reads only those files.
 --
--- Before running: replace BUCKET_NAME and SILVER_PREFIX (the path of OURA_SILVER_DESTINATION,
+-- `oura-sync athena` prints these statements ready to run for the configured lake (bucket,
+-- prefix, layout and databases filled in); the README shows the loop that runs them with the
+-- AWS CLI. By hand instead: replace BUCKET_NAME and SILVER_PREFIX (the path of OURA_SILVER_DESTINATION,
 -- e.g. `silver/oura` for s3://my-lake/silver/oura), for example:
 --   sed -e 's/BUCKET_NAME/my-lake/g' -e 's#SILVER_PREFIX#silver/oura#g' scripts/athena/silver_tables.sql
 -- Athena runs one statement per query: paste them one by one.
 
-CREATE DATABASE IF NOT EXISTS oura_silver;
 "#;
-
-    /// One Athena table `database.name` of `columns` over the Parquet month files under
-    /// `s3://<root>/<name>/year=YYYY/month=MM/`, partitions by projection: the form of every
-    /// silver table, the typed ones and bio-lakehouse's.
-    pub(crate) fn parquet_month_table(
-        database: &str,
-        name: &str,
-        columns: &[String],
-        root: &str,
-    ) -> String {
-        format!(
-            "\nCREATE EXTERNAL TABLE IF NOT EXISTS {database}.{name} (\n{}\n)\n\
-             PARTITIONED BY (`year` string, `month` string)\n\
-             STORED AS PARQUET\n\
-             LOCATION 's3://{root}/{name}/'\n\
-             TBLPROPERTIES (\n\
-             \x20 'projection.enabled' = 'true',\n\
-             \x20 'projection.year.type' = 'integer',\n\
-             \x20 'projection.year.range' = '2013,2035',\n\
-             \x20 'projection.year.digits' = '4',\n\
-             \x20 'projection.month.type' = 'integer',\n\
-             \x20 'projection.month.range' = '1,12',\n\
-             \x20 'projection.month.digits' = '2',\n\
-             \x20 'storage.location.template' = 's3://{root}/{name}/year=${{year}}/month=${{month}}/'\n\
-             );\n",
-            columns.join(",\n"),
-        )
-    }
 
     /// The Athena DDL of every silver table, as `scripts/athena/silver_tables.sql` holds it.
     fn athena_ddl() -> String {
-        let mut out = String::from(ATHENA_HEADER);
-        for &t in DataType::ALL {
-            let schema = table_schema(t);
-            let columns: Vec<String> = schema
-                .fields()
-                .iter()
-                .map(|f| format!("  `{}` {}", f.name(), hive_type(f.data_type())))
-                .collect();
-            out.push_str(&parquet_month_table(
-                "oura_silver",
-                t.name(),
-                &columns,
-                "BUCKET_NAME/SILVER_PREFIX",
-            ));
-        }
-        out
+        ATHENA_HEADER.to_string()
+            + &athena_statements("oura_silver", "BUCKET_NAME/SILVER_PREFIX").join("\n")
     }
 
     /// The Athena tables in scripts/ are exactly the silver schemas (regenerate the file with

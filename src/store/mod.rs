@@ -11,6 +11,7 @@ pub mod layout;
 pub mod local;
 pub mod manifest;
 pub mod place;
+mod probe;
 pub mod s3;
 pub mod silver;
 

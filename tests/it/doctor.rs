@@ -296,3 +296,146 @@ fn send_test_sends_a_test_message_and_reports_a_refusal() {
         "{webhook}"
     );
 }
+
+/// Every invalid setting is its own failed `settings` line in one run (it stopped at the
+/// first), and the checks that do not depend on them still run; exit 2.
+#[test]
+fn every_invalid_setting_is_reported_in_one_run() {
+    let env = TestEnv::new();
+    tokens_file(&env, 0o600, 3600, "daily heartrate", true);
+    let bad = [
+        ("OURA_TIMEZONE", "Mars/Olympus"),
+        ("OURA_CONCURRENCY", "999"),
+        ("OURA_LAYOUT", "nope"),
+        ("OURA_NOTIFY_ON", "sometimes"),
+    ];
+    let (code, report, _) = doctor(&env, &bad, &[]);
+    assert_eq!(code, Some(2), "{report:#}");
+    let settings: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "settings")
+        .map(|c| c["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(settings.len(), 4, "{settings:#?}");
+    for (name, value) in bad {
+        assert!(settings.iter().any(|s| s.contains(value)), "{name}={value}: {settings:#?}");
+    }
+    assert_eq!(check(&report, "login")["ok"], true, "the login is still checked");
+    assert_eq!(check(&report, "oura api")["ok"], true, "Oura is still asked");
+}
+
+/// With nothing set up, the login's next step sets the Oura app's two settings first (`auth`
+/// alone would stop on them); with them set, it is `oura-sync auth`.
+#[test]
+fn with_no_setup_the_login_hint_names_the_app_settings_first() {
+    let env = TestEnv::new();
+    let (_, report, _) = doctor(&env, &[], &[]);
+    let fix = check(&report, "login")["fix"].as_str().unwrap().to_string();
+    assert!(fix.starts_with("set OURA_CLIENT_ID and OURA_CLIENT_SECRET"), "{fix}");
+    assert!(fix.contains("then run `oura-sync auth`"), "{fix}");
+    let app = [("OURA_CLIENT_ID", "my-app"), ("OURA_CLIENT_SECRET", "cs-SECRET-1")];
+    let (_, report, _) = doctor(&env, &app, &[]);
+    let fix = check(&report, "login")["fix"].as_str().unwrap().to_string();
+    assert!(fix.starts_with("run `oura-sync auth`"), "{fix}");
+}
+
+/// A bare OURA_ACCESS_TOKEN that Oura refuses is not told to run `refresh` (it cannot be
+/// refreshed, as the login line says): set another, or log in.
+#[test]
+fn a_refused_bare_token_is_not_told_to_refresh() {
+    let env = TestEnv::new();
+    env.oura.lock().valid_tokens = Some(["another-token".to_string()].into());
+    let (code, report, _) = doctor(&env, &[("OURA_ACCESS_TOKEN", TOKEN)], &[]);
+    assert_eq!(code, Some(1));
+    let fix = check(&report, "oura api")["fix"].as_str().unwrap().to_string();
+    assert!(!fix.contains("oura-sync refresh"), "{fix}");
+    assert!(fix.contains("OURA_ACCESS_TOKEN cannot be refreshed"), "{fix}");
+}
+
+/// Oura unreachable is worded as a sync words it: the host, the cause without the URL, and
+/// the proxy settings (it said "error sending request for url").
+#[test]
+fn an_unreachable_oura_is_worded_as_sync_words_it() {
+    let env = TestEnv::new();
+    tokens_file(&env, 0o600, 3600, "daily heartrate", true);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let (_, report, _) = doctor(&env, &[("OURA_API_BASE", &base)], &[]);
+    let api = check(&report, "oura api");
+    let detail = api["detail"].as_str().unwrap();
+    assert!(detail.starts_with("cannot reach 127.0.0.1: cannot connect"), "{api}");
+    assert!(!detail.contains("error sending request"), "{api}");
+    assert_eq!(api["fix"], "check the network or proxy (HTTPS_PROXY, NO_PROXY)");
+}
+
+/// `doctor` takes the lake flags of `status` (it refused `--dest`): the destination checked is
+/// the flag's, recorded as coming from the flag.
+#[test]
+fn doctor_takes_the_lake_flags_of_status() {
+    let env = TestEnv::new();
+    tokens_file(&env, 0o600, 3600, "daily heartrate", true);
+    std::fs::create_dir(env.dir.path().join("other-lake")).unwrap();
+    let flags = ["--dest", "other-lake", "--layout", "bio-lakehouse", "--silver-dest", "silver"];
+    let (code, report, _) = doctor(&env, &[], &flags);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert!(check(&report, "destination")["detail"].as_str().unwrap().contains("other-lake"));
+    let source = |name: &str| {
+        report["settings"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["source"]
+            .clone()
+    };
+    assert_eq!(source("OURA_DESTINATION"), "flag --dest");
+    assert_eq!(source("OURA_LAYOUT"), "flag --layout");
+}
+
+/// A destination whose permission bits say writable but which refuses writes fails at the
+/// probe write, with the cause (it passed: the check read the bits). The place is
+/// `/sys/kernel/oura-lake`: `/sys/kernel` is mode 0755, so the bits pass for its owner root and
+/// for anyone else alike, and sysfs refuses to create anything in it, even for root (as a
+/// read-only mount would; a tmpfs mount is not available to every test run).
+#[test]
+fn a_destination_that_refuses_writes_fails_at_the_probe() {
+    let env = TestEnv::new();
+    tokens_file(&env, 0o600, 3600, "daily heartrate", true);
+    let (code, report, _) = doctor(&env, &[], &["--dest", "/sys/kernel/oura-lake"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    let dest = check(&report, "destination");
+    let detail = dest["detail"].as_str().unwrap();
+    assert!(detail.contains("does not take writes: cannot write a probe object"), "{dest}");
+    assert!(
+        ["Operation not permitted", "Permission denied", "Read-only file system"]
+            .iter()
+            .any(|cause| detail.contains(cause)),
+        "the cause is named: {dest}"
+    );
+    assert!(dest["fix"].as_str().unwrap().contains("read-only mount"), "{dest}");
+}
+
+/// On S3 the probe is written and removed (the bucket holds nothing after a healthy doctor),
+/// and a bucket that refuses `PutObject` (a proxy answering 500 to every put in front of moto,
+/// while `HeadBucket` passes) fails the destination check with S3's answer.
+#[tokio::test]
+async fn the_s3_probe_leaves_nothing_and_a_refused_put_fails() {
+    let aws = aws_env::clients().await;
+    let bucket = aws_env::new_bucket(&aws, "doctor-probe").await;
+    let table = aws_env::new_table(&aws, "doctor-probe").await;
+    let env = TestEnv::new();
+    tokens_file(&env, 0o600, 3600, "daily heartrate", true);
+    let dest = format!("s3://{bucket}/oura");
+    let lake = [("OURA_DESTINATION", dest.as_str()), ("OURA_DYNAMODB_TABLE", table.as_str())];
+    let (code, report, _) = doctor(&env, &lake, &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let detail = check(&report, "destination")["detail"].as_str().unwrap().to_string();
+    assert!(detail.contains("a probe object written and removed"), "{detail}");
+    let listed = aws.s3.list_objects_v2().bucket(&bucket).send().await.unwrap();
+    assert_eq!(listed.key_count(), Some(0), "{listed:?}");
+
+    let proxy = aws_env::FailingS3Proxy::start(0);
+    let refusing = [lake[0], lake[1], ("AWS_ENDPOINT_URL_S3", proxy.url.as_str())];
+    let (code, report, _) = doctor(&env, &refusing, &[]);
+    assert_eq!(code, Some(1), "{report:#}");
+    let dest = check(&report, "destination");
+    assert!(dest["detail"].as_str().unwrap().contains("does not take writes"), "{dest}");
+    assert!(proxy.refused_puts() >= 1);
+}

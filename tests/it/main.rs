@@ -63,6 +63,12 @@ mod health_seed;
 mod dashboard;
 // The Athena DDL files, parsed by sqlglot.
 mod athena;
+// The README's shell blocks marked to be run, as the tests extract them.
+mod readme;
+// What a person sees at a terminal (a real pty through `script`): the bar, warnings, plain text.
+mod terminal;
+// The first half hour of a new user: the README's try, --dry-run, a lake that is not there.
+mod first_half_hour;
 // The IAM policy files, enforced by a private moto server.
 mod iam;
 // `oura-sync mcp` driven by the official MCP Python SDK: every tool against the fake's data.

@@ -298,6 +298,29 @@ pub fn to_parquet(table: &BioTable, rows: &[Row], meta: &str) -> anyhow::Result<
     Ok(writer.into_inner()?)
 }
 
+/// The statements that make the three tables in `database` over the silver destination's
+/// root `root` (`bucket/prefix`), with the columns and types their Glue job gives them.
+pub fn athena_statements(database: &str, root: &str) -> Vec<String> {
+    use crate::store::layout::athena;
+    let mut out = vec![athena::create_database(database)];
+    for table in TABLES {
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .map(|(name, kind)| {
+                let t = match kind {
+                    Text => "string",
+                    Int => "int",
+                    Double => "double",
+                };
+                format!("  `{name}` {t}")
+            })
+            .collect();
+        out.push(athena::parquet_month_table(database, table.name, &columns, root));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,38 +332,18 @@ mod tests {
 -- Parquet under <silver>/<table>/year=YYYY/month=MM/. Generated from src/silver/bio/rows.rs (a unit
 -- test keeps them equal; the integration test checks them against their job's output).
 --
--- A database whose crawler already made these tables needs none of this. Otherwise replace
--- SILVER_BUCKET (and prepend the prefix of OURA_SILVER_DESTINATION to each path, if it has one):
+-- A database whose crawler already made these tables needs none of this. Otherwise
+-- `oura-sync athena` prints these statements ready to run for the configured lake (bucket,
+-- prefix, layout and databases filled in); the README shows the loop that runs them with the
+-- AWS CLI. By hand instead: replace SILVER_BUCKET (and prepend the prefix of OURA_SILVER_DESTINATION to each path, if it has one):
 --   sed -e 's/SILVER_BUCKET/bio-lakehouse-silver-123456789012/g' scripts/athena/bio_silver_tables.sql
 -- Partitions come from partition projection on year=/month=: no crawler, no MSCK REPAIR.
 -- The typed tables (scripts/athena/silver_tables.sql) are under <silver>/oura_sync/ with this layout.
 
-CREATE DATABASE IF NOT EXISTS bio_silver;
 "#;
 
     fn athena_ddl() -> String {
-        let mut out = String::from(ATHENA_HEADER);
-        for table in TABLES {
-            let columns: Vec<String> = table
-                .columns
-                .iter()
-                .map(|(name, kind)| {
-                    let t = match kind {
-                        Text => "string",
-                        Int => "int",
-                        Double => "double",
-                    };
-                    format!("  `{name}` {t}")
-                })
-                .collect();
-            out.push_str(&crate::silver::schema::tests::parquet_month_table(
-                "bio_silver",
-                table.name,
-                &columns,
-                "SILVER_BUCKET",
-            ));
-        }
-        out
+        ATHENA_HEADER.to_string() + &athena_statements("bio_silver", "SILVER_BUCKET").join("\n")
     }
 
     /// scripts/athena/bio_silver_tables.sql is exactly the three tables' columns (regenerate
