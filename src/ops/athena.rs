@@ -120,6 +120,7 @@ mod tests {
                 ledger_table: "oura-ledger".into(),
             },
             layout: by_name(layout).unwrap(),
+            layout_explicit: false,
         }
     }
 
@@ -170,6 +171,7 @@ mod tests {
         let local = LakeConfig {
             place: LakePlace::Local { root: "./oura-lake".into(), ledger_table: None },
             layout: by_name("hive-ndjson").unwrap(),
+            layout_explicit: false,
         };
         assert!(
             statements(&local, None, "oura").unwrap_err().to_string().contains("Athena reads S3")
