@@ -82,7 +82,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
     // configuration error (exit 2), said as plainly as `sync` says it. Both checks only read.
     store.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
-    let login_store = super::token_store(config);
+    let login_store = super::token_store(config, &aws).await?;
     let login = load_if_any(&login_store).await?.map(|v| v.tokens).map(|t| Login {
         expires_at: t.expires_at,
         can_refresh: t.refresh_token.is_some(),

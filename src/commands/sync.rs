@@ -23,7 +23,7 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
     let aws = super::Aws::new(&config.aws);
     let lake = Lake::open(&sync.lake, sync.silver.as_ref(), &aws).await?;
 
-    let store = super::token_store(config);
+    let store = super::token_store(config, &aws).await?;
     let login = Login::from_loaded(
         TokenProvider::with_refresh(
             sync.job.sandbox,

@@ -35,6 +35,7 @@ pub use sources::{DEFAULT_ENV_FILE, EnvSnapshot, Provenance, Resolved, Source, S
 
 use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
+use crate::auth::store::StoreUri;
 use crate::aws::{AwsConfig, ChecksumPolicy};
 use crate::cli::{
     Cli, Command, DashboardArgs, DoctorArgs, McpArgs, SilverArgs, StatusArgs, SyncArgs,
@@ -72,6 +73,8 @@ const BACKOFF_BASE: Duration = Duration::from_millis(500);
 pub struct Config {
     /// `OURA_TOKENS_FILE`; the sync lock lives beside it.
     pub tokens_file: PathBuf,
+    /// Where the login is kept: `OURA_TOKEN_STORE`, else the tokens file.
+    pub token_store: StoreUri,
     /// `OURA_ACCESS_TOKEN`: a bare token, used when there is no tokens file.
     pub access_token: Option<Secret>,
     /// The Oura app, for logins and refreshes (not checked: only `auth` and `refresh` need it).
@@ -261,8 +264,10 @@ impl Config {
                 anyhow::bail!("completions and man pages need no configuration")
             }
         };
+        let tokens_file = PathBuf::from(sources.value("OURA_TOKENS_FILE").unwrap_or_default());
         Ok(Self {
-            tokens_file: PathBuf::from(sources.value("OURA_TOKENS_FILE").unwrap_or_default()),
+            token_store: token_store(&sources, &tokens_file)?,
+            tokens_file,
             access_token: sources.value("OURA_ACCESS_TOKEN").map(Secret::new),
             oauth,
             aws: aws_config(&sources)?,
@@ -276,6 +281,21 @@ impl Config {
     pub fn provenance(&self) -> &[Provenance] {
         &self.provenance
     }
+}
+
+/// `OURA_TOKEN_STORE` when set (never together with `OURA_TOKENS_FILE`), else the tokens file.
+fn token_store(sources: &Sources<'_>, tokens_file: &std::path::Path) -> anyhow::Result<StoreUri> {
+    let Some(store) = sources.get("OURA_TOKEN_STORE") else {
+        return Ok(StoreUri::File(tokens_file.to_path_buf()));
+    };
+    if let Some(file) = sources.get("OURA_TOKENS_FILE").filter(|f| f.source != Source::Default) {
+        return Err(UserError::usage(format!(
+            "OURA_TOKEN_STORE (from the {}) and OURA_TOKENS_FILE (from the {}) are both set; the login is kept in \
+             one place: unset one of them",
+            store.source, file.source
+        )));
+    }
+    StoreUri::parse(&store.value, "OURA_TOKEN_STORE")
 }
 
 fn sync_config(
