@@ -73,6 +73,10 @@ pub enum Command {
     /// the notification channels, without syncing or writing anything.
     #[command(after_help = after_help("doctor"))]
     Doctor(DoctorArgs),
+    /// Manage where the login is kept: `tokens move --to URI` moves it into another token
+    /// store (README: Where the login is kept).
+    #[command(after_help = after_help("tokens"))]
+    Tokens(TokensArgs),
     /// Print a shell completion script on stdout (see the README to install it).
     #[command(after_help = after_help("completions"))]
     Completions(CompletionsArgs),
@@ -135,6 +139,34 @@ pub struct DoctorArgs {
     /// Also send a test message on every notification channel of OURA_NOTIFY.
     #[arg(long)]
     pub send_test: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    #[command(subcommand)]
+    pub action: TokensAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensAction {
+    /// Move the login into another store; the source keeps no usable refresh token.
+    #[command(after_help = after_help("tokens"))]
+    Move(MoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// Where to: secretsmanager://SECRET_ID, dynamodb://TABLE or file://PATH.
+    #[arg(long, value_name = "URI")]
+    pub to: String,
+
+    /// Where from (default: OURA_TOKEN_STORE, else the tokens file).
+    #[arg(long, value_name = "URI")]
+    pub from: Option<String>,
+
+    /// Replace another login already stored at --to.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

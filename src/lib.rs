@@ -91,5 +91,6 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
         CommandConfig::Mcp(mcp) => commands::mcp::exec(&config, mcp).await,
         CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,
+        CommandConfig::Tokens(moving) => commands::tokens::exec(&config, moving).await,
     }
 }

@@ -11,6 +11,7 @@ pub mod refresh;
 pub mod silver;
 pub mod status;
 pub mod sync;
+pub mod tokens;
 
 pub use crate::aws::Aws;
 pub use crate::store::lake::{backends, silver_backend};

@@ -97,6 +97,16 @@ pub enum CommandConfig {
     Dashboard(DashboardConfig),
     Mcp(McpConfig),
     Doctor(Box<DoctorConfig>),
+    Tokens(MoveConfig),
+}
+
+/// `tokens move`: from where (`None`: the configured store) to where.
+#[derive(Debug)]
+pub struct MoveConfig {
+    pub from: Option<StoreUri>,
+    pub to: StoreUri,
+    /// Replace another login already at `to`.
+    pub force: bool,
 }
 
 /// `doctor`: everything a sync would use, to check without syncing.
@@ -237,6 +247,7 @@ impl Config {
             Command::Auth(_)
             | Command::Refresh
             | Command::Doctor(_)
+            | Command::Tokens(_)
             | Command::Completions(_)
             | Command::Man(_) => {}
         }
@@ -257,6 +268,14 @@ impl Config {
                 CommandConfig::Dashboard(dashboard_config(args, &sources, now)?)
             }
             Command::Mcp(args) => CommandConfig::Mcp(mcp_config(args, &sources)?),
+            Command::Tokens(args) => {
+                let crate::cli::TokensAction::Move(args) = &args.action;
+                CommandConfig::Tokens(MoveConfig {
+                    from: args.from.as_deref().map(|t| StoreUri::parse(t, "--from")).transpose()?,
+                    to: StoreUri::parse(&args.to, "--to")?,
+                    force: args.force,
+                })
+            }
             Command::Doctor(args) => {
                 CommandConfig::Doctor(Box::new(doctor_config(args, &sources)?))
             }

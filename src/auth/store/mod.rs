@@ -25,11 +25,12 @@
 //! - [`secrets_manager`] and [`dynamodb`]: an AWS Secrets Manager secret and a DynamoDB item
 //!   (`OURA_TOKEN_STORE`), both [`remote`] stores: compare-and-swap on the service, and leases
 //!   with an expiry for the locks ([`document`]);
-//! - [`uri`]: the addresses `OURA_TOKEN_STORE` and `tokens move` take.
+//! - [`uri`]: the addresses `OURA_TOKEN_STORE` and `tokens move` take; [`moving`]: the move.
 
 pub mod document;
 pub mod dynamodb;
 pub mod file;
+pub mod moving;
 pub mod remote;
 pub mod secrets_manager;
 pub mod uri;
