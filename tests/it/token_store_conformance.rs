@@ -4,7 +4,8 @@
 //! the lock, a missing login, a corrupt value, the run lock.
 //!
 //! Backends: the tokens file, a Secrets Manager secret and a DynamoDB item (in a pk/sk table
-//! and in a pk-only one), the AWS ones in moto.
+//! and in a pk-only one), the AWS ones in moto. The remote stores' leases are checked apart
+//! ([`a_dead_holders_leases_lapse`]).
 //!
 //! A backend is one line in [`token_store_suite!`]'s list: a [`Fixture`] that opens handles
 //! on one fresh login (each handle as another process would open it) and can store bytes
@@ -13,6 +14,8 @@
 use std::time::Duration;
 
 use oura_sync::auth::oauth::OAuthConfig;
+use oura_sync::auth::store::document::{Doc, Lease, REFRESH_LEASE, RUN_LEASE};
+use oura_sync::auth::store::remote::{Register, RemoteStore, Written};
 use oura_sync::auth::store::{AnyTokenStore, TokenStore, TokenStoreError, Versioned};
 use oura_sync::auth::{StoredTokens, TokenProvider};
 use oura_sync::error::{EXIT_LOGIN, exit_code};
@@ -441,5 +444,53 @@ token_store_suite! {
         a_corrupt_login_is_refused_in_one_line,
         /// See [`super::the_run_lock_admits_one_run_per_login`].
         the_run_lock_admits_one_run_per_login,
+    }
+}
+
+/// A holder killed while it holds a lease (a Lambda at its timeout) never blocks the login
+/// for good: its run lease stops a run that will not wait (naming the dead holder), and a run
+/// or a refresh that waits takes over once the lease lapses. Remote stores only (the file's
+/// OS locks die with their process).
+async fn a_dead_holders_leases_lapse<R: Register>(store: &RemoteStore<R>) {
+    let register = store.register();
+    let soon = jiff::Timestamp::now().as_second() + 2;
+    for name in [RUN_LEASE, REFRESH_LEASE] {
+        let dead =
+            Lease { owner: "dead".into(), holder: "pid 999999 on gone".into(), expires_at: soon };
+        let (doc, tag) = match register.read().await.unwrap() {
+            Some((doc, tag)) => (doc, Some(tag)),
+            None => (Doc::empty(), None),
+        };
+        let written = register.write(tag.as_deref(), &doc.leased(name, dead)).await.unwrap();
+        assert!(matches!(written, Written::Done(_)), "{written:?}");
+    }
+    let err = store.lock_runs(Duration::ZERO).await.unwrap_err();
+    assert!(format!("{err:#}").contains("pid 999999 on gone"), "{err:#}");
+    let run = store.lock_runs(Duration::from_secs(30)).await.unwrap();
+    // The write lock is free too by now, and a login written under it lands.
+    let mut lock = store.lock().await.unwrap();
+    store.put(&mut lock, &login("a-after", "r-after", 60, "u")).await.unwrap();
+    drop((lock, run));
+    let (doc, _) = register.read().await.unwrap().unwrap();
+    assert!(doc.meta.leases.is_empty(), "{:?}", doc.meta.leases);
+}
+
+mod leases {
+    use super::*;
+
+    /// See [`super::a_dead_holders_leases_lapse`].
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dead_holders_leases_lapse_in_secrets_manager() {
+        let fixture = SecretsManagerFixture::new().await;
+        let AnyTokenStore::SecretsManager(store) = fixture.open() else { unreachable!() };
+        super::a_dead_holders_leases_lapse(&store).await;
+    }
+
+    /// See [`super::a_dead_holders_leases_lapse`].
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dead_holders_leases_lapse_in_dynamodb() {
+        let fixture = DynamoFixture::new(true).await;
+        let AnyTokenStore::DynamoDb(store) = fixture.open() else { unreachable!() };
+        super::a_dead_holders_leases_lapse(&store).await;
     }
 }
