@@ -36,6 +36,25 @@ pub const RUN_LEASE_TTL: Duration = Duration::from_secs(600);
 const POLL: Duration = Duration::from_millis(250);
 /// How long a dropped lock may take to release its lease before it is left to lapse.
 const RELEASE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Lost compare-and-swaps in a row after which a change gives up: others are writing
+/// without pause, or the stored tag cannot be matched (a `version` of the wrong type).
+const MAX_LOST_RACES: u32 = 50;
+
+/// Counts lost races, and fails once there were too many in a row.
+struct Races(u32);
+
+impl Races {
+    fn lost(&mut self, what: &str) -> anyhow::Result<()> {
+        self.0 += 1;
+        if self.0 >= MAX_LOST_RACES {
+            anyhow::bail!(
+                "{what} lost {MAX_LOST_RACES} compare-and-swaps in a row: something keeps \
+                 changing it, or its version cannot be matched"
+            );
+        }
+        Ok(())
+    }
+}
 
 /// What a conditional write did.
 #[derive(Debug)]
@@ -94,6 +113,7 @@ impl<R: Register> RemoteStore<R> {
     ) -> anyhow::Result<LeaseGuard<R>> {
         let owner = uuid::Uuid::new_v4().simple().to_string();
         let deadline = wait.map(|w| tokio::time::Instant::now() + w);
+        let mut races = Races(0);
         loop {
             let (doc, tag) = match self.register.read().await? {
                 Some((doc, tag)) => (doc, Some(tag)),
@@ -127,7 +147,7 @@ impl<R: Register> RemoteStore<R> {
                         renewal: None,
                     });
                 }
-                Written::Lost => continue,
+                Written::Lost => races.lost(&self.register.describe())?,
             }
         }
     }
@@ -140,6 +160,7 @@ impl<R: Register> RemoteStore<R> {
         expected: Option<&Version>,
         change: impl Fn(&Doc) -> Doc,
     ) -> Result<Option<Doc>, TokenStoreError> {
+        let mut races = Races(0);
         loop {
             let (doc, tag) = match self.register.read().await.map_err(TokenStoreError::Io)? {
                 Some((doc, tag)) => (doc, Some(tag)),
@@ -159,7 +180,9 @@ impl<R: Register> RemoteStore<R> {
             let new = change(&doc);
             match self.register.write(tag.as_deref(), &new).await.map_err(TokenStoreError::Io)? {
                 Written::Done(_) => return Ok(Some(new)),
-                Written::Lost => continue,
+                Written::Lost => {
+                    races.lost(&self.register.describe()).map_err(TokenStoreError::Io)?
+                }
             }
         }
     }
@@ -311,6 +334,7 @@ async fn renew<R: Register>(
     owner: &str,
     ttl: Duration,
 ) -> anyhow::Result<()> {
+    let mut races = Races(0);
     loop {
         let Some((doc, tag)) = register.read().await? else { return Ok(()) };
         let Some(lease) = doc.meta.leases.get(name).filter(|l| l.owner == owner) else {
@@ -320,13 +344,14 @@ async fn renew<R: Register>(
             Lease { expires_at: Timestamp::now().as_second() + secs(ttl), ..lease.clone() };
         match register.write(Some(&tag), &doc.leased(name, renewed)).await? {
             Written::Done(_) => return Ok(()),
-            Written::Lost => continue,
+            Written::Lost => races.lost(&register.describe())?,
         }
     }
 }
 
 /// Removes `owner`'s lease `name`, if it still holds it.
 async fn release<R: Register>(register: R, name: &str, owner: String) -> anyhow::Result<()> {
+    let mut races = Races(0);
     loop {
         let Some((doc, tag)) = register.read().await? else { return Ok(()) };
         if doc.meta.leases.get(name).is_none_or(|l| l.owner != owner) {
@@ -334,7 +359,7 @@ async fn release<R: Register>(register: R, name: &str, owner: String) -> anyhow:
         }
         match register.write(Some(&tag), &doc.released(name, &owner)).await? {
             Written::Done(_) => return Ok(()),
-            Written::Lost => continue,
+            Written::Lost => races.lost(&register.describe())?,
         }
     }
 }
@@ -386,4 +411,20 @@ fn holder() -> String {
 
 fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lost races are tolerated up to the limit, then the change fails naming the store.
+    #[test]
+    fn a_change_gives_up_after_too_many_lost_races_in_a_row() {
+        let mut races = Races(0);
+        for _ in 1..MAX_LOST_RACES {
+            races.lost("the store").unwrap();
+        }
+        let err = races.lost("DynamoDB table `t`").unwrap_err();
+        assert!(err.to_string().starts_with("DynamoDB table `t` lost 50"), "{err}");
+    }
 }

@@ -139,23 +139,19 @@ impl Register for SecretsManagerRegister {
             .remove_from_version_id(expected)
             .send()
             .await;
-        match moved {
-            Ok(_) => Ok(Written::Done(new)),
-            // AWSCURRENT is no longer on the version read (or the secret is gone).
-            Err(err)
-                if matches!(
-                    err.code(),
-                    Some("InvalidParameterException" | "ResourceNotFoundException")
-                ) =>
-            {
-                Ok(Written::Lost)
-            }
-            Err(err) => Err(self.call_error(
-                "moving AWSCURRENT on",
-                "secretsmanager:UpdateSecretVersionStage",
-                &CallFailure::from_sdk(&err),
-            )),
+        let Err(err) = moved else { return Ok(Written::Done(new)) };
+        let failure = CallFailure::from_sdk(&err);
+        // Refused because AWSCURRENT is no longer on the version read (the error's code is
+        // not relied on: where AWSCURRENT is now says it), or the secret is gone.
+        if !failure.is_access_denied() && self.current_version().await?.as_deref() != Some(expected)
+        {
+            return Ok(Written::Lost);
         }
+        Err(self.call_error(
+            "moving AWSCURRENT on",
+            "secretsmanager:UpdateSecretVersionStage",
+            &failure,
+        ))
     }
 }
 
