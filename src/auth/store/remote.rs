@@ -388,7 +388,8 @@ impl<R: Register> Drop for LeaseGuard<R> {
             }
         };
         match handle.runtime_flavor() {
-            tokio::runtime::RuntimeFlavor::MultiThread => {
+            // Not while unwinding: a second panic there would abort the process.
+            tokio::runtime::RuntimeFlavor::MultiThread if !std::thread::panicking() => {
                 tokio::task::block_in_place(|| handle.block_on(bounded))
             }
             _ => {
