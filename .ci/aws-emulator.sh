@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts moto_server (S3 and DynamoDB on one port) for the tests (and installs DuckDB's Python
+# Starts moto_server (S3, DynamoDB and Secrets Manager on one port) for the tests (and installs DuckDB's Python
 # package and sqlglot beside it for the silver tests, and the MCP Python SDK for the `mcp`
 # tests), exports what aws-config
 # reads (AWS_ENDPOINT_URL, test keys, region), and stops the server when the sourcing shell
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 EMU_DIR="${EMU_DIR:-$PWD/target/aws-emu}"
-MOTO_SPEC="${MOTO_SPEC:-moto[s3,dynamodb]==5.2.5}"
+MOTO_SPEC="${MOTO_SPEC:-moto[s3,dynamodb,secretsmanager]==5.2.5}"
 mkdir -p "$EMU_DIR"
 
 aws_emu_fail() {

@@ -1,5 +1,5 @@
-//! The AWS side of the tool: one SDK configuration, the S3 and DynamoDB clients built from it
-//! once, and the one-line descriptions of SDK errors that messages and the ledger carry.
+//! The AWS side of the tool: one SDK configuration, the S3, DynamoDB and Secrets Manager
+//! clients built from it once, and the one-line descriptions of SDK errors that messages and the ledger carry.
 //!
 //! Credentials and the region come only from the SDK's default chain (environment keys,
 //! `AWS_PROFILE` and the shared config files, with their SSO sessions (`aws sso login`) and
@@ -46,6 +46,8 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct AwsClients {
     pub s3: aws_sdk_s3::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
+    /// For the login in Secrets Manager (`OURA_TOKEN_STORE=secretsmanager://…`).
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
 }
 
 /// The AWS settings oura-sync itself reads (the SDK's default chain reads the rest).
@@ -59,6 +61,8 @@ pub struct AwsConfig {
     pub s3_endpoint: Option<String>,
     /// `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`.
     pub dynamodb_endpoint: Option<String>,
+    /// `AWS_ENDPOINT_URL_SECRETS_MANAGER`, else `AWS_ENDPOINT_URL`.
+    pub secrets_manager_endpoint: Option<String>,
     /// `AWS_REQUEST_CHECKSUM_CALCULATION`, when set.
     pub checksums: Option<ChecksumPolicy>,
 }
@@ -133,9 +137,14 @@ impl AwsClients {
         if let Some(url) = &config.dynamodb_endpoint {
             dynamodb = dynamodb.endpoint_url(url);
         }
+        let mut secretsmanager = aws_sdk_secretsmanager::config::Builder::from(&shared);
+        if let Some(url) = &config.secrets_manager_endpoint {
+            secretsmanager = secretsmanager.endpoint_url(url);
+        }
         Ok(Self {
             s3: aws_sdk_s3::Client::from_conf(s3.build()),
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
+            secretsmanager: aws_sdk_secretsmanager::Client::from_conf(secretsmanager.build()),
         })
     }
 }

@@ -86,6 +86,10 @@ pub enum Command {
     /// bronze, silver, and bio-lakehouse's tables, ready to run.
     #[command(after_help = after_help("athena"))]
     Athena(AthenaArgs),
+    /// Manage where the login is kept: `tokens move --to URI` moves it into another token
+    /// store (README: Where the login is kept).
+    #[command(after_help = after_help("tokens"))]
+    Tokens(TokensArgs),
     /// Print a shell completion script on stdout (see the README to install it).
     #[command(after_help = after_help("completions"))]
     Completions(CompletionsArgs),
@@ -179,6 +183,34 @@ pub struct AthenaArgs {
     /// The database of the bronze tables (default oura); silver's is NAME_silver.
     #[arg(long, value_name = "NAME")]
     pub database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    #[command(subcommand)]
+    pub action: TokensAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensAction {
+    /// Move the login into another store; the source keeps no usable refresh token.
+    #[command(after_help = after_help("tokens"))]
+    Move(MoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// Where to: secretsmanager://SECRET_ID, dynamodb://TABLE or file://PATH.
+    #[arg(long, value_name = "URI")]
+    pub to: String,
+
+    /// Where from (default: OURA_TOKEN_STORE, else the tokens file).
+    #[arg(long, value_name = "URI")]
+    pub from: Option<String>,
+
+    /// Replace another login already stored at --to.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -95,5 +95,6 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Migrate(migrate) => commands::migrate::exec(&config, migrate).await,
         CommandConfig::Repair(repair) => commands::repair::exec(&config, repair).await,
         CommandConfig::Athena(athena) => commands::athena::exec(athena),
+        CommandConfig::Tokens(moving) => commands::tokens::exec(&config, moving).await,
     }
 }

@@ -184,6 +184,25 @@ pub const USAGES: &[Usage] = &[
         exit_codes: PRINTED,
     },
     Usage {
+        command: "tokens",
+        examples: &[
+            (
+                "oura-sync tokens move --to secretsmanager://oura-sync/login",
+                "move the login from the tokens file into a Secrets Manager secret",
+            ),
+            (
+                "oura-sync tokens move --to dynamodb://oura-sync-ledger",
+                "move it into an item of a DynamoDB table instead",
+            ),
+        ],
+        exit_codes: &[
+            (0, "moved (or it was there already); the source holds no usable token"),
+            (1, "a store could not be read or written; the login is where it was, or in both"),
+            (2, "a usage error, or another login is already at --to (use --force)"),
+            LOGIN_NEEDED,
+        ],
+    },
+    Usage {
         command: "completions",
         examples: &[(
             "oura-sync completions bash > ~/.local/share/bash-completion/completions/oura-sync",

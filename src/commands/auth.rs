@@ -8,7 +8,8 @@ use crate::error::EXIT_OK;
 
 /// Logs in, stores the login, and prints where it went, its expiry and the scopes.
 pub async fn exec(config: &Config, auth: &AuthConfig) -> anyhow::Result<u8> {
-    let store = super::token_store(config);
+    let aws = super::Aws::new(&config.aws);
+    let store = super::token_store(config, &aws).await?;
     let requested = auth.app.scopes.clone();
     let endpoint = TokenEndpoint::new(auth.app.clone())?;
     let tokens = login(&endpoint, &store, &auth.login).await?;

@@ -33,12 +33,21 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
     let app = AppStep::new(config.oauth.client_id.is_some(), config.oauth.client_secret.is_some());
 
     // Read only: the doctor never refreshes (a refresh would write the login).
-    let store = super::token_store(config);
-    let read = LoginRead {
-        store: store.describe(),
-        setting: store.setting(),
-        found: store.load().await,
-        exposure: store.exposure().await,
+    let aws = super::Aws::new(&config.aws);
+    let read = match super::token_store(config, &aws).await {
+        Ok(store) => LoginRead {
+            store: store.describe(),
+            setting: store.setting(),
+            found: store.load().await,
+            exposure: store.exposure().await,
+        },
+        // An AWS store whose clients cannot be built (no region, no credentials).
+        Err(e) => LoginRead {
+            store: config.token_store.to_string(),
+            setting: "OURA_TOKEN_STORE",
+            found: Err(crate::auth::TokenStoreError::Io(e)),
+            exposure: None,
+        },
     };
     let login = check_login(read, config.access_token.as_ref(), &doctor.types, &app, now);
     checks.push(login.check);

@@ -18,7 +18,7 @@ pub async fn exec(config: &Config, command: &MigrateConfig) -> anyhow::Result<u8
     let work = &command.work;
     super::require_existing_lake(&work.lake.place)?;
     let aws = super::Aws::new(&config.aws);
-    let login = super::token_store(config).lock_runs(work.lock_timeout).await?;
+    let login = super::token_store(config, &aws).await?.lock_runs(work.lock_timeout).await?;
     let _locks = lock_run(login, work.lake_lock.as_ref()).await?;
     let (store, ledger) = super::backends(&work.lake, &aws).await?;
     repair::heal_damaged(&store, &ledger).await?;

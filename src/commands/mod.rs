@@ -14,11 +14,13 @@ pub mod repair;
 pub mod silver;
 pub mod status;
 pub mod sync;
+pub mod tokens;
 
 pub use crate::aws::Aws;
 pub use crate::store::lake::{backends, silver_backend};
 
 use crate::auth::AnyTokenStore;
+use crate::auth::store::StoreUri;
 use crate::config::{Config, LakePlace};
 use crate::error::UserError;
 
@@ -47,9 +49,23 @@ pub fn require_named_lake(place: &LakePlace) -> anyhow::Result<()> {
     if default { Ok(()) } else { require_existing_lake(place) }
 }
 
-/// Where the login is kept: the token store of the configuration (today the tokens file).
-pub fn token_store(config: &Config) -> AnyTokenStore {
-    AnyTokenStore::file(config.tokens_file.clone())
+/// Where the login is kept: the token store of the configuration (`OURA_TOKEN_STORE`, else
+/// the tokens file). An AWS store shares `aws`'s clients, built on first use.
+pub async fn token_store(config: &Config, aws: &Aws<'_>) -> anyhow::Result<AnyTokenStore> {
+    open_store(&config.token_store, aws).await
+}
+
+/// The token store at `uri`.
+pub async fn open_store(uri: &StoreUri, aws: &Aws<'_>) -> anyhow::Result<AnyTokenStore> {
+    Ok(match uri {
+        StoreUri::File(path) => AnyTokenStore::file(path.clone()),
+        StoreUri::SecretsManager(id) => {
+            AnyTokenStore::secrets_manager(aws.clients().await?.secretsmanager.clone(), id)
+        }
+        StoreUri::DynamoDb(table) => {
+            AnyTokenStore::dynamodb(aws.clients().await?.dynamodb.clone(), table)
+        }
+    })
 }
 
 /// The silver tables of `place` for a command that only reads: silver saves reads, so tables

@@ -8,7 +8,8 @@ use crate::error::{EXIT_OK, UserError};
 
 /// Refreshes the stored login; prints the new expiry, never a token.
 pub async fn exec(config: &Config, app: &OAuthApp) -> anyhow::Result<u8> {
-    let store = super::token_store(config);
+    let aws = super::Aws::new(&config.aws);
+    let store = super::token_store(config, &aws).await?;
     let seen = store.load().await.map_err(|e| match e {
         TokenStoreError::Missing { absent } => {
             UserError::login_needed(format!("{absent}; {LOGIN_HINT}"))

@@ -14,7 +14,7 @@ use crate::store::{Lake, ObjectStore, lock_run};
 pub async fn exec(config: &Config, work: &LakeWork) -> anyhow::Result<u8> {
     super::require_existing_lake(&work.lake.place)?;
     let aws = super::Aws::new(&config.aws);
-    let login = super::token_store(config).lock_runs(work.lock_timeout).await?;
+    let login = super::token_store(config, &aws).await?.lock_runs(work.lock_timeout).await?;
     let _locks = lock_run(login, work.lake_lock.as_ref()).await?;
     let (store, ledger) = super::backends(&work.lake, &aws).await?;
     let run_id = format!("repair-{}", uuid::Uuid::new_v4());

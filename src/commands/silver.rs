@@ -26,7 +26,7 @@ pub async fn exec(config: &Config, command: &SilverCommandConfig) -> anyhow::Res
     // Not at the same time as a sync of the same login or of the same lake, which may be
     // rewriting these months; in a sync's order (the login's lock, then the lake's), so that
     // two commands never each hold one while waiting for the other.
-    let login = super::token_store(config).lock_runs(command.lock_timeout).await?;
+    let login = super::token_store(config, &aws).await?.lock_runs(command.lock_timeout).await?;
     let _locks = crate::store::lock_run(login, command.lake_lock.as_ref()).await?;
     let report =
         silver::bio::update(&silver, &source, &command.types, command.window, Mode::Rebuild).await;

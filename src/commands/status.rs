@@ -80,7 +80,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     // A damaged ledger file is rebuilt from the lake's objects (with a warning), not a stop.
     crate::ops::repair::heal_damaged(&store, &ledger).await?;
-    let login_store = super::token_store(config);
+    let login_store = super::token_store(config, &aws).await?;
     let login = load_if_any(&login_store).await?.map(|v| v.tokens).map(|t| Login {
         expires_at: t.expires_at,
         can_refresh: t.refresh_token.is_some(),

@@ -30,7 +30,7 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
         crate::ops::repair::heal_damaged(&lake.store, &lake.ledger).await?;
     }
 
-    let store = super::token_store(config);
+    let store = super::token_store(config, &aws).await?;
     let login = Login::from_loaded(
         TokenProvider::with_refresh(
             sync.job.sandbox,

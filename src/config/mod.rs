@@ -35,6 +35,7 @@ pub use sources::{DEFAULT_ENV_FILE, EnvSnapshot, Provenance, Resolved, Source, S
 
 use crate::auth::login::LoginOptions;
 use crate::auth::oauth::{OAuthApp, OAuthConfig};
+use crate::auth::store::StoreUri;
 use crate::aws::{AwsConfig, ChecksumPolicy};
 use crate::cli::{
     AthenaArgs, Cli, Command, DashboardArgs, DoctorArgs, McpArgs, MigrateArgs, SilverArgs,
@@ -73,6 +74,8 @@ const BACKOFF_BASE: Duration = Duration::from_millis(500);
 pub struct Config {
     /// `OURA_TOKENS_FILE`; the sync lock lives beside it.
     pub tokens_file: PathBuf,
+    /// Where the login is kept: `OURA_TOKEN_STORE`, else the tokens file.
+    pub token_store: StoreUri,
     /// `OURA_ACCESS_TOKEN`: a bare token, used when there is no tokens file.
     pub access_token: Option<Secret>,
     /// The Oura app, for logins and refreshes (not checked: only `auth` and `refresh` need it).
@@ -98,6 +101,16 @@ pub enum CommandConfig {
     Athena(AthenaConfig),
     Migrate(MigrateConfig),
     Repair(LakeWork),
+    Tokens(MoveConfig),
+}
+
+/// `tokens move`: from where (`None`: the configured store) to where.
+#[derive(Debug)]
+pub struct MoveConfig {
+    pub from: Option<StoreUri>,
+    pub to: StoreUri,
+    /// Replace another login already at `to`.
+    pub force: bool,
 }
 
 /// `migrate` and `repair`: the lake they rework, as a sync would open it.
@@ -289,7 +302,11 @@ impl Config {
             Command::Repair(args) => {
                 sources.lake_flags(args.dest.as_deref(), None, None);
             }
-            Command::Auth(_) | Command::Refresh | Command::Completions(_) | Command::Man(_) => {}
+            Command::Auth(_)
+            | Command::Refresh
+            | Command::Tokens(_)
+            | Command::Completions(_)
+            | Command::Man(_) => {}
         }
         let oauth = oauth_config(&sources);
         let command = match &cli.command {
@@ -312,6 +329,14 @@ impl Config {
             Command::Athena(args) => CommandConfig::Athena(athena_config(args, &sources)?),
             Command::Migrate(args) => CommandConfig::Migrate(migrate_config(args, &sources)?),
             Command::Repair(_) => CommandConfig::Repair(lake_work(&sources)?),
+            Command::Tokens(args) => {
+                let crate::cli::TokensAction::Move(args) = &args.action;
+                CommandConfig::Tokens(MoveConfig {
+                    from: args.from.as_deref().map(|t| StoreUri::parse(t, "--from")).transpose()?,
+                    to: StoreUri::parse(&args.to, "--to")?,
+                    force: args.force,
+                })
+            }
             Command::Completions(_) | Command::Man(_) => {
                 anyhow::bail!("completions and man pages need no configuration")
             }
@@ -326,8 +351,19 @@ impl Config {
             }
             (Err(e), _) => return Err(e),
         };
+        let tokens_file = PathBuf::from(sources.value("OURA_TOKENS_FILE").unwrap_or_default());
+        let token_store = match (token_store(&sources, &tokens_file), &mut command) {
+            (Ok(store), _) => store,
+            // The doctor lists it with the others and checks the tokens file instead.
+            (Err(e), CommandConfig::Doctor(doctor)) => {
+                doctor.problems.push(format!("{e:#}"));
+                StoreUri::File(tokens_file.clone())
+            }
+            (Err(e), _) => return Err(e),
+        };
         Ok(Self {
-            tokens_file: PathBuf::from(sources.value("OURA_TOKENS_FILE").unwrap_or_default()),
+            token_store,
+            tokens_file,
             access_token: sources.value("OURA_ACCESS_TOKEN").map(Secret::new),
             oauth,
             aws,
@@ -341,6 +377,21 @@ impl Config {
     pub fn provenance(&self) -> &[Provenance] {
         &self.provenance
     }
+}
+
+/// `OURA_TOKEN_STORE` when set (never together with `OURA_TOKENS_FILE`), else the tokens file.
+fn token_store(sources: &Sources<'_>, tokens_file: &std::path::Path) -> anyhow::Result<StoreUri> {
+    let Some(store) = sources.get("OURA_TOKEN_STORE") else {
+        return Ok(StoreUri::File(tokens_file.to_path_buf()));
+    };
+    if let Some(file) = sources.get("OURA_TOKENS_FILE").filter(|f| f.source != Source::Default) {
+        return Err(UserError::usage(format!(
+            "OURA_TOKEN_STORE (from the {}) and OURA_TOKENS_FILE (from the {}) are both set; the login is kept in \
+             one place: unset one of them",
+            store.source, file.source
+        )));
+    }
+    StoreUri::parse(&store.value, "OURA_TOKEN_STORE")
 }
 
 fn sync_config(

@@ -104,6 +104,13 @@ pub const SETTINGS: &[Setting] = &[
     plain("OURA_API_BASE", Some(DEFAULT_API_BASE), "The Oura API (a test server in the tests)."),
     plain("OURA_TOKENS_FILE", Some(DEFAULT_TOKENS_FILE), "Where the login's tokens live (created with mode 0600).")
         .path(),
+    plain(
+        "OURA_TOKEN_STORE",
+        None,
+        "Keep the login in AWS instead of the tokens file: secretsmanager://SECRET_ID or \
+         dynamodb://TABLE (not with OURA_TOKENS_FILE; README: Where the login is kept).",
+    )
+    .example("secretsmanager://oura-sync/login"),
     secret(
         "OURA_ACCESS_TOKEN",
         "A bare bearer token, used only when there is no tokens file (it cannot be refreshed).",
@@ -188,6 +195,11 @@ pub const SETTINGS: &[Setting] = &[
     ),
     plain("AWS_ENDPOINT_URL_S3", None, "An S3-compatible server for the lake only."),
     plain("AWS_ENDPOINT_URL_DYNAMODB", None, "A DynamoDB-compatible server for the ledger only."),
+    plain(
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+        None,
+        "A Secrets Manager-compatible server for the login only (OURA_TOKEN_STORE=secretsmanager://…).",
+    ),
     plain(
         "AWS_REQUEST_CHECKSUM_CALCULATION",
         None,

@@ -394,3 +394,23 @@ fn silver_is_on_beside_a_local_lake_and_off_for_s3_unless_set() {
         silver_of(&["silver", "--from", "2026-11-20", "--to", "2026-11-01"], &[]).unwrap_err();
     assert!(err.to_string().contains("is after --to"), "{err}");
 }
+
+/// The login's place: the tokens file by default, `OURA_TOKEN_STORE` when set (from the env
+/// file too), never both; a bad or SSM store is a usage error.
+#[test]
+fn the_token_store_is_the_tokens_file_or_oura_token_store_never_both() {
+    let config = resolve(&["status"], &[]).unwrap();
+    assert_eq!(config.token_store, StoreUri::File(PathBuf::from(table::DEFAULT_TOKENS_FILE)));
+    let store = [("OURA_TOKEN_STORE", "dynamodb://oura-ledger")];
+    let config = resolve(&["status"], &store).unwrap();
+    assert_eq!(config.token_store, StoreUri::DynamoDb("oura-ledger".into()));
+    let both = [("OURA_TOKEN_STORE", "secretsmanager://s"), ("OURA_TOKENS_FILE", "t.json")];
+    let err = resolve(&["status"], &both).unwrap_err();
+    assert_eq!(exit_code(&err), EXIT_USAGE);
+    assert!(err.to_string().contains("OURA_TOKENS_FILE (from the env file)"), "{err}");
+    for bad in ["ssm:///p", "vault://x"] {
+        let err = resolve(&["status"], &[("OURA_TOKEN_STORE", bad)]).unwrap_err();
+        assert_eq!(exit_code(&err), EXIT_USAGE, "{bad}");
+        assert!(err.to_string().contains("OURA_TOKEN_STORE"), "{err}");
+    }
+}

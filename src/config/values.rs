@@ -89,7 +89,8 @@ pub(super) fn aws_config(sources: &Sources<'_>) -> anyhow::Result<AwsConfig> {
         region: sources.value("AWS_REGION"),
         profile: sources.value("AWS_PROFILE"),
         s3_endpoint: sources.value("AWS_ENDPOINT_URL_S3").or_else(|| global.clone()),
-        dynamodb_endpoint: sources.value("AWS_ENDPOINT_URL_DYNAMODB").or(global),
+        dynamodb_endpoint: sources.value("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| global.clone()),
+        secrets_manager_endpoint: sources.value("AWS_ENDPOINT_URL_SECRETS_MANAGER").or(global),
         checksums: sources
             .value("AWS_REQUEST_CHECKSUM_CALCULATION")
             .map(|text| ChecksumPolicy::parse(&text))

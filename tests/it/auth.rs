@@ -52,7 +52,12 @@ impl Login {
     }
 
     /// The same command as a plain process, for tests that talk to it while it runs.
-    fn spawn(&self, args: &[&str]) -> Running {
+    pub(crate) fn spawn(&self, args: &[&str]) -> Running {
+        self.spawn_with(args, &[])
+    }
+
+    /// [`Login::spawn`] with `extra` settings.
+    pub(crate) fn spawn_with(&self, args: &[&str], extra: &[(&str, &str)]) -> Running {
         let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_oura-sync"));
         cmd.current_dir(self.env.dir.path());
         for name in crate::common::inherited_settings() {
@@ -61,6 +66,7 @@ impl Login {
         cmd.env("OURA_API_BASE", &self.env.oura.base_url)
             .env("OURA_TIMEZONE", "UTC")
             .envs(self.settings())
+            .envs(extra.iter().copied())
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -103,7 +109,7 @@ impl Login {
 }
 
 /// A running `oura-sync` whose stderr is read line by line as it comes.
-struct Running {
+pub(crate) struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     logs: Vec<String>,
@@ -122,7 +128,7 @@ impl Running {
     }
 
     /// Waits for the stderr line that starts with `prefix`.
-    fn wait_for_line(&mut self, prefix: &str) -> String {
+    pub(crate) fn wait_for_line(&mut self, prefix: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         while let Ok(line) = self.lines.recv_timeout(deadline - Instant::now()) {
             self.logs.push(line.clone());
@@ -140,7 +146,7 @@ impl Running {
     }
 
     /// Waits for the exit; returns the code, stdout and the whole stderr.
-    fn finish(mut self) -> (Option<i32>, String, String) {
+    pub(crate) fn finish(mut self) -> (Option<i32>, String, String) {
         drop(self.child.stdin.take());
         let out = self.child.wait_with_output().unwrap();
         while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
@@ -155,7 +161,7 @@ fn free_port() -> u16 {
 }
 
 /// A GET as a browser does it: (status, Location header, body), following redirects or not.
-fn browser_get(url: &str, follow: bool) -> (u16, Option<String>, String) {
+pub(crate) fn browser_get(url: &str, follow: bool) -> (u16, Option<String>, String) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let policy = if follow {

@@ -17,8 +17,11 @@ mod cli;
 mod fake_oauth;
 // `auth`, `refresh` and the refresh inside `sync`: logins, rotation, fallback, secrets.
 mod auth;
-// One token-store conformance suite, run on every backend of the login (the tokens file).
+// One token-store conformance suite, run on every backend of the login (the tokens file,
+// Secrets Manager, DynamoDB).
 mod token_store_conformance;
+// The login in AWS: `tokens move`, every command with OURA_TOKEN_STORE, races, echoed secrets.
+mod aws_login;
 // Local HTTP servers that record every request and answer as each test says.
 mod recorder;
 // Each notification channel's exact request, through the library API.

@@ -3,6 +3,10 @@
 //! server, both callers on the live token), a new login during a refresh, a write that skips
 //! the lock, a missing login, a corrupt value, the run lock.
 //!
+//! Backends: the tokens file, a Secrets Manager secret and a DynamoDB item (in a pk/sk table
+//! and in a pk-only one), the AWS ones in moto. The remote stores' leases are checked apart
+//! ([`a_dead_holders_leases_lapse`]).
+//!
 //! A backend is one line in [`token_store_suite!`]'s list: a [`Fixture`] that opens handles
 //! on one fresh login (each handle as another process would open it) and can store bytes
 //! that are not a login.
@@ -10,6 +14,8 @@
 use std::time::Duration;
 
 use oura_sync::auth::oauth::OAuthConfig;
+use oura_sync::auth::store::document::{Doc, Lease, REFRESH_LEASE, RUN_LEASE};
+use oura_sync::auth::store::remote::{Register, RemoteStore, Written};
 use oura_sync::auth::store::{AnyTokenStore, TokenStore, TokenStoreError, Versioned};
 use oura_sync::auth::{StoredTokens, TokenProvider};
 use oura_sync::error::{EXIT_LOGIN, exit_code};
@@ -54,6 +60,132 @@ impl Fixture for FileFixture {
 
     fn remove(&self) {
         std::fs::remove_file(self.path()).unwrap();
+    }
+}
+
+/// Runs `f` to its end from a synchronous fixture method (the suite runs on a multi-threaded
+/// runtime).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f))
+}
+
+/// A Secrets Manager secret in moto, not created yet (the first write creates it).
+struct SecretsManagerFixture {
+    aws: oura_sync::aws::AwsClients,
+    secret_id: String,
+}
+
+impl SecretsManagerFixture {
+    async fn new() -> Self {
+        let aws = crate::aws_env::clients().await;
+        Self { aws, secret_id: crate::aws_env::unique_name("login") }
+    }
+}
+
+impl Fixture for SecretsManagerFixture {
+    fn open(&self) -> AnyTokenStore {
+        AnyTokenStore::secrets_manager(self.aws.secretsmanager.clone(), &self.secret_id)
+    }
+
+    /// Another tool's `put-secret-value`: a new version that takes `AWSCURRENT` whatever it
+    /// was on. Done as the put of a labelled version and a move of `AWSCURRENT`, which is what
+    /// AWS does in one call: moto 5.2.5's plain put loses track of an `AWSCURRENT` that
+    /// `UpdateSecretVersionStage` moved, and leaves the label on two versions.
+    fn write_raw(&self, bytes: &[u8]) {
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        let sm = &self.aws.secretsmanager;
+        block_on(async {
+            let current = sm
+                .get_secret_value()
+                .secret_id(&self.secret_id)
+                .version_stage("AWSCURRENT")
+                .send()
+                .await;
+            let Ok(current) = current else {
+                let create = sm.create_secret().name(&self.secret_id).secret_string(&text);
+                create.send().await.unwrap();
+                return;
+            };
+            let put = sm
+                .put_secret_value()
+                .secret_id(&self.secret_id)
+                .secret_string(&text)
+                .version_stages("OTHER_TOOL")
+                .send()
+                .await
+                .unwrap();
+            sm.update_secret_version_stage()
+                .secret_id(&self.secret_id)
+                .version_stage("AWSCURRENT")
+                .move_to_version_id(put.version_id.unwrap())
+                .remove_from_version_id(current.version_id.unwrap())
+                .send()
+                .await
+                .unwrap();
+        });
+    }
+
+    fn remove(&self) {
+        let delete = self
+            .aws
+            .secretsmanager
+            .delete_secret()
+            .secret_id(&self.secret_id)
+            .force_delete_without_recovery(true);
+        block_on(delete.send()).unwrap();
+    }
+}
+
+/// A DynamoDB table in moto, with the ledger's keys (`pk`, `sk`) or the partition key only.
+struct DynamoFixture {
+    aws: oura_sync::aws::AwsClients,
+    table: String,
+    sorted: bool,
+}
+
+impl DynamoFixture {
+    async fn new(sorted: bool) -> Self {
+        let aws = crate::aws_env::clients().await;
+        let sort = sorted.then_some("sk");
+        let table = crate::aws_env::new_table_with_keys(&aws, "login", "pk", sort).await;
+        Self { aws, table, sorted }
+    }
+
+    fn key(&self) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
+        use aws_sdk_dynamodb::types::AttributeValue::S;
+        let mut key = std::collections::HashMap::from([("pk".to_string(), S("oura#login".into()))]);
+        if self.sorted {
+            key.insert("sk".into(), S("tokens".into()));
+        }
+        key
+    }
+}
+
+impl Fixture for DynamoFixture {
+    fn open(&self) -> AnyTokenStore {
+        AnyTokenStore::dynamodb(self.aws.dynamodb.clone(), &self.table)
+    }
+
+    /// Another tool's write of the login, adding 1 to `version` as the store asks of it.
+    fn write_raw(&self, bytes: &[u8]) {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        let update = self
+            .aws
+            .dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(self.key()))
+            .update_expression("SET tokens = :t ADD version :one")
+            .expression_attribute_values(":t", AttributeValue::S(text))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()));
+        block_on(update.send()).unwrap();
+    }
+
+    fn remove(&self) {
+        let delete =
+            self.aws.dynamodb.delete_item().table_name(&self.table).set_key(Some(self.key()));
+        block_on(delete.send()).unwrap();
     }
 }
 
@@ -291,6 +423,9 @@ macro_rules! token_store_suite {
 token_store_suite! {
     backends {
         file => FileFixture::new(),
+        secrets_manager => SecretsManagerFixture::new().await,
+        dynamodb => DynamoFixture::new(true).await,
+        dynamodb_partition_key_only => DynamoFixture::new(false).await,
     }
     cases {
         /// See [`super::load_returns_what_was_stored`].
@@ -309,5 +444,53 @@ token_store_suite! {
         a_corrupt_login_is_refused_in_one_line,
         /// See [`super::the_run_lock_admits_one_run_per_login`].
         the_run_lock_admits_one_run_per_login,
+    }
+}
+
+/// A holder killed while it holds a lease (a Lambda at its timeout) never blocks the login
+/// for good: its run lease stops a run that will not wait (naming the dead holder), and a run
+/// or a refresh that waits takes over once the lease lapses. Remote stores only (the file's
+/// OS locks die with their process).
+async fn a_dead_holders_leases_lapse<R: Register>(store: &RemoteStore<R>) {
+    let register = store.register();
+    let soon = jiff::Timestamp::now().as_second() + 2;
+    for name in [RUN_LEASE, REFRESH_LEASE] {
+        let dead =
+            Lease { owner: "dead".into(), holder: "pid 999999 on gone".into(), expires_at: soon };
+        let (doc, tag) = match register.read().await.unwrap() {
+            Some((doc, tag)) => (doc, Some(tag)),
+            None => (Doc::empty(), None),
+        };
+        let written = register.write(tag.as_deref(), &doc.leased(name, dead)).await.unwrap();
+        assert!(matches!(written, Written::Done(_)), "{written:?}");
+    }
+    let err = store.lock_runs(Duration::ZERO).await.unwrap_err();
+    assert!(format!("{err:#}").contains("pid 999999 on gone"), "{err:#}");
+    let run = store.lock_runs(Duration::from_secs(30)).await.unwrap();
+    // The write lock is free too by now, and a login written under it lands.
+    let mut lock = store.lock().await.unwrap();
+    store.put(&mut lock, &login("a-after", "r-after", 60, "u")).await.unwrap();
+    drop((lock, run));
+    let (doc, _) = register.read().await.unwrap().unwrap();
+    assert!(doc.meta.leases.is_empty(), "{:?}", doc.meta.leases);
+}
+
+mod leases {
+    use super::*;
+
+    /// See [`super::a_dead_holders_leases_lapse`].
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dead_holders_leases_lapse_in_secrets_manager() {
+        let fixture = SecretsManagerFixture::new().await;
+        let AnyTokenStore::SecretsManager(store) = fixture.open() else { unreachable!() };
+        super::a_dead_holders_leases_lapse(&store).await;
+    }
+
+    /// See [`super::a_dead_holders_leases_lapse`].
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dead_holders_leases_lapse_in_dynamodb() {
+        let fixture = DynamoFixture::new(true).await;
+        let AnyTokenStore::DynamoDb(store) = fixture.open() else { unreachable!() };
+        super::a_dead_holders_leases_lapse(&store).await;
     }
 }

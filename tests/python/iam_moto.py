@@ -1,5 +1,5 @@
-"""Sets up a private moto server for the IAM test: the lake and silver buckets, the ledger
-table, and IAM users whose only rights are the project's policy files (placeholders filled in);
+"""Sets up a private moto server for the IAM tests: the lake and silver buckets, the ledger
+table (which also holds a login), and IAM users whose only rights are the project's policy files (placeholders filled in);
 then turns on moto's IAM enforcement (POST /moto-api/reset-auth 0), so that every later request
 is allowed or denied by those policies alone.
 
@@ -16,6 +16,8 @@ import boto3
 ENDPOINT, SCRIPTS = sys.argv[1], pathlib.Path(sys.argv[2])
 REGION, ACCOUNT = "us-east-1", "123456789012"
 LAKE, PREFIX, SILVER, SILVER_PREFIX, TABLE = "lake-iam", "oura", "silver-iam", "silver/oura", "ledger-iam"
+# The login's secret (created by `tokens move`) and table (the ledger's, holding the login too).
+SECRET_NAME, LOGIN_TABLE = "oura-login-iam", TABLE
 
 session = boto3.session.Session(
     aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION
@@ -42,6 +44,8 @@ def policy(name):
     for placeholder, value in [
         ("SILVER_BUCKET", SILVER),
         ("SILVER_PREFIX", SILVER_PREFIX),
+        ("SECRET_NAME", SECRET_NAME),
+        ("LOGIN_TABLE", LOGIN_TABLE),
         ("BUCKET", LAKE),
         ("PREFIX", PREFIX),
         ("REGION", REGION),
@@ -56,7 +60,8 @@ def policy(name):
     # statements keep their exact bucket and prefix.
     for statement in document["Statement"]:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        if all(a.startswith("dynamodb:") for a in actions):
+        # Secrets Manager's requests are evaluated the same way.
+        if all(a.startswith(("dynamodb:", "secretsmanager:")) for a in actions):
             statement["Resource"] = "*"
         # AWS authorizes HeadBucket with s3:ListBucket; moto asks for an action it calls
         # s3:HeadBucket, which no real policy names: grant it beside ListBucket, for moto.
@@ -68,6 +73,8 @@ def policy(name):
 users = {
     "lake_and_silver": ["iam-policy.json", "iam-policy-silver.json"],
     "lake_only": ["iam-policy.json"],
+    "login_in_secret": ["iam-policy.json", "iam-policy-login-secretsmanager.json"],
+    "login_in_table": ["iam-policy.json", "iam-policy-login-dynamodb.json"],
 }
 keys = {}
 for user, files in users.items():

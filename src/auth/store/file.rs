@@ -86,6 +86,15 @@ impl FileTokenStore {
         if warn {
             warn_if_readable_by_others(path, metadata.as_ref());
         }
+        if let Some(to) = moved_to(&bytes) {
+            return Err(TokenStoreError::Missing {
+                absent: format!(
+                    "the login in the tokens file {} was moved to {to} (set OURA_TOKEN_STORE={to} \
+                     instead of OURA_TOKENS_FILE)",
+                    path.display()
+                ),
+            });
+        }
         let modified =
             metadata.and_then(|m| m.modified().ok()).and_then(|t| Timestamp::try_from(t).ok());
         let tokens = StoredTokens::parse(&bytes, modified).map_err(|why| {
@@ -199,6 +208,27 @@ impl TokenStore for FileTokenStore {
         self.write(lock, tokens)
     }
 
+    /// Rewrites the file as `{"moved_to": URI}`: no token stays on the disk's current file.
+    async fn retire(
+        &self,
+        lock: &mut FileLock,
+        expected: &Version,
+        to: &str,
+    ) -> Result<(), TokenStoreError> {
+        let current = self.read(false)?;
+        if current.version != *expected {
+            return Err(TokenStoreError::Conflict(Box::new(current)));
+        }
+        let mut note = serde_json::to_vec_pretty(&serde_json::json!({ MOVED_TO: to }))
+            .expect("a JSON object serializes");
+        note.push(b'\n');
+        let written = match lock.claim.take() {
+            Some(claim) => claim.commit(&note),
+            None => write_atomic(&write_target(&self.path), &note, Some(TOKENS_FILE_MODE)),
+        };
+        written.map_err(TokenStoreError::Io)
+    }
+
     async fn exposure(&self) -> Option<Exposure> {
         let mode = file_mode(&self.path)?;
         (mode & 0o077 != 0).then(|| Exposure {
@@ -212,6 +242,18 @@ impl TokenStore for FileTokenStore {
         let what = lock.path().display().to_string();
         Ok(LoginLock::new(lock, what))
     }
+}
+
+/// The key of the note a moved login leaves in the tokens file.
+const MOVED_TO: &str = "moved_to";
+
+/// Where the login went, when the file is the note `tokens move` left.
+fn moved_to(bytes: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    if value.get("access_token").is_some() {
+        return None;
+    }
+    value.get(MOVED_TO)?.as_str().map(str::to_string)
 }
 
 /// The version of a file's bytes: their SHA-256 (which gives no token back).

@@ -21,9 +21,19 @@
 //! is no login, the stored login is unusable, or the store could not be reached. A message
 //! never quotes a stored value.
 //!
-//! - [`file`]: the tokens file (`OURA_TOKENS_FILE`), the first backend.
+//! - [`file`]: the tokens file (`OURA_TOKENS_FILE`), the first backend;
+//! - [`secrets_manager`] and [`dynamodb`]: an AWS Secrets Manager secret and a DynamoDB item
+//!   (`OURA_TOKEN_STORE`), both [`remote`] stores: compare-and-swap on the service, and leases
+//!   with an expiry for the locks ([`document`]);
+//! - [`uri`]: the addresses `OURA_TOKEN_STORE` and `tokens move` take; [`moving`]: the move.
 
+pub mod document;
+pub mod dynamodb;
 pub mod file;
+pub mod moving;
+pub mod remote;
+pub mod secrets_manager;
+pub mod uri;
 
 use std::fmt;
 use std::time::Duration;
@@ -32,6 +42,12 @@ use crate::auth::{LOGIN_HINT, StoredTokens};
 use crate::error::UserError;
 
 pub use file::FileTokenStore;
+pub use uri::StoreUri;
+
+/// The login in a Secrets Manager secret.
+pub type SecretsManagerStore = remote::RemoteStore<secrets_manager::SecretsManagerRegister>;
+/// The login in a DynamoDB item.
+pub type DynamoTokenStore = remote::RemoteStore<dynamodb::DynamoRegister>;
 
 /// Which stored value a login is: equal versions mean the same stored bytes. Opaque to
 /// callers; never derived from a secret in a way that could give it back.
@@ -180,6 +196,16 @@ pub trait TokenStore {
         tokens: &StoredTokens,
     ) -> Result<Version, TokenStoreError>;
 
+    /// Replaces the login, still at `expected`, with a note that it moved to `to` (`oura-sync
+    /// tokens move`, after the login is safe there): no usable refresh token stays behind,
+    /// and a later read says where the login went. Answers like [`TokenStore::replace`].
+    async fn retire(
+        &self,
+        lock: &mut Self::Lock,
+        expected: &Version,
+        to: &str,
+    ) -> Result<(), TokenStoreError>;
+
     /// Whether others than the user can read the stored login.
     async fn exposure(&self) -> Option<Exposure>;
 
@@ -191,6 +217,8 @@ pub trait TokenStore {
 #[derive(Debug, Clone)]
 pub enum AnyTokenStore {
     File(FileTokenStore),
+    SecretsManager(SecretsManagerStore),
+    DynamoDb(DynamoTokenStore),
 }
 
 impl AnyTokenStore {
@@ -198,51 +226,84 @@ impl AnyTokenStore {
     pub fn file(path: impl Into<std::path::PathBuf>) -> Self {
         AnyTokenStore::File(FileTokenStore::new(path))
     }
+
+    /// The Secrets Manager secret `secret_id`.
+    pub fn secrets_manager(
+        client: aws_sdk_secretsmanager::Client,
+        secret_id: impl Into<String>,
+    ) -> Self {
+        let register = secrets_manager::SecretsManagerRegister::new(client, secret_id);
+        AnyTokenStore::SecretsManager(remote::RemoteStore::new(register))
+    }
+
+    /// The login item of the DynamoDB table `table`.
+    pub fn dynamodb(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        AnyTokenStore::DynamoDb(remote::RemoteStore::new(dynamodb::DynamoRegister::new(
+            client, table,
+        )))
+    }
 }
 
 /// The write lock of an [`AnyTokenStore`].
 #[derive(Debug)]
 pub enum AnyLock {
     File(<FileTokenStore as TokenStore>::Lock),
+    SecretsManager(<SecretsManagerStore as TokenStore>::Lock),
+    DynamoDb(<DynamoTokenStore as TokenStore>::Lock),
+}
+
+/// Runs `$body` with `$s` bound to the backend of `$store`.
+macro_rules! each {
+    ($store:expr, $s:ident => $body:expr) => {
+        match $store {
+            AnyTokenStore::File($s) => $body,
+            AnyTokenStore::SecretsManager($s) => $body,
+            AnyTokenStore::DynamoDb($s) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$s` and `$l` bound to the backend of `$store` and its lock `$lock`.
+macro_rules! each_locked {
+    ($store:expr, $lock:expr, $s:ident, $l:ident => $body:expr) => {
+        match ($store, $lock) {
+            (AnyTokenStore::File($s), AnyLock::File($l)) => $body,
+            (AnyTokenStore::SecretsManager($s), AnyLock::SecretsManager($l)) => $body,
+            (AnyTokenStore::DynamoDb($s), AnyLock::DynamoDb($l)) => $body,
+            _ => Err(TokenStoreError::Io(anyhow::anyhow!("a lock of another token store"))),
+        }
+    };
 }
 
 impl TokenStore for AnyTokenStore {
     type Lock = AnyLock;
 
     fn describe(&self) -> String {
-        match self {
-            AnyTokenStore::File(s) => s.describe(),
-        }
+        each!(self, s => s.describe())
     }
 
     fn location(&self) -> String {
-        match self {
-            AnyTokenStore::File(s) => s.location(),
-        }
+        each!(self, s => s.location())
     }
 
     fn setting(&self) -> &'static str {
-        match self {
-            AnyTokenStore::File(s) => s.setting(),
-        }
+        each!(self, s => s.setting())
     }
 
     async fn load(&self) -> Result<Versioned, TokenStoreError> {
-        match self {
-            AnyTokenStore::File(s) => s.load().await,
-        }
+        each!(self, s => s.load().await)
     }
 
     async fn lock(&self) -> Result<AnyLock, TokenStoreError> {
         match self {
             AnyTokenStore::File(s) => s.lock().await.map(AnyLock::File),
+            AnyTokenStore::SecretsManager(s) => s.lock().await.map(AnyLock::SecretsManager),
+            AnyTokenStore::DynamoDb(s) => s.lock().await.map(AnyLock::DynamoDb),
         }
     }
 
     async fn reserve(&self, lock: &mut AnyLock) -> Result<(), TokenStoreError> {
-        match (self, lock) {
-            (AnyTokenStore::File(s), AnyLock::File(l)) => s.reserve(l).await,
-        }
+        each_locked!(self, lock, s, l => s.reserve(l).await)
     }
 
     async fn replace(
@@ -251,9 +312,7 @@ impl TokenStore for AnyTokenStore {
         expected: &Version,
         tokens: &StoredTokens,
     ) -> Result<Version, TokenStoreError> {
-        match (self, lock) {
-            (AnyTokenStore::File(s), AnyLock::File(l)) => s.replace(l, expected, tokens).await,
-        }
+        each_locked!(self, lock, s, l => s.replace(l, expected, tokens).await)
     }
 
     async fn put(
@@ -261,21 +320,24 @@ impl TokenStore for AnyTokenStore {
         lock: &mut AnyLock,
         tokens: &StoredTokens,
     ) -> Result<Version, TokenStoreError> {
-        match (self, lock) {
-            (AnyTokenStore::File(s), AnyLock::File(l)) => s.put(l, tokens).await,
-        }
+        each_locked!(self, lock, s, l => s.put(l, tokens).await)
+    }
+
+    async fn retire(
+        &self,
+        lock: &mut AnyLock,
+        expected: &Version,
+        to: &str,
+    ) -> Result<(), TokenStoreError> {
+        each_locked!(self, lock, s, l => s.retire(l, expected, to).await)
     }
 
     async fn exposure(&self) -> Option<Exposure> {
-        match self {
-            AnyTokenStore::File(s) => s.exposure().await,
-        }
+        each!(self, s => s.exposure().await)
     }
 
     async fn lock_runs(&self, wait: Duration) -> anyhow::Result<LoginLock> {
-        match self {
-            AnyTokenStore::File(s) => s.lock_runs(wait).await,
-        }
+        each!(self, s => s.lock_runs(wait).await)
     }
 }
 
