@@ -14,8 +14,14 @@ TRY="$PWD/target/try"
 rm -rf "$TRY"
 mkdir -p "$TRY"
 
-cargo build --locked --quiet --bin oura-sync --example fake_oura
-BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug"
+if [ -n "${TRY_BIN_DIR:-}" ]; then
+  # The test suite runs this with the binaries `cargo test` has just built: a nested
+  # `cargo build` (dev profile, not test) would relink them under the other tests' feet.
+  BIN="$TRY_BIN_DIR"
+else
+  cargo build --locked --quiet --bin oura-sync --example fake_oura
+  BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug"
+fi
 
 # The fake writes its URL into a file once it listens; wait for that (at most 60 s).
 "$BIN/examples/fake_oura" --from "$(date -u -d "$DAYS days ago" +%F 2>/dev/null || date -u -v-"${DAYS}"d +%F)" \

@@ -52,7 +52,10 @@ fn the_readme_try_block_runs_as_pasted() {
     for name in inherited_settings() {
         bash.env_remove(name);
     }
-    let out = bash.env("DAYS", "20").output().unwrap();
+    // The binaries this suite has built (try.sh would otherwise rebuild and relink them in
+    // the dev profile while other tests run them).
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_oura-sync")).parent().unwrap();
+    let out = bash.env("DAYS", "20").env("TRY_BIN_DIR", bin_dir).output().unwrap();
     let (said, logged) = (stdout(&out), stderr(&out));
     assert!(out.status.success(), "{said}\n{logged}");
     assert!(said.contains("✅ *Oura sync success*"), "{said}");
