@@ -204,6 +204,8 @@ pub struct DashboardConfig {
     pub window: Window,
     /// `OURA_TIMEZONE` (or the system's): the days and clock times of the page.
     pub timezone: TimeZone,
+    /// True when `OURA_TIMEZONE` is set; unset, the lake's recorded zone is used.
+    pub timezone_explicit: bool,
     pub lake: LakeConfig,
     /// `--out`, default `oura-dashboard.html`.
     pub out: PathBuf,
@@ -222,6 +224,8 @@ pub struct McpConfig {
     pub silver: Option<SilverPlace>,
     /// `OURA_TIMEZONE` (or the system's): "today", and the clock times of the answers.
     pub timezone: TimeZone,
+    /// True when `OURA_TIMEZONE` is set; unset, the lake's recorded zone is used.
+    pub timezone_explicit: bool,
 }
 
 /// The file `dashboard` writes when `--out` is not given.
@@ -418,6 +422,7 @@ fn dashboard_config(
     Ok(DashboardConfig {
         window: Window::ending_on(end, days),
         timezone,
+        timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),
         silver,
         lake,
         out: args.out.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DASHBOARD_OUT)),
@@ -435,7 +440,12 @@ fn status_config(args: &StatusArgs, sources: &Sources<'_>) -> anyhow::Result<Sta
 fn mcp_config(_args: &McpArgs, sources: &Sources<'_>) -> anyhow::Result<McpConfig> {
     let lake = lake_config(sources)?;
     let silver = silver_place(sources, &lake.place)?;
-    Ok(McpConfig { lake, silver, timezone: timezone(sources)? })
+    Ok(McpConfig {
+        lake,
+        silver,
+        timezone: timezone(sources)?,
+        timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),
+    })
 }
 
 /// The lake a `migrate` or `repair` reworks, with its silver and lock.

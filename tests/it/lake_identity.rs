@@ -506,3 +506,30 @@ async fn an_ingestion_log_keeps_the_record_under_a_path_no_object_has() {
     assert_eq!(run("Asia/Tokyo").status.code(), Some(2));
     assert_eq!(run("Europe/Berlin").status.code(), Some(0));
 }
+
+/// With `OURA_TIMEZONE` unset, `dashboard` shows the lake's days in the lake's recorded zone
+/// too, whatever the machine's (the page names it).
+#[test]
+fn the_dashboard_reads_in_the_lakes_zone() {
+    let env = TestEnv::new();
+    seed_readiness(&env);
+    let sync = env
+        .cmd()
+        .env_remove("OURA_TIMEZONE")
+        .env("TZ", "Asia/Tokyo")
+        .args(["sync", "2026-11-30", "--types", "daily_readiness"])
+        .output()
+        .unwrap();
+    assert_eq!(sync.status.code(), Some(0), "{}", stderr(&sync));
+    let page = env.dir.path().join("page.html");
+    let out = env
+        .cmd()
+        .env_remove("OURA_TIMEZONE")
+        .env("TZ", "UTC")
+        .args(["dashboard", "--end", "2026-11-30", "--days", "7", "--out"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&page).unwrap().contains("Asia/Tokyo"));
+}
