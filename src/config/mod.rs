@@ -161,6 +161,9 @@ pub struct SyncConfig {
     /// True when `OURA_TIMEZONE` is set: a lake recorded with another zone refuses the run;
     /// unset, the lake's recorded zone is used ([`crate::lake_identity`]).
     pub timezone_explicit: bool,
+    /// How the window's end was given: `None` when a day was named (DATE or `--to`), else
+    /// whether the start was (`--from`): the end is "today", which the lake's zone decides.
+    pub ends_today: Option<bool>,
     /// Print the JSON report instead of the summary.
     pub json: bool,
     pub lake: LakeConfig,
@@ -366,6 +369,7 @@ fn sync_config(
         },
         timezone,
         timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),
+        ends_today: (args.date.is_none() && args.to.is_none()).then_some(args.from.is_some()),
         json: args.json,
         lake,
         lake_lock,
