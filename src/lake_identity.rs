@@ -143,6 +143,19 @@ pub fn decide(
     Ok(Settled { layout: recorded.layout.clone(), timezone, record: None, note })
 }
 
+/// The zone a reading command (`dashboard`, `mcp`) shows the lake's days in: the lake's
+/// recorded zone when `OURA_TIMEZONE` is not set (`explicit` false), else `configured`; a
+/// lake with no record, or a record that cannot be read, leaves `configured`.
+pub async fn reading_zone(ledger: &impl Ledger, configured: &TimeZone, explicit: bool) -> TimeZone {
+    if explicit {
+        return configured.clone();
+    }
+    match ledger.identity().await {
+        Ok(Some(record)) => TimeZone::get(&record.timezone).unwrap_or_else(|_| configured.clone()),
+        _ => configured.clone(),
+    }
+}
+
 /// The `migrate` command that takes a lake recorded as `recorded` to `layout` and `timezone`.
 pub fn migrate_command(recorded: &LakeIdentity, layout: &str, timezone: &str) -> String {
     if recorded.layout != layout {

@@ -22,6 +22,13 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
     ledger.check().await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     // A damaged ledger file is rebuilt from the lake's objects (with a warning), not a stop.
     crate::ops::repair::heal_damaged(&store, &ledger).await?;
+    // Unset OURA_TIMEZONE: the lake's own zone, as a sync files its days.
+    let timezone = crate::lake_identity::reading_zone(
+        &ledger,
+        &dashboard.timezone,
+        dashboard.timezone_explicit,
+    )
+    .await;
 
     let mut last_days = Vec::new();
     for data_type in HEALTH_TYPES {
@@ -41,7 +48,7 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
     let bronze = BronzeReader { store: &store, ledger: &ledger };
     let reader = LakeReader { bronze, silver: silver.as_ref() };
     let records = HealthRecords::read(&reader, window, &HEALTH_TYPES).await?;
-    let data = HealthData::from_records(&records, window, &dashboard.timezone);
+    let data = HealthData::from_records(&records, window, &timezone);
     if data.is_empty_in_window() {
         return Err(UserError::usage(format!(
             "the lake at {destination} has no data from {} to {} (its last day with data is \
@@ -52,14 +59,14 @@ pub async fn exec(config: &Config, dashboard: &DashboardConfig) -> anyhow::Resul
     }
     let calendar = completeness_calendar(&ledger, window).await?;
     let info = PageInfo {
-        timezone: dashboard.timezone.iana_name().unwrap_or("the system's zone").to_string(),
+        timezone: timezone.iana_name().unwrap_or("the system's zone").to_string(),
         generated_at: dashboard
             .now
-            .to_zoned_datetime(dashboard.timezone.clone())
+            .to_zoned_datetime(timezone.clone())
             .strftime("%Y-%m-%d %H:%M")
             .to_string(),
         source: destination.to_string(),
-        today: dashboard.timezone.to_datetime(dashboard.now).date(),
+        today: timezone.to_datetime(dashboard.now).date(),
     };
     let html = render(&data, &calendar, &info);
     let bytes = html.len();

@@ -14,11 +14,14 @@ pub async fn exec(config: &Config, mcp: &McpConfig) -> anyhow::Result<u8> {
     let (store, ledger) =
         super::backends(&mcp.lake, &aws).await.map_err(|e| UserError::usage(format!("{e:#}")))?;
     let silver = super::readable_silver(mcp.silver.as_ref(), &aws).await;
+    // Unset OURA_TIMEZONE: the lake's own zone, as a sync files its days.
+    let timezone =
+        crate::lake_identity::reading_zone(&ledger, &mcp.timezone, mcp.timezone_explicit).await;
     let lake = Lake {
         store,
         ledger,
         silver,
-        timezone: mcp.timezone.clone(),
+        timezone,
         destination: mcp.lake.place.destination().to_string(),
     };
     crate::mcp::serve(lake).await?;

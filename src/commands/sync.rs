@@ -58,6 +58,17 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
         }
         _ => lake,
     };
+    // "Today" is the lake's today: a window that ends today ends on the lake zone's date.
+    let mut job = sync.job.clone();
+    if let Some(from_given) = sync.ends_today {
+        let today = jiff::Timestamp::now().to_zoned_datetime(settled.timezone.clone()).date();
+        if today != job.window.end {
+            job.window = match from_given {
+                true => crate::window::Window::new(job.window.start.min(today), today),
+                false => crate::window::Window::ending_on(today, job.window.len_days() as u32),
+            };
+        }
+    }
     let account =
         Account { name: "default".into(), login, lake, notifiers, timezone: settled.timezone };
     let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, Arc::new(screen.clone()))?;
@@ -79,7 +90,7 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
             Some(locks)
         }
     };
-    let report = ops::sync::run(&runtime, &account, &sync.job).await;
+    let report = ops::sync::run(&runtime, &account, &job).await;
     print_report(&report, sync.json)?;
     Ok(run_exit_code(&report))
 }

@@ -192,6 +192,9 @@ pub struct SyncConfig {
     /// True when `OURA_TIMEZONE` is set: a lake recorded with another zone refuses the run;
     /// unset, the lake's recorded zone is used ([`crate::lake_identity`]).
     pub timezone_explicit: bool,
+    /// How the window's end was given: `None` when a day was named (DATE or `--to`), else
+    /// whether the start was (`--from`): the end is "today", which the lake's zone decides.
+    pub ends_today: Option<bool>,
     /// Print the JSON report instead of the summary.
     pub json: bool,
     pub lake: LakeConfig,
@@ -235,6 +238,8 @@ pub struct DashboardConfig {
     pub window: Window,
     /// `OURA_TIMEZONE` (or the system's): the days and clock times of the page.
     pub timezone: TimeZone,
+    /// True when `OURA_TIMEZONE` is set; unset, the lake's recorded zone is used.
+    pub timezone_explicit: bool,
     pub lake: LakeConfig,
     /// `--out`, default `oura-dashboard.html`.
     pub out: PathBuf,
@@ -253,6 +258,8 @@ pub struct McpConfig {
     pub silver: Option<SilverPlace>,
     /// `OURA_TIMEZONE` (or the system's): "today", and the clock times of the answers.
     pub timezone: TimeZone,
+    /// True when `OURA_TIMEZONE` is set; unset, the lake's recorded zone is used.
+    pub timezone_explicit: bool,
 }
 
 /// The file `dashboard` writes when `--out` is not given.
@@ -435,6 +442,7 @@ fn sync_config(
         },
         timezone,
         timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),
+        ends_today: (args.date.is_none() && args.to.is_none()).then_some(args.from.is_some()),
         json: args.json,
         lake,
         lake_lock,
@@ -520,6 +528,7 @@ fn dashboard_config(
     Ok(DashboardConfig {
         window: Window::ending_on(end, days),
         timezone,
+        timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),
         silver,
         lake,
         out: args.out.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DASHBOARD_OUT)),
@@ -545,7 +554,12 @@ fn athena_config(args: &AthenaArgs, sources: &Sources<'_>) -> anyhow::Result<Ath
 fn mcp_config(_args: &McpArgs, sources: &Sources<'_>) -> anyhow::Result<McpConfig> {
     let lake = lake_config(sources)?;
     let silver = silver_place(sources, &lake.place)?;
-    Ok(McpConfig { lake, silver, timezone: timezone(sources)? })
+    Ok(McpConfig {
+        lake,
+        silver,
+        timezone: timezone(sources)?,
+        timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),
+    })
 }
 
 /// The lake a `migrate` or `repair` reworks, with its silver and lock.

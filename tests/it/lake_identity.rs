@@ -506,3 +506,60 @@ async fn an_ingestion_log_keeps_the_record_under_a_path_no_object_has() {
     assert_eq!(run("Asia/Tokyo").status.code(), Some(2));
     assert_eq!(run("Europe/Berlin").status.code(), Some(0));
 }
+
+/// With `OURA_TIMEZONE` unset, `dashboard` shows the lake's days in the lake's recorded zone
+/// too, whatever the machine's (the page names it).
+#[test]
+fn the_dashboard_reads_in_the_lakes_zone() {
+    let env = TestEnv::new();
+    seed_readiness(&env);
+    let sync = env
+        .cmd()
+        .env_remove("OURA_TIMEZONE")
+        .env("TZ", "Asia/Tokyo")
+        .args(["sync", "2026-11-30", "--types", "daily_readiness"])
+        .output()
+        .unwrap();
+    assert_eq!(sync.status.code(), Some(0), "{}", stderr(&sync));
+    let page = env.dir.path().join("page.html");
+    let out = env
+        .cmd()
+        .env_remove("OURA_TIMEZONE")
+        .env("TZ", "UTC")
+        .args(["dashboard", "--end", "2026-11-30", "--days", "7", "--out"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&page).unwrap().contains("Asia/Tokyo"));
+}
+
+/// With `OURA_TIMEZONE` unset, "today" is the lake's today too: a lake recorded in
+/// Pacific/Kiritimati (UTC+14) synced by a machine in Pacific/Pago_Pago (UTC−11), whose dates
+/// always differ, syncs the window ending on Kiritimati's date.
+#[test]
+fn today_is_the_lakes_today() {
+    let env = TestEnv::new();
+    let run = |tz: &str| {
+        env.cmd()
+            .env_remove("OURA_TIMEZONE")
+            .env("TZ", tz)
+            .args(["sync", "--days", "2", "--types", "daily_readiness", "--json"])
+            .output()
+            .unwrap()
+    };
+    let lake_today = || {
+        jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::get("Pacific/Kiritimati").unwrap())
+            .date()
+            .to_string()
+    };
+    let first = run("Pacific/Kiritimati");
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let before = lake_today();
+    let second = run("Pacific/Pago_Pago");
+    let after = lake_today();
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let end = json_report(&second)["window"]["end"].as_str().unwrap().to_string();
+    assert!(end == before || end == after, "window ends {end}, the lake's today is {before}");
+}
