@@ -109,14 +109,7 @@ impl Request {
         if days.is_some() && from.is_some() {
             return Err(bad("gives `days` with `start_date`; a range needs no `days`"));
         }
-        Ok(Request {
-            date,
-            from,
-            to,
-            types: types_field(fields)?,
-            days,
-            kind: EventKind::Explicit,
-        })
+        Ok(Request { date, from, to, types: types_field(fields)?, days, kind: EventKind::Explicit })
     }
 
     /// The `sync --json` command line the request stands for.
@@ -211,10 +204,7 @@ fn types_field(fields: &Map<String, Value>) -> anyhow::Result<Option<String>> {
             })
             .collect::<anyhow::Result<_>>()?,
         Some(other) => {
-            return Err(bad(format!(
-                "has `types` as {}; write a list of names",
-                kind_of(other)
-            )));
+            return Err(bad(format!("has `types` as {}; write a list of names", kind_of(other))));
         }
     };
     let list = names.join(",");

@@ -81,7 +81,8 @@ impl Function {
             tracing::info!(summary = first, "Answered with the run report.");
             serde_json::to_value(&report).map_err(|e| diagnostic(&e.into()))
         } else {
-            tracing::error!(summary = first, "The run failed.");
+            let cause = report.error.as_deref().unwrap_or_default();
+            tracing::error!(summary = first, error = cause, "The run failed.");
             Err(Diagnostic { error_type: error_type(code).into(), error_message: first.into() })
         }
     }
@@ -89,8 +90,12 @@ impl Function {
 
 /// The `sync --json` configuration of `request`, resolved and checked.
 fn resolve(env: &EnvSnapshot, request: &Request, now: Timestamp) -> anyhow::Result<Config> {
-    let cli =
-        Cli { env_file: None, verbose: 0, quiet: false, command: Command::Sync(request.sync_args()) };
+    let cli = Cli {
+        env_file: None,
+        verbose: 0,
+        quiet: false,
+        command: Command::Sync(request.sync_args()),
+    };
     let config = Config::resolve(&cli, env, now)?;
     place::check(sync_part(&config), Some(Path::new(&config.tokens_file)))?;
     Ok(config)
@@ -138,7 +143,10 @@ mod tests {
         let d = diagnostic(&UserError::usage("the event has an unknown field `x`"));
         assert_eq!(d.error_type, "OuraSync.Usage");
         assert_eq!(d.error_message, "the event has an unknown field `x`");
-        assert_eq!(diagnostic(&UserError::login_needed("log in")).error_type, "OuraSync.LoginNeeded");
+        assert_eq!(
+            diagnostic(&UserError::login_needed("log in")).error_type,
+            "OuraSync.LoginNeeded"
+        );
         let d = diagnostic(&anyhow::anyhow!("disk\nfull").context("cannot write"));
         assert_eq!(d.error_type, "OuraSync.Failed");
         assert!(!d.error_message.contains('\n'), "{}", d.error_message);
