@@ -668,3 +668,46 @@ async fn a_backfill_stops_before_the_deadline_and_resumes_next_time() {
     assert_eq!(lake.oura.requests_to("daily_sleep").len() - fetched_before, 16);
     watched.assert_untouched();
 }
+
+/// The deploy template passes cfn-lint and holds what the README promises (checked with
+/// cfn-lint's own decoder by tests/python/cfn_template.py: provided.al2023, the architecture
+/// as a parameter, no wildcard action or resource, the schedule in its time zone, retries, the
+/// dead-letter queue, the log group's retention); and every variable it sets is a setting of
+/// the settings table, so a deployed function reads nothing the command line would not.
+#[test]
+fn the_deploy_template_passes_cfn_lint_and_sets_only_known_settings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var("OURA_TEST_PYTHON").expect(
+        "OURA_TEST_PYTHON is not set: run the tests with scripts/test.sh (it installs cfn-lint)",
+    );
+    let out = Command::new(python)
+        .arg(root.join("tests/python/cfn_template.py"))
+        .arg(root.join("scripts/cloudformation/oura-sync.yaml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let checked: Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(checked["ok"], true);
+    let known: Vec<&str> = oura_sync::config::table::SETTINGS.iter().map(|s| s.name).collect();
+    let env = checked["env"].as_array().unwrap();
+    assert!(env.len() >= 10, "{env:?}");
+    for name in env {
+        let name = name.as_str().unwrap();
+        // OURA_TOKEN_STORE is the token-store setting of issue 22's other half.
+        assert!(known.contains(&name) || name == "OURA_TOKEN_STORE", "{name} is no setting");
+    }
+}
+
+/// The package script's own checks, without a build: it parses as bash, and an architecture
+/// Lambda does not have is a usage error (exit 2) naming the two it has.
+#[test]
+fn the_package_script_refuses_an_unknown_architecture() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/package-lambda.sh");
+    let parsed = Command::new("bash").arg("-n").arg(&script).status().unwrap();
+    assert!(parsed.success());
+    let out = Command::new("bash").arg(&script).arg("sparc").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("[arm64|x86_64]") && said.contains("sparc"), "{said}");
+}
