@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 arch="${1:-$(uname -m | sed 's/aarch64/arm64/')}"
 RUNS=${BENCH_RUNS:-5}
-BOOTSTRAP="target/lambda/$arch/bootstrap"
+BOOTSTRAP="$PWD/target/lambda/$arch/bootstrap"
 [ -x "$BOOTSTRAP" ] || scripts/package-lambda.sh "$arch"
 WORK=$(mktemp -d)
 trap 'kill "${FAKE_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
