@@ -60,6 +60,8 @@ install_once sqlglot "${SQLGLOT_SPEC:-sqlglot==27.29.0}"
 # 1d. The official MCP Python SDK for the `oura-sync mcp` tests (tests/mcp_client.py drives the
 # server over stdio as an assistant would).
 install_once mcp "${MCP_SPEC:-mcp==2.3.0}"
+# 1e. cfn-lint for the deploy template's test (scripts/cloudformation/oura-sync.yaml).
+install_once cfnlint "${CFN_LINT_SPEC:-cfn-lint==1.58.0}"
 export OURA_TEST_PYTHON="$EMU_DIR/venv/bin/python"
 
 # 2. Start on a free port (-p 0); werkzeug logs " * Running on http://127.0.0.1:PORT".

@@ -24,6 +24,7 @@
 //!   [`fsutil`]: atomic writes; [`http_body`]: bodies read with a size cap; [`text`]:
 //!   one-line messages and cause chains.
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
+//! - [`lambda`]: the same binary as a Lambda custom runtime (`AWS_LAMBDA_RUNTIME_API` set).
 //! - [`mcp`]: `oura-sync mcp`, the lake served to an assistant over the Model Context Protocol.
 
 pub mod account;
@@ -40,6 +41,7 @@ pub mod fsutil;
 pub mod health;
 pub mod http_body;
 pub mod lake_identity;
+pub mod lambda;
 pub mod ledger;
 pub mod lock;
 pub mod logging;

@@ -1,4 +1,5 @@
-//! The `oura-sync` binary: parse, set up logging, run, and turn the outcome into an exit code.
+//! The `oura-sync` binary: parse, set up logging, run, and turn the outcome into an exit code;
+//! or, started by Lambda, serve invocations ([`oura_sync::lambda`]).
 
 use std::process::ExitCode;
 
@@ -7,15 +8,17 @@ use oura_sync::cli::Cli;
 use oura_sync::error::exit_code;
 
 fn main() -> ExitCode {
+    // Lambda starts a custom runtime's bootstrap with no arguments and this variable set.
+    if oura_sync::lambda::requested() {
+        oura_sync::logging::init(0, false);
+        return match async_runtime() {
+            Some(runtime) => ExitCode::from(runtime.block_on(oura_sync::lambda::serve())),
+            None => ExitCode::from(1),
+        };
+    }
     let cli = Cli::parse();
     let screen = oura_sync::logging::init(cli.verbose, cli.quiet);
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
+    let Some(runtime) = async_runtime() else { return ExitCode::from(1) };
     match runtime.block_on(oura_sync::run(cli, &screen)) {
         Ok(code) => ExitCode::from(code),
         // A reader that closed the pipe early (`| head`) wanted no more: not an error.
@@ -26,4 +29,11 @@ fn main() -> ExitCode {
             ExitCode::from(exit_code(&err))
         }
     }
+}
+
+/// The async runtime, or `None` after saying why there is none.
+fn async_runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Runtime::new()
+        .map_err(|e| eprintln!("error: cannot start the async runtime: {e}"))
+        .ok()
 }

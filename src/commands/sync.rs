@@ -18,6 +18,27 @@ use crate::store::{Lake, ObjectStore, lock_run};
 
 /// Runs `sync` and returns the exit code.
 pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow::Result<u8> {
+    let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, Arc::new(screen.clone()))?;
+    let screen = screen.clone();
+    let report = run(config, sync, &runtime, move |cancel| {
+        // Left running to the end: a second interrupt, even while notifying, stops at once.
+        tokio::spawn(super::interrupt::watch(cancel, screen));
+    })
+    .await?;
+    print_report(&report, sync.json)?;
+    Ok(run_exit_code(&report))
+}
+
+/// Builds the account of the resolved configuration, takes the run's locks, runs the sync
+/// with `runtime` and returns its report. `locked` is called once the locks are held, with
+/// the run's cancellation token (the command line starts watching for interrupts there; a
+/// Lambda function cancels at its deadline instead).
+pub async fn run(
+    config: &Config,
+    sync: &SyncConfig,
+    runtime: &Runtime,
+    locked: impl FnOnce(tokio_util::sync::CancellationToken),
+) -> anyhow::Result<RunReport> {
     let notifiers = match &sync.notify {
         Some(notify) => Notifiers::new(notify)?,
         None => Notifiers::disabled(),
@@ -71,28 +92,24 @@ pub async fn exec(config: &Config, sync: &SyncConfig, screen: &Screen) -> anyhow
     }
     let account =
         Account { name: "default".into(), login, lake, notifiers, timezone: settled.timezone };
-    let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, Arc::new(screen.clone()))?;
     // One sync per login at a time; held until this function returns. A run with no login
     // fetches and records nothing, so it takes no lock and leaves no lock file behind; nor
     // does a dry run, which writes nothing anywhere (not even `./.oura-sync.lock`).
     let _locks = match &account.login {
         Login::Needed(_) => None,
         Login::Ready(_) if sync.job.dry_run => {
-            tokio::spawn(super::interrupt::watch(runtime.cancel.clone(), screen.clone()));
+            locked(runtime.cancel.clone());
             None
         }
         Login::Ready(_) => {
             let login_lock = store.lock_runs(sync.lock_timeout).await?;
             tracing::debug!(lock = %login_lock.describe(), "Holding the sync lock.");
             let locks = lock_run(login_lock, sync.lake_lock.as_ref()).await?;
-            // Left running to the end: a second interrupt, even while notifying, stops at once.
-            tokio::spawn(super::interrupt::watch(runtime.cancel.clone(), screen.clone()));
+            locked(runtime.cancel.clone());
             Some(locks)
         }
     };
-    let report = ops::sync::run(&runtime, &account, &job).await;
-    print_report(&report, sync.json)?;
-    Ok(run_exit_code(&report))
+    Ok(ops::sync::run(runtime, &account, &job).await)
 }
 
 /// The summary or the JSON report, on stdout. The summary is the very text the last message

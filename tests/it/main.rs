@@ -76,3 +76,5 @@ mod first_half_hour;
 mod iam;
 // `oura-sync mcp` driven by the official MCP Python SDK: every tool against the fake's data.
 mod mcp;
+// Lambda mode: the binary driven through a stand-in for the Lambda Runtime API.
+mod lambda;
