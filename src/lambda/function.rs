@@ -9,7 +9,6 @@
 //! and its dead-letter queue see it); a bad event is an invocation error naming what is
 //! wrong, and the function goes on serving the next events.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use super::event::Request;
 use super::{deadline, place};
 use crate::cli::{Cli, Command};
+use crate::auth::store::StoreUri;
 use crate::config::{CommandConfig, Config, EnvSnapshot, SyncConfig};
 use crate::error::{EXIT_LOGIN, EXIT_OK, EXIT_USAGE, exit_code};
 use crate::report::run_exit_code;
@@ -97,7 +97,12 @@ fn resolve(env: &EnvSnapshot, request: &Request, now: Timestamp) -> anyhow::Resu
         command: Command::Sync(request.sync_args()),
     };
     let config = Config::resolve(&cli, env, now)?;
-    place::check(sync_part(&config), Some(Path::new(&config.tokens_file)))?;
+    // A login in Secrets Manager or DynamoDB writes no file; the tokens file must be in /tmp.
+    let tokens_file = match &config.token_store {
+        StoreUri::File(path) => Some(path.as_path()),
+        StoreUri::SecretsManager(_) | StoreUri::DynamoDb(_) => None,
+    };
+    place::check(sync_part(&config), tokens_file)?;
     Ok(config)
 }
 

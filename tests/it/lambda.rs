@@ -694,8 +694,7 @@ fn the_deploy_template_passes_cfn_lint_and_sets_only_known_settings() {
     assert!(env.len() >= 10, "{env:?}");
     for name in env {
         let name = name.as_str().unwrap();
-        // OURA_TOKEN_STORE is the token-store setting of issue 22's other half.
-        assert!(known.contains(&name) || name == "OURA_TOKEN_STORE", "{name} is no setting");
+        assert!(known.contains(&name), "{name} is no setting");
     }
 }
 
