@@ -11,7 +11,8 @@
 //!   [`pieces`]: series windows cut into pieces sized from Oura's pages.
 //! - [`oura`]: the Oura API v2 client (pagination, retries, the end-date traps).
 //! - [`auth`]: where bearer tokens come from.
-//! - [`aws`]: the S3 and DynamoDB clients, built once from the SDK's default chain.
+//! - [`aws`]: the S3 and DynamoDB clients, built once from the SDK's default chain;
+//!   [`features`]: the optional parts of the build (`aws`, `parquet`) and their refusals.
 //! - [`store`]: the lake ([`store::ObjectStore`]); [`ledger`]: the run and day catalogue
 //!   ([`ledger::Ledger`]).
 //! - [`notify`]: the message after every run (WhatsApp and others); [`lock`]: one sync at a
@@ -36,6 +37,7 @@ pub mod dashboard;
 pub mod datatype;
 pub mod doctor;
 pub mod error;
+pub mod features;
 pub mod fsutil;
 pub mod health;
 pub mod http_body;
@@ -87,7 +89,10 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Refresh(app) => commands::refresh::exec(&config, app).await,
         CommandConfig::Sync(sync) => commands::sync::exec(&config, sync, screen).await,
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
+        #[cfg(feature = "parquet")]
         CommandConfig::Silver(silver) => commands::silver::exec(&config, silver).await,
+        #[cfg(not(feature = "parquet"))]
+        CommandConfig::Silver(_) => Err(features::Feature::Parquet.missing("silver (Parquet)")),
         CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
         CommandConfig::Mcp(mcp) => commands::mcp::exec(&config, mcp).await,
         CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,

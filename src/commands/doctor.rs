@@ -14,7 +14,7 @@ use crate::ledger::Ledger;
 use crate::notify::{Notifiers, NotifyStatus};
 use crate::report::{RunHead, RunReport};
 use crate::store::ObjectStore;
-use crate::store::s3::Encryption;
+use crate::store::byte_store::Encryption;
 
 /// The text of the test message.
 const TEST_MESSAGE: &str =

@@ -8,6 +8,7 @@ pub mod help;
 pub mod interrupt;
 pub mod mcp;
 pub mod refresh;
+#[cfg(feature = "parquet")]
 pub mod silver;
 pub mod status;
 pub mod sync;

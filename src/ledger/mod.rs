@@ -4,7 +4,9 @@
 //! The pipeline writes a day entry only after its object is stored, so the ledger never says a
 //! day is in the lake when it is not.
 
+#[cfg(feature = "aws")]
 pub mod dynamodb;
+#[cfg(feature = "aws")]
 pub mod ingestion_log;
 pub mod local;
 
@@ -17,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::datatype::DataType;
 use crate::window::Window;
 
+#[cfg(feature = "aws")]
 pub use dynamodb::{DynamoLedger, TableForm};
+#[cfg(feature = "aws")]
 pub use ingestion_log::{IngestionLog, LakeNames, SortKey};
 pub use local::LocalLedger;
 
@@ -160,7 +164,9 @@ pub trait Ledger {
 #[derive(Debug)]
 pub enum AnyLedger {
     Local(LocalLedger),
+    #[cfg(feature = "aws")]
     Dynamo(DynamoLedger),
+    #[cfg(feature = "aws")]
     IngestionLog(IngestionLog),
 }
 
@@ -168,7 +174,9 @@ impl Ledger for AnyLedger {
     async fn check(&self) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.check().await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.check().await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.check().await,
         }
     }
@@ -180,7 +188,9 @@ impl Ledger for AnyLedger {
     ) -> anyhow::Result<BTreeMap<Date, DayEntry>> {
         match self {
             AnyLedger::Local(l) => l.days(data_type, window).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.days(data_type, window).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.days(data_type, window).await,
         }
     }
@@ -188,7 +198,9 @@ impl Ledger for AnyLedger {
     async fn put_days(&self, entries: &[DayEntry], window: Window) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.put_days(entries, window).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.put_days(entries, window).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.put_days(entries, window).await,
         }
     }
@@ -196,7 +208,9 @@ impl Ledger for AnyLedger {
     async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.put_run(run).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.put_run(run).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.put_run(run).await,
         }
     }
@@ -204,7 +218,9 @@ impl Ledger for AnyLedger {
     async fn recent_runs(&self, limit: usize) -> anyhow::Result<Vec<RunEntry>> {
         match self {
             AnyLedger::Local(l) => l.recent_runs(limit).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.recent_runs(limit).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.recent_runs(limit).await,
         }
     }
@@ -212,7 +228,9 @@ impl Ledger for AnyLedger {
     async fn last_day_with_records(&self, data_type: DataType) -> anyhow::Result<Option<DayEntry>> {
         match self {
             AnyLedger::Local(l) => l.last_day_with_records(data_type).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.last_day_with_records(data_type).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.last_day_with_records(data_type).await,
         }
     }
@@ -220,7 +238,9 @@ impl Ledger for AnyLedger {
     fn describe(&self) -> String {
         match self {
             AnyLedger::Local(l) => l.describe(),
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.describe(),
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.describe(),
         }
     }
@@ -228,13 +248,21 @@ impl Ledger for AnyLedger {
     fn form(&self) -> &'static str {
         match self {
             AnyLedger::Local(l) => l.form(),
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.form(),
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.form(),
         }
     }
 
     fn records_each_object(&self) -> bool {
-        matches!(self, AnyLedger::IngestionLog(_))
+        match self {
+            AnyLedger::Local(l) => l.records_each_object(),
+            #[cfg(feature = "aws")]
+            AnyLedger::Dynamo(l) => l.records_each_object(),
+            #[cfg(feature = "aws")]
+            AnyLedger::IngestionLog(l) => l.records_each_object(),
+        }
     }
 }
 

@@ -14,27 +14,43 @@
 //! Silver never blocks bronze: it runs after bronze and the ledger are written, and a failure
 //! is reported (exit 1) and repaired by the next sync or `oura-sync silver`.
 
+#[cfg(feature = "parquet")]
 pub mod bio;
+#[cfg(feature = "parquet")]
 pub mod bronze;
+#[cfg(feature = "parquet")]
 pub mod decode;
+#[cfg(feature = "parquet")]
 pub mod render;
+#[cfg(feature = "parquet")]
 pub mod schema;
+#[cfg(feature = "parquet")]
 pub mod table;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+#[cfg(feature = "parquet")]
+use std::collections::BTreeSet;
 
+#[cfg(feature = "parquet")]
 use futures_util::StreamExt;
 use serde::Serialize;
 
+#[cfg(feature = "parquet")]
 use crate::datatype::DataType;
+#[cfg(feature = "parquet")]
 use crate::store::silver::{META_DIGEST, MonthFile, SilverTables};
+#[cfg(feature = "parquet")]
 use crate::window::Window;
+#[cfg(feature = "parquet")]
 use bronze::BronzeSource;
+#[cfg(feature = "parquet")]
 use table::{BronzeDay, MonthTable, YearMonth, bronze_digest, build_month, digest_of};
+#[cfg(feature = "parquet")]
 use tokio::sync::oneshot;
 
 /// Month files built at once: one per core of a small machine; more only hold more months
 /// of parsed records in memory at once.
+#[cfg(feature = "parquet")]
 const MONTHS_AT_ONCE: usize = 2;
 
 /// Whether a month file is rewritten when its digest already matches.
@@ -69,6 +85,7 @@ impl SilverReport {
 }
 
 /// What became of one (type, month).
+#[cfg(feature = "parquet")]
 enum MonthOutcome {
     Written { rows: usize, misfits: BTreeSet<String> },
     Unchanged,
@@ -76,6 +93,7 @@ enum MonthOutcome {
 }
 
 /// Brings the silver months of `types` within `window` up to date with `source`.
+#[cfg(feature = "parquet")]
 pub async fn update(
     silver: &SilverTables,
     source: &BronzeSource<'_>,
@@ -153,6 +171,7 @@ pub async fn update(
     report
 }
 
+#[cfg(feature = "parquet")]
 async fn update_month(
     silver: &SilverTables,
     source: &BronzeSource<'_>,
@@ -185,15 +204,18 @@ async fn update_month(
 }
 
 /// A month to build, and where its file goes back to.
+#[cfg(feature = "parquet")]
 type BuildJob = (DataType, YearMonth, Vec<BronzeDay>, oneshot::Sender<anyhow::Result<MonthTable>>);
 
 /// A few long-lived threads that build month files. Not `spawn_blocking`: each new thread of
 /// tokio's blocking pool gets its own malloc arena that keeps its peak, and a 3-year rebuild
 /// over ever new threads peaked at 200 MB instead of 100.
+#[cfg(feature = "parquet")]
 struct Builders {
     jobs: std::sync::mpsc::Sender<BuildJob>,
 }
 
+#[cfg(feature = "parquet")]
 impl Builders {
     fn start(threads: usize) -> Self {
         let (jobs, queue) = std::sync::mpsc::channel::<BuildJob>();
@@ -227,6 +249,7 @@ impl Builders {
 
 /// Every record of `data_type` in silver whose day lies in `window`, rendered back to Oura's
 /// JSON, in day order (the reading API for the dashboard and the tests).
+#[cfg(feature = "parquet")]
 pub async fn read_records(
     silver: &SilverTables,
     data_type: DataType,
@@ -243,6 +266,7 @@ pub async fn read_records(
 
 /// The rows of `data_type`'s month file for `month` (its `bytes`), each rendered back to
 /// Oura's JSON with the day it is filed under, in file order.
+#[cfg(feature = "parquet")]
 async fn month_records(
     data_type: DataType,
     month: YearMonth,
@@ -267,6 +291,7 @@ async fn month_records(
 /// Oura's JSON, **only when the file was built from exactly the bronze days `days`** (each
 /// day with its object's sha256, as the ledger lists the month); `None` when the file is
 /// missing or stale, so that a reader falls back to bronze and never shows an older answer.
+#[cfg(feature = "parquet")]
 pub async fn read_current_month(
     silver: &SilverTables,
     data_type: DataType,
@@ -286,6 +311,7 @@ pub async fn read_current_month(
 /// The bronze digest `data_type`'s month file for `month` was built from: from the store's
 /// metadata where it keeps some (one `HeadObject` on S3), else from the Parquet footer; `None`
 /// when there is no file, or it is not Parquet (cut off, or foreign), so it is rebuilt.
+#[cfg(feature = "parquet")]
 async fn stored_digest(
     silver: &SilverTables,
     data_type: DataType,
