@@ -180,7 +180,8 @@ impl ProvideCredentials for ResolvedFirst {
     }
 }
 
-/// The HTTP client of both AWS clients: rustls with ring (the one TLS stack of the binary),
+/// The HTTP client of both AWS clients: rustls with ring (the one TLS stack of the binary)
+/// trusting [`crate::tls::roots`],
 /// and the proxy of `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` unless `NO_PROXY` names the
 /// host. The SDK's plain builder offers no proxy setting, hence a connector of our own per
 /// connection settings (the builder still keeps one connection pool per setting).
@@ -189,6 +190,7 @@ fn http_client() -> SharedHttpClient {
     Builder::new().build_with_connector_fn(|settings, components| {
         let mut connector = Connector::builder()
             .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .tls_context(tls_context())
             .proxy_config(ProxyConfig::from_env());
         connector.set_connector_settings(settings.cloned());
         if let Some(components) = components {
@@ -196,6 +198,18 @@ fn http_client() -> SharedHttpClient {
         }
         connector.build()
     })
+}
+
+/// The roots the AWS clients trust: the same as every other client's ([`crate::tls`]).
+#[cfg(feature = "aws")]
+fn tls_context() -> tls::TlsContext {
+    let store = match crate::tls::roots() {
+        crate::tls::Roots::System => tls::TrustStore::default(),
+        crate::tls::Roots::Bundled => {
+            tls::TrustStore::empty().with_pem_certificate(crate::tls::bundled_pem())
+        }
+    };
+    tls::TlsContext::builder().with_trust_store(store).build().unwrap_or_default()
 }
 
 /// Which checksums the S3 client sends with its requests.

@@ -23,7 +23,7 @@
 //!   [`datatype`]: the 19 data types; [`scope`]: OAuth scope names; [`error`]: exit codes;
 //!   [`secret`]: redacted strings; [`scrub`]: outside text cleaned of secrets and escapes;
 //!   [`fsutil`]: atomic writes; [`http_body`]: bodies read with a size cap; [`text`]:
-//!   one-line messages and cause chains.
+//!   one-line messages and cause chains; [`tls`]: the roots every HTTPS client trusts.
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
 //! - [`mcp`]: `oura-sync mcp`, the lake served to an assistant over the Model Context Protocol.
 
@@ -60,6 +60,7 @@ pub mod silver;
 pub mod stdout;
 pub mod store;
 pub mod text;
+pub mod tls;
 pub mod usage;
 pub mod window;
 

@@ -247,7 +247,7 @@ pub struct TokenEndpoint {
 
 impl TokenEndpoint {
     pub fn new(app: OAuthApp) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client_builder()
             .timeout(TOKEN_CALL_TIMEOUT)
             // The body carries the client secret and a grant: never send it anywhere else.
             .redirect(reqwest::redirect::Policy::none())
