@@ -19,29 +19,41 @@
 //! default CRC32 trailers) unless `AWS_REQUEST_CHECKSUM_CALCULATION` says otherwise. Both
 //! clients go through the proxy of `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` names the host.
 
+#[cfg(feature = "aws")]
 use std::time::Duration;
 
+#[cfg(feature = "aws")]
 use aws_config::timeout::TimeoutConfig;
+#[cfg(feature = "aws")]
 use aws_config::{BehaviorVersion, Region};
+#[cfg(feature = "aws")]
 use aws_sdk_s3::config::SharedHttpClient;
+#[cfg(feature = "aws")]
 use aws_sdk_s3::config::{
     Credentials, IdentityCache, ProvideCredentials, RequestChecksumCalculation,
     ResponseChecksumValidation, SharedCredentialsProvider,
 };
+#[cfg(feature = "aws")]
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+#[cfg(feature = "aws")]
 use aws_smithy_http_client::proxy::ProxyConfig;
+#[cfg(feature = "aws")]
 use aws_smithy_http_client::{Builder, Connector, tls};
 
 use crate::error::UserError;
+#[cfg(feature = "aws")]
 use crate::text::{error_chain, one_line};
 
 /// How long to wait for a connection to S3 or DynamoDB.
+#[cfg(feature = "aws")]
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one attempt of one request may take (a day object is at most a few MB).
+#[cfg(feature = "aws")]
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The S3 and DynamoDB clients of one process, sharing one HTTP client and one credential
 /// cache. Cheap to clone.
+#[cfg(feature = "aws")]
 #[derive(Clone, Debug)]
 pub struct AwsClients {
     pub s3: aws_sdk_s3::Client,
@@ -67,6 +79,7 @@ pub struct AwsConfig {
     pub checksums: Option<ChecksumPolicy>,
 }
 
+#[cfg(feature = "aws")]
 impl AwsClients {
     /// Builds both clients from the default chain and `config` (see the module doc).
     ///
@@ -151,12 +164,14 @@ impl AwsClients {
 
 /// The credential chain, whose first answer was already had: it is given once (to the shared
 /// cache, at the first request), then every later call asks the chain.
+#[cfg(feature = "aws")]
 #[derive(Debug)]
 struct ResolvedFirst {
     first: std::sync::Mutex<Option<Credentials>>,
     chain: SharedCredentialsProvider,
 }
 
+#[cfg(feature = "aws")]
 impl ProvideCredentials for ResolvedFirst {
     fn provide_credentials<'a>(
         &'a self,
@@ -174,14 +189,17 @@ impl ProvideCredentials for ResolvedFirst {
     }
 }
 
-/// The HTTP client of both AWS clients: rustls with ring (the one TLS stack of the binary),
+/// The HTTP client of both AWS clients: rustls with ring (the one TLS stack of the binary)
+/// trusting [`crate::tls::roots`],
 /// and the proxy of `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` unless `NO_PROXY` names the
 /// host. The SDK's plain builder offers no proxy setting, hence a connector of our own per
 /// connection settings (the builder still keeps one connection pool per setting).
+#[cfg(feature = "aws")]
 fn http_client() -> SharedHttpClient {
     Builder::new().build_with_connector_fn(|settings, components| {
         let mut connector = Connector::builder()
             .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .tls_context(tls_context())
             .proxy_config(ProxyConfig::from_env());
         connector.set_connector_settings(settings.cloned());
         if let Some(components) = components {
@@ -189,6 +207,18 @@ fn http_client() -> SharedHttpClient {
         }
         connector.build()
     })
+}
+
+/// The roots the AWS clients trust: the same as every other client's ([`crate::tls`]).
+#[cfg(feature = "aws")]
+fn tls_context() -> tls::TlsContext {
+    let store = match crate::tls::roots() {
+        crate::tls::Roots::System => tls::TrustStore::default(),
+        crate::tls::Roots::Bundled => {
+            tls::TrustStore::empty().with_pem_certificate(crate::tls::bundled_pem())
+        }
+    };
+    tls::TlsContext::builder().with_trust_store(store).build().unwrap_or_default()
 }
 
 /// Which checksums the S3 client sends with its requests.
@@ -222,6 +252,7 @@ impl ChecksumPolicy {
 
 /// The one-line error for credentials that the chain could not provide for `profile`, with
 /// what to run; `cause` is the chain's own account.
+#[cfg(feature = "aws")]
 fn credentials_hint(profile: &str, cause: &str) -> String {
     let cause = one_line(cause, 300);
     if cause.contains("SSO") || cause.contains("sso") {
@@ -254,6 +285,7 @@ fn credentials_hint(profile: &str, cause: &str) -> String {
 }
 
 /// What went wrong in one SDK call, reduced to what a message or a retry decision needs.
+#[cfg(feature = "aws")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallFailure {
     /// The HTTP status, when a response arrived.
@@ -264,6 +296,7 @@ pub struct CallFailure {
     pub detail: String,
 }
 
+#[cfg(feature = "aws")]
 impl CallFailure {
     /// Describes `err`.
     pub fn from_sdk<E, R>(err: &SdkError<E, R>) -> Self
@@ -317,10 +350,12 @@ impl CallFailure {
 }
 
 /// A raw HTTP response whose status code can be read (both SDK crates' responses).
+#[cfg(feature = "aws")]
 pub trait HasStatus {
     fn status(&self) -> u16;
 }
 
+#[cfg(feature = "aws")]
 impl HasStatus for aws_sdk_s3::config::http::HttpResponse {
     fn status(&self) -> u16 {
         self.status().as_u16()
@@ -331,17 +366,23 @@ impl HasStatus for aws_sdk_s3::config::http::HttpResponse {
 /// so that a command whose lake, ledger and silver are all in AWS resolves its credentials
 /// once (see [`crate::aws`]).
 pub struct Aws<'a> {
+    #[cfg_attr(not(feature = "aws"), allow(dead_code))]
     config: &'a AwsConfig,
+    #[cfg(feature = "aws")]
     clients: tokio::sync::OnceCell<AwsClients>,
 }
 
 impl<'a> Aws<'a> {
     /// Nothing is built until [`Aws::clients`] is first called.
     pub fn new(config: &'a AwsConfig) -> Self {
-        Self { config, clients: tokio::sync::OnceCell::new() }
+        #[cfg(feature = "aws")]
+        return Self { config, clients: tokio::sync::OnceCell::new() };
+        #[cfg(not(feature = "aws"))]
+        Self { config }
     }
 
     /// The clients, built on the first call.
+    #[cfg(feature = "aws")]
     pub async fn clients(&self) -> anyhow::Result<&AwsClients> {
         self.clients.get_or_try_init(|| AwsClients::load(self.config)).await
     }
@@ -362,6 +403,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "aws")]
     fn credential_failures_name_the_profile_and_the_fix() {
         let sso = credentials_hint("work", "failed to load the cached SSO token: No such file");
         assert!(sso.contains("`work`") && sso.ends_with("run `aws sso login --profile work`"));

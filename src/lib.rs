@@ -11,7 +11,8 @@
 //!   [`pieces`]: series windows cut into pieces sized from Oura's pages.
 //! - [`oura`]: the Oura API v2 client (pagination, retries, the end-date traps).
 //! - [`auth`]: where bearer tokens come from.
-//! - [`aws`]: the S3 and DynamoDB clients, built once from the SDK's default chain.
+//! - [`aws`]: the S3 and DynamoDB clients, built once from the SDK's default chain;
+//!   [`features`]: the optional parts of the build (`aws`, `parquet`) and their refusals.
 //! - [`store`]: the lake ([`store::ObjectStore`]); [`ledger`]: the run and day catalogue
 //!   ([`ledger::Ledger`]).
 //! - [`notify`]: the message after every run (WhatsApp and others); [`lock`]: one sync at a
@@ -22,7 +23,7 @@
 //!   [`datatype`]: the 19 data types; [`scope`]: OAuth scope names; [`error`]: exit codes;
 //!   [`secret`]: redacted strings; [`scrub`]: outside text cleaned of secrets and escapes;
 //!   [`fsutil`]: atomic writes; [`http_body`]: bodies read with a size cap; [`text`]:
-//!   one-line messages and cause chains.
+//!   one-line messages and cause chains; [`tls`]: the roots every HTTPS client trusts.
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
 //! - [`lambda`]: the same binary as a Lambda custom runtime (`AWS_LAMBDA_RUNTIME_API` set).
 //! - [`mcp`]: `oura-sync mcp`, the lake served to an assistant over the Model Context Protocol.
@@ -37,10 +38,12 @@ pub mod dashboard;
 pub mod datatype;
 pub mod doctor;
 pub mod error;
+pub mod features;
 pub mod fsutil;
 pub mod health;
 pub mod http_body;
 pub mod lake_identity;
+#[cfg(feature = "aws")]
 pub mod lambda;
 pub mod ledger;
 pub mod lock;
@@ -61,6 +64,7 @@ pub mod silver;
 pub mod stdout;
 pub mod store;
 pub mod text;
+pub mod tls;
 pub mod usage;
 pub mod window;
 
@@ -90,7 +94,10 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Refresh(app) => commands::refresh::exec(&config, app).await,
         CommandConfig::Sync(sync) => commands::sync::exec(&config, sync, screen).await,
         CommandConfig::Status(status) => commands::status::exec(&config, status).await,
+        #[cfg(feature = "parquet")]
         CommandConfig::Silver(silver) => commands::silver::exec(&config, silver).await,
+        #[cfg(not(feature = "parquet"))]
+        CommandConfig::Silver(_) => Err(features::Feature::Parquet.missing("silver (Parquet)")),
         CommandConfig::Dashboard(dashboard) => commands::dashboard::exec(&config, dashboard).await,
         CommandConfig::Mcp(mcp) => commands::mcp::exec(&config, mcp).await,
         CommandConfig::Doctor(doctor) => commands::doctor::exec(&config, doctor).await,

@@ -9,6 +9,7 @@ use oura_sync::error::exit_code;
 
 fn main() -> ExitCode {
     // Lambda starts a custom runtime's bootstrap with no arguments and this variable set.
+    #[cfg(feature = "aws")]
     if oura_sync::lambda::requested() {
         oura_sync::logging::init(0, false);
         return match async_runtime() {

@@ -17,8 +17,11 @@ use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::Timestamp;
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+};
 use reqwest::Url;
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -57,8 +60,9 @@ impl Attempt {
     }
 
     /// The PKCE S256 challenge of the verifier (RFC 7636 §4.2).
-    fn challenge(&self) -> String {
-        URL_SAFE_NO_PAD.encode(Sha256::digest(self.verifier.expose().as_bytes()))
+    fn challenge(&self) -> PkceCodeChallenge {
+        let verifier = PkceCodeVerifier::new(self.verifier.expose().to_string());
+        PkceCodeChallenge::from_code_verifier_sha256(&verifier)
     }
 }
 
@@ -69,19 +73,24 @@ fn random_token() -> anyhow::Result<String> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// The URL the user opens to log in.
+/// The URL the user opens to log in, built by the `oauth2` crate: the code flow with this
+/// attempt's `state` and PKCE S256 challenge, the redirect URI and the scopes.
 fn authorize_url(app: &OAuthApp, attempt: &Attempt) -> anyhow::Result<Url> {
-    let mut url = Url::parse(&app.authorize_url).map_err(|e| {
-        UserError::usage(format!("OURA_AUTHORIZE_URL `{}` is not a URL: {e}", app.authorize_url))
-    })?;
-    url.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &app.client_id)
-        .append_pair("redirect_uri", &app.redirect_uri)
-        .append_pair("scope", &app.scopes.join(" "))
-        .append_pair("state", &attempt.state)
-        .append_pair("code_challenge", &attempt.challenge())
-        .append_pair("code_challenge_method", "S256");
+    let not_a_url = |name: &str, value: &str, e: url::ParseError| {
+        UserError::usage(format!("{name} `{value}` is not a URL: {e}"))
+    };
+    let authorize = AuthUrl::new(app.authorize_url.clone())
+        .map_err(|e| not_a_url("OURA_AUTHORIZE_URL", &app.authorize_url, e))?;
+    let redirect = RedirectUrl::new(app.redirect_uri.clone())
+        .map_err(|e| not_a_url("OURA_REDIRECT_URI", &app.redirect_uri, e))?;
+    let client = BasicClient::new(ClientId::new(app.client_id.clone()))
+        .set_auth_uri(authorize)
+        .set_redirect_uri(redirect);
+    let (url, _state) = client
+        .authorize_url(|| CsrfToken::new(attempt.state.clone()))
+        .add_scopes(app.scopes.iter().cloned().map(Scope::new))
+        .set_pkce_challenge(attempt.challenge())
+        .url();
     Ok(url)
 }
 
@@ -444,10 +453,35 @@ mod tests {
             state: String::new(),
             verifier: Secret::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
         };
-        assert_eq!(a.challenge(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(a.challenge().as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
         let t = random_token().unwrap();
         assert_eq!(t.len(), 43);
         assert_ne!(t, random_token().unwrap());
+    }
+
+    /// The authorize URL asks for a code with this attempt's state and S256 challenge, for
+    /// the app's redirect URI and scopes (`extapi:`-free, space-separated).
+    #[test]
+    fn the_authorize_url_carries_state_and_pkce() {
+        let app = crate::auth::oauth::OAuthApp::new(&crate::auth::oauth::OAuthConfig {
+            client_id: Some("id".into()),
+            client_secret: Some(Secret::new("secret")),
+            scopes: "extapi:daily, heartrate".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let url = authorize_url(&app, &attempt()).unwrap();
+        let query: std::collections::HashMap<String, String> =
+            url.query_pairs().into_owned().collect();
+        assert!(url.as_str().starts_with(crate::auth::oauth::DEFAULT_AUTHORIZE_URL));
+        assert_eq!(query["response_type"], "code");
+        assert_eq!(query["client_id"], "id");
+        assert_eq!(query["redirect_uri"], crate::auth::oauth::DEFAULT_REDIRECT_URI);
+        assert_eq!(query["scope"], "daily heartrate");
+        assert_eq!(query["state"], "s-123");
+        assert_eq!(query["code_challenge"], attempt().challenge().as_str());
+        assert_eq!(query["code_challenge_method"], "S256");
+        assert!(!url.as_str().contains("secret"));
     }
 
     #[test]

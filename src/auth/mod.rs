@@ -19,6 +19,7 @@
 
 pub mod login;
 pub mod oauth;
+pub mod protocol;
 pub mod refresh;
 pub mod store;
 pub mod tokens;

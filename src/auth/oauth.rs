@@ -16,8 +16,9 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
+use oauth2::{AuthorizationCode, PkceCodeVerifier, RefreshToken, RequestTokenError, TokenResponse};
 
+use super::protocol::{self, SendError};
 use crate::error::UserError;
 use crate::scrub::scrub;
 use crate::secret::Secret;
@@ -182,6 +183,12 @@ pub enum OAuthError {
     /// A success without a usable token.
     #[error("the token endpoint {url} answered without an access token")]
     Malformed { url: String },
+    /// The token URL is not a URL.
+    #[error(
+        "the token URL `{url}` is not a URL ({reason}); check OURA_TOKEN_URL and \
+         OURA_TOKEN_FALLBACK_URL"
+    )]
+    NotAUrl { url: String, reason: String },
 }
 
 fn detail(description: &Option<String>) -> String {
@@ -209,6 +216,7 @@ impl OAuthError {
                 "{self}; check OURA_CLIENT_ID and OURA_CLIENT_SECRET against your app at \
                  https://developer.ouraring.com"
             )),
+            OAuthError::NotAUrl { .. } => UserError::usage(self.to_string()),
             other => other.into(),
         }
     }
@@ -227,17 +235,6 @@ impl OAuthError {
     }
 }
 
-/// Every field Oura's token endpoint may answer with, success or error.
-#[derive(Deserialize)]
-struct TokenAnswer {
-    access_token: Option<Secret>,
-    refresh_token: Option<Secret>,
-    expires_in: Option<serde_json::Value>,
-    scope: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
-}
-
 /// Calls the token endpoint for one app.
 #[derive(Debug, Clone)]
 pub struct TokenEndpoint {
@@ -247,7 +244,7 @@ pub struct TokenEndpoint {
 
 impl TokenEndpoint {
     pub fn new(app: OAuthApp) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client_builder()
             .timeout(TOKEN_CALL_TIMEOUT)
             // The body carries the client secret and a grant: never send it anywhere else.
             .redirect(reqwest::redirect::Policy::none())
@@ -283,82 +280,84 @@ impl TokenEndpoint {
 
     async fn request_at(&self, url: &str, grant: &Grant<'_>) -> Result<Issued, OAuthError> {
         let app = &self.app;
-        let mut form: Vec<(&str, &str)> =
-            vec![("client_id", &app.client_id), ("client_secret", app.client_secret.expose())];
-        match grant {
-            Grant::Code { code, verifier } => form.extend([
-                ("grant_type", "authorization_code"),
-                ("code", code.expose()),
-                ("redirect_uri", &app.redirect_uri),
-                ("code_verifier", verifier.expose()),
-            ]),
-            Grant::Refresh(token) => {
-                form.extend([("grant_type", "refresh_token"), ("refresh_token", token.expose())])
-            }
-        }
+        let client =
+            protocol::client(&app.client_id, app.client_secret.expose(), &app.redirect_uri, url)
+                .map_err(|e| OAuthError::NotAUrl { url: url.to_string(), reason: e.to_string() })?;
         tracing::debug!(url, grant = grant.kind(), "Calling the token endpoint.");
-        let transport = |source| OAuthError::Transport { url: url.to_string(), source };
-        let response = self
-            .http
-            .post(url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(&form)
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = response.status();
-        let body =
-            crate::http_body::read_capped(response, MAX_TOKEN_ANSWER_BYTES).await.map_err(|e| {
-                match e {
-                    crate::http_body::BodyError::TooLarge { .. } => {
-                        OAuthError::TooLarge { url: url.to_string() }
-                    }
-                    crate::http_body::BodyError::Transport(source) => transport(source),
-                }
-            })?;
-        // Never log `body`: a success holds the tokens.
-        let answer = serde_json::from_slice::<TokenAnswer>(&body).ok();
-        tracing::debug!(url, status = status.as_u16(), "The token endpoint answered.");
-        if status.is_success() {
-            let answer = answer.ok_or_else(|| OAuthError::Malformed { url: url.to_string() })?;
-            let access_token = answer
-                .access_token
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| OAuthError::Malformed { url: url.to_string() })?;
-            return Ok(Issued {
-                access_token,
-                refresh_token: answer.refresh_token.filter(|t| !t.is_empty()),
-                expires_in: answer.expires_in.as_ref().and_then(seconds),
-                scope: answer.scope.filter(|s| !s.trim().is_empty()),
-                token_url: url.to_string(),
-            });
-        }
-        let (error, description) = match answer {
-            Some(a) => (
-                a.error.map(|e| one_line(&scrub(&e), 200)),
-                a.error_description.map(|d| one_line(&scrub(&d), 200)),
-            ),
-            None => (None, None),
+        let sender = protocol::Sender::new(&self.http, MAX_TOKEN_ANSWER_BYTES);
+        let answer = match grant {
+            Grant::Code { code, verifier } => {
+                client
+                    .exchange_code(AuthorizationCode::new(code.expose().to_string()))
+                    .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()))
+                    .request_async(&sender)
+                    .await
+            }
+            Grant::Refresh(token) => {
+                let token = RefreshToken::new(token.expose().to_string());
+                client.exchange_refresh_token(&token).request_async(&sender).await
+            }
         };
-        Err(match error.as_deref() {
-            Some("invalid_grant") => OAuthError::InvalidGrant { kind: grant.kind(), description },
-            Some("invalid_client") => OAuthError::InvalidClient { description },
-            _ => OAuthError::Rejected {
-                url: url.to_string(),
-                status: status.as_u16(),
-                error,
-                description,
-            },
+        // Never log the answer: a success holds the tokens.
+        let status = sender.status();
+        tracing::debug!(url, status, "The token endpoint answered.");
+        let malformed = || OAuthError::Malformed { url: url.to_string() };
+        let tokens = match answer {
+            Ok(tokens) => tokens,
+            Err(RequestTokenError::Request(SendError::Transport(source))) => {
+                return Err(OAuthError::Transport { url: url.to_string(), source });
+            }
+            Err(RequestTokenError::Request(SendError::TooLarge)) => {
+                return Err(OAuthError::TooLarge { url: url.to_string() });
+            }
+            Err(RequestTokenError::ServerResponse(refusal)) => {
+                let error = one_line(&scrub(refusal.error().as_ref()), 200);
+                let description = refusal.error_description().map(|d| one_line(&scrub(d), 200));
+                return Err(refused(url, status, grant, Some(error), description));
+            }
+            // A success that is not a token answer, or a refusal without an OAuth error code.
+            Err(RequestTokenError::Parse(..) | RequestTokenError::Other(_)) => {
+                return Err(match status {
+                    Some(200) | None => malformed(),
+                    Some(_) => refused(url, status, grant, None, None),
+                });
+            }
+        };
+        let access_token = Some(tokens.access_token().secret())
+            .filter(|t| !t.is_empty())
+            .map(Secret::new)
+            .ok_or_else(malformed)?;
+        Ok(Issued {
+            access_token,
+            refresh_token: tokens
+                .refresh_token()
+                .map(|t| t.secret())
+                .filter(|t| !t.is_empty())
+                .map(Secret::new),
+            expires_in: tokens.expires_in_seconds(),
+            scope: tokens.scope_text().filter(|s| !s.trim().is_empty()),
+            token_url: url.to_string(),
         })
     }
 }
 
-/// `expires_in` as whole seconds; some servers send it as a string.
-fn seconds(value: &serde_json::Value) -> Option<i64> {
-    match value {
-        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+/// What a refusal at `url` (answered with `status`) carrying the OAuth `error` code means.
+fn refused(
+    url: &str,
+    status: Option<u16>,
+    grant: &Grant<'_>,
+    error: Option<String>,
+    description: Option<String>,
+) -> OAuthError {
+    match error.as_deref() {
+        Some("invalid_grant") => OAuthError::InvalidGrant { kind: grant.kind(), description },
+        Some("invalid_client") => OAuthError::InvalidClient { description },
+        _ => OAuthError::Rejected {
+            url: url.to_string(),
+            status: status.unwrap_or_default(),
+            error,
+            description,
+        },
     }
 }
 
@@ -417,13 +416,5 @@ mod tests {
         let err = grant.into_user_error();
         assert_eq!(crate::error::exit_code(&err), crate::error::EXIT_LOGIN);
         assert!(err.to_string().contains("oura-sync auth"));
-    }
-
-    #[test]
-    fn expires_in_may_be_a_number_or_a_string() {
-        assert_eq!(seconds(&serde_json::json!(86400)), Some(86400));
-        assert_eq!(seconds(&serde_json::json!("3600")), Some(3600));
-        assert_eq!(seconds(&serde_json::json!(12.5)), Some(12));
-        assert_eq!(seconds(&serde_json::json!(null)), None);
     }
 }

@@ -14,7 +14,7 @@ use crate::ledger::Ledger;
 use crate::notify::{Notifiers, NotifyStatus};
 use crate::report::{RunHead, RunReport};
 use crate::store::ObjectStore;
-use crate::store::s3::Encryption;
+use crate::store::byte_store::Encryption;
 
 /// The text of the test message.
 const TEST_MESSAGE: &str =
@@ -57,7 +57,7 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
         .unwrap_or_else(|| doctor.api_base.clone());
     match &login.bearer {
         Some(bearer) => {
-            let http = reqwest::Client::builder()
+            let http = crate::tls::client_builder()
                 .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
                 .connect_timeout(std::time::Duration::from_secs(10))
                 .build()?;

@@ -8,8 +8,6 @@ use crate::error::{EXIT_OK, UserError};
 use crate::lake_identity::{self, Asked};
 use crate::ledger::Ledger;
 use crate::ops::{migrate, repair};
-use crate::silver::Mode;
-use crate::silver::bronze::BronzeSource;
 use crate::store::layout::by_name;
 use crate::store::{ObjectStore, lock_run};
 
@@ -58,16 +56,14 @@ pub async fn exec(config: &Config, command: &MigrateConfig) -> anyhow::Result<u8
     let sides =
         migrate::Sides { old_store: &old_store, new_store: &new_store, ledger: &new_ledger };
     let report = migrate::run(&sides, identity, layout.name(), &timezone, &run_id).await?;
-    let mut silver_error = None;
-    if let Some(place) = &work.silver
-        && let Some(span) = report.span
-    {
-        let silver = super::silver_backend(place, &aws).await?;
-        let source = BronzeSource::Ledger { ledger: &new_ledger, store: &new_store };
-        let update =
-            crate::silver::bio::update(&silver, &source, &report.types, span, Mode::Update).await;
-        silver_error = update.error;
-    }
+    let silver_error = super::refresh_silver(
+        work.silver.as_ref(),
+        &aws,
+        (&new_store, &new_ledger),
+        &report.types,
+        report.span,
+    )
+    .await?;
     crate::stdout::print_with(|out| {
         writeln!(
             out,

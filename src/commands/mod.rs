@@ -11,6 +11,7 @@ pub mod mcp;
 pub mod migrate;
 pub mod refresh;
 pub mod repair;
+#[cfg(feature = "parquet")]
 pub mod silver;
 pub mod status;
 pub mod sync;
@@ -59,11 +60,18 @@ pub async fn token_store(config: &Config, aws: &Aws<'_>) -> anyhow::Result<AnyTo
 pub async fn open_store(uri: &StoreUri, aws: &Aws<'_>) -> anyhow::Result<AnyTokenStore> {
     Ok(match uri {
         StoreUri::File(path) => AnyTokenStore::file(path.clone()),
+        #[cfg(feature = "aws")]
         StoreUri::SecretsManager(id) => {
             AnyTokenStore::secrets_manager(aws.clients().await?.secretsmanager.clone(), id)
         }
+        #[cfg(feature = "aws")]
         StoreUri::DynamoDb(table) => {
             AnyTokenStore::dynamodb(aws.clients().await?.dynamodb.clone(), table)
+        }
+        #[cfg(not(feature = "aws"))]
+        StoreUri::SecretsManager(_) | StoreUri::DynamoDb(_) => {
+            let _ = aws;
+            return Err(crate::features::Feature::Aws.missing("Secrets Manager or DynamoDB"));
         }
     })
 }
@@ -80,5 +88,32 @@ pub async fn readable_silver(
             tracing::warn!(error = %format!("{e:#}"), "Reading bronze only: silver cannot be read.");
             None
         }
+    }
+}
+
+/// Brings the silver tables at `place` up to date after `migrate` or `repair` changed the
+/// bronze days of `types` within `span` of `lake` (its store and ledger); the silver error, if
+/// any, for the summary. Nothing to do without silver (or in a build without it).
+pub async fn refresh_silver(
+    place: Option<&crate::config::SilverPlace>,
+    aws: &Aws<'_>,
+    lake: (&crate::store::AnyStore, &crate::ledger::AnyLedger),
+    types: &[crate::datatype::DataType],
+    span: Option<crate::window::Window>,
+) -> anyhow::Result<Option<String>> {
+    let (Some(place), Some(span)) = (place, span) else { return Ok(None) };
+    #[cfg(feature = "parquet")]
+    {
+        let silver = silver_backend(place, aws).await?;
+        let (store, ledger) = lake;
+        let source = crate::silver::bronze::BronzeSource::Ledger { ledger, store };
+        let mode = crate::silver::Mode::Update;
+        Ok(crate::silver::bio::update(&silver, &source, types, span, mode).await.error)
+    }
+    #[cfg(not(feature = "parquet"))]
+    {
+        // The configuration refuses silver in a build without it; nothing can be here.
+        let _ = (place, span, aws, lake, types);
+        Ok(None)
     }
 }

@@ -6,9 +6,7 @@ use crate::config::{Config, LakeWork};
 use crate::datatype::DataType;
 use crate::error::{EXIT_FAILED, EXIT_OK};
 use crate::ops::repair;
-use crate::silver::Mode;
-use crate::silver::bronze::BronzeSource;
-use crate::store::{Lake, ObjectStore, lock_run};
+use crate::store::{ObjectStore, lock_run};
 
 /// Runs `repair` and returns the exit code.
 pub async fn exec(config: &Config, work: &LakeWork) -> anyhow::Result<u8> {
@@ -28,20 +26,15 @@ pub async fn exec(config: &Config, work: &LakeWork) -> anyhow::Result<u8> {
     for object in &report.damaged_objects {
         tracing::error!(%object, "A lake object does not decode; it is not listed.");
     }
-    let mut silver_error = None;
-    if let Some(place) = &work.silver
-        && let Some(span) = report.span
-    {
-        let silver = super::silver_backend(place, &aws).await?;
-        let lake = Lake { store, ledger, silver: None };
-        let source = BronzeSource::Ledger { ledger: &lake.ledger, store: &lake.store };
-        let update =
-            crate::silver::bio::update(&silver, &source, DataType::ALL, span, Mode::Update).await;
-        silver_error = update.error;
-        print_summary(&report, &lake.store.describe(), silver_error.as_deref())?;
-    } else {
-        print_summary(&report, &store.describe(), None)?;
-    }
+    let silver_error = super::refresh_silver(
+        work.silver.as_ref(),
+        &aws,
+        (&store, &ledger),
+        DataType::ALL,
+        report.span,
+    )
+    .await?;
+    print_summary(&report, &store.describe(), silver_error.as_deref())?;
     Ok(if report.damaged_objects.is_empty() && silver_error.is_none() {
         EXIT_OK
     } else {

@@ -13,6 +13,7 @@ use crate::config::{Config, StatusConfig};
 use crate::datatype::DataType;
 use crate::error::UserError;
 use crate::ledger::{DayEntry, Ledger, RunEntry};
+#[cfg(feature = "parquet")]
 use crate::silver::bronze::BronzeSource;
 use crate::silver::index::Verdict;
 use crate::store::ObjectStore;
@@ -95,6 +96,9 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
     for &data_type in DataType::ALL {
         let silver = match &silver {
             None => None,
+            #[cfg(not(feature = "parquet"))]
+            Some(_) => None,
+            #[cfg(feature = "parquet")]
             Some(silver) => {
                 let latest = silver.latest(data_type).await?;
                 let source = BronzeSource::Ledger { ledger: &ledger, store: &store };

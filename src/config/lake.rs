@@ -2,6 +2,7 @@
 //! the layout, `OURA_SILVER*`, and the lake's own lock.
 
 use super::*;
+use crate::features::Feature;
 
 impl LakePlace {
     /// The destination as a user writes it (`./oura-lake`, `s3://bucket/prefix`).
@@ -90,6 +91,9 @@ pub fn silver_place(
         return Ok(None);
     }
     let named = named.map(|r| r.value);
+    if !Feature::Parquet.built() && named.is_none() && switch.is_none() {
+        return Ok(None);
+    }
     let destination = match (named, lake) {
         (Some(text), _) => Destination::parse(&text)?,
         (None, LakePlace::Local { root, .. }) => Destination::Local(root.join(SILVER_DIR)),
@@ -101,19 +105,26 @@ pub fn silver_place(
         }
         (None, LakePlace::S3 { .. }) => return Ok(None),
     };
+    // A build without Parquet has no silver: off unless asked for, and refused when asked.
+    Feature::Parquet.require("silver (Parquet)")?;
     let place = match destination {
         Destination::Local(root) => SilverPlace::Local(root),
-        Destination::S3 { bucket, prefix } => SilverPlace::S3 {
-            bucket,
-            prefix,
-            encryption: Encryption::parse(
-                sources.value("OURA_S3_SSE").as_deref(),
-                sources.value("OURA_S3_KMS_KEY_ID"),
-            )?,
-        },
+        Destination::S3 { bucket, prefix } => {
+            Feature::Aws.require("S3")?;
+            SilverPlace::S3 {
+                bucket,
+                prefix,
+                encryption: Encryption::parse(
+                    sources.value("OURA_S3_SSE").as_deref(),
+                    sources.value("OURA_S3_KMS_KEY_ID"),
+                )?,
+            }
+        }
     };
     // With the bio-lakehouse layout the typed tables move under a folder of their own.
-    Ok(Some(crate::silver::bio::typed_place(place, layout_of(sources)?.name())))
+    #[cfg(feature = "parquet")]
+    let place = crate::silver::bio::typed_place(place, layout_of(sources)?.name());
+    Ok(Some(place))
 }
 
 /// The lake of `OURA_DESTINATION`/`--dest` (when neither is set but bio-lakehouse's
@@ -131,8 +142,14 @@ pub(super) fn lake_config(sources: &Sources<'_>) -> anyhow::Result<LakeConfig> {
         .is_some_and(|resolved| !matches!(resolved.source, Source::Default));
     let ledger_table = sources.value("OURA_DYNAMODB_TABLE");
     let place = match destination {
-        Destination::Local(root) => LakePlace::Local { root, ledger_table },
+        Destination::Local(root) => {
+            if ledger_table.is_some() {
+                Feature::Aws.require("DynamoDB (OURA_DYNAMODB_TABLE)")?;
+            }
+            LakePlace::Local { root, ledger_table }
+        }
         Destination::S3 { bucket, prefix } => {
+            Feature::Aws.require("S3")?;
             let encryption = Encryption::parse(
                 sources.value("OURA_S3_SSE").as_deref(),
                 sources.value("OURA_S3_KMS_KEY_ID"),

@@ -50,8 +50,8 @@ use crate::oura::pacer::OURA_LIMIT;
 use crate::pipeline::SyncJob;
 use crate::secret::Secret;
 use crate::store::LakeLock;
+use crate::store::byte_store::Encryption;
 use crate::store::layout::{self, Layout, by_name};
-use crate::store::s3::Encryption;
 use crate::window::Window;
 
 /// Default window length in days (`OURA_DAYS`).
@@ -398,7 +398,11 @@ fn token_store(sources: &Sources<'_>, tokens_file: &std::path::Path) -> anyhow::
             store.source, file.source
         )));
     }
-    StoreUri::parse(&store.value, "OURA_TOKEN_STORE")
+    let uri = StoreUri::parse(&store.value, "OURA_TOKEN_STORE")?;
+    if !matches!(uri, StoreUri::File(_)) {
+        crate::features::Feature::Aws.require("Secrets Manager or DynamoDB")?;
+    }
+    Ok(uri)
 }
 
 fn sync_config(
@@ -602,6 +606,7 @@ fn silver_command(
     sources: &Sources<'_>,
     now: Timestamp,
 ) -> anyhow::Result<SilverCommandConfig> {
+    crate::features::Feature::Parquet.require("silver (Parquet)")?;
     let today = now.to_zoned_datetime(timezone(sources)?).date();
     let start = args.from.as_deref().map(|d| parse_date("--from", d)).transpose()?;
     let end = args.to.as_deref().map(|d| parse_date("--to", d)).transpose()?.unwrap_or(today);

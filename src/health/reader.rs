@@ -9,6 +9,7 @@
 //! (one Parquet read instead of a month of objects), and from bronze otherwise: the records
 //! are the same either way (silver renders back to its bronze records losslessly).
 
+#[cfg(feature = "parquet")]
 use std::collections::BTreeMap;
 
 use anyhow::Context;
@@ -18,11 +19,13 @@ use serde::de::DeserializeOwned;
 
 use crate::datatype::DataType;
 use crate::ledger::{AnyLedger, Ledger};
+#[cfg(feature = "parquet")]
 use crate::silver::index::DayNow;
-use crate::silver::table::YearMonth;
 use crate::store::silver::SilverTables;
 use crate::store::{AnyStore, ObjectStore};
 use crate::window::Window;
+#[cfg(feature = "parquet")]
+use crate::window::YearMonth;
 
 /// Objects read at once (an S3 lake answers each in a round trip).
 const READS_AT_ONCE: usize = 16;
@@ -99,6 +102,7 @@ pub struct LakeReader<'a> {
     pub silver: Option<&'a SilverTables>,
 }
 
+#[cfg(feature = "parquet")]
 impl RecordReader for LakeReader<'_> {
     async fn records<T: DeserializeOwned>(
         &self,
@@ -153,6 +157,18 @@ impl RecordReader for LakeReader<'_> {
         }
         records.sort_by_key(|(day, _)| *day);
         Ok(records)
+    }
+}
+
+/// A build without Parquet has no silver: the bronze lake alone.
+#[cfg(not(feature = "parquet"))]
+impl RecordReader for LakeReader<'_> {
+    async fn records<T: DeserializeOwned>(
+        &self,
+        data_type: DataType,
+        window: Window,
+    ) -> anyhow::Result<Vec<(Date, T)>> {
+        self.bronze.records(data_type, window).await
     }
 }
 

@@ -19,8 +19,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::event::Request;
 use super::{deadline, place};
-use crate::cli::{Cli, Command};
 use crate::auth::store::StoreUri;
+use crate::cli::{Cli, Command};
 use crate::config::{CommandConfig, Config, EnvSnapshot, SyncConfig};
 use crate::error::{EXIT_LOGIN, EXIT_OK, EXIT_USAGE, exit_code};
 use crate::report::run_exit_code;

@@ -7,9 +7,11 @@
 //! `source` `oura-sync`, `data_type` `lake`. Neither key is one bio-lakehouse's readers look up
 //! (they query the `oura#<type>`/`oura#run` partitions or object URIs).
 
+#[cfg(feature = "aws")]
 use std::collections::HashMap;
 
 use anyhow::Context;
+#[cfg(feature = "aws")]
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +69,7 @@ impl LakeIdentity {
 
     /// The attributes of the DynamoDB item besides its keys: the record as JSON, and its
     /// values as plain attributes for a person reading the table.
+    #[cfg(feature = "aws")]
     pub fn attributes(&self) -> HashMap<String, AttributeValue> {
         HashMap::from([
             ("identity".to_string(), AttributeValue::S(self.to_json())),
@@ -77,6 +80,7 @@ impl LakeIdentity {
     }
 
     /// Reads the record from a DynamoDB item written with [`attributes`](Self::attributes).
+    #[cfg(feature = "aws")]
     pub fn from_item(item: &HashMap<String, AttributeValue>, what: &str) -> anyhow::Result<Self> {
         match item.get("identity") {
             Some(AttributeValue::S(text)) => Self::from_json(text.as_bytes(), what),
@@ -109,6 +113,7 @@ mod tests {
             timezone: "UTC".into(),
             done: vec!["heartrate".into()],
         });
+        #[cfg(feature = "aws")]
         assert_eq!(LakeIdentity::from_item(&identity.attributes(), "x").unwrap(), identity);
         let err = LakeIdentity::from_json(b"{\"layout\":", "in f").unwrap_err();
         assert!(format!("{err:#}").contains("oura-sync repair"));

@@ -4,8 +4,10 @@
 //! The pipeline writes a day entry only after its object is stored, so the ledger never says a
 //! day is in the lake when it is not.
 
+#[cfg(feature = "aws")]
 pub mod dynamodb;
 pub mod identity;
+#[cfg(feature = "aws")]
 pub mod ingestion_log;
 pub mod local;
 
@@ -18,8 +20,10 @@ use serde::{Deserialize, Serialize};
 use crate::datatype::DataType;
 use crate::window::Window;
 
+#[cfg(feature = "aws")]
 pub use dynamodb::{DynamoLedger, TableForm};
 pub use identity::{LakeIdentity, Migration};
+#[cfg(feature = "aws")]
 pub use ingestion_log::{IngestionLog, LakeNames, SortKey};
 pub use local::LocalLedger;
 
@@ -188,7 +192,9 @@ pub trait Ledger {
 #[derive(Debug)]
 pub enum AnyLedger {
     Local(LocalLedger),
+    #[cfg(feature = "aws")]
     Dynamo(DynamoLedger),
+    #[cfg(feature = "aws")]
     IngestionLog(IngestionLog),
 }
 
@@ -201,7 +207,9 @@ impl AnyLedger {
         data_type: DataType,
     ) -> anyhow::Result<Option<BTreeMap<Date, DayEntry>>> {
         match self {
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(_) => Ok(None),
+            #[allow(unreachable_patterns)]
             _ => Ok(Some(self.days(data_type, Window::all_time()).await?)),
         }
     }
@@ -211,7 +219,9 @@ impl Ledger for AnyLedger {
     async fn check(&self) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.check().await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.check().await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.check().await,
         }
     }
@@ -223,7 +233,9 @@ impl Ledger for AnyLedger {
     ) -> anyhow::Result<BTreeMap<Date, DayEntry>> {
         match self {
             AnyLedger::Local(l) => l.days(data_type, window).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.days(data_type, window).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.days(data_type, window).await,
         }
     }
@@ -231,7 +243,9 @@ impl Ledger for AnyLedger {
     async fn put_days(&self, entries: &[DayEntry], window: Window) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.put_days(entries, window).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.put_days(entries, window).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.put_days(entries, window).await,
         }
     }
@@ -239,7 +253,9 @@ impl Ledger for AnyLedger {
     async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.put_run(run).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.put_run(run).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.put_run(run).await,
         }
     }
@@ -247,7 +263,9 @@ impl Ledger for AnyLedger {
     async fn recent_runs(&self, limit: usize) -> anyhow::Result<Vec<RunEntry>> {
         match self {
             AnyLedger::Local(l) => l.recent_runs(limit).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.recent_runs(limit).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.recent_runs(limit).await,
         }
     }
@@ -255,7 +273,9 @@ impl Ledger for AnyLedger {
     async fn last_day_with_records(&self, data_type: DataType) -> anyhow::Result<Option<DayEntry>> {
         match self {
             AnyLedger::Local(l) => l.last_day_with_records(data_type).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.last_day_with_records(data_type).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.last_day_with_records(data_type).await,
         }
     }
@@ -263,7 +283,9 @@ impl Ledger for AnyLedger {
     async fn identity(&self) -> anyhow::Result<Option<LakeIdentity>> {
         match self {
             AnyLedger::Local(l) => l.identity().await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.identity().await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.identity().await,
         }
     }
@@ -271,7 +293,9 @@ impl Ledger for AnyLedger {
     async fn put_identity(&self, identity: &LakeIdentity) -> anyhow::Result<()> {
         match self {
             AnyLedger::Local(l) => l.put_identity(identity).await,
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.put_identity(identity).await,
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.put_identity(identity).await,
         }
     }
@@ -279,7 +303,9 @@ impl Ledger for AnyLedger {
     fn describe(&self) -> String {
         match self {
             AnyLedger::Local(l) => l.describe(),
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.describe(),
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.describe(),
         }
     }
@@ -287,13 +313,21 @@ impl Ledger for AnyLedger {
     fn form(&self) -> &'static str {
         match self {
             AnyLedger::Local(l) => l.form(),
+            #[cfg(feature = "aws")]
             AnyLedger::Dynamo(l) => l.form(),
+            #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.form(),
         }
     }
 
     fn records_each_object(&self) -> bool {
-        matches!(self, AnyLedger::IngestionLog(_))
+        match self {
+            AnyLedger::Local(l) => l.records_each_object(),
+            #[cfg(feature = "aws")]
+            AnyLedger::Dynamo(l) => l.records_each_object(),
+            #[cfg(feature = "aws")]
+            AnyLedger::IngestionLog(l) => l.records_each_object(),
+        }
     }
 }
 

@@ -251,7 +251,7 @@ impl Notifiers {
     pub fn new(config: &NotifyConfig) -> anyhow::Result<Self> {
         let mut channels = Vec::new();
         if !config.channels.is_empty() {
-            let http = reqwest::Client::builder()
+            let http = crate::tls::client_builder()
                 .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| anyhow::anyhow!("cannot set up the HTTP client: {e}"))?;

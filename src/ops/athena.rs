@@ -5,7 +5,9 @@
 //! [`crate::silver::schema`], [`crate::silver::bio`]); this module only says where they point.
 
 use crate::error::UserError;
-use crate::store::layout::{athena, bio_lakehouse};
+use crate::store::layout::athena;
+#[cfg(feature = "parquet")]
+use crate::store::layout::bio_lakehouse;
 use crate::store::place::{LakeConfig, LakePlace, SilverPlace};
 
 /// The database of the bronze tables when `--database` is not given; the typed silver tables
@@ -53,6 +55,9 @@ pub fn statements(
              OURA_SILVER_DESTINATION (or --silver-dest) to s3://BUCKET/PREFIX for them",
             path.display()
         )),
+        #[cfg(not(feature = "parquet"))]
+        Some(SilverPlace::S3 { .. }) => {}
+        #[cfg(feature = "parquet")]
         Some(SilverPlace::S3 { bucket, prefix, .. }) => {
             let typed = root(bucket, prefix)?;
             out.statements.extend(crate::silver::schema::athena_statements(
@@ -153,6 +158,7 @@ mod tests {
     /// With the bio-lakehouse layout, the typed tables sit under `oura_sync/` and bio-lakehouse's
     /// three at the destination's root, in `bio_silver`; a lake at a bucket's root has no `//`.
     #[test]
+    #[cfg(feature = "parquet")]
     fn bio_lakehouse_adds_its_three_tables_at_the_silver_root() {
         let lake = s3_lake("", "bio-lakehouse");
         let silver = crate::silver::bio::typed_place(s3_silver(""), bio_lakehouse::NAME);

@@ -30,7 +30,9 @@ use crate::oura::OuraClient;
 use crate::pipeline::{Engine, SyncJob};
 use crate::report::{RunHead, RunReport, RunStatus, TypeStatus};
 use crate::runtime::Runtime;
+#[cfg(feature = "parquet")]
 use crate::silver::Mode;
+#[cfg(feature = "parquet")]
 use crate::silver::bronze::BronzeSource;
 use crate::store::{ObjectStore, manifest};
 
@@ -103,7 +105,8 @@ async fn run_as(runtime: &Runtime, account: &Account, job: &SyncJob, run_id: Str
         }
     }
     // Silver after bronze and its ledger entries: it can fail, but never cost a bronze day;
-    // the run records and announces how it went.
+    // the run records and announces how it went. (A build without Parquet has no silver.)
+    #[cfg(feature = "parquet")]
     if let Some(silver) = &lake.silver
         && !job.dry_run
         && !report.login_needed

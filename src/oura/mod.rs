@@ -175,7 +175,7 @@ pub struct OuraClient {
 /// The HTTP client every Oura request of the process goes through (its connections are
 /// pooled and shared by every run); each attempt gets its deadline per request.
 pub fn http_client() -> anyhow::Result<reqwest::Client> {
-    Ok(reqwest::Client::builder()
+    Ok(crate::tls::client_builder()
         .user_agent(concat!("oura-sync/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
         .build()?)

@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::schema::SILVER_VERSION;
 use crate::window::YearMonth;
+
+/// Bumped whenever a schema or the encoding changes, so that every month file is rebuilt.
+pub const SILVER_VERSION: u32 = 1;
 
 /// The version of the index file's own format.
 const FORMAT: u32 = 1;

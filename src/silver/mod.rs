@@ -19,34 +19,54 @@
 //! window. Silver never blocks bronze: it runs after bronze and the ledger are written, and a
 //! failure is reported (exit 1) and repaired by the next sync or `oura-sync silver`.
 
+#[cfg(feature = "parquet")]
 pub mod bio;
+#[cfg(feature = "parquet")]
 pub mod bronze;
+#[cfg(feature = "parquet")]
 pub mod decode;
+#[cfg(feature = "parquet")]
 pub mod exact;
 pub mod index;
+#[cfg(feature = "parquet")]
 pub mod render;
+#[cfg(feature = "parquet")]
 pub mod schema;
+#[cfg(feature = "parquet")]
 pub mod table;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+#[cfg(feature = "parquet")]
+use std::collections::BTreeSet;
 
+#[cfg(feature = "parquet")]
 use futures_util::StreamExt;
 use serde::Serialize;
 
+#[cfg(feature = "parquet")]
 use crate::datatype::DataType;
+#[cfg(feature = "parquet")]
 use anyhow::Context as _;
 
+#[cfg(feature = "parquet")]
 use crate::store::silver::{MonthFile, SilverTables};
+#[cfg(feature = "parquet")]
 use crate::window::Window;
+#[cfg(feature = "parquet")]
 use bronze::BronzeSource;
+#[cfg(feature = "parquet")]
 use index::{DayNow, MonthEntry, TypeIndex, Verdict};
+#[cfg(feature = "parquet")]
 use table::{BronzeDay, MonthTable, YearMonth, build_month};
+#[cfg(feature = "parquet")]
 use tokio::sync::oneshot;
 
 /// Month files built at once: one per core of a small machine; more only hold more months
 /// of parsed records in memory at once.
+#[cfg(feature = "parquet")]
 const MONTHS_AT_ONCE: usize = 2;
 /// Month files checked at once (a read of each local file, a `HeadObject` on S3).
+#[cfg(feature = "parquet")]
 const CHECKS_AT_ONCE: usize = 8;
 
 /// Whether a month file is rewritten when its digest already matches.
@@ -80,6 +100,7 @@ impl SilverReport {
     }
 }
 
+#[cfg(feature = "parquet")]
 /// Brings the silver months of `types` up to date with `source`: with [`Mode::Update`], every
 /// month bronze or the index knows is judged ([`index::judge`]) and those not current are
 /// rebuilt, whatever `window` is (a run killed during silver is healed by the next); with
@@ -137,6 +158,7 @@ pub async fn update(
     report
 }
 
+#[cfg(feature = "parquet")]
 /// What one type's pass did.
 #[derive(Default)]
 struct TypeDone {
@@ -147,6 +169,7 @@ struct TypeDone {
     failures: Vec<(String, String)>,
 }
 
+#[cfg(feature = "parquet")]
 /// One type's silver pass.
 struct TypeRun<'a> {
     silver: &'a SilverTables,
@@ -155,6 +178,7 @@ struct TypeRun<'a> {
     data_type: DataType,
 }
 
+#[cfg(feature = "parquet")]
 impl TypeRun<'_> {
     /// Judges (or, rebuilding, takes) the months, rebuilds those not current, then records
     /// them in the type's index once their files are durable: a run killed before that leaves
@@ -261,6 +285,7 @@ impl TypeRun<'_> {
     }
 }
 
+#[cfg(feature = "parquet")]
 /// The index of `data_type`'s month files; a damaged one is reported and read as empty, so
 /// that every month of the type is rebuilt rather than trusted.
 pub async fn read_index(silver: &SilverTables, data_type: DataType) -> anyhow::Result<TypeIndex> {
@@ -271,6 +296,7 @@ pub async fn read_index(silver: &SilverTables, data_type: DataType) -> anyhow::R
     }))
 }
 
+#[cfg(feature = "parquet")]
 /// What each month of `data_type` in silver is worth against `source` (`status`): the months
 /// bronze or the index knows, with their verdict.
 pub async fn survey(
@@ -300,15 +326,18 @@ pub async fn survey(
 }
 
 /// A month to build, and where its file goes back to.
+#[cfg(feature = "parquet")]
 type BuildJob = (DataType, YearMonth, Vec<BronzeDay>, oneshot::Sender<anyhow::Result<MonthTable>>);
 
 /// A few long-lived threads that build month files. Not `spawn_blocking`: each new thread of
 /// tokio's blocking pool gets its own malloc arena that keeps its peak, and a 3-year rebuild
 /// over ever new threads peaked at 200 MB instead of 100.
+#[cfg(feature = "parquet")]
 struct Builders {
     jobs: std::sync::mpsc::Sender<BuildJob>,
 }
 
+#[cfg(feature = "parquet")]
 impl Builders {
     fn start(threads: usize) -> Self {
         let (jobs, queue) = std::sync::mpsc::channel::<BuildJob>();
@@ -342,6 +371,7 @@ impl Builders {
 
 /// Every record of `data_type` in silver whose day lies in `window`, rendered back to Oura's
 /// JSON, in day order (the reading API for the dashboard and the tests).
+#[cfg(feature = "parquet")]
 pub async fn read_records(
     silver: &SilverTables,
     data_type: DataType,
@@ -358,6 +388,7 @@ pub async fn read_records(
 
 /// The rows of `data_type`'s month file for `month` (its `bytes`), each rendered back to
 /// Oura's JSON with the day it is filed under, in file order.
+#[cfg(feature = "parquet")]
 async fn month_records(
     data_type: DataType,
     month: YearMonth,
@@ -378,6 +409,7 @@ async fn month_records(
     Ok(out)
 }
 
+#[cfg(feature = "parquet")]
 /// The records of `data_type`'s month file with the day each is filed under, rendered back to
 /// Oura's JSON, **only when the file stands for what bronze holds**: `index` records it as built
 /// from the bronze days `now` says (what the ledger lists of the month) and the bytes read

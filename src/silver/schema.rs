@@ -19,8 +19,8 @@ use arrow_schema::{
 
 use crate::datatype::{DataType, DayRule};
 
-/// Bumped whenever a schema or the encoding changes, so that every month file is rebuilt.
-pub const SILVER_VERSION: u32 = 1;
+/// The version of silver's schemas and encoding (kept beside the index, which judges by it).
+pub use super::index::SILVER_VERSION;
 
 /// The suffix of the column that keeps a datetime's UTC offset.
 pub const OFFSET_SUFFIX: &str = "_offset_minutes";

@@ -23,12 +23,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+#[cfg(feature = "aws")]
 use aws_sdk_s3::Client;
+#[cfg(feature = "aws")]
 use aws_sdk_s3::primitives::ByteStream;
+#[cfg(feature = "aws")]
 use aws_sdk_s3::types::ServerSideEncryption;
 use bytes::Bytes;
 use jiff::Timestamp;
 
+#[cfg(feature = "aws")]
 use crate::aws::CallFailure;
 use crate::error::UserError;
 use crate::fsutil;
@@ -263,6 +267,7 @@ impl Encryption {
 
 /// An S3 bucket (or any S3-compatible store): each key one object, written with one
 /// `PutObject` carrying the content type, the user metadata and server-side encryption.
+#[cfg(feature = "aws")]
 #[derive(Clone, Debug)]
 pub struct S3Bytes {
     client: Client,
@@ -270,6 +275,7 @@ pub struct S3Bytes {
     encryption: Encryption,
 }
 
+#[cfg(feature = "aws")]
 impl S3Bytes {
     pub fn new(client: Client, bucket: &str, encryption: Encryption) -> Self {
         Self { client, bucket: bucket.to_string(), encryption }
@@ -329,6 +335,7 @@ impl S3Bytes {
     }
 }
 
+#[cfg(feature = "aws")]
 impl ByteStore for S3Bytes {
     async fn put(&self, key: &str, body: Bytes, attrs: PutAttrs<'_>) -> anyhow::Result<Put> {
         self.send_put(key, body, attrs).await.map_err(|failure| {
@@ -430,6 +437,7 @@ impl ByteStore for S3Bytes {
 #[derive(Clone, Debug)]
 pub enum AnyBytes {
     Local(LocalBytes),
+    #[cfg(feature = "aws")]
     S3(S3Bytes),
 }
 
@@ -437,6 +445,7 @@ impl ByteStore for AnyBytes {
     async fn put(&self, key: &str, body: Bytes, attrs: PutAttrs<'_>) -> anyhow::Result<Put> {
         match self {
             AnyBytes::Local(b) => b.put(key, body, attrs).await,
+            #[cfg(feature = "aws")]
             AnyBytes::S3(b) => b.put(key, body, attrs).await,
         }
     }
@@ -444,6 +453,7 @@ impl ByteStore for AnyBytes {
     async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
         match self {
             AnyBytes::Local(b) => b.get(key).await,
+            #[cfg(feature = "aws")]
             AnyBytes::S3(b) => b.get(key).await,
         }
     }
@@ -451,6 +461,7 @@ impl ByteStore for AnyBytes {
     async fn head(&self, key: &str) -> anyhow::Result<Option<Head>> {
         match self {
             AnyBytes::Local(b) => b.head(key).await,
+            #[cfg(feature = "aws")]
             AnyBytes::S3(b) => b.head(key).await,
         }
     }
@@ -458,6 +469,7 @@ impl ByteStore for AnyBytes {
     async fn delete(&self, key: &str) -> anyhow::Result<()> {
         match self {
             AnyBytes::Local(b) => b.delete(key).await,
+            #[cfg(feature = "aws")]
             AnyBytes::S3(b) => b.delete(key).await,
         }
     }
@@ -465,6 +477,7 @@ impl ByteStore for AnyBytes {
     async fn list(&self, prefix: &str) -> anyhow::Result<Vec<Listed>> {
         match self {
             AnyBytes::Local(b) => b.list(prefix).await,
+            #[cfg(feature = "aws")]
             AnyBytes::S3(b) => b.list(prefix).await,
         }
     }
@@ -472,6 +485,7 @@ impl ByteStore for AnyBytes {
     async fn flush(&self) -> anyhow::Result<()> {
         match self {
             AnyBytes::Local(b) => b.flush().await,
+            #[cfg(feature = "aws")]
             AnyBytes::S3(b) => b.flush().await,
         }
     }
@@ -479,6 +493,7 @@ impl ByteStore for AnyBytes {
     fn reads_are_cheap(&self) -> bool {
         match self {
             AnyBytes::Local(b) => b.reads_are_cheap(),
+            #[cfg(feature = "aws")]
             AnyBytes::S3(b) => b.reads_are_cheap(),
         }
     }
@@ -486,6 +501,7 @@ impl ByteStore for AnyBytes {
     fn describe(&self) -> String {
         match self {
             AnyBytes::Local(b) => b.describe(),
+            #[cfg(feature = "aws")]
             AnyBytes::S3(b) => b.describe(),
         }
     }

@@ -7,13 +7,17 @@ use std::time::Duration;
 use crate::auth::store::LoginLock;
 use crate::aws::Aws;
 use crate::error::UserError;
-use crate::ledger::{
-    AnyLedger, DynamoLedger, IngestionLog, LakeNames, Ledger, LocalLedger, TableForm,
-};
+#[cfg(not(feature = "aws"))]
+use crate::features::Feature;
+use crate::ledger::{AnyLedger, Ledger, LocalLedger};
+#[cfg(feature = "aws")]
+use crate::ledger::{DynamoLedger, IngestionLog, LakeNames, TableForm};
 use crate::lock::RunLock;
+#[cfg(feature = "aws")]
+use crate::store::S3Store;
 use crate::store::place::{LakeConfig, LakePlace, SilverPlace};
 use crate::store::silver::SilverTables;
-use crate::store::{AnyStore, LocalStore, ObjectStore, S3Store};
+use crate::store::{AnyStore, LocalStore, ObjectStore};
 
 /// A lake, opened (see the module doc).
 pub struct Lake {
@@ -73,12 +77,16 @@ pub async fn lock_run(login: LoginLock, lake: Option<&LakeLock>) -> anyhow::Resu
 /// The store and ledger of a lake: the DynamoDB ledger whenever `OURA_DYNAMODB_TABLE` is set
 /// (CONTRACT §2), else the local ledger beside a local lake, in the form the table's keys ask
 /// for (see [`table_ledger`]). AWS clients are built only when a backend needs them.
+#[cfg_attr(not(feature = "aws"), allow(unused_variables))]
 pub async fn backends(lake: &LakeConfig, aws: &Aws<'_>) -> anyhow::Result<(AnyStore, AnyLedger)> {
     let layout = lake.layout.clone();
     match &lake.place {
         LakePlace::Local { root, ledger_table } => {
             let ledger = match ledger_table {
                 None => AnyLedger::Local(LocalLedger::for_lake(root)),
+                #[cfg(not(feature = "aws"))]
+                Some(_) => return Err(Feature::Aws.missing("DynamoDB (OURA_DYNAMODB_TABLE)")),
+                #[cfg(feature = "aws")]
                 Some(table) => {
                     let clients = aws.clients().await?;
                     let names = || LakeNames::local(root, layout.clone());
@@ -87,6 +95,9 @@ pub async fn backends(lake: &LakeConfig, aws: &Aws<'_>) -> anyhow::Result<(AnySt
             };
             Ok((AnyStore::Local(LocalStore::new(root).with_layout(layout)), ledger))
         }
+        #[cfg(not(feature = "aws"))]
+        LakePlace::S3 { .. } => Err(Feature::Aws.missing("S3")),
+        #[cfg(feature = "aws")]
         LakePlace::S3 { bucket, prefix, encryption, ledger_table } => {
             let clients = aws.clients().await?;
             let names = || Ok(LakeNames::s3(bucket, prefix, layout.clone()));
@@ -100,6 +111,7 @@ pub async fn backends(lake: &LakeConfig, aws: &Aws<'_>) -> anyhow::Result<(AnySt
 /// The ledger in the DynamoDB table `table`, in the form its key schema asks for: the pk/sk
 /// items, or the ingestion log naming the lake's objects with `names`. Any other key schema,
 /// or a table that cannot be described, is a usage error.
+#[cfg(feature = "aws")]
 async fn table_ledger(
     client: aws_sdk_dynamodb::Client,
     table: &str,
@@ -114,9 +126,13 @@ async fn table_ledger(
 }
 
 /// The silver store of `place`, checked before any data moves (a problem is exit 2).
+#[cfg_attr(not(feature = "aws"), allow(unused_variables))]
 pub async fn silver_backend(place: &SilverPlace, aws: &Aws<'_>) -> anyhow::Result<SilverTables> {
     let silver = match place {
         SilverPlace::Local(root) => SilverTables::local(root),
+        #[cfg(not(feature = "aws"))]
+        SilverPlace::S3 { .. } => return Err(Feature::Aws.missing("S3")),
+        #[cfg(feature = "aws")]
         SilverPlace::S3 { bucket, prefix, encryption } => {
             let clients = aws.clients().await?;
             SilverTables::s3(clients.s3.clone(), bucket, prefix, encryption.clone())

@@ -12,6 +12,7 @@ pub mod local;
 pub mod manifest;
 pub mod place;
 mod probe;
+#[cfg(feature = "aws")]
 pub mod s3;
 pub mod silver;
 
@@ -25,6 +26,7 @@ pub use lake::{Lake, LakeLock, RunLocks, lock_run};
 pub use layout::Layout;
 
 pub use local::LocalStore;
+#[cfg(feature = "aws")]
 pub use s3::S3Store;
 
 /// One (type, day) object, ready to store.
@@ -249,6 +251,7 @@ pub trait ObjectStore {
 #[derive(Debug)]
 pub enum AnyStore {
     Local(LocalStore),
+    #[cfg(feature = "aws")]
     S3(S3Store),
 }
 
@@ -256,6 +259,7 @@ impl ObjectStore for AnyStore {
     async fn check(&self) -> anyhow::Result<()> {
         match self {
             AnyStore::Local(s) => s.check().await,
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.check().await,
         }
     }
@@ -267,6 +271,7 @@ impl ObjectStore for AnyStore {
     ) -> anyhow::Result<PutOutcome> {
         match self {
             AnyStore::Local(s) => s.put(object, known_sha256).await,
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.put(object, known_sha256).await,
         }
     }
@@ -274,6 +279,7 @@ impl ObjectStore for AnyStore {
     async fn flush(&self) -> anyhow::Result<()> {
         match self {
             AnyStore::Local(s) => s.flush().await,
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.flush().await,
         }
     }
@@ -281,6 +287,7 @@ impl ObjectStore for AnyStore {
     async fn get(&self, key: &str) -> anyhow::Result<Option<Bytes>> {
         match self {
             AnyStore::Local(s) => s.get(key).await,
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.get(key).await,
         }
     }
@@ -288,6 +295,7 @@ impl ObjectStore for AnyStore {
     async fn delete(&self, key: &str) -> anyhow::Result<()> {
         match self {
             AnyStore::Local(s) => s.delete(key).await,
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.delete(key).await,
         }
     }
@@ -295,6 +303,7 @@ impl ObjectStore for AnyStore {
     async fn list(&self, prefix: &str) -> anyhow::Result<Vec<byte_store::Listed>> {
         match self {
             AnyStore::Local(s) => s.list(prefix).await,
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.list(prefix).await,
         }
     }
@@ -302,6 +311,7 @@ impl ObjectStore for AnyStore {
     fn reads_are_cheap(&self) -> bool {
         match self {
             AnyStore::Local(s) => s.reads_are_cheap(),
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.reads_are_cheap(),
         }
     }
@@ -309,6 +319,7 @@ impl ObjectStore for AnyStore {
     fn describe(&self) -> String {
         match self {
             AnyStore::Local(s) => s.describe(),
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.describe(),
         }
     }
@@ -316,6 +327,7 @@ impl ObjectStore for AnyStore {
     fn layout(&self) -> &dyn Layout {
         match self {
             AnyStore::Local(s) => s.layout(),
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.layout(),
         }
     }
@@ -323,6 +335,7 @@ impl ObjectStore for AnyStore {
     fn key_prefix(&self) -> &str {
         match self {
             AnyStore::Local(s) => s.key_prefix(),
+            #[cfg(feature = "aws")]
             AnyStore::S3(s) => s.key_prefix(),
         }
     }

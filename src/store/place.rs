@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::byte_store::Encryption;
 use super::layout::Layout;
-use super::s3::Encryption;
 
 /// The lake: where it is, with its ledger and encryption, and how its objects are laid out.
 #[derive(Debug, Clone)]

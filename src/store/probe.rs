@@ -34,6 +34,7 @@ impl AnyStore {
         };
         let created = match self {
             AnyStore::Local(local) => first_missing(&local.root().join(&key)),
+            #[cfg(feature = "aws")]
             AnyStore::S3(_) => None,
         };
         let written = async {

@@ -14,9 +14,12 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use jiff::Timestamp;
 
-use super::byte_store::{AnyBytes, ByteStore, Head, LocalBytes, PutAttrs, S3Bytes};
+#[cfg(feature = "aws")]
+use super::byte_store::Encryption;
+#[cfg(feature = "aws")]
+use super::byte_store::S3Bytes;
+use super::byte_store::{AnyBytes, ByteStore, Head, LocalBytes, PutAttrs};
 use super::layout::join_prefix;
-use super::s3::Encryption;
 use super::sha256_hex;
 use crate::datatype::DataType;
 use crate::window::YearMonth;
@@ -107,6 +110,7 @@ impl SilverTables {
     }
 
     /// Silver under `s3://bucket/prefix` (slashes around the prefix are dropped).
+    #[cfg(feature = "aws")]
     pub fn s3(
         client: aws_sdk_s3::Client,
         bucket: &str,
@@ -127,6 +131,7 @@ impl SilverTables {
     pub async fn check(&self) -> anyhow::Result<()> {
         match &self.bytes {
             AnyBytes::Local(local) => local.check("silver", "--silver-dest").await,
+            #[cfg(feature = "aws")]
             AnyBytes::S3(s3) => s3.head_bucket().await.map_err(|failure| {
                 if failure.is_access_denied() {
                     anyhow::anyhow!(
@@ -206,6 +211,7 @@ impl SilverTables {
                 let path = local.root().join(&key);
                 tokio::task::spawn_blocking(move || hash_file(&path)).await?
             }
+            #[cfg(feature = "aws")]
             AnyBytes::S3(_) => Ok(self
                 .bytes
                 .head(&key)

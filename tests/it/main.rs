@@ -60,6 +60,7 @@ mod toolbox;
 mod doctor;
 // Hostile servers, concurrent runs, a full disk, torn state (issue 13's findings).
 mod hostile;
+mod tls;
 // Realistic Oura data for the health view, every value a function of its day.
 mod health_seed;
 // `dashboard` and the morning briefing: the page against the fake's data, errors, Chromium.

@@ -28,10 +28,12 @@
 //! - [`uri`]: the addresses `OURA_TOKEN_STORE` and `tokens move` take; [`moving`]: the move.
 
 pub mod document;
+#[cfg(feature = "aws")]
 pub mod dynamodb;
 pub mod file;
 pub mod moving;
 pub mod remote;
+#[cfg(feature = "aws")]
 pub mod secrets_manager;
 pub mod uri;
 
@@ -45,8 +47,10 @@ pub use file::FileTokenStore;
 pub use uri::StoreUri;
 
 /// The login in a Secrets Manager secret.
+#[cfg(feature = "aws")]
 pub type SecretsManagerStore = remote::RemoteStore<secrets_manager::SecretsManagerRegister>;
 /// The login in a DynamoDB item.
+#[cfg(feature = "aws")]
 pub type DynamoTokenStore = remote::RemoteStore<dynamodb::DynamoRegister>;
 
 /// Which stored value a login is: equal versions mean the same stored bytes. Opaque to
@@ -217,7 +221,9 @@ pub trait TokenStore {
 #[derive(Debug, Clone)]
 pub enum AnyTokenStore {
     File(FileTokenStore),
+    #[cfg(feature = "aws")]
     SecretsManager(SecretsManagerStore),
+    #[cfg(feature = "aws")]
     DynamoDb(DynamoTokenStore),
 }
 
@@ -228,6 +234,7 @@ impl AnyTokenStore {
     }
 
     /// The Secrets Manager secret `secret_id`.
+    #[cfg(feature = "aws")]
     pub fn secrets_manager(
         client: aws_sdk_secretsmanager::Client,
         secret_id: impl Into<String>,
@@ -237,6 +244,7 @@ impl AnyTokenStore {
     }
 
     /// The login item of the DynamoDB table `table`.
+    #[cfg(feature = "aws")]
     pub fn dynamodb(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
         AnyTokenStore::DynamoDb(remote::RemoteStore::new(dynamodb::DynamoRegister::new(
             client, table,
@@ -248,7 +256,9 @@ impl AnyTokenStore {
 #[derive(Debug)]
 pub enum AnyLock {
     File(<FileTokenStore as TokenStore>::Lock),
+    #[cfg(feature = "aws")]
     SecretsManager(<SecretsManagerStore as TokenStore>::Lock),
+    #[cfg(feature = "aws")]
     DynamoDb(<DynamoTokenStore as TokenStore>::Lock),
 }
 
@@ -257,7 +267,9 @@ macro_rules! each {
     ($store:expr, $s:ident => $body:expr) => {
         match $store {
             AnyTokenStore::File($s) => $body,
+            #[cfg(feature = "aws")]
             AnyTokenStore::SecretsManager($s) => $body,
+            #[cfg(feature = "aws")]
             AnyTokenStore::DynamoDb($s) => $body,
         }
     };
@@ -268,8 +280,11 @@ macro_rules! each_locked {
     ($store:expr, $lock:expr, $s:ident, $l:ident => $body:expr) => {
         match ($store, $lock) {
             (AnyTokenStore::File($s), AnyLock::File($l)) => $body,
+            #[cfg(feature = "aws")]
             (AnyTokenStore::SecretsManager($s), AnyLock::SecretsManager($l)) => $body,
+            #[cfg(feature = "aws")]
             (AnyTokenStore::DynamoDb($s), AnyLock::DynamoDb($l)) => $body,
+            #[allow(unreachable_patterns)]
             _ => Err(TokenStoreError::Io(anyhow::anyhow!("a lock of another token store"))),
         }
     };
@@ -297,7 +312,9 @@ impl TokenStore for AnyTokenStore {
     async fn lock(&self) -> Result<AnyLock, TokenStoreError> {
         match self {
             AnyTokenStore::File(s) => s.lock().await.map(AnyLock::File),
+            #[cfg(feature = "aws")]
             AnyTokenStore::SecretsManager(s) => s.lock().await.map(AnyLock::SecretsManager),
+            #[cfg(feature = "aws")]
             AnyTokenStore::DynamoDb(s) => s.lock().await.map(AnyLock::DynamoDb),
         }
     }

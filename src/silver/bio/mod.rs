@@ -356,7 +356,7 @@ impl TableRun<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::s3::Encryption;
+    use crate::store::byte_store::Encryption;
 
     /// The metadata reads back, with each form of carry.
     #[test]
