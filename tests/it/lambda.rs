@@ -561,12 +561,32 @@ async fn a_bad_setting_is_an_init_error_naming_it() {
     watched.assert_untouched();
 }
 
+/// Where the two functions' shared login lives.
+enum SharedLogin {
+    /// The tokens file in one shared /tmp directory.
+    File,
+    /// A Secrets Manager secret (moto), `OURA_TOKEN_STORE=secretsmanager://ID`.
+    Secret(String),
+}
+
 /// Two functions at once on one login (the tokens file in one shared /tmp directory), with
 /// one-second access tokens, each answering three events: every invocation succeeds, no
 /// refresh token is ever presented twice (no rotation lost), and the one left in the file
 /// still works.
 #[tokio::test(flavor = "multi_thread")]
 async fn two_functions_on_one_login_never_lose_a_rotation() {
+    two_functions_on_one_login(SharedLogin::File).await;
+}
+
+/// The same with the login in Secrets Manager, as the deploy template keeps it: the two
+/// functions rotate it through the secret's compare-and-swap (no refresh token presented
+/// twice), the secret ends with a live refresh token, and no tokens file is written.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_functions_on_a_login_in_secrets_manager_never_lose_a_rotation() {
+    two_functions_on_one_login(SharedLogin::Secret(aws_env::unique_name("lambda-login"))).await;
+}
+
+async fn two_functions_on_one_login(place: SharedLogin) {
     let lake = Lake::new("lambda-two").await;
     lake.oura
         .add("daily_sleep", days_from("2026-02-01", 28).iter().map(|d| daily("daily_sleep", d)));
@@ -580,9 +600,17 @@ async fn two_functions_on_one_login_never_lose_a_rotation() {
         "expires_at": (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(1)).to_string(),
         "scope": "daily", "token_url": oauth.legacy_url(),
     });
-    std::fs::write(&tokens, file.to_string()).unwrap();
     let mut settings = lake.settings();
     settings.retain(|(k, _)| *k != "OURA_ACCESS_TOKEN");
+    match &place {
+        SharedLogin::File => std::fs::write(&tokens, file.to_string()).unwrap(),
+        SharedLogin::Secret(id) => {
+            let create = lake.aws.secretsmanager.create_secret().name(id);
+            create.secret_string(file.to_string()).send().await.unwrap();
+            settings.retain(|(k, _)| *k != "OURA_TOKENS_FILE");
+            settings.push(("OURA_TOKEN_STORE", format!("secretsmanager://{id}")));
+        }
+    }
     settings.extend([
         ("OURA_CLIENT_ID", CLIENT_ID.to_string()),
         ("OURA_CLIENT_SECRET", CLIENT_SECRET.to_string()),
@@ -612,7 +640,15 @@ async fn two_functions_on_one_login_never_lose_a_rotation() {
     presented.dedup();
     assert_eq!(presented.len(), count, "a refresh token was presented twice: {calls:?}");
     assert!(count >= 2, "one-second tokens were refreshed: {calls:?}");
-    let left: Value = serde_json::from_slice(&std::fs::read(&tokens).unwrap()).unwrap();
+    let left: Value = match &place {
+        SharedLogin::File => serde_json::from_slice(&std::fs::read(&tokens).unwrap()).unwrap(),
+        SharedLogin::Secret(id) => {
+            let read = lake.aws.secretsmanager.get_secret_value().secret_id(id);
+            let got = read.version_stage("AWSCURRENT").send().await.unwrap();
+            assert!(!tokens.exists(), "a login in Secrets Manager wrote a tokens file");
+            serde_json::from_str(got.secret_string().unwrap()).unwrap()
+        }
+    };
     assert!(oauth.refresh_token_is_live(left["refresh_token"].as_str().unwrap()));
     for f in &mut functions {
         let logs = f.logs();
