@@ -25,7 +25,7 @@
 //!   [`fsutil`]: atomic writes; [`http_body`]: bodies read with a size cap; [`text`]:
 //!   one-line messages and cause chains; [`tls`]: the roots every HTTPS client trusts.
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
-//! - [`lambda`]: the same binary as a Lambda custom runtime (`AWS_LAMBDA_RUNTIME_API` set).
+//! - [`commands::lambda`]: the same binary as a Lambda custom runtime (`AWS_LAMBDA_RUNTIME_API` set).
 //! - [`mcp`]: `oura-sync mcp`, the lake served to an assistant over the Model Context Protocol.
 
 pub mod account;
@@ -43,8 +43,6 @@ pub mod fsutil;
 pub mod health;
 pub mod http_body;
 pub mod lake_identity;
-#[cfg(feature = "aws")]
-pub mod lambda;
 pub mod ledger;
 pub mod lock;
 pub mod logging;

@@ -1,5 +1,5 @@
 //! The `oura-sync` binary: parse, set up logging, run, and turn the outcome into an exit code;
-//! or, started by Lambda, serve invocations ([`oura_sync::lambda`]).
+//! or, started by Lambda, serve invocations ([`oura_sync::commands::lambda`]).
 
 use std::process::ExitCode;
 
@@ -10,10 +10,10 @@ use oura_sync::error::exit_code;
 fn main() -> ExitCode {
     // Lambda starts a custom runtime's bootstrap with no arguments and this variable set.
     #[cfg(feature = "aws")]
-    if oura_sync::lambda::requested() {
+    if oura_sync::commands::lambda::requested() {
         oura_sync::logging::init(0, false);
         return match async_runtime() {
-            Some(runtime) => ExitCode::from(runtime.block_on(oura_sync::lambda::serve())),
+            Some(runtime) => ExitCode::from(runtime.block_on(oura_sync::commands::lambda::serve())),
             None => ExitCode::from(1),
         };
     }

@@ -7,6 +7,8 @@ pub mod dashboard;
 pub mod doctor;
 pub mod help;
 pub mod interrupt;
+#[cfg(feature = "aws")]
+pub mod lambda;
 pub mod mcp;
 pub mod migrate;
 pub mod refresh;
