@@ -27,6 +27,7 @@
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
 //! - [`commands::lambda`]: the same binary as a Lambda custom runtime (`AWS_LAMBDA_RUNTIME_API` set).
 //! - [`mcp`]: `oura-sync mcp`, the lake served to an assistant over the Model Context Protocol.
+//! - [`webhooks`]: Oura webhooks (which types have them, subscriptions).
 
 pub mod account;
 pub mod auth;
@@ -64,6 +65,7 @@ pub mod store;
 pub mod text;
 pub mod tls;
 pub mod usage;
+pub mod webhooks;
 pub mod window;
 
 use cli::{Cli, Command};
