@@ -443,6 +443,7 @@ fn sync_config(
             // fetches; not many more, as each piece in flight holds up to ~1 MB of records.
             units_in_flight: concurrency + concurrency / 2,
             dashboard_in_lake: values::on_off(sources, "OURA_DASHBOARD_IN_LAKE")?,
+            gone: Vec::new(),
         },
         timezone,
         timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),

@@ -69,6 +69,10 @@ pub struct SyncJob {
     pub resume: bool,
     /// `OURA_DASHBOARD_IN_LAKE`: write the dashboard into the lake after the run.
     pub dashboard_in_lake: bool,
+    /// Document ids known to have left the days they were in (a webhook's `delete`, or a
+    /// document Oura moved to another day): a held day the answer leaves empty is removed
+    /// when every id it held is here or filed elsewhere by the answer. Empty for a poll.
+    pub gone: Vec<String>,
 }
 
 /// What the engine works with.

@@ -75,6 +75,7 @@ async fn two_accounts_sync_at_once_sharing_one_pacer() {
         units_in_flight: 6,
         resume: false,
         dashboard_in_lake: false,
+        gone: Vec::new(),
     };
     let (alice_account, bob_account) =
         (account(&alice, "alice", "tok-alice").await, account(&bob, "bob", "tok-bob").await);
