@@ -1,6 +1,9 @@
-//! Oura webhooks: which data types have them and what Oura calls each ([`data_type`]), the
-//! settings they take ([`settings`]), and the subscriptions: Oura's management routes
-//! ([`client`]).
+//! Oura webhooks: what keeps the lake fresh within minutes of the phone syncing, with the
+//! daily poll as the safety net.
+//!
+//! Which data types have them and what Oura calls each ([`data_type`]), the settings they
+//! take ([`settings`]), Oura's subscription management routes ([`client`]), and the records
+//! the ledger keeps of them ([`state`]).
 //!
 //! Reference: `reference/oura-api.md` §5 and the OpenAPI export's
 //! `/v2/webhook/subscription` routes.
@@ -8,5 +11,6 @@
 pub mod client;
 pub mod data_type;
 pub mod settings;
+pub mod state;
 
 pub use settings::{WebhookApp, WebhookSettings};
