@@ -589,7 +589,7 @@ fn parse_body(body: &[u8], bare: bool) -> Result<Body, String> {
 }
 
 /// The `detail` (or `message`, `error_description`, `error`) of an error body, on one line.
-fn error_detail(body: &[u8]) -> String {
+pub(crate) fn error_detail(body: &[u8]) -> String {
     #[derive(Deserialize)]
     struct ErrorBody {
         detail: Option<serde_json::Value>,
