@@ -25,6 +25,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
 use super::data_type::EventType;
+use super::pending;
 use super::queue::{Batch, Work};
 use crate::account::{Account, Login};
 use crate::datatype::{DataType, RangeKind};
@@ -55,8 +56,12 @@ pub struct Applied {
     pub reports: Vec<RunReport>,
     /// What is not applied yet (to record as pending).
     pub left: Batch,
-    /// Documents fetched.
+    /// Requests sent to find the documents' days.
     pub fetched: usize,
+    /// Why `left` is not applied, for its pending records.
+    pub reason: String,
+    /// Pending records written for `left` ([`Target::apply_recorded`]).
+    pub recorded: usize,
 }
 
 /// Takes the lake's locks for a batch's runs (the caller knows the login's token store and
@@ -92,6 +97,7 @@ impl Target<'_> {
             Login::Needed(reason) => {
                 tracing::error!(error = %reason, "No usable Oura login; the deliveries stay pending.");
                 applied.left = batch;
+                applied.reason = "no usable Oura login".into();
                 return applied;
             }
         };
@@ -114,6 +120,7 @@ impl Target<'_> {
                 Err(cause) => {
                     tracing::warn!(r#type = %data_type, %cause, "Cannot find the days of a delivery yet; it stays pending.");
                     applied.left.types.insert(data_type, work.clone());
+                    applied.reason = format!("cannot fetch the document: {cause}");
                 }
             }
         }
@@ -124,12 +131,14 @@ impl Target<'_> {
         }
         let held = tokio::select! {
             held = gate.enter() => held,
-            () = self.runtime.cancel.cancelled() => Err(anyhow::anyhow!("stopping")),
+            () = self.runtime.cancel.cancelled() => Err(anyhow::anyhow!("the receiver stopped")),
         };
         let _held = match held {
             Ok(held) => held,
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), "The lake is busy; the deliveries stay pending.");
+                applied.reason =
+                    format!("the lake was busy: {}", crate::text::one_line(&format!("{e:#}"), 200));
                 applied.left.merge(batch_of(&batch, jobs.iter().flat_map(|j| j.types.iter())));
                 return applied;
             }
@@ -137,6 +146,7 @@ impl Target<'_> {
         for job in jobs {
             if self.runtime.cancel.is_cancelled() {
                 applied.left.merge(batch_of(&batch, job.types.iter()));
+                applied.reason = "the receiver stopped".into();
                 continue;
             }
             tracing::info!(window = %job.window, types = ?job.types.iter().map(|t| t.name()).collect::<Vec<_>>(), "Applying deliveries.");
@@ -147,6 +157,10 @@ impl Target<'_> {
                     .get(data_type.name())
                     .is_some_and(|t| matches!(t.status, TypeStatus::Ok | TypeStatus::Empty));
                 if !ok || report.login_needed {
+                    applied.reason = match report.types.get(data_type.name()) {
+                        Some(t) => t.error.clone().unwrap_or_else(|| "the re-sync failed".into()),
+                        None => "the re-sync failed".into(),
+                    };
                     let mut left = batch_of(&batch, [data_type].iter());
                     for &day in resolved.days.get(&data_type).into_iter().flatten() {
                         left.add_day(data_type, day);
@@ -157,6 +171,67 @@ impl Target<'_> {
             applied.reports.push(report);
         }
         applied
+    }
+
+    /// Applies `batch` with the pending records of earlier runs (see [`Self::apply`]), and
+    /// keeps the ledger's account: the last delivery per type recorded, the pending records
+    /// applied removed, what is left recorded as pending. `left` comes back empty once it is
+    /// recorded; not empty, the ledger could not take it, and the caller must keep it.
+    pub async fn apply_recorded(&self, batch: Batch, gate: &impl Gate) -> Applied {
+        let ledger = &self.account.lake.ledger;
+        let tz = &self.account.timezone;
+        if let Err(e) = pending::record_last(ledger, &batch.last).await {
+            tracing::warn!(error = %format!("{e:#}"), "Cannot record the last delivery.");
+        }
+        let (taken, mut all) = match pending::load(ledger, tz).await {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "Cannot read the pending deliveries.");
+                Default::default()
+            }
+        };
+        if !taken.is_empty() {
+            tracing::info!(pending = taken.len(), "Applying the deliveries left pending.");
+        }
+        all.merge(batch);
+        all.last.clear();
+        if all.is_empty() {
+            return Applied::default();
+        }
+        let mut applied = self.apply(all, gate).await;
+        if let Err(e) = pending::clear(ledger, &taken, &applied.left, tz).await {
+            tracing::warn!(error = %format!("{e:#}"), "Cannot remove the pending deliveries applied; the next run applies them again.");
+        }
+        if !applied.left.is_empty() {
+            let left = std::mem::take(&mut applied.left);
+            match self.set_aside(&left, &applied.reason).await {
+                Ok(count) => applied.recorded = count,
+                Err(_) => applied.left = left,
+            }
+        }
+        applied
+    }
+
+    /// Records `batch` as pending for `reason` (the next run applies it); the error is
+    /// logged and returned.
+    pub async fn set_aside(&self, batch: &Batch, reason: &str) -> anyhow::Result<usize> {
+        let ledger = &self.account.lake.ledger;
+        if let Err(e) = pending::record_last(ledger, &batch.last).await {
+            tracing::warn!(error = %format!("{e:#}"), "Cannot record the last delivery.");
+        }
+        match pending::record(ledger, batch, &self.account.timezone, Timestamp::now(), reason).await
+        {
+            Ok(count) => {
+                if count > 0 {
+                    tracing::warn!(records = count, %reason, "Deliveries recorded as pending; the next run applies them.");
+                }
+                Ok(count)
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "Cannot record deliveries as pending.");
+                Err(e)
+            }
+        }
     }
 
     /// The days one type's documents are on now and were on before, and the ids gone from a

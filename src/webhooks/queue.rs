@@ -37,6 +37,9 @@ pub struct Work {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Last {
     pub event: EventType,
+    pub object_id: String,
+    /// Oura's `event_time` as sent.
+    pub event_time: String,
     pub received_at: Timestamp,
 }
 
@@ -62,7 +65,12 @@ impl Batch {
                 work.objects.insert(delivery.object_id.clone(), named);
             }
         }
-        let last = Last { event: delivery.event, received_at: delivery.received_at };
+        let last = Last {
+            event: delivery.event,
+            object_id: delivery.object_id.clone(),
+            event_time: delivery.event_time_sent.clone(),
+            received_at: delivery.received_at,
+        };
         match self.last.get(&delivery.data_type) {
             Some(held) if held.received_at > last.received_at => {}
             _ => {
@@ -148,7 +156,14 @@ mod tests {
 
     fn delivery(data_type: DataType, id: &str, event: EventType, second: i64) -> Delivery {
         let at = Timestamp::from_second(1_800_000_000 + second).unwrap();
-        Delivery { event, data_type, object_id: id.into(), event_time: at, received_at: at }
+        Delivery {
+            event,
+            data_type,
+            object_id: id.into(),
+            event_time: at,
+            event_time_sent: at.to_string(),
+            received_at: at,
+        }
     }
 
     /// A hundred deliveries about two documents of one type are two entries; the later

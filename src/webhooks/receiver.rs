@@ -79,6 +79,8 @@ pub struct Delivery {
     pub object_id: String,
     /// When Oura says the event happened (the receipt time when it says nothing usable).
     pub event_time: Timestamp,
+    /// Oura's `event_time` as sent (empty when it sent none).
+    pub event_time_sent: String,
     /// When it was received (the signed timestamp's check passed at this time).
     pub received_at: Timestamp,
 }
@@ -103,6 +105,7 @@ fn plain_id(id: &str) -> bool {
 }
 
 /// The handler's settings.
+#[derive(Debug, Clone)]
 pub struct Receiver {
     /// `OURA_CLIENT_SECRET`: the key of the signatures.
     pub client_secret: Option<Secret>,
@@ -177,7 +180,14 @@ pub fn read_delivery(body: &[u8], now: Timestamp) -> Result<Option<Delivery>, &'
         return Err("object_id is not a plain id");
     }
     let event_time = body.event_time.as_deref().and_then(read_time).unwrap_or(now);
-    Ok(Some(Delivery { event, data_type, object_id: body.object_id, event_time, received_at: now }))
+    Ok(Some(Delivery {
+        event,
+        data_type,
+        object_id: body.object_id,
+        event_time,
+        event_time_sent: body.event_time.unwrap_or_default(),
+        received_at: now,
+    }))
 }
 
 /// An event time with an offset, or a civil one read as UTC.
