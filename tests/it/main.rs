@@ -79,3 +79,5 @@ mod iam;
 mod mcp;
 // Lambda mode: the binary driven through a stand-in for the Lambda Runtime API.
 mod lambda;
+// The webhook receiver: `serve` over real HTTP, signed deliveries applied to their days.
+mod webhooks_receive;
