@@ -105,5 +105,6 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Repair(repair) => commands::repair::exec(&config, repair).await,
         CommandConfig::Athena(athena) => commands::athena::exec(athena),
         CommandConfig::Tokens(moving) => commands::tokens::exec(&config, moving).await,
+        CommandConfig::Webhooks(webhooks) => commands::webhooks::exec(&config, webhooks).await,
     }
 }

@@ -20,6 +20,7 @@ pub mod table;
 #[cfg(test)]
 mod tests;
 mod values;
+mod webhooks;
 mod window;
 
 use std::ops::RangeInclusive;
@@ -102,6 +103,7 @@ pub enum CommandConfig {
     Migrate(MigrateConfig),
     Repair(LakeWork),
     Tokens(MoveConfig),
+    Webhooks(WebhooksConfig),
 }
 
 /// `tokens move`: from where (`None`: the configured store) to where.
@@ -209,6 +211,9 @@ pub struct SyncConfig {
     pub lock_timeout: Duration,
     /// Where the silver tables go; `None` when silver is off (or a dry run).
     pub silver: Option<SilverPlace>,
+    /// Webhooks fully configured: the run renews the recorded subscriptions that expire
+    /// soon (`None` for a dry run or the sandbox).
+    pub webhooks: Option<crate::webhooks::WebhookSettings>,
 }
 
 /// `status`: the lake whose ledger to read, its silver, and how to print.
@@ -272,6 +277,7 @@ pub use lake::{Destination, silver_place};
 use lake::{lake_config, lake_lock};
 use values::{api_base, aws_config, label, notify_from, number, oauth_config, seconds, timezone};
 pub use values::{aws_settings, notify_config, parse_number};
+pub use webhooks::{WebhooksConfig, WebhooksWork, webhook_settings};
 pub use window::{WindowArgs, parse_date, resolve_types, resolve_window};
 
 impl Config {
@@ -309,6 +315,7 @@ impl Config {
             Command::Repair(args) => {
                 sources.lake_flags(args.dest.as_deref(), None, None);
             }
+            Command::Webhooks(args) => webhooks::webhooks_flags(args, &mut sources),
             Command::Auth(_)
             | Command::Refresh
             | Command::Tokens(_)
@@ -343,6 +350,9 @@ impl Config {
                     to: StoreUri::parse(&args.to, "--to")?,
                     force: args.force,
                 })
+            }
+            Command::Webhooks(args) => {
+                CommandConfig::Webhooks(webhooks::webhooks_config(args, &sources)?)
             }
             Command::Completions(_) | Command::Man(_) => {
                 anyhow::bail!("completions and man pages need no configuration")
@@ -460,6 +470,7 @@ fn sync_config(
         notify,
         lock_timeout,
         silver,
+        webhooks: webhook_settings(sources).filter(|_| !args.dry_run && !args.sandbox),
     })
 }
 

@@ -229,7 +229,9 @@ impl SubscriptionClient {
             attempts += 1;
             let error = match self.attempt(method, path, body).await {
                 Ok(body) => return Ok(body),
-                Err(Attempt::Final(ManageError::Refused { status: 403, detail })) if id.is_some() => {
+                Err(Attempt::Final(ManageError::Refused { status: 403, detail }))
+                    if id.is_some() =>
+                {
                     let id = id.unwrap_or_default().to_string();
                     return Err(ManageError::NoSuchSubscription { id, detail });
                 }
@@ -288,12 +290,11 @@ impl SubscriptionClient {
                 .header("content-type", "application/json")
                 .body(serde_json::to_vec(body).expect("a JSON value serializes"));
         }
-        let response = request.send().await.map_err(|e| {
-            match classify_transport(e.is_connect()) {
+        let response =
+            request.send().await.map_err(|e| match classify_transport(e.is_connect()) {
                 TransportClass::Unreachable => Attempt::Unreachable(transport_cause(&e)),
                 TransportClass::Transient => transient(transport_cause(&e)),
-            }
-        })?;
+            })?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)

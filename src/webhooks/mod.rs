@@ -12,5 +12,6 @@ pub mod client;
 pub mod data_type;
 pub mod settings;
 pub mod state;
+pub mod subscriptions;
 
 pub use settings::{WebhookApp, WebhookSettings};
