@@ -90,8 +90,14 @@ pub async fn run(
             };
         }
     }
-    let account =
-        Account { name: "default".into(), login, lake, notifiers, timezone: settled.timezone };
+    let account = Account {
+        name: "default".into(),
+        login,
+        lake,
+        notifiers,
+        timezone: settled.timezone,
+        webhooks: sync.webhooks.as_ref().map(|w| w.app.clone()),
+    };
     // One sync per login at a time; held until this function returns. A run with no login
     // fetches and records nothing, so it takes no lock and leaves no lock file behind; nor
     // does a dry run, which writes nothing anywhere (not even `./.oura-sync.lock`).
