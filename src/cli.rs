@@ -406,7 +406,7 @@ pub enum WebhooksAction {
     Subscribe(SubscribeArgs),
     /// List the app's subscriptions with their expiry, and the types that lack one.
     #[command(after_help = after_help("webhooks"))]
-    List(WebhooksOutput),
+    List(ListArgs),
     /// Renew the subscriptions that expire within N days (default 7).
     #[command(after_help = after_help("webhooks"))]
     Renew(RenewArgs),
@@ -436,6 +436,16 @@ pub struct SubscribeArgs {
 
     /// Comma-separated data types (default OURA_TYPES or all; those without webhooks are
     /// left out).
+    #[arg(long, value_name = "T1,T2", value_parser = type_names(), hide_possible_values = true)]
+    pub types: Option<String>,
+
+    #[command(flatten)]
+    pub output: WebhooksOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The data types whose missing subscriptions to point out (default OURA_TYPES or all).
     #[arg(long, value_name = "T1,T2", value_parser = type_names(), hide_possible_values = true)]
     pub types: Option<String>,
 

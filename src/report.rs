@@ -405,7 +405,7 @@ impl RunReport {
         if let Some(webhooks) = &self.webhooks {
             // Warnings, not failures: listed after them, and the status stands.
             for warning in &webhooks.warnings {
-                notes.push(format!("⚠️ webhooks: {}", one_line(warning, 200)));
+                notes.push(format!("⚠️ webhooks: {}", one_line(warning, 400)));
             }
             if webhooks.renewed > 0 {
                 counts.push(format!("webhooks: {} subscriptions renewed", webhooks.renewed));

@@ -49,7 +49,10 @@ pub(super) fn webhooks_flags(args: &WebhooksArgs, sources: &mut Sources<'_>) {
             sources.flag("OURA_TYPES", "--types", s.types.as_deref());
             &s.output
         }
-        WebhooksAction::List(o) => o,
+        WebhooksAction::List(l) => {
+            sources.flag("OURA_TYPES", "--types", l.types.as_deref());
+            &l.output
+        }
         WebhooksAction::Renew(r) => &r.output,
         WebhooksAction::Delete(d) => &d.output,
     };
@@ -75,8 +78,8 @@ pub(super) fn webhooks_config(
                 output.json,
             )
         }
-        WebhooksAction::List(output) => {
-            (WebhooksWork::List { types: resolve_types(sources)? }, output.json)
+        WebhooksAction::List(list) => {
+            (WebhooksWork::List { types: resolve_types(sources)? }, list.output.json)
         }
         WebhooksAction::Renew(RenewArgs { within_days, output }) => {
             let within_days = match within_days {

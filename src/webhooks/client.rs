@@ -113,7 +113,7 @@ pub enum ManageError {
     /// 401 (or 403 on the list): the app's credentials were refused.
     #[error(
         "Oura refused the app's credentials (HTTP {status}: {detail}); check OURA_CLIENT_ID and \
-         OURA_CLIENT_SECRET (the app at https://developer.ouraring.com)"
+         OURA_CLIENT_SECRET"
     )]
     Refused { status: u16, detail: String },
     /// Anything else: the one-line cause.

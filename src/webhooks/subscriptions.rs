@@ -529,6 +529,9 @@ pub async fn renew_recorded(
         ));
         return outcome;
     };
+    // One warning per cause, naming every subscription it stopped, so a refused credential
+    // is one line, not 48.
+    let mut failed: BTreeMap<String, Vec<(&String, Timestamp)>> = BTreeMap::new();
     for (name, record, result) in results {
         let written = match result {
             Ok(s) => {
@@ -549,16 +552,27 @@ pub async fn renew_recorded(
                 ledger.delete_record(state::SUBSCRIPTION, name).await
             }
             Err(e) => {
-                outcome.warnings.push(format!(
-                    "cannot renew webhook subscription {name} ({}): {e}; run `oura-sync webhooks renew`",
-                    expiry_phrase(record.expiration_time, now)
-                ));
+                failed.entry(e.to_string()).or_default().push((name, record.expiration_time));
                 Ok(())
             }
         };
         if let Err(e) = written {
             outcome.warnings.push(format!("cannot record webhook subscription {name}: {e:#}"));
         }
+    }
+    for (cause, names) in failed {
+        let first = names.iter().map(|(_, at)| *at).min().unwrap_or(now);
+        let names: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+        let when = if first > now {
+            format!("the first expires in {}", span_words(now.duration_until(first)))
+        } else {
+            format!("the first expired {} ago", span_words(first.duration_until(now)))
+        };
+        outcome.warnings.push(format!(
+            "cannot renew webhook subscription{} {} ({when}): {cause}; run `oura-sync webhooks renew`",
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", "),
+        ));
     }
     outcome.warnings = outcome.warnings.iter().map(|w| crate::scrub::scrub(w)).collect();
     outcome

@@ -79,3 +79,5 @@ mod iam;
 mod mcp;
 // Lambda mode: the binary driven through a stand-in for the Lambda Runtime API.
 mod lambda;
+// `webhooks subscribe|list|renew|delete` and the daily renewal against the fake's subscription routes.
+mod webhooks_subscriptions;
