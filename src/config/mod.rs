@@ -503,6 +503,7 @@ fn doctor_config(args: &DoctorArgs, sources: &Sources<'_>) -> DoctorConfig {
     );
     note(seconds(sources, "OURA_LOCK_TIMEOUT", 0).map(drop));
     note(seconds(sources, "OURA_AUTH_TIMEOUT", 1).map(drop));
+    note(webhooks::half_configured(sources));
     DoctorConfig {
         types,
         timezone: zone,

@@ -139,6 +139,20 @@ pub fn webhook_settings(sources: &Sources<'_>) -> Option<WebhookSettings> {
     Some(WebhookSettings { verification_token, app: webhook_app(sources).ok()? })
 }
 
+/// `OURA_WEBHOOK_TOKEN` set without the app's credentials: the doctor's problem, as a sync
+/// would renew nothing and `webhooks` would refuse to run.
+pub(super) fn half_configured(sources: &Sources<'_>) -> anyhow::Result<()> {
+    if sources.value("OURA_WEBHOOK_TOKEN").is_some() {
+        webhook_app(sources).map_err(|e| {
+            UserError::usage(format!(
+                "{e:#}; OURA_WEBHOOK_TOKEN is set, but without it no webhook subscription is made \
+                 or renewed"
+            ))
+        })?;
+    }
+    Ok(())
+}
+
 /// The usage error of a missing setting.
 fn missing(name: &str, why: &str) -> anyhow::Error {
     UserError::usage(format!("{name} is not set ({why}); set it in the environment or .env.oura"))

@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod data_type;
+pub mod overview;
 pub mod settings;
 pub mod state;
 pub mod subscriptions;

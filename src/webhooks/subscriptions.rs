@@ -244,8 +244,8 @@ pub fn days(within_days: u32) -> SignedDuration {
     SignedDuration::from_hours(24 * i64::from(within_days))
 }
 
-/// `subscribe --url`: creates the wanted subscriptions the app lacks, a few at a time, and
-/// records every subscription of the app. The list must be read first; a failure there
+/// `subscribe --url`: creates the wanted subscriptions the app lacks, a few at a time,
+/// renews those that exist but have expired, and records every subscription of the app. The list must be read first; a failure there
 /// (credentials refused, Oura down) is the command's error.
 pub async fn subscribe(
     client: &SubscriptionClient,
@@ -257,8 +257,22 @@ pub async fn subscribe(
     let existing = client.list().await?;
     let wanted = wanted(callback_url, types);
     let (have, make) = missing(&wanted, &existing);
-    let mut lines: Vec<Line> = have.iter().map(|s| Line::of(s, Outcome::Existing)).collect();
-    let mut known = existing.clone();
+    // One that exists but has expired gets no deliveries: it is renewed, not left as is.
+    let now = Timestamp::now();
+    let (expired, live): (Vec<&Subscription>, Vec<&Subscription>) =
+        have.into_iter().partition(|s| s.expiration_time <= now);
+    let mut lines: Vec<Line> = live.iter().map(|s| Line::of(s, Outcome::Existing)).collect();
+    let mut known: Vec<Subscription> =
+        existing.iter().filter(|s| !expired.iter().any(|e| e.id == s.id)).cloned().collect();
+    for (old, result) in renew_each(client, expired).await {
+        match result {
+            Ok(s) => {
+                lines.push(Line::of(&s, Outcome::Renewed));
+                known.push(s);
+            }
+            Err(e) => lines.push(Line::failed(old, crate::scrub::scrub(&e.to_string()))),
+        }
+    }
     let made: Vec<(&Wanted, Result<Subscription, ManageError>)> = futures_util::stream::iter(
         make.into_iter().map(|w| async move { (w, client.create(w, verification_token).await) }),
     )

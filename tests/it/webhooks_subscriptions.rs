@@ -364,3 +364,76 @@ fn missing_or_refused_settings_are_usage_errors_naming_them() {
         stderr(&out)
     );
 }
+
+/// `status` shows per type the recorded subscriptions and their expiry from the ledger
+/// alone (no credentials set), `status --json` matches its schema, and both `status` and
+/// `doctor` warn about an expired subscription and one expiring within a day, with the
+/// command to run.
+#[test]
+fn status_and_doctor_show_expiry_and_warn_without_credentials() {
+    let env = TestEnv::new();
+    let url = receiver(WEBHOOK_TOKEN);
+    let out = run(&env, &["webhooks", "subscribe", "--url", &url, "--types", "sleep,tag"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let out = env.run(&["status"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Webhooks (subscriptions the ledger records; first expiry):"), "{text}");
+    let section = text.split("Webhooks (").nth(1).unwrap();
+    let sleep =
+        section.lines().find(|l| l.starts_with("  sleep ")).unwrap_or_else(|| panic!("{text}"));
+    assert!(sleep.contains("create update delete") && sleep.contains("expires "), "{sleep}");
+    assert!(!text.contains("⚠️"), "{text}");
+    let json = env.run(&["status", "--json"]);
+    crate::toolbox::assert_matches_schema(&json.stdout, "status.schema.json");
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        doc["webhooks"]["types"]["tag"]["subscriptions"]["delete"]["callback_url"],
+        url.as_str()
+    );
+    let doctor = env.run(&["doctor"]);
+    assert!(
+        stdout(&doctor)
+            .contains("✓ webhooks: 6 subscriptions recorded for 2 types, the first expires "),
+        "{}",
+        stdout(&doctor)
+    );
+
+    {
+        let mut fake = env.oura.webhooks.lock().unwrap();
+        fake.set_expiry("create.sleep", Timestamp::now() - SignedDuration::from_hours(3));
+        fake.set_expiry("update.tag", Timestamp::now() + SignedDuration::from_hours(5));
+    }
+    assert_eq!(run(&env, &["webhooks", "list"]).status.code(), Some(0));
+    let text = stdout(&env.run(&["status"]));
+    let expired = "⚠️ webhook subscription create.sleep expired ";
+    let line = text.lines().find(|l| l.starts_with(expired)).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.ends_with(&format!("run `oura-sync webhooks subscribe --url {url}`")), "{line}");
+    assert!(text.contains("⚠️ webhook subscription update.tag expires "), "{text}");
+    assert!(text.contains("run `oura-sync webhooks renew`"), "{text}");
+    let json = env.run(&["status", "--json"]);
+    crate::toolbox::assert_matches_schema(&json.stdout, "status.schema.json");
+    let doctor = env.run(&["doctor"]);
+    let line = stdout(&doctor)
+        .lines()
+        .find(|l| l.starts_with("✗ webhooks: webhook subscription create.sleep expired "))
+        .map(str::to_string);
+    assert!(line.is_some(), "{}", stdout(&doctor));
+
+    // `subscribe` again renews the expired one rather than calling it existing.
+    let out = run(&env, &["webhooks", "subscribe", "--url", &url, "--types", "sleep,tag"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("  renewed  create.sleep, expires "), "{}", stdout(&out));
+}
+
+/// The doctor names OURA_WEBHOOK_TOKEN set without the app's credentials as a setting to
+/// fix (a sync would renew nothing).
+#[test]
+fn the_doctor_flags_a_webhook_token_without_the_app() {
+    let env = TestEnv::new();
+    let out = env.cmd().env("OURA_WEBHOOK_TOKEN", WEBHOOK_TOKEN).args(["doctor"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains("✗ settings: OURA_CLIENT_ID is not set (webhook subscriptions are managed with your Oura app's credentials)"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains(WEBHOOK_TOKEN) && !stderr(&out).contains(WEBHOOK_TOKEN));
+}
