@@ -14,7 +14,8 @@ use crate::oura::pacer::{Pacer, RATE_WINDOW};
 use crate::webhooks::client::{ManageError, SubscriptionClient};
 use crate::webhooks::subscriptions::{self, Report, days};
 
-/// The version of `webhooks … --json`, raised when a field is renamed or removed.
+/// The version of `webhooks … --json` (docs/webhooks.schema.json), raised when a field is
+/// renamed or removed.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// What `webhooks … --json` prints.

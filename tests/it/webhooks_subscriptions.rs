@@ -38,6 +38,27 @@ fn receiver(token: &'static str) -> String {
     format!("{}/oura/hook", serve_in_background(app))
 }
 
+/// A receiver that fails its first `cold` challenges (a Lambda starting), then answers them.
+fn cold_receiver(token: &'static str, cold: usize) -> String {
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let app = Router::new().fallback(move |Query(q): Query<HashMap<String, String>>| {
+        let seen = seen.clone();
+        async move {
+            if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < cold {
+                return StatusCode::BAD_GATEWAY.into_response();
+            }
+            match (q.get("verification_token"), q.get("challenge")) {
+                (Some(t), Some(c)) if t == token => {
+                    let body = serde_json::json!({ "challenge": c }).to_string();
+                    (StatusCode::OK, [("content-type", "application/json")], body).into_response()
+                }
+                _ => StatusCode::UNAUTHORIZED.into_response(),
+            }
+        }
+    });
+    format!("{}/oura/hook", serve_in_background(app))
+}
+
 /// A receiver that is up but never answers the challenge (a wrong route, a proxy's 404).
 fn deaf_receiver() -> String {
     let app = Router::new().fallback(|| async { StatusCode::NOT_FOUND });
@@ -50,6 +71,16 @@ fn run(env: &TestEnv, args: &[&str]) -> Output {
         .env("OURA_CLIENT_ID", CLIENT_ID)
         .env("OURA_CLIENT_SECRET", CLIENT_SECRET)
         .env("OURA_WEBHOOK_TOKEN", WEBHOOK_TOKEN)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// `oura-sync` with the app's id and `client_secret` (a wrong one, say), and no token.
+fn run_with_secret(env: &TestEnv, client_secret: &str, args: &[&str]) -> Output {
+    env.cmd()
+        .env("OURA_CLIENT_ID", CLIENT_ID)
+        .env("OURA_CLIENT_SECRET", client_secret)
         .args(args)
         .output()
         .unwrap()
@@ -115,6 +146,7 @@ fn subscribe_creates_what_is_missing_and_then_nothing() {
 
     let second = run(&env, &["webhooks", "subscribe", "--url", &url, "--json"]);
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    crate::toolbox::assert_matches_schema(&second.stdout, "webhooks.schema.json");
     let doc: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
     assert_eq!(doc["action"], "subscribe");
     let lines = doc["lines"].as_array().unwrap();
@@ -124,8 +156,9 @@ fn subscribe_creates_what_is_missing_and_then_nothing() {
     assert_no_webhook_secret(&env, &[&first, &second]);
 }
 
-/// A receiver that does not answer the challenge makes Oura refuse each creation: every
-/// subscription is reported failed with the cause, nothing is recorded as made, exit 1.
+/// A receiver that does not answer the challenge makes Oura refuse each creation (400, tried
+/// three times in case the receiver was starting): every subscription is reported failed
+/// with the cause, nothing is recorded as made, exit 1.
 #[test]
 fn a_receiver_that_does_not_answer_the_challenge_fails_each_subscription() {
     let env = TestEnv::new();
@@ -138,8 +171,12 @@ fn a_receiver_that_does_not_answer_the_challenge_fails_each_subscription() {
         let line = text.lines().find(|l| l.contains(key)).unwrap_or_else(|| panic!("{text}"));
         assert!(line.starts_with("  failed"), "{line}");
         assert!(line.contains("HTTP 400: Callback URL verification failed"), "{line}");
+        assert!(line.ends_with("(gave up after 3 attempts)"), "{line}");
     }
-    assert!(env.oura.webhooks.lock().unwrap().subs.is_empty());
+    let fake = env.oura.webhooks.lock().unwrap();
+    assert!(fake.subs.is_empty());
+    assert_eq!(fake.count("POST", "/subscription"), 9, "three tries each");
+    drop(fake);
     assert!(records(&env).is_empty());
     assert_no_webhook_secret(&env, &[&out]);
 }
@@ -163,6 +200,18 @@ fn creation_faults_are_retried_without_making_duplicates() {
     assert_eq!(fake.subs.len(), 3, "{:?}", fake.subs);
     // Three creations, two failed before Oura made anything, one made then answered 504.
     assert_eq!(fake.count("POST", "/subscription"), 5);
+}
+
+/// A receiver that fails Oura's first check (starting cold) gets the subscription on a
+/// later try of the same creation.
+#[test]
+fn a_receiver_starting_cold_gets_its_subscription_on_a_later_try() {
+    let env = TestEnv::new();
+    let url = cold_receiver(WEBHOOK_TOKEN, 1);
+    let out = run(&env, &["webhooks", "subscribe", "--url", &url, "--types", "workout"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains(": 3 created\n"), "{}", stdout(&out));
+    assert_eq!(env.oura.webhooks.lock().unwrap().subs.len(), 3);
 }
 
 /// `renew` renews only the subscriptions expiring within the window (default 7 days), and
@@ -229,6 +278,7 @@ fn the_daily_sync_renews_and_warns_without_failing() {
 
     let out = run(&env, &["sync", "--days", "1", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    crate::toolbox::assert_matches_schema(&out.stdout, "run-report.schema.json");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["status"], "success");
     assert_eq!(report["webhooks"]["renewed"], 1, "{report}");
@@ -326,13 +376,7 @@ fn delete_removes_subscriptions_and_records() {
 fn missing_or_refused_settings_are_usage_errors_naming_them() {
     let env = TestEnv::new();
     let url = receiver(WEBHOOK_TOKEN);
-    let out = env
-        .cmd()
-        .env("OURA_CLIENT_ID", CLIENT_ID)
-        .env("OURA_CLIENT_SECRET", CLIENT_SECRET)
-        .args(["webhooks", "subscribe", "--url", &url])
-        .output()
-        .unwrap();
+    let out = run_with_secret(&env, CLIENT_SECRET, &["webhooks", "subscribe", "--url", &url]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("OURA_WEBHOOK_TOKEN is not set"), "{}", stderr(&out));
     let out = env.cmd().args(["webhooks", "list"]).output().unwrap();
@@ -341,13 +385,7 @@ fn missing_or_refused_settings_are_usage_errors_naming_them() {
     assert!(env.oura.webhooks.lock().unwrap().log.is_empty());
 
     let wrong = "wrong-SECRET-000111";
-    let out = env
-        .cmd()
-        .env("OURA_CLIENT_ID", CLIENT_ID)
-        .env("OURA_CLIENT_SECRET", wrong)
-        .args(["webhooks", "list"])
-        .output()
-        .unwrap();
+    let out = run_with_secret(&env, wrong, &["webhooks", "list"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("check OURA_CLIENT_ID and OURA_CLIENT_SECRET"),
