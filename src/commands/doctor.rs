@@ -74,6 +74,7 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
     }
 
     checks.push(destination(config, doctor).await);
+    checks.extend(webhooks(config, doctor, now).await);
     checks.push(Check::pass(
         "time zone",
         match &doctor.timezone_name {
@@ -158,6 +159,46 @@ async fn destination(config: &Config, doctor: &DoctorConfig) -> Check {
             ledger.describe()
         ),
     )
+}
+
+/// The webhook subscriptions the ledger records: each live for more than a day (renewals
+/// falling behind show here first). No check when none is recorded (webhooks not in use) or
+/// the lake cannot be opened (the destination check says why).
+async fn webhooks(config: &Config, doctor: &DoctorConfig, now: Timestamp) -> Option<Check> {
+    const NAME: &str = "webhooks";
+    let lake = doctor.lake.as_ref()?;
+    let aws = crate::commands::Aws::new(&config.aws);
+    let (_, ledger) = crate::commands::backends(lake, &aws).await.ok()?;
+    match crate::webhooks::overview::read(&ledger, now).await {
+        Ok(None) => None,
+        Ok(Some(overview)) if overview.warnings.is_empty() => {
+            let count: usize = overview.types.values().map(|t| t.events().len()).sum();
+            let first = overview.types.values().filter_map(|t| t.first_expiry()).min();
+            Some(Check::pass(
+                NAME,
+                format!(
+                    "{count} subscriptions recorded for {} types{}",
+                    overview.types.len(),
+                    first
+                        .map(|at| format!(
+                            ", the first {}",
+                            crate::webhooks::subscriptions::expiry_phrase(at, now)
+                        ))
+                        .unwrap_or_default()
+                ),
+            ))
+        }
+        Ok(Some(overview)) => Some(Check::fail(
+            NAME,
+            overview.warnings.join("; "),
+            "then `oura-sync webhooks list` shows them live",
+        )),
+        Err(e) => Some(Check::fail(
+            NAME,
+            format!("cannot read the recorded subscriptions: {e:#}"),
+            "run `oura-sync webhooks list` to record them again",
+        )),
+    }
 }
 
 /// One check per channel of `OURA_NOTIFY`: its settings complete, and with `--send-test` a

@@ -53,7 +53,9 @@ pub async fn exec(config: &Config, serve: &ServeConfig, screen: &Screen) -> anyh
     let sync = &serve.sync;
     let progress = Arc::new(LogProgress { every: PROGRESS_EVERY });
     let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, progress)?;
-    let Opened { account, store, job } = open(config, sync, quiet_notifiers(sync)?).await?;
+    let Opened { mut account, store, job } = open(config, sync, quiet_notifiers(sync)?).await?;
+    // Renewing subscriptions is the daily sync's work, not every delivery's.
+    account.webhooks = None;
     let listener = tokio::net::TcpListener::bind(serve.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", serve.listen))?;

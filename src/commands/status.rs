@@ -41,6 +41,10 @@ struct Status {
     silver: Option<String>,
     runs: Vec<RunEntry>,
     types: BTreeMap<&'static str, TypeFreshness>,
+    /// The webhook subscriptions the ledger records, per type, with warnings (absent when
+    /// none is recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webhooks: Option<crate::webhooks::overview::Overview>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +122,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         let last_day = ledger.last_day_with_records(data_type).await?;
         types.insert(data_type.name(), TypeFreshness { last_day, silver });
     }
+    let webhooks = crate::webhooks::overview::read(&ledger, Timestamp::now()).await?;
     let report = Status {
         schema_version: crate::report::SCHEMA_VERSION,
         tokens_file: login_store.location(),
@@ -129,6 +134,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         silver: silver.as_ref().map(|s| s.describe()),
         runs,
         types,
+        webhooks,
     };
     if status.json {
         crate::stdout::print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
@@ -244,7 +250,31 @@ fn render(status: &Status, now: Timestamp) -> String {
             }
         }
     }
+    if let Some(webhooks) = &status.webhooks {
+        render_webhooks(&mut out, webhooks, now);
+    }
     out
+}
+
+/// The webhooks section: per type its subscribed events and their first expiry, then the
+/// warnings.
+fn render_webhooks(
+    out: &mut String,
+    webhooks: &crate::webhooks::overview::Overview,
+    now: Timestamp,
+) {
+    let _ = writeln!(out, "Webhooks (subscriptions the ledger records; first expiry):");
+    for (name, t) in &webhooks.types {
+        let events = t.events().join(" ");
+        let expiry = t
+            .first_expiry()
+            .map(|at| crate::webhooks::subscriptions::expiry_phrase(at, now))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {name:<26} {events:<20} {expiry}");
+    }
+    for warning in &webhooks.warnings {
+        let _ = writeln!(out, "⚠️ {warning}");
+    }
 }
 
 /// `; 2 months not current (2026-01 missing, 2026-11 damaged): the next sync rebuilds them`,

@@ -68,6 +68,7 @@ pub async fn run(
     let report = ops::sync::run(runtime, &account, &job).await;
     if _locks.is_some() && !runtime.cancel.is_cancelled() {
         account.notifiers = quiet_notifiers(sync)?;
+        account.webhooks = None;
         let target = Target { runtime, account: &account, template: &job };
         target.apply_recorded(Batch::default(), &Held).await;
     }
@@ -136,8 +137,14 @@ pub async fn open(
             };
         }
     }
-    let account =
-        Account { name: "default".into(), login, lake, notifiers, timezone: settled.timezone };
+    let account = Account {
+        name: "default".into(),
+        login,
+        lake,
+        notifiers,
+        timezone: settled.timezone,
+        webhooks: sync.webhooks.as_ref().map(|w| w.app.clone()),
+    };
     Ok(Opened { account, store, job })
 }
 

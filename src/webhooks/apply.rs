@@ -152,10 +152,11 @@ impl Target<'_> {
             tracing::info!(window = %job.window, types = ?job.types.iter().map(|t| t.name()).collect::<Vec<_>>(), "Applying deliveries.");
             let report = crate::ops::sync::run(self.runtime, self.account, &job).await;
             for &data_type in &job.types {
-                let ok = report
-                    .types
-                    .get(data_type.name())
-                    .is_some_and(|t| matches!(t.status, TypeStatus::Ok | TypeStatus::Empty));
+                // Skipped (Oura refuses the type) is as done as it gets: trying again would
+                // only be refused again, and the poll says so.
+                let ok = report.types.get(data_type.name()).is_some_and(|t| {
+                    matches!(t.status, TypeStatus::Ok | TypeStatus::Empty | TypeStatus::Skipped)
+                });
                 if !ok || report.login_needed {
                     applied.reason = match report.types.get(data_type.name()) {
                         Some(t) => t.error.clone().unwrap_or_else(|| "the re-sync failed".into()),
@@ -256,10 +257,15 @@ impl Target<'_> {
             }
             let document = match named.event {
                 EventType::Delete => None,
-                _ => client.fetch_document(data_type, id).await.map_err(|e| match e {
-                    FetchError::Denied { status, detail } => format!("HTTP {status}: {detail}"),
-                    other => other.to_string(),
-                })?,
+                _ => match client.fetch_document(data_type, id).await {
+                    Ok(document) => document,
+                    // Refused (scope, membership): never pending, the poll reports it.
+                    Err(FetchError::Denied { status, detail }) => {
+                        tracing::warn!(r#type = %data_type, status, %detail, "Oura refuses a delivered document; left to the poll.");
+                        continue;
+                    }
+                    Err(e) => return Err(e.to_string()),
+                },
             };
             let Some(document) = document else {
                 // Gone: the day that held it, newest first.

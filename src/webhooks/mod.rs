@@ -13,11 +13,13 @@
 pub mod apply;
 pub mod client;
 pub mod data_type;
+pub mod overview;
 pub mod pending;
 pub mod queue;
 pub mod receiver;
 pub mod settings;
 pub mod signature;
 pub mod state;
+pub mod subscriptions;
 
 pub use settings::{WebhookApp, WebhookSettings};

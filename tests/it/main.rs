@@ -81,3 +81,5 @@ mod mcp;
 mod lambda;
 // The webhook receiver: `serve` over real HTTP, signed deliveries applied to their days.
 mod webhooks_receive;
+// `webhooks subscribe|list|renew|delete` and the daily renewal against the fake's subscription routes.
+mod webhooks_subscriptions;

@@ -150,7 +150,9 @@ impl Function {
             .saturating_sub(Duration::from_millis(Timestamp::now().as_millisecond().max(0) as u64));
         let budget = WEBHOOK_BUDGET.min(remaining.saturating_sub(Duration::from_secs(1)));
         let timer = tokio::spawn(cancel_after(WEBHOOK_STOP.min(budget), runtime.cancel.clone()));
-        let opened = open(&config, sync, quiet_notifiers(sync)?).await?;
+        let mut opened = open(&config, sync, quiet_notifiers(sync)?).await?;
+        // Renewing subscriptions is the daily sync's work, not every delivery's.
+        opened.account.webhooks = None;
         let target = Target { runtime: &runtime, account: &opened.account, template: &opened.job };
         let gate = LakeGate {
             store: &opened.store,
