@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use super::client::{ManageError, Subscription, SubscriptionClient, Wanted, key};
+use super::client::{ManageError, Subscription, SubscriptionClient, Wanted};
 use super::data_type::{EventType, from_webhook_name, with_webhooks};
 use super::state::{self, SubscriptionRecord};
 use crate::datatype::DataType;
@@ -384,39 +384,41 @@ pub async fn delete(
     target: &DeleteTarget,
 ) -> Result<Report, ManageError> {
     let existing = client.list().await?;
-    let chosen: Vec<Subscription> = match target {
-        DeleteTarget::All => existing.clone(),
-        DeleteTarget::Url(url) => {
-            existing.iter().filter(|s| &s.callback_url == url).cloned().collect()
-        }
-        DeleteTarget::Ids(ids) => ids
+    // Each id to delete, with what the list says of it (nothing for an id it does not hold).
+    let chosen: Vec<(&str, Option<&Subscription>)> = match target {
+        DeleteTarget::All => existing.iter().map(|s| (s.id.as_str(), Some(s))).collect(),
+        DeleteTarget::Url(url) => existing
             .iter()
-            .map(|id| {
-                existing.iter().find(|s| &s.id == id).cloned().unwrap_or_else(|| Subscription {
-                    id: id.clone(),
-                    callback_url: String::new(),
-                    event_type: "unknown".into(),
-                    data_type: "unknown".into(),
-                    expiration_time: Timestamp::UNIX_EPOCH,
-                })
-            })
+            .filter(|s| &s.callback_url == url)
+            .map(|s| (s.id.as_str(), Some(s)))
             .collect(),
+        DeleteTarget::Ids(ids) => {
+            ids.iter().map(|id| (id.as_str(), existing.iter().find(|s| &s.id == id))).collect()
+        }
     };
-    let results: Vec<(&Subscription, Result<(), ManageError>)> = futures_util::stream::iter(
-        chosen.iter().map(|s| async move { (s, client.delete(&s.id).await) }),
+    let results = futures_util::stream::iter(
+        chosen.into_iter().map(|(id, s)| async move { (id, s, client.delete(id).await) }),
     )
     .buffered(IN_FLIGHT)
-    .collect()
+    .collect::<Vec<_>>()
     .await;
     let mut lines = Vec::new();
     let mut gone = std::collections::HashSet::new();
-    for (s, result) in results {
-        let listed = existing.iter().any(|e| e.id == s.id);
-        let mut line = if listed { Line::of(s, Outcome::Deleted) } else { unlisted_line(s) };
+    for (id, listed, result) in results {
+        let mut line = match listed {
+            Some(s) => Line::of(s, Outcome::Deleted),
+            None => Line {
+                key: format!("id {id}"),
+                outcome: Outcome::Deleted,
+                id: Some(id.to_string()),
+                callback_url: None,
+                expiration_time: None,
+                error: None,
+            },
+        };
         match result {
             Ok(()) => {
-                line.outcome = Outcome::Deleted;
-                gone.insert(s.id.clone());
+                gone.insert(id.to_string());
             }
             Err(e) => {
                 line.outcome = Outcome::Failed;
@@ -425,21 +427,10 @@ pub async fn delete(
         }
         lines.push(line);
     }
-    let left: Vec<Subscription> = existing.into_iter().filter(|s| !gone.contains(&s.id)).collect();
+    let left: Vec<Subscription> =
+        existing.iter().filter(|s| !gone.contains(&s.id)).cloned().collect();
     let record_error = record_all(ledger, &left, None).await.err();
     Ok(Report { lines, record_error })
-}
-
-/// The line of an id `delete` was given that the list does not hold.
-fn unlisted_line(s: &Subscription) -> Line {
-    Line {
-        key: format!("id {}", s.id),
-        outcome: Outcome::Failed,
-        id: Some(s.id.clone()),
-        callback_url: None,
-        expiration_time: None,
-        error: None,
-    }
 }
 
 /// One subscription record per (event, type) oura-sync syncs, from the app's whole list:
@@ -599,11 +590,6 @@ pub struct RenewedBySync {
     pub renewed: usize,
     /// One line per problem (the run's outcome does not change).
     pub warnings: Vec<String>,
-}
-
-/// The key of a subscription record for (event type, type).
-pub fn record_name(event_type: EventType, data_type: DataType) -> Option<String> {
-    Some(key(event_type.name(), super::data_type::webhook_name(data_type)?))
 }
 
 #[cfg(test)]
