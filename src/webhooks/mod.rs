@@ -2,15 +2,19 @@
 //! daily poll as the safety net.
 //!
 //! Which data types have them and what Oura calls each ([`data_type`]), the settings they
-//! take ([`settings`]), Oura's subscription management routes ([`client`]), and the records
-//! the ledger keeps of them ([`state`]).
+//! take ([`settings`]), Oura's subscription management routes ([`client`]), the operations
+//! of `webhooks subscribe|list|renew|delete` ([`subscriptions`]) and their answer
+//! ([`answer`]), the renewal a sync does by itself ([`renewal`]), what `status` and `doctor`
+//! show ([`overview`]), and the records the ledger keeps ([`state`]).
 //!
 //! Reference: `reference/oura-api.md` §5 and the OpenAPI export's
 //! `/v2/webhook/subscription` routes.
 
+pub mod answer;
 pub mod client;
 pub mod data_type;
 pub mod overview;
+pub mod renewal;
 pub mod settings;
 pub mod state;
 pub mod subscriptions;
