@@ -15,7 +15,7 @@ use crate::health::briefing::Briefing;
 use crate::ledger::{Failure, RunEntry};
 use crate::silver::SilverReport;
 use crate::text::one_line;
-use crate::webhooks::subscriptions::RenewedBySync;
+use crate::webhooks::renewal::RenewedBySync;
 use crate::window::Window;
 
 /// Where the login command must run, in the login-needed line of the summary.

@@ -182,7 +182,7 @@ async fn webhooks(config: &Config, doctor: &DoctorConfig, now: Timestamp) -> Opt
                     first
                         .map(|at| format!(
                             ", the first {}",
-                            crate::webhooks::subscriptions::expiry_phrase(at, now)
+                            crate::webhooks::answer::expiry_phrase(at, now)
                         ))
                         .unwrap_or_default()
                 ),

@@ -268,7 +268,7 @@ fn render_webhooks(
         let events = t.events().join(" ");
         let expiry = t
             .first_expiry()
-            .map(|at| crate::webhooks::subscriptions::expiry_phrase(at, now))
+            .map(|at| crate::webhooks::answer::expiry_phrase(at, now))
             .unwrap_or_default();
         let _ = writeln!(out, "  {name:<26} {events:<20} {expiry}");
     }

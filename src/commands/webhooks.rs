@@ -11,8 +11,9 @@ use serde::Serialize;
 use crate::config::{Config, WebhooksConfig, WebhooksWork};
 use crate::error::{EXIT_FAILED, EXIT_OK, UserError};
 use crate::oura::pacer::{Pacer, RATE_WINDOW};
+use crate::webhooks::answer::Report;
 use crate::webhooks::client::{ManageError, SubscriptionClient};
-use crate::webhooks::subscriptions::{self, Report, days};
+use crate::webhooks::subscriptions::{self, days};
 
 /// The version of `webhooks … --json` (docs/webhooks.schema.json), raised when a field is
 /// renamed or removed.

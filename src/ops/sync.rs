@@ -36,7 +36,7 @@ use crate::silver::Mode;
 use crate::silver::bronze::BronzeSource;
 use crate::store::{ObjectStore, manifest};
 use crate::webhooks::client::SubscriptionClient;
-use crate::webhooks::subscriptions;
+use crate::webhooks::{renewal, subscriptions};
 
 /// Runs one sync of `account` with what `runtime` shares, and returns its finished report
 /// (already notified and recorded). Everything the run does happens inside its `run` span,
@@ -179,13 +179,13 @@ pub async fn finish<L: Ledger>(
 }
 
 /// Renews the recorded webhook subscriptions that expire within the default horizon, with
-/// the app's credentials: bounded ([`subscriptions::SYNC_RENEW_BUDGET`]) and stopped by an
+/// the app's credentials: bounded ([`renewal::SYNC_RENEW_BUDGET`]) and stopped by an
 /// interrupt, so a Lambda's deadline is never spent here; nothing due costs no request.
 async fn renew_webhooks(
     runtime: &Runtime,
     app: &crate::webhooks::WebhookApp,
     ledger: &AnyLedger,
-) -> subscriptions::RenewedBySync {
+) -> renewal::RenewedBySync {
     let client = SubscriptionClient::new(
         runtime.http.clone(),
         runtime.pacer.clone(),
@@ -193,10 +193,10 @@ async fn renew_webhooks(
         app.clone(),
     );
     let within = subscriptions::days(subscriptions::DEFAULT_RENEW_WITHIN_DAYS);
-    let renewal = subscriptions::renew_recorded(&client, ledger, within, Timestamp::now());
+    let renewal = renewal::renew_recorded(&client, ledger, within, Timestamp::now());
     tokio::select! {
         outcome = renewal => outcome,
-        () = runtime.cancel.cancelled() => subscriptions::RenewedBySync {
+        () = runtime.cancel.cancelled() => renewal::RenewedBySync {
             renewed: 0,
             warnings: vec!["interrupted before the webhook subscriptions were renewed; run \
                             `oura-sync webhooks renew`".into()],

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use super::answer::expiry_phrase;
 use super::data_type::{EventType, from_webhook_name};
 use super::state::{self, SubscriptionRecord};
-use super::subscriptions::expiry_phrase;
 use crate::ledger::AnyLedger;
 
 /// A subscription expiring within this is warned about (the daily sync renews a week ahead,

@@ -1,21 +1,19 @@
-//! The subscription operations behind `webhooks subscribe|list|renew|delete` and the daily
-//! sync's renewal: what to create, what is due for renewal, what to delete (pure decisions,
-//! tested beside them), carried out through the [`SubscriptionClient`] and recorded in the
-//! ledger ([`super::state::SUBSCRIPTION`]) so that `status` shows the expiry without
-//! credentials.
+//! The subscription operations behind `webhooks subscribe|list|renew|delete`: what to
+//! create, what is due for renewal, what to delete (pure decisions, tested beside them),
+//! carried out through the [`SubscriptionClient`] and recorded in the ledger
+//! ([`super::state::SUBSCRIPTION`]) so that `status` shows the expiry without credentials.
 //!
 //! Every subscription the operation concerned is a [`Line`] with its outcome, failures with
 //! their one-line cause: nothing is left half-said, and a command's exit code is read from
-//! the lines ([`Outcome::failed`]).
+//! the lines ([`Report::failed`]).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use futures_util::StreamExt;
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
 
-use super::client::{ManageError, Subscription, SubscriptionClient, Wanted, key};
+use super::answer::{Line, Outcome, Report};
+use super::client::{ManageError, Subscription, SubscriptionClient, Wanted};
 use super::data_type::{EventType, from_webhook_name, with_webhooks};
 use super::state::{self, SubscriptionRecord};
 use crate::datatype::DataType;
@@ -28,172 +26,7 @@ pub const DEFAULT_RENEW_WITHIN_DAYS: u32 = 7;
 
 /// Creations, renewals and deletions in flight at once: Oura calls the callback during each
 /// creation, so a few at a time keeps a small receiver comfortable.
-const IN_FLIGHT: usize = 4;
-
-/// How long the daily sync's renewal may take in all: it runs after the sync's own work, so
-/// it must leave room before a Lambda's deadline (whose wrap-up allows 15 s).
-pub const SYNC_RENEW_BUDGET: Duration = Duration::from_secs(10);
-
-/// What happened to one subscription.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Made now.
-    Created,
-    /// There already (`subscribe`, `list`).
-    Existing,
-    /// Renewed now.
-    Renewed,
-    /// Not due for renewal.
-    NotDue,
-    /// Deleted now.
-    Deleted,
-    /// A type that has webhooks has no subscription for this event (`list`).
-    Missing,
-    /// Oura said no, after the retries: see `error`.
-    Failed,
-}
-
-impl Outcome {
-    fn label(self) -> &'static str {
-        match self {
-            Outcome::Created => "created",
-            Outcome::Existing => "exists",
-            Outcome::Renewed => "renewed",
-            Outcome::NotDue => "not due",
-            Outcome::Deleted => "deleted",
-            Outcome::Missing => "missing",
-            Outcome::Failed => "failed",
-        }
-    }
-}
-
-/// One subscription's line of a command's answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Line {
-    /// `<event_type>.<data_type>`.
-    pub key: String,
-    pub outcome: Outcome,
-    /// Oura's id (absent for one that is missing or failed to be made).
-    pub id: Option<String>,
-    pub callback_url: Option<String>,
-    pub expiration_time: Option<Timestamp>,
-    /// The one-line cause of a failure.
-    pub error: Option<String>,
-}
-
-impl Line {
-    fn of(subscription: &Subscription, outcome: Outcome) -> Self {
-        Line {
-            key: subscription.key(),
-            outcome,
-            id: Some(subscription.id.clone()),
-            callback_url: Some(subscription.callback_url.clone()),
-            expiration_time: Some(subscription.expiration_time),
-            error: None,
-        }
-    }
-
-    fn failed(subscription: &Subscription, error: String) -> Self {
-        Line { error: Some(error), ..Line::of(subscription, Outcome::Failed) }
-    }
-}
-
-/// What an operation did: a line per subscription, and whether the ledger took it.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Report {
-    pub lines: Vec<Line>,
-    /// Why the subscriptions could not be recorded in the ledger (`status` and the daily
-    /// renewal then know less than Oura does).
-    pub record_error: Option<String>,
-}
-
-impl Report {
-    /// True when a subscription failed or the ledger could not record them: exit 1.
-    pub fn failed(&self) -> bool {
-        self.record_error.is_some() || self.lines.iter().any(|l| l.outcome == Outcome::Failed)
-    }
-
-    /// How many lines have `outcome`.
-    pub fn count(&self, outcome: Outcome) -> usize {
-        self.lines.iter().filter(|l| l.outcome == outcome).count()
-    }
-
-    /// The human answer: a line of counts, then one line per subscription (failures first,
-    /// each with its cause).
-    pub fn render(&self, head: &str, now: Timestamp) -> String {
-        let mut counts: Vec<String> = Vec::new();
-        for outcome in [
-            Outcome::Created,
-            Outcome::Existing,
-            Outcome::Renewed,
-            Outcome::NotDue,
-            Outcome::Deleted,
-            Outcome::Missing,
-            Outcome::Failed,
-        ] {
-            let n = self.count(outcome);
-            if n > 0 {
-                counts.push(format!("{n} {}", outcome.label()));
-            }
-        }
-        let icon = if self.failed() {
-            "❌"
-        } else if self.count(Outcome::Missing) > 0 {
-            "⚠️"
-        } else {
-            "✅"
-        };
-        let counts = if counts.is_empty() { "none".to_string() } else { counts.join(", ") };
-        let mut out = format!("{icon} {head}: {counts}\n");
-        let mut lines: Vec<&Line> = self.lines.iter().collect();
-        lines.sort_by_key(|l| (l.outcome != Outcome::Failed, l.key.clone()));
-        for line in lines {
-            let mut text = format!("  {:<8} {}", line.outcome.label(), line.key);
-            if let Some(at) = line.expiration_time {
-                text.push_str(&format!(", {}", expiry_phrase(at, now)));
-            }
-            if let Some(url) = &line.callback_url {
-                text.push_str(&format!(", → {url}"));
-            }
-            if let Some(id) = &line.id {
-                text.push_str(&format!(" (id {id})"));
-            }
-            if let Some(error) = &line.error {
-                text.push_str(&format!(": {}", crate::text::one_line(error, 240)));
-            }
-            out.push_str(&text);
-            out.push('\n');
-        }
-        if let Some(error) = &self.record_error {
-            out.push_str(&format!(
-                "❌ not recorded in the ledger: {error}; `oura-sync webhooks list` records them again\n"
-            ));
-        }
-        out
-    }
-}
-
-/// "expires 2026-12-30T10:00:00Z (in 25 days)" or "expired … (2 days ago)".
-pub fn expiry_phrase(at: Timestamp, now: Timestamp) -> String {
-    let at_text = at.strftime("%Y-%m-%dT%H:%M:%SZ");
-    if at > now {
-        format!("expires {at_text} (in {})", span_words(now.duration_until(at)))
-    } else {
-        format!("expired {at_text} ({} ago)", span_words(at.duration_until(now)))
-    }
-}
-
-/// A duration in the largest whole unit that fits: days, hours or minutes.
-fn span_words(d: SignedDuration) -> String {
-    let secs = d.as_secs().max(0);
-    let (n, unit) = match secs {
-        s if s >= 86_400 => (s / 86_400, "day"),
-        s if s >= 3_600 => (s / 3_600, "hour"),
-        s => (s / 60, "minute"),
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
-}
+pub(super) const IN_FLIGHT: usize = 4;
 
 /// The subscriptions `subscribe --url` wants: every type of `types` that has webhooks, for
 /// each event type, in type order.
@@ -384,39 +217,41 @@ pub async fn delete(
     target: &DeleteTarget,
 ) -> Result<Report, ManageError> {
     let existing = client.list().await?;
-    let chosen: Vec<Subscription> = match target {
-        DeleteTarget::All => existing.clone(),
-        DeleteTarget::Url(url) => {
-            existing.iter().filter(|s| &s.callback_url == url).cloned().collect()
-        }
-        DeleteTarget::Ids(ids) => ids
+    // Each id to delete, with what the list says of it (nothing for an id it does not hold).
+    let chosen: Vec<(&str, Option<&Subscription>)> = match target {
+        DeleteTarget::All => existing.iter().map(|s| (s.id.as_str(), Some(s))).collect(),
+        DeleteTarget::Url(url) => existing
             .iter()
-            .map(|id| {
-                existing.iter().find(|s| &s.id == id).cloned().unwrap_or_else(|| Subscription {
-                    id: id.clone(),
-                    callback_url: String::new(),
-                    event_type: "unknown".into(),
-                    data_type: "unknown".into(),
-                    expiration_time: Timestamp::UNIX_EPOCH,
-                })
-            })
+            .filter(|s| &s.callback_url == url)
+            .map(|s| (s.id.as_str(), Some(s)))
             .collect(),
+        DeleteTarget::Ids(ids) => {
+            ids.iter().map(|id| (id.as_str(), existing.iter().find(|s| &s.id == id))).collect()
+        }
     };
-    let results: Vec<(&Subscription, Result<(), ManageError>)> = futures_util::stream::iter(
-        chosen.iter().map(|s| async move { (s, client.delete(&s.id).await) }),
+    let results = futures_util::stream::iter(
+        chosen.into_iter().map(|(id, s)| async move { (id, s, client.delete(id).await) }),
     )
     .buffered(IN_FLIGHT)
-    .collect()
+    .collect::<Vec<_>>()
     .await;
     let mut lines = Vec::new();
     let mut gone = std::collections::HashSet::new();
-    for (s, result) in results {
-        let listed = existing.iter().any(|e| e.id == s.id);
-        let mut line = if listed { Line::of(s, Outcome::Deleted) } else { unlisted_line(s) };
+    for (id, listed, result) in results {
+        let mut line = match listed {
+            Some(s) => Line::of(s, Outcome::Deleted),
+            None => Line {
+                key: format!("id {id}"),
+                outcome: Outcome::Deleted,
+                id: Some(id.to_string()),
+                callback_url: None,
+                expiration_time: None,
+                error: None,
+            },
+        };
         match result {
             Ok(()) => {
-                line.outcome = Outcome::Deleted;
-                gone.insert(s.id.clone());
+                gone.insert(id.to_string());
             }
             Err(e) => {
                 line.outcome = Outcome::Failed;
@@ -425,21 +260,10 @@ pub async fn delete(
         }
         lines.push(line);
     }
-    let left: Vec<Subscription> = existing.into_iter().filter(|s| !gone.contains(&s.id)).collect();
+    let left: Vec<Subscription> =
+        existing.iter().filter(|s| !gone.contains(&s.id)).cloned().collect();
     let record_error = record_all(ledger, &left, None).await.err();
     Ok(Report { lines, record_error })
-}
-
-/// The line of an id `delete` was given that the list does not hold.
-fn unlisted_line(s: &Subscription) -> Line {
-    Line {
-        key: format!("id {}", s.id),
-        outcome: Outcome::Failed,
-        id: Some(s.id.clone()),
-        callback_url: None,
-        expiration_time: None,
-        error: None,
-    }
 }
 
 /// One subscription record per (event, type) oura-sync syncs, from the app's whole list:
@@ -503,107 +327,6 @@ async fn record_all(
     }
     .await;
     result.map_err(|e| crate::scrub::scrub(&format!("{e:#}")))
-}
-
-/// The renewal a sync does after its own work: the recorded subscriptions due within
-/// `within` are renewed (at most [`SYNC_RENEW_BUDGET`] in all), and their records updated.
-/// Nothing recorded, nothing due: no request at all. Returns one warning line per problem.
-pub async fn renew_recorded(
-    client: &SubscriptionClient,
-    ledger: &AnyLedger,
-    within: SignedDuration,
-    now: Timestamp,
-) -> RenewedBySync {
-    let mut outcome = RenewedBySync::default();
-    let recorded: Vec<(String, SubscriptionRecord)> = match state::all(ledger, state::SUBSCRIPTION)
-        .await
-    {
-        Ok(recorded) => recorded,
-        Err(e) => {
-            outcome.warnings.push(format!("cannot read the recorded webhook subscriptions: {e:#}"));
-            return outcome;
-        }
-    };
-    let due: Vec<&(String, SubscriptionRecord)> =
-        recorded.iter().filter(|(_, r)| is_due(r.expiration_time, now, within)).collect();
-    if due.is_empty() {
-        return outcome;
-    }
-    let work = futures_util::stream::iter(
-        due.iter()
-            .map(|(name, record)| async move { (name, record, client.renew(&record.id).await) }),
-    )
-    .buffered(IN_FLIGHT)
-    .collect::<Vec<_>>();
-    let Ok(results) = tokio::time::timeout(SYNC_RENEW_BUDGET, work).await else {
-        outcome.warnings.push(format!(
-            "renewing {} webhook subscriptions took longer than {} s; run `oura-sync webhooks renew`",
-            due.len(),
-            SYNC_RENEW_BUDGET.as_secs()
-        ));
-        return outcome;
-    };
-    // One warning per cause, naming every subscription it stopped, so a refused credential
-    // is one line, not 48.
-    let mut failed: BTreeMap<String, Vec<(&String, Timestamp)>> = BTreeMap::new();
-    for (name, record, result) in results {
-        let written = match result {
-            Ok(s) => {
-                outcome.renewed += 1;
-                let record = SubscriptionRecord {
-                    expiration_time: s.expiration_time,
-                    recorded_at: Timestamp::now(),
-                    ..record.clone()
-                };
-                state::put(ledger, state::SUBSCRIPTION, name, &record).await
-            }
-            Err(ManageError::NoSuchSubscription { .. }) => {
-                outcome.warnings.push(format!(
-                    "webhook subscription {name} no longer exists at Oura; run `oura-sync webhooks \
-                     subscribe --url {}`",
-                    record.callback_url
-                ));
-                ledger.delete_record(state::SUBSCRIPTION, name).await
-            }
-            Err(e) => {
-                failed.entry(e.to_string()).or_default().push((name, record.expiration_time));
-                Ok(())
-            }
-        };
-        if let Err(e) = written {
-            outcome.warnings.push(format!("cannot record webhook subscription {name}: {e:#}"));
-        }
-    }
-    for (cause, names) in failed {
-        let first = names.iter().map(|(_, at)| *at).min().unwrap_or(now);
-        let names: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
-        let when = if first > now {
-            format!("the first expires in {}", span_words(now.duration_until(first)))
-        } else {
-            format!("the first expired {} ago", span_words(first.duration_until(now)))
-        };
-        outcome.warnings.push(format!(
-            "cannot renew webhook subscription{} {} ({when}): {cause}; run `oura-sync webhooks renew`",
-            if names.len() == 1 { "" } else { "s" },
-            names.join(", "),
-        ));
-    }
-    outcome.warnings = outcome.warnings.iter().map(|w| crate::scrub::scrub(w)).collect();
-    outcome
-}
-
-/// What the sync's renewal did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct RenewedBySync {
-    /// Subscriptions renewed.
-    pub renewed: usize,
-    /// One line per problem (the run's outcome does not change).
-    pub warnings: Vec<String>,
-}
-
-/// The key of a subscription record for (event type, type).
-pub fn record_name(event_type: EventType, data_type: DataType) -> Option<String> {
-    Some(key(event_type.name(), super::data_type::webhook_name(data_type)?))
 }
 
 #[cfg(test)]
@@ -686,33 +409,5 @@ mod tests {
         assert_eq!(preferred["update.sleep"].id, "d");
         assert_eq!(records_of(&subs, None, now)["create.sleep"].id, "a");
         assert_eq!(preferred["create.sleep"].name(), "create.sleep");
-    }
-
-    /// Pins down the human answer: counts first, failures before the rest, each with cause.
-    #[test]
-    fn the_answer_counts_then_lists_failures_first() {
-        let now: Timestamp = "2026-12-05T00:00:00Z".parse().unwrap();
-        let ok = sub("1", "https://x/", "create", "tag", "2027-01-04T00:00:00Z");
-        let report = Report {
-            lines: vec![
-                Line::of(&ok, Outcome::Created),
-                Line {
-                    key: "delete.tag".into(),
-                    outcome: Outcome::Failed,
-                    id: None,
-                    callback_url: Some("https://x/".into()),
-                    expiration_time: None,
-                    error: Some("HTTP 400: verification failed".into()),
-                },
-            ],
-            record_error: None,
-        };
-        assert!(report.failed());
-        let text = report.render("webhooks subscribe", now);
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "❌ webhooks subscribe: 1 created, 1 failed");
-        assert!(lines[1].starts_with("  failed   delete.tag, → https://x/"), "{text}");
-        assert!(lines[1].ends_with(": HTTP 400: verification failed"), "{text}");
-        assert!(lines[2].contains("expires 2027-01-04T00:00:00Z (in 30 days)"), "{text}");
     }
 }

@@ -475,3 +475,56 @@ fn the_doctor_flags_a_webhook_token_without_the_app() {
     assert!(stdout(&out).contains("✗ settings: OURA_CLIENT_ID is not set (webhook subscriptions are managed with your Oura app's credentials)"), "{}", stdout(&out));
     assert!(!stdout(&out).contains(WEBHOOK_TOKEN) && !stderr(&out).contains(WEBHOOK_TOKEN));
 }
+
+/// With an S3 lake and a DynamoDB ledger (moto), `subscribe` records the subscriptions as
+/// pk/sk items (`oura#webhook_subscription`, one per `<event>.<type>`), `status` shows them
+/// from there, and `delete` removes them.
+#[tokio::test]
+async fn an_s3_lake_records_the_subscriptions_in_its_table() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let aws = crate::aws_env::clients().await;
+    let bucket = crate::aws_env::new_bucket(&aws, "webhooks").await;
+    let table = crate::aws_env::new_table(&aws, "webhooks").await;
+    let env = TestEnv::new();
+    let url = receiver(WEBHOOK_TOKEN);
+    let dest = format!("s3://{bucket}/oura");
+    let with_table = |args: &[&str]| {
+        env.cmd()
+            .env("OURA_CLIENT_ID", CLIENT_ID)
+            .env("OURA_CLIENT_SECRET", CLIENT_SECRET)
+            .env("OURA_WEBHOOK_TOKEN", WEBHOOK_TOKEN)
+            .env("OURA_DYNAMODB_TABLE", &table)
+            .env("OURA_DESTINATION", &dest)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = with_table(&["webhooks", "subscribe", "--url", &url, "--types", "daily_sleep"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let items = aws
+        .dynamodb
+        .query()
+        .table_name(&table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S("oura#webhook_subscription".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<&str> =
+        items.items().iter().filter_map(|i| i.get("sk")?.as_s().ok().map(String::as_str)).collect();
+    assert_eq!(names, ["create.daily_sleep", "delete.daily_sleep", "update.daily_sleep"]);
+
+    let status = with_table(&["status", "--json"]);
+    assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
+    let doc: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let subs = &doc["webhooks"]["types"]["daily_sleep"]["subscriptions"];
+    assert_eq!(subs["update"]["callback_url"], url.as_str(), "{doc}");
+
+    let out = with_table(&["webhooks", "delete", "--all"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let status = with_table(&["status", "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert!(doc.get("webhooks").is_none(), "{doc}");
+    assert_no_webhook_secret(&env, &[&out, &status]);
+}
