@@ -24,7 +24,7 @@ use crate::window::Window;
 pub use dynamodb::{DynamoLedger, TableForm};
 pub use identity::{LakeIdentity, Migration};
 #[cfg(feature = "aws")]
-pub use ingestion_log::{IngestionLog, LakeNames, SortKey};
+pub use ingestion_log::{IngestionLog, SortKey};
 pub use local::LocalLedger;
 
 /// What the lake holds for one (type, day). A day that was fetched and had no records has an
