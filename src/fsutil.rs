@@ -105,22 +105,7 @@ pub fn remove_temp_files(dir: &Path) -> usize {
 /// the content is never readable by others, not even for a moment. Without, the file gets
 /// the mode any new file gets (0666 less the umask), like a file written by any other tool.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow::Result<()> {
-    write_via_temp(path, mode, true, |file| file.write_all(bytes))
-}
-
-/// [`write_atomic`] of what `write` writes, through a small buffer: a large document is
-/// written as it is serialized, never held whole in memory (a buffer that grows with the
-/// document made a long backfill's memory grow with its window).
-pub fn write_atomic_with(
-    path: &Path,
-    mode: Option<u32>,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    write_via_temp(path, mode, true, |file| {
-        let mut buffered = std::io::BufWriter::new(file);
-        write(&mut buffered)?;
-        buffered.flush()
-    })
+    write_via_temp(path, bytes, mode, true)
 }
 
 /// Replaces `path` with `bytes` through a temporary file and a rename, without waiting for the
@@ -128,7 +113,7 @@ pub fn write_atomic_with(
 /// [`flush_filesystem`] returns, a power loss may still lose the new content.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     // Where a whole filesystem cannot be flushed at once, each file is synced instead.
-    write_via_temp(path, None, !cfg!(target_os = "linux"), |file| file.write_all(bytes))
+    write_via_temp(path, bytes, None, !cfg!(target_os = "linux"))
 }
 
 /// Waits until everything written to the filesystem holding `path` is on disk (`syncfs`).
@@ -144,18 +129,13 @@ pub fn flush_filesystem(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_via_temp(
-    path: &Path,
-    mode: Option<u32>,
-    sync: bool,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
+fn write_via_temp(path: &Path, bytes: &[u8], mode: Option<u32>, sync: bool) -> anyhow::Result<()> {
     let dir = parent_dir(path);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut tmp = temp_builder(mode)
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    write(tmp.as_file_mut())
+    tmp.write_all(bytes)
         .and_then(|()| if sync { tmp.as_file().sync_all() } else { Ok(()) })
         .with_context(|| format!("cannot write {}", path.display()))?;
     tmp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
@@ -179,29 +159,6 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two\n");
         let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1);
-    }
-
-    /// A document written as it is serialized replaces the file whole; one whose writer
-    /// fails leaves the old content and no temporary file.
-    #[test]
-    fn a_streamed_write_is_whole_or_not_at_all() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("days/sleep.json");
-        write_atomic(&path, b"old\n", None).unwrap();
-        let failed = write_atomic_with(&path, None, |out| {
-            out.write_all(b"half")?;
-            Err(std::io::Error::other("the serializer stopped"))
-        });
-        assert!(failed.is_err());
-        assert_eq!(std::fs::read(&path).unwrap(), b"old\n");
-        write_atomic_with(&path, None, |out| {
-            (0..10_000).try_for_each(|i| writeln!(out, "line {i}"))
-        })
-        .unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.lines().count(), 10_000);
-        assert!(text.ends_with("line 9999\n"));
-        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
     }
 
     #[test]

@@ -132,14 +132,10 @@ impl LocalLedger {
                     },
                 );
             }
+            let mut json = serde_json::to_vec_pretty(&days)?;
+            json.push(b'\n');
             let path = self.days_path(data_type);
-            tokio::task::spawn_blocking(move || {
-                fsutil::write_atomic_with(&path, None, |out| {
-                    serde_json::to_writer_pretty(&mut *out, &days)?;
-                    out.write_all(b"\n")
-                })
-            })
-            .await??;
+            tokio::task::spawn_blocking(move || fsutil::write_atomic(&path, &json, None)).await??;
         }
         Ok(())
     }
@@ -177,29 +173,19 @@ impl LocalLedger {
         Ok(Some(aside))
     }
 
-    /// The entries of a days file, parsed as it is read (a 10-year file is over a megabyte,
-    /// and is read on every write: never held whole, see [`fsutil::write_atomic_with`]).
     async fn read_days(&self, data_type: &str) -> anyhow::Result<BTreeMap<Date, StoredDay>> {
         let path = self.days_path(data_type);
-        tokio::task::spawn_blocking(move || {
-            let file = match std::fs::File::open(&path) {
-                Ok(file) => file,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-                Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-            };
-            serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
-                if e.is_io() {
-                    anyhow::Error::new(e).context(format!("cannot read {}", path.display()))
-                } else {
-                    anyhow::Error::new(e).context(format!(
-                        "the ledger file {} is damaged; run `oura-sync repair` to rebuild it \
-                         from the lake's objects",
-                        path.display()
-                    ))
-                }
-            })
-        })
-        .await?
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
+                format!(
+                    "the ledger file {} is damaged; run `oura-sync repair` to rebuild it from the \
+                     lake's objects",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
     }
 }
 
