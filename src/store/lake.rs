@@ -13,11 +13,11 @@ use crate::ledger::{AnyLedger, Ledger, LocalLedger};
 #[cfg(feature = "aws")]
 use crate::ledger::{DynamoLedger, IngestionLog, TableForm};
 use crate::lock::RunLock;
-#[cfg(feature = "aws")]
-use crate::store::{LakeNames, S3Store};
 use crate::store::place::{LakeConfig, LakePlace, SilverPlace};
 use crate::store::silver::SilverTables;
 use crate::store::{AnyStore, LocalStore, ObjectStore};
+#[cfg(feature = "aws")]
+use crate::store::{LakeNames, S3Store};
 
 /// A lake, opened (see the module doc).
 pub struct Lake {
