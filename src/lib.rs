@@ -64,6 +64,7 @@ pub mod store;
 pub mod text;
 pub mod tls;
 pub mod usage;
+pub mod webhooks;
 pub mod window;
 
 use cli::{Cli, Command};

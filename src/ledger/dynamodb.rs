@@ -18,7 +18,8 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, KeyType, PutRequest, ScalarAttributeType, TableStatus, WriteRequest,
+    AttributeValue, DeleteRequest, KeyType, PutRequest, ScalarAttributeType, TableStatus,
+    WriteRequest,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -185,6 +186,26 @@ pub(super) async fn query_pages(
 }
 
 /// The one-line error for a failed `action` on `table` that needed `permission`.
+/// Removes the item of `key` from `table` (`what` names it in errors) through
+/// `BatchWriteItem`, not `DeleteItem`: the sync's IAM policy grants the one already.
+pub(super) async fn delete_item(
+    client: &Client,
+    table: &str,
+    key: Item,
+    what: &str,
+) -> anyhow::Result<()> {
+    let delete = DeleteRequest::builder().set_key(Some(key)).build()?;
+    let request = WriteRequest::builder().delete_request(delete).build();
+    let output =
+        client.batch_write_item().request_items(table, vec![request]).send().await.map_err(
+            |err| call_error(table, what, "dynamodb:BatchWriteItem", &CallFailure::from_sdk(&err)),
+        )?;
+    if output.unprocessed_items().is_some_and(|left| !left.is_empty()) {
+        anyhow::bail!("DynamoDB throttled {what} in `{table}`; run again");
+    }
+    Ok(())
+}
+
 pub(super) fn call_error(
     table: &str,
     action: &str,
@@ -405,6 +426,50 @@ impl Ledger for DynamoLedger {
             },
         )?;
         Ok(())
+    }
+
+    async fn put_record(&self, kind: &str, name: &str, body: &str) -> anyhow::Result<()> {
+        super::records::check(kind, name)?;
+        let item = HashMap::from([
+            ("pk".to_string(), s(format!("{}{kind}", super::records::PK_PREFIX))),
+            ("sk".to_string(), s(name)),
+            ("body".to_string(), s(body)),
+        ]);
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(
+            |err| {
+                self.call_error(
+                    &format!("recording {kind} {name}"),
+                    "dynamodb:PutItem",
+                    &CallFailure::from_sdk(&err),
+                )
+            },
+        )?;
+        Ok(())
+    }
+
+    async fn records(&self, kind: &str) -> anyhow::Result<Vec<super::Record>> {
+        super::records::check(kind, "any")?;
+        let mut records = Vec::new();
+        let pk = format!("{}{kind}", super::records::PK_PREFIX);
+        self.query(&pk, None, false, None, |item| {
+            if let (Some(AttributeValue::S(name)), Some(AttributeValue::S(body))) =
+                (item.get("sk"), item.get("body"))
+            {
+                records.push(super::Record { name: name.clone(), body: body.clone() });
+            }
+            true
+        })
+        .await?;
+        Ok(records)
+    }
+
+    async fn delete_record(&self, kind: &str, name: &str) -> anyhow::Result<()> {
+        super::records::check(kind, name)?;
+        let key = HashMap::from([
+            ("pk".to_string(), s(format!("{}{kind}", super::records::PK_PREFIX))),
+            ("sk".to_string(), s(name)),
+        ]);
+        delete_item(&self.client, &self.table, key, &format!("removing {kind} {name}")).await
     }
 
     async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()> {

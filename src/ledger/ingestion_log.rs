@@ -409,6 +409,56 @@ impl Ledger for IngestionLog {
         self.put_item(item, "recording the lake's identity").await
     }
 
+    async fn put_record(&self, kind: &str, name: &str, body: &str) -> anyhow::Result<()> {
+        use super::records::{FILE_PATH_PREFIX, SOURCE, check, name_slot};
+        check(kind, name)?;
+        let item = HashMap::from([
+            ("file_path".to_string(), s(format!("{FILE_PATH_PREFIX}{kind}"))),
+            ("upload_timestamp".to_string(), self.sort_key.value(name_slot(name))),
+            // Not `oura`: a scan for the ingested Oura objects and runs never meets it.
+            ("source".to_string(), s(SOURCE)),
+            ("data_type".to_string(), s(kind)),
+            ("status".to_string(), s("recorded")),
+            ("name".to_string(), s(name)),
+            ("body".to_string(), s(body)),
+        ]);
+        self.put_item(item, &format!("recording {kind} {name}")).await
+    }
+
+    async fn records(&self, kind: &str) -> anyhow::Result<Vec<super::Record>> {
+        use super::records::{FILE_PATH_PREFIX, check};
+        check(kind, "any")?;
+        let mut records = Vec::new();
+        self.query(&format!("{FILE_PATH_PREFIX}{kind}"), None, false, None, |item| {
+            if let (Some(AttributeValue::S(name)), Some(AttributeValue::S(body))) =
+                (item.get("name"), item.get("body"))
+            {
+                records.push(super::Record { name: name.clone(), body: body.clone() });
+            }
+            true
+        })
+        .await?;
+        // The items come in slot order; callers read records by name.
+        records.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(records)
+    }
+
+    async fn delete_record(&self, kind: &str, name: &str) -> anyhow::Result<()> {
+        use super::records::{FILE_PATH_PREFIX, check, name_slot};
+        check(kind, name)?;
+        let key = HashMap::from([
+            ("file_path".to_string(), s(format!("{FILE_PATH_PREFIX}{kind}"))),
+            ("upload_timestamp".to_string(), self.sort_key.value(name_slot(name))),
+        ]);
+        super::dynamodb::delete_item(
+            &self.client,
+            &self.table,
+            key,
+            &format!("removing {kind} {name}"),
+        )
+        .await
+    }
+
     async fn put_run(&self, run: &RunEntry) -> anyhow::Result<()> {
         *self.runs.lock().await = None;
         let mut item = run_item(run);

@@ -57,6 +57,9 @@ pub struct LocalLedger {
 /// The lake's identity record ([`super::identity`]) inside the ledger's directory.
 pub const IDENTITY_FILE: &str = "lake.json";
 
+/// The directory of the ledger's records ([`super::records`]), a subdirectory per kind.
+pub const RECORDS_DIR: &str = "records";
+
 /// The file whose OS lock every writer of the ledger holds.
 const WRITE_LOCK_FILE: &str = ".write.lock";
 
@@ -212,6 +215,37 @@ impl Ledger for LocalLedger {
             fsutil::write_atomic(&path, &json, None)
         })
         .await?
+    }
+
+    async fn put_record(&self, kind: &str, name: &str, body: &str) -> anyhow::Result<()> {
+        super::records::check(kind, name)?;
+        let dir = self.dir.join(RECORDS_DIR).join(kind);
+        let path = dir.join(format!("{name}.json"));
+        let body = body.as_bytes().to_vec();
+        // Each record is its own file, replaced atomically: writers of other names (another
+        // process's included) never meet, so no ledger lock is needed.
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            fsutil::write_atomic(&path, &body, None)
+        })
+        .await?
+    }
+
+    async fn records(&self, kind: &str) -> anyhow::Result<Vec<super::Record>> {
+        super::records::check(kind, "any")?;
+        let dir = self.dir.join(RECORDS_DIR).join(kind);
+        tokio::task::spawn_blocking(move || read_records(&dir)).await?
+    }
+
+    async fn delete_record(&self, kind: &str, name: &str) -> anyhow::Result<()> {
+        super::records::check(kind, name)?;
+        let path = self.dir.join(RECORDS_DIR).join(kind).join(format!("{name}.json"));
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+        }
     }
 
     async fn check(&self) -> anyhow::Result<()> {
@@ -395,6 +429,36 @@ fn expand(data_type: &str, day: Date, s: StoredDay) -> DayEntry {
         run_id: s.run_id,
         synced_at: s.synced_at,
     }
+}
+
+/// The records in `dir` (`<name>.json` each), by name; none when it does not exist. Files of
+/// other names (a writer's temporary file) are not records.
+fn read_records(dir: &Path) -> anyhow::Result<Vec<super::Record>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+    };
+    let mut records = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let file_name = entry.file_name();
+        let Some(name) = file_name.to_str().and_then(|f| f.strip_suffix(".json")) else {
+            continue;
+        };
+        if super::records::check("k", name).is_err() {
+            continue;
+        }
+        let path = entry.path();
+        match std::fs::read_to_string(&path) {
+            Ok(body) => records.push(super::Record { name: name.to_string(), body }),
+            // Removed between the listing and the read: it is no longer a record.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+    records.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(records)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod identity;
 #[cfg(feature = "aws")]
 pub mod ingestion_log;
 pub mod local;
+pub mod records;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,7 @@ pub use identity::{LakeIdentity, Migration};
 #[cfg(feature = "aws")]
 pub use ingestion_log::{IngestionLog, SortKey};
 pub use local::LocalLedger;
+pub use records::Record;
 
 /// What the lake holds for one (type, day). A day that was fetched and had no records has an
 /// entry with `record_count` 0 and empty `object_key`/`sha256`, so "empty" and "never
@@ -174,6 +176,15 @@ pub trait Ledger {
     /// Records (replaces) the lake's layout and time zone.
     async fn put_identity(&self, identity: &LakeIdentity) -> anyhow::Result<()>;
 
+    /// Writes (replaces) the record `name` of `kind` ([`records`]).
+    async fn put_record(&self, kind: &str, name: &str, body: &str) -> anyhow::Result<()>;
+
+    /// Every record of `kind`, by name.
+    async fn records(&self, kind: &str) -> anyhow::Result<Vec<Record>>;
+
+    /// Removes the record `name` of `kind`; removing one that does not exist is no error.
+    async fn delete_record(&self, kind: &str, name: &str) -> anyhow::Result<()>;
+
     /// Where the ledger lives, for messages.
     fn describe(&self) -> String;
 
@@ -297,6 +308,36 @@ impl Ledger for AnyLedger {
             AnyLedger::Dynamo(l) => l.put_identity(identity).await,
             #[cfg(feature = "aws")]
             AnyLedger::IngestionLog(l) => l.put_identity(identity).await,
+        }
+    }
+
+    async fn put_record(&self, kind: &str, name: &str, body: &str) -> anyhow::Result<()> {
+        match self {
+            AnyLedger::Local(l) => l.put_record(kind, name, body).await,
+            #[cfg(feature = "aws")]
+            AnyLedger::Dynamo(l) => l.put_record(kind, name, body).await,
+            #[cfg(feature = "aws")]
+            AnyLedger::IngestionLog(l) => l.put_record(kind, name, body).await,
+        }
+    }
+
+    async fn records(&self, kind: &str) -> anyhow::Result<Vec<Record>> {
+        match self {
+            AnyLedger::Local(l) => l.records(kind).await,
+            #[cfg(feature = "aws")]
+            AnyLedger::Dynamo(l) => l.records(kind).await,
+            #[cfg(feature = "aws")]
+            AnyLedger::IngestionLog(l) => l.records(kind).await,
+        }
+    }
+
+    async fn delete_record(&self, kind: &str, name: &str) -> anyhow::Result<()> {
+        match self {
+            AnyLedger::Local(l) => l.delete_record(kind, name).await,
+            #[cfg(feature = "aws")]
+            AnyLedger::Dynamo(l) => l.delete_record(kind, name).await,
+            #[cfg(feature = "aws")]
+            AnyLedger::IngestionLog(l) => l.delete_record(kind, name).await,
         }
     }
 

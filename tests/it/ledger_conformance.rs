@@ -11,7 +11,9 @@ use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use oura_sync::datatype::DataType;
 use oura_sync::error::{EXIT_USAGE, exit_code};
-use oura_sync::ledger::{DayEntry, DynamoLedger, Failure, IngestionLog, Ledger, RunEntry, SortKey};
+use oura_sync::ledger::{
+    DayEntry, DynamoLedger, Failure, IngestionLog, Ledger, Record, RunEntry, SortKey,
+};
 use oura_sync::store::LakeNames;
 use oura_sync::store::layout::{BioLakehouse, Layout, join_prefix};
 use oura_sync::window::Window;
@@ -187,6 +189,48 @@ async fn last_day_with_records_skips_empty_days<L: Ledger>(ledger: &L) {
     assert_eq!(ledger.last_day_with_records(DataType::Sleep).await.unwrap(), None);
 }
 
+/// Records: written, replaced, listed by name within their kind only, removed (twice without
+/// error); ten names written at once are all kept (each is its own item, across pages of the
+/// DynamoDB fixture's 4 items); they are neither runs nor days; a name that could leave its
+/// kind (`../x`) is refused.
+async fn records_round_trip_by_kind_and_name<L: Ledger>(ledger: &L) {
+    assert!(ledger.records("webhook_pending").await.unwrap().is_empty());
+    ledger.put_record("webhook_pending", "sleep.2026-12-01", r#"{"v":1}"#).await.unwrap();
+    ledger.put_record("webhook_pending", "sleep.2026-12-01", r#"{"v":2}"#).await.unwrap();
+    ledger.put_record("webhook_delivery", "sleep", r#"{"at":"x"}"#).await.unwrap();
+    let writes = (0..10).map(|i| {
+        let name = format!("workout.2026-11-{:02}", 20 - i);
+        async move { ledger.put_record("webhook_pending", &name, &format!("{{\"i\":{i}}}")).await }
+    });
+    for result in futures_util::future::join_all(writes).await {
+        result.unwrap();
+    }
+    let pending = ledger.records("webhook_pending").await.unwrap();
+    let names: Vec<&str> = pending.iter().map(|r| r.name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "records come by name");
+    assert_eq!(names.len(), 11);
+    assert_eq!(pending[0].name, "sleep.2026-12-01");
+    assert_eq!(pending[0].body, r#"{"v":2}"#);
+    assert_eq!(pending[10].name, "workout.2026-11-20");
+    assert_eq!(pending[10].body, r#"{"i":0}"#);
+    let delivered = ledger.records("webhook_delivery").await.unwrap();
+    assert_eq!(delivered, [Record { name: "sleep".into(), body: r#"{"at":"x"}"#.into() }]);
+
+    ledger.delete_record("webhook_pending", "sleep.2026-12-01").await.unwrap();
+    ledger.delete_record("webhook_pending", "sleep.2026-12-01").await.unwrap();
+    let pending = ledger.records("webhook_pending").await.unwrap();
+    assert_eq!(pending.len(), 10);
+    assert!(pending.iter().all(|r| r.name.starts_with("workout.")));
+    assert_eq!(ledger.records("webhook_delivery").await.unwrap().len(), 1);
+
+    assert!(ledger.recent_runs(10).await.unwrap().is_empty(), "records are not runs");
+    assert!(ledger.last_day_with_records(DataType::Sleep).await.unwrap().is_none());
+    assert!(ledger.put_record("webhook_pending", "../x", "{}").await.is_err());
+    assert!(ledger.records("Bad Kind").await.is_err());
+}
+
 /// Runs every case of the suite on each backend, one test per (backend, case).
 macro_rules! ledger_suite {
     ($($(#[$doc:meta])* $case:ident,)*) => {
@@ -251,6 +295,8 @@ ledger_suite! {
     runs_are_listed_newest_first,
     /// Freshness: the last day with records, found past later empty days.
     last_day_with_records_skips_empty_days,
+    /// Records: named JSON documents per kind, replaced, listed, removed, never lost.
+    records_round_trip_by_kind_and_name,
 }
 
 /// A DynamoDB ledger in a fresh table, reading 4 items per backward page.

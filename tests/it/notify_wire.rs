@@ -599,6 +599,15 @@ impl oura_sync::ledger::Ledger for RunEntryRefused {
     async fn put_identity(&self, _: &oura_sync::ledger::LakeIdentity) -> anyhow::Result<()> {
         Ok(())
     }
+    async fn put_record(&self, _: &str, _: &str, _: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+    async fn records(&self, _: &str) -> anyhow::Result<Vec<oura_sync::ledger::Record>> {
+        Ok(Vec::new())
+    }
+    async fn delete_record(&self, _: &str, _: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn describe(&self) -> String {
         "refusing ledger".into()
     }
