@@ -5,7 +5,8 @@
 # against a fake that serves a day of heart rate per page (`--series-page-size 288`, as Oura
 # does), and that 3-year backfill again with every fsync and syncfs slowed by 20 ms (a slow
 # disk, through strace's fault injection), and against a fake with 25-record document pages
-# (issue 20); then (issue 11) a daily sync with each ledger form (pk/sk, ingestion log with a
+# (issue 20), and a 10-year backfill with silver on and off (issue 20: peak memory flat as the
+# window grows); then (issue 11) a daily sync with each ledger form (pk/sk, ingestion log with a
 # number and a string sort key), with every S3 and DynamoDB request counted, and (issue 24) the
 # same daily sync into S3 with silver off, the default silver and the bio-lakehouse tables; and
 # the 7-day
@@ -32,7 +33,7 @@ END=${BENCH_END:-2026-11-23}
 FROM=${BENCH_FROM:-2023-11-24}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
 WORK=$(mktemp -d)
-trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" "${TEN_YEARS_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "Building (release)..." >&2
 cargo build --release --locked --quiet --bin oura-sync --example fake_oura
@@ -42,7 +43,7 @@ BIN=$TARGET/release/oura-sync
 # shellcheck source=../.ci/aws-emulator.sh
 source .ci/aws-emulator.sh >&2
 # The emulator's script sets its own EXIT trap (stopping moto); stop the fake servers too.
-trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" "${MOTO_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" "${TEN_YEARS_PID:-}" "${MOTO_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PY="$EMU_DIR/venv/bin/python"
 
 start_fake() { # name, extra flags...: starts a fake Oura server; its URL in $WORK/<name>.url
@@ -66,6 +67,13 @@ SLOW_DISK_PID=$FAKE_STARTED
 # a chain of four pages; its bound is still the requests over the slots.
 start_fake small-pages --page-size 25
 SMALL_PAGES_PID=$FAKE_STARTED
+# Ten years of data (issue 20 point 7: peak memory stays flat as the window grows), on a fake
+# of its own so that its requests do not count against the others' rate limit.
+FROM_10Y=${BENCH_FROM_10Y:-2016-11-24}
+FROM_SAVED=$FROM; FROM=$FROM_10Y
+start_fake ten-years
+TEN_YEARS_PID=$FAKE_STARTED
+FROM=$FROM_SAVED
 OURA=$(head -1 "$WORK/default.url")
 stats() { "$PY" -c "import urllib.request as u; print(u.urlopen('$OURA/_fake/stats').read().decode())"; }
 stats >/dev/null
@@ -140,6 +148,12 @@ fi
 OURA=$(head -1 "$WORK/small-pages.url")
 stats >/dev/null
 OURA_SILVER=off run_sync "3-year backfill, 25-record document pages → local lake, silver off" pages --from "$FROM" --to "$END" --dest "$WORK/lake-years-small"
+# The 10-year window: its peak RSS against the 3-year rows above says whether memory grows
+# with the window.
+OURA=$(head -1 "$WORK/ten-years.url")
+stats >/dev/null
+run_sync "10-year backfill → local lake (+ silver)" pages --from "$FROM_10Y" --to "$END" --dest "$WORK/lake-10y"
+OURA_SILVER=off run_sync "10-year backfill → local lake, silver off" pages --from "$FROM_10Y" --to "$END" --dest "$WORK/lake-10y-bronze"
 OURA=$(head -1 "$WORK/default.url")
 fi
 
@@ -293,7 +307,7 @@ print(f"http://127.0.0.1:{server.server_port}", flush=True); server.serve_foreve
 PYEOF
 "$PY" "$WORK/count_proxy.py" "$AWS_ENDPOINT_URL" >"$WORK/proxy.url" 2>"$WORK/proxy.log" &
 PROXY_PID=$!
-trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" "${MOTO_PID:-}" "${PROXY_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" "${TEN_YEARS_PID:-}" "${MOTO_PID:-}" "${PROXY_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do [ -s "$WORK/proxy.url" ] && break; sleep 0.1; done
 PROXY=$(head -1 "$WORK/proxy.url")
 make_ledger_table() { # table form (pk-sk | ingestion-log-number | ingestion-log-string)

@@ -4,7 +4,8 @@
 //! ours:
 //!
 //! - every object written adds an item: `file_path` = the object's URI (`s3://BUCKET/KEY`, or
-//!   `file://` + the absolute path of a local lake), `upload_timestamp` = Unix seconds of the
+//!   `file://` + the absolute path of a local lake; [`LakeNames`] in `store/` makes it from
+//!   the object's key), `upload_timestamp` = Unix seconds of the
 //!   write (a number, or its decimal digits when the table's sort key is a string),
 //!   `source` = `oura`, `data_type` = the object's folder, `status` = `completed`,
 //!   `record_count`, `upload_timestamp_iso`, `date_range` = `START to END` of the run's
@@ -20,10 +21,7 @@
 //! items.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
-use std::sync::Arc;
 
-use anyhow::Context;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures_util::StreamExt;
@@ -36,7 +34,7 @@ use super::dynamodb::{
 use super::{DayEntry, Ledger, RunEntry, TableForm};
 use crate::aws::CallFailure;
 use crate::datatype::DataType;
-use crate::store::layout::{Layout, join_prefix};
+use crate::store::LakeNames;
 use crate::window::{Window, local_day, start_of_day};
 
 /// The `file_path` of every run item: a URI no object can have.
@@ -87,48 +85,6 @@ impl SortKey {
             SortKey::Number => "number",
             SortKey::String => "string",
         }
-    }
-}
-
-/// What the ingestion log calls the lake's objects: the URI (`file_path`) and folder
-/// (`data_type`) of each (type, day), as the lake's layout names them.
-#[derive(Clone, Debug)]
-pub struct LakeNames {
-    /// What a key is appended to for its URI: `s3://BUCKET/` or `file:///ABSOLUTE/LAKE/`.
-    uri_base: String,
-    /// The destination prefix keys start with.
-    prefix: String,
-    layout: Arc<dyn Layout>,
-}
-
-impl LakeNames {
-    /// The names of a lake in `s3://bucket/prefix` laid out by `layout`.
-    pub fn s3(bucket: &str, prefix: &str, layout: Arc<dyn Layout>) -> Self {
-        Self { uri_base: format!("s3://{bucket}/"), prefix: prefix.to_string(), layout }
-    }
-
-    /// The names of a lake in the local directory `root` (made absolute; it need not exist)
-    /// laid out by `layout`.
-    pub fn local(root: &Path, layout: Arc<dyn Layout>) -> anyhow::Result<Self> {
-        let absolute = std::path::absolute(root)
-            .with_context(|| format!("cannot make {} absolute", root.display()))?;
-        let base = absolute.to_string_lossy().trim_end_matches('/').to_string();
-        Ok(Self { uri_base: format!("file://{base}/"), prefix: String::new(), layout })
-    }
-
-    /// The URI of the object at `key`.
-    pub fn uri_of_key(&self, key: &str) -> String {
-        format!("{}{key}", self.uri_base)
-    }
-
-    /// The key of `data_type`'s object of `day`.
-    pub fn key_of(&self, data_type: DataType, day: Date) -> String {
-        join_prefix(&self.prefix, &self.layout.key(data_type, day))
-    }
-
-    /// The folder of `data_type`'s objects.
-    pub fn folder(&self, data_type: DataType) -> &'static str {
-        self.layout.folder(data_type)
     }
 }
 
@@ -674,19 +630,6 @@ mod tests {
         assert_eq!(SortKey::seconds(&AttributeValue::N("1771567201".into())), Some(1771567201));
         assert_eq!(SortKey::seconds(&AttributeValue::N("1771567201.75".into())), Some(1771567201));
         assert_eq!(SortKey::seconds(&AttributeValue::S("later".into())), None);
-    }
-
-    #[test]
-    fn a_local_lake_is_named_with_its_absolute_path() {
-        let layout = crate::store::layout::default_layout();
-        let names = LakeNames::local(Path::new("/lake/"), layout.clone()).unwrap();
-        assert_eq!(
-            names.uri_of_key(&names.key_of(DataType::DailySleep, date(2026, 2, 18))),
-            "file:///lake/daily_sleep/year=2026/month=02/day=18/daily_sleep_2026-02-18.jsonl"
-        );
-        let names = LakeNames::s3("b", "oura", layout);
-        assert_eq!(names.uri_of_key("oura/x.json"), "s3://b/oura/x.json");
-        assert_eq!(names.folder(DataType::Sleep), "sleep");
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::window::Window;
 pub use dynamodb::{DynamoLedger, TableForm};
 pub use identity::{LakeIdentity, Migration};
 #[cfg(feature = "aws")]
-pub use ingestion_log::{IngestionLog, LakeNames, SortKey};
+pub use ingestion_log::{IngestionLog, SortKey};
 pub use local::LocalLedger;
 pub use records::Record;
 

@@ -256,13 +256,31 @@ pub fn rows_to_batch(
     data_type: DataType,
     rows: &[Map<String, Value>],
 ) -> anyhow::Result<RecordBatch> {
-    let schema = table_schema(data_type);
-    let mut decoder = arrow_json::ReaderBuilder::new(schema.clone())
-        .with_strict_mode(true)
-        .with_batch_size(rows.len().max(1))
-        .build_decoder()?;
-    decoder.serialize(rows)?;
-    Ok(decoder.flush()?.unwrap_or_else(|| RecordBatch::new_empty(schema)))
+    let mut decoder = RowDecoder::new(data_type, rows.len())?;
+    Ok(decoder.decode(rows)?.unwrap_or_else(|| RecordBatch::new_empty(table_schema(data_type))))
+}
+
+/// Decodes silver rows of one type into Arrow batches of its table schema, a chunk of rows at
+/// a time (a month file is built from a few thousand rows at once, never a month of them).
+pub struct RowDecoder {
+    decoder: arrow_json::reader::Decoder,
+}
+
+impl RowDecoder {
+    /// A decoder for chunks of at most `rows_at_once` rows of `data_type`.
+    pub fn new(data_type: DataType, rows_at_once: usize) -> anyhow::Result<Self> {
+        let decoder = arrow_json::ReaderBuilder::new(table_schema(data_type))
+            .with_strict_mode(true)
+            .with_batch_size(rows_at_once.max(1))
+            .build_decoder()?;
+        Ok(Self { decoder })
+    }
+
+    /// The batch of `rows` (at most `rows_at_once` of them), `None` when there are none.
+    pub fn decode(&mut self, rows: &[Map<String, Value>]) -> anyhow::Result<Option<RecordBatch>> {
+        self.decoder.serialize(rows)?;
+        Ok(self.decoder.flush()?)
+    }
 }
 
 #[cfg(test)]

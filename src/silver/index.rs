@@ -71,8 +71,14 @@ impl TypeIndex {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec(&TypeIndex { format: FORMAT, ..self.clone() })
-            .expect("an index always serializes");
+        /// The index as written, borrowing its months (a 10-year index is not copied whole).
+        #[derive(Serialize)]
+        struct Written<'a> {
+            format: u32,
+            months: &'a BTreeMap<String, MonthEntry>,
+        }
+        let written = Written { format: FORMAT, months: &self.months };
+        let mut bytes = serde_json::to_vec(&written).expect("an index always serializes");
         bytes.push(b'\n');
         bytes
     }

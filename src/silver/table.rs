@@ -15,9 +15,9 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use sha2::{Digest, Sha256};
 
-use super::decode::{parsed_to_row, rows_to_batch};
+use super::decode::{RowDecoder, parsed_to_row};
 use super::exact::parse_record;
-use super::schema::SILVER_VERSION;
+use super::schema::{SILVER_VERSION, table_schema};
 use crate::datatype::DataType;
 
 /// Rows per row group: a month of any type fits in one (heart rate every 5 minutes is ~9,000
@@ -59,6 +59,12 @@ pub struct MonthTable {
     pub misfits: BTreeSet<String>,
 }
 
+/// Rows decoded into Arrow and handed to the Parquet writer at a time. A month is built a
+/// chunk at a time so that only the chunk's rows are held as JSON values (a month of them, ten
+/// times the size of its bronze NDJSON, was most of a backfill's peak memory); the writer
+/// keeps the month in one row group, as encoded pages.
+const ROWS_AT_ONCE: usize = 1024;
+
 /// Builds `data_type`'s month file from its bronze days (in day order).
 pub fn build_month(
     data_type: DataType,
@@ -66,8 +72,11 @@ pub fn build_month(
     days: &[BronzeDay],
 ) -> anyhow::Result<MonthTable> {
     let digest = bronze_digest(days.iter().map(|d| (d.day, d.sha256.as_str())));
-    let mut rows = Vec::new();
-    let mut misfits = BTreeSet::new();
+    let mut writer =
+        ArrowWriter::try_new(Vec::new(), table_schema(data_type), Some(properties(&digest)))?;
+    let mut decoder = RowDecoder::new(data_type, ROWS_AT_ONCE)?;
+    let mut rows = Vec::with_capacity(ROWS_AT_ONCE);
+    let (mut misfits, mut total) = (BTreeSet::new(), 0);
     for day in days {
         let text = std::str::from_utf8(&day.body)
             .map_err(|_| anyhow::anyhow!("the bronze object of {} is not UTF-8", day.day))?;
@@ -82,16 +91,39 @@ pub fn build_month(
             let (row, notes) = parsed_to_row(data_type, record, day.day, &day.sha256);
             misfits.extend(notes);
             rows.push(row);
+            if rows.len() == ROWS_AT_ONCE {
+                total += write_rows(&mut decoder, &mut rows, &mut writer)?;
+            }
         }
     }
-    let batch = rows_to_batch(data_type, &rows)?;
-    drop(rows);
-    let parquet = write_parquet(&batch, &digest)?;
-    Ok(MonthTable { month, parquet, rows: batch.num_rows(), digest, misfits })
+    total += write_rows(&mut decoder, &mut rows, &mut writer)?;
+    let rows = total;
+    let parquet = writer.into_inner()?;
+    Ok(MonthTable { month, parquet, rows, digest, misfits })
 }
 
-fn write_parquet(batch: &RecordBatch, digest: &str) -> anyhow::Result<Vec<u8>> {
-    let properties = WriterProperties::builder()
+/// Decodes `rows` into one batch, hands it to `writer` and empties `rows`; returns how many
+/// rows it wrote.
+fn write_rows(
+    decoder: &mut RowDecoder,
+    rows: &mut Vec<serde_json::Map<String, serde_json::Value>>,
+    writer: &mut ArrowWriter<Vec<u8>>,
+) -> anyhow::Result<usize> {
+    let written = match decoder.decode(rows)? {
+        Some(batch) => {
+            writer.write(&batch)?;
+            batch.num_rows()
+        }
+        None => 0,
+    };
+    rows.clear();
+    Ok(written)
+}
+
+/// How a month file is written: snappy, page statistics, one row group, the bronze digest in
+/// the footer.
+fn properties(digest: &str) -> WriterProperties {
+    WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_statistics_enabled(EnabledStatistics::Page)
@@ -99,10 +131,7 @@ fn write_parquet(batch: &RecordBatch, digest: &str) -> anyhow::Result<Vec<u8>> {
             DIGEST_KEY.to_string(),
             digest.to_string(),
         )]))
-        .build();
-    let mut writer = ArrowWriter::try_new(Vec::new(), batch.schema(), Some(properties))?;
-    writer.write(batch)?;
-    Ok(writer.into_inner()?)
+        .build()
 }
 
 /// Reads a month file's rows.

@@ -11,13 +11,13 @@ use crate::error::UserError;
 use crate::features::Feature;
 use crate::ledger::{AnyLedger, Ledger, LocalLedger};
 #[cfg(feature = "aws")]
-use crate::ledger::{DynamoLedger, IngestionLog, LakeNames, TableForm};
+use crate::ledger::{DynamoLedger, IngestionLog, TableForm};
 use crate::lock::RunLock;
-#[cfg(feature = "aws")]
-use crate::store::S3Store;
 use crate::store::place::{LakeConfig, LakePlace, SilverPlace};
 use crate::store::silver::SilverTables;
 use crate::store::{AnyStore, LocalStore, ObjectStore};
+#[cfg(feature = "aws")]
+use crate::store::{LakeNames, S3Store};
 
 /// A lake, opened (see the module doc).
 pub struct Lake {

@@ -10,6 +10,8 @@ pub mod lake;
 pub mod layout;
 pub mod local;
 pub mod manifest;
+#[cfg(feature = "aws")]
+pub mod object_names;
 pub mod place;
 mod probe;
 #[cfg(feature = "aws")]
@@ -26,6 +28,8 @@ pub use lake::{Lake, LakeLock, RunLocks, lock_run};
 pub use layout::Layout;
 
 pub use local::LocalStore;
+#[cfg(feature = "aws")]
+pub use object_names::LakeNames;
 #[cfg(feature = "aws")]
 pub use s3::S3Store;
 

@@ -12,8 +12,9 @@ use jiff::civil::{Date, date};
 use oura_sync::datatype::DataType;
 use oura_sync::error::{EXIT_USAGE, exit_code};
 use oura_sync::ledger::{
-    DayEntry, DynamoLedger, Failure, IngestionLog, LakeNames, Ledger, Record, RunEntry, SortKey,
+    DayEntry, DynamoLedger, Failure, IngestionLog, Ledger, Record, RunEntry, SortKey,
 };
+use oura_sync::store::LakeNames;
 use oura_sync::store::layout::{BioLakehouse, Layout, join_prefix};
 use oura_sync::window::Window;
 
