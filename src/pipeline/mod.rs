@@ -69,6 +69,20 @@ pub struct SyncJob {
     pub resume: bool,
     /// `OURA_DASHBOARD_IN_LAKE`: write the dashboard into the lake after the run.
     pub dashboard_in_lake: bool,
+    /// What started the run: the poll, or a webhook delivery (the receiver's runs).
+    pub trigger: RunTrigger,
+}
+
+/// What started a run. Only the poll records what it wrote that no webhook delivery brought
+/// (the safety net, [`crate::webhooks::poll`]); a run a delivery triggered writes what a
+/// delivery brought, so it records nothing of the kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RunTrigger {
+    /// `sync` by hand or on a schedule, the Lambda's scheduled or date events: the poll.
+    #[default]
+    Poll,
+    /// The webhook receiver, applying deliveries.
+    Webhook,
 }
 
 /// What the engine works with.

@@ -1,4 +1,5 @@
 //! Oura webhooks: what keeps the lake fresh within minutes of the phone syncing, with the
 //! daily poll as the safety net.
 
+pub mod poll;
 pub mod state;

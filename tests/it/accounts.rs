@@ -14,7 +14,7 @@ use oura_sync::ledger::{AnyLedger, LocalLedger};
 use oura_sync::notify::Notifiers;
 use oura_sync::oura::ClientOptions;
 use oura_sync::oura::pacer::Pacer;
-use oura_sync::pipeline::SyncJob;
+use oura_sync::pipeline::{RunTrigger, SyncJob};
 use oura_sync::report::RunStatus;
 use oura_sync::runtime::{NoProgress, Runtime};
 use oura_sync::secret::Secret;
@@ -75,6 +75,7 @@ async fn two_accounts_sync_at_once_sharing_one_pacer() {
         units_in_flight: 6,
         resume: false,
         dashboard_in_lake: false,
+        trigger: RunTrigger::Poll,
     };
     let (alice_account, bob_account) =
         (account(&alice, "alice", "tok-alice").await, account(&bob, "bob", "tok-bob").await);
