@@ -17,6 +17,9 @@ use crate::ledger::{DayEntry, Ledger, RunEntry};
 use crate::silver::bronze::BronzeSource;
 use crate::silver::index::Verdict;
 use crate::store::ObjectStore;
+use crate::text::age;
+use crate::webhooks::health::Health;
+use crate::webhooks::poll::Records;
 
 /// Runs shown by `status`.
 const RECENT_RUNS: usize = 5;
@@ -41,6 +44,9 @@ struct Status {
     silver: Option<String>,
     runs: Vec<RunEntry>,
     types: BTreeMap<&'static str, TypeFreshness>,
+    /// The webhooks (README, Webhooks); absent when the lake has no subscription.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webhooks: Option<Health>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +124,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         let last_day = ledger.last_day_with_records(data_type).await?;
         types.insert(data_type.name(), TypeFreshness { last_day, silver });
     }
+    let webhooks = Health::of(&Records::read(&ledger).await?, Timestamp::now());
     let report = Status {
         schema_version: crate::report::SCHEMA_VERSION,
         tokens_file: login_store.location(),
@@ -129,6 +136,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         silver: silver.as_ref().map(|s| s.describe()),
         runs,
         types,
+        webhooks,
     };
     if status.json {
         crate::stdout::print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
@@ -244,6 +252,9 @@ fn render(status: &Status, now: Timestamp) -> String {
             }
         }
     }
+    if let Some(webhooks) = &status.webhooks {
+        out.push_str(&webhooks.lines(now));
+    }
     out
 }
 
@@ -272,30 +283,5 @@ fn verdict_name(verdict: Verdict) -> &'static str {
         Verdict::Missing => "missing",
         Verdict::Stale => "stale",
         Verdict::Damaged => "damaged",
-    }
-}
-
-/// A rough, human duration between two instants ("3 h", "2 d").
-fn age(from: Timestamp, to: Timestamp) -> String {
-    let secs = from.duration_until(to).as_secs().max(0);
-    match secs {
-        0..=119 => format!("{secs} s"),
-        120..=7199 => format!("{} min", secs / 60),
-        7200..=172_799 => format!("{} h", secs / 3600),
-        _ => format!("{} d", secs / 86_400),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_read_naturally() {
-        let t = |s| Timestamp::from_second(s).unwrap();
-        assert_eq!(age(t(0), t(30)), "30 s");
-        assert_eq!(age(t(0), t(600)), "10 min");
-        assert_eq!(age(t(0), t(3 * 3600)), "3 h");
-        assert_eq!(age(t(0), t(5 * 86_400)), "5 d");
     }
 }
