@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::poll::{FIX, Records};
+use super::poll::{FIX, Records, days_text};
 use crate::datatype::DataType;
 use crate::doctor::Check;
 use crate::text::age;
@@ -223,9 +223,10 @@ fn warnings(types: &BTreeMap<String, TypeHealth>, now: Timestamp) -> Vec<String>
         };
         let found = found.map(|at| format!(" ({} ago)", age(at, now))).unwrap_or_default();
         warnings.push(format!(
-            "webhook deliveries have stopped for {}: the daily sync{found} wrote {days} days \
-             that no delivery brought; {last}; {FIX}",
-            names.join(", ")
+            "webhook deliveries have stopped for {}: the daily sync{found} wrote {} that no \
+             delivery brought; {last}; {FIX}",
+            names.join(", "),
+            days_text(days)
         ));
     }
     let expired: Vec<&str> = types

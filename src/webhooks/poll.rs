@@ -160,12 +160,17 @@ pub fn warning(records: &Records, put: &[PollRecord]) -> Option<String> {
         }
         None => "none of these has had a delivery".to_string(),
     };
-    let what = if days == 1 { "1 day" } else { &format!("{days} days") };
     Some(format!(
-        "webhook deliveries have stopped: the poll wrote {what} of {} that no delivery brought; \
+        "webhook deliveries have stopped: the poll wrote {} of {} that no delivery brought; \
          {last}; {FIX}",
+        days_text(days),
         types.join(", ")
     ))
+}
+
+/// `1 day`, `3 days`.
+pub fn days_text(days: usize) -> String {
+    if days == 1 { "1 day".into() } else { format!("{days} days") }
 }
 
 /// After a poll's run: records what it found that no delivery brought ([`decide`]) and

@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 use crate::common::{TestEnv, expected_lake, lake_contents, seed_every_type};
 
 /// The account of `env`'s lake, logged in with the bare access token `token`.
-async fn account(env: &TestEnv, name: &str, token: &str) -> Account {
+pub(crate) async fn account(env: &TestEnv, name: &str, token: &str) -> Account {
     let store = AnyTokenStore::file(env.dir.path().join("no-tokens-file.json"));
     let tokens = TokenProvider::load(false, store, Some(Secret::new(token))).await.unwrap();
     Account {

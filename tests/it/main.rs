@@ -79,3 +79,5 @@ mod iam;
 mod mcp;
 // Lambda mode: the binary driven through a stand-in for the Lambda Runtime API.
 mod lambda;
+// The daily poll as the webhooks' safety net: "deliveries have stopped" in sync, status, doctor.
+mod webhooks_safety_net;
