@@ -90,6 +90,10 @@ pub enum Command {
     /// store (README: Where the login is kept).
     #[command(after_help = after_help("tokens"))]
     Tokens(TokensArgs),
+    /// Receive Oura's webhook calls over HTTP (answering on any path, behind a reverse proxy
+    /// or tunnel) and apply each delivery to its day of the lake (README: Webhooks).
+    #[command(after_help = after_help("serve"))]
+    Serve(ServeArgs),
     /// Print a shell completion script on stdout (see the README to install it).
     #[command(after_help = after_help("completions"))]
     Completions(CompletionsArgs),
@@ -155,6 +159,18 @@ pub struct DoctorArgs {
 
     #[command(flatten)]
     pub lake: LakeArgs,
+}
+
+/// `serve`: where to listen, and the lake the deliveries go into.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on (a loopback address behind a reverse proxy).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: String,
+
+    /// Where the lake is: a directory or s3://bucket/prefix (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
 }
 
 /// The lake a command looks at: the three place flags of `status`, `mcp`, `doctor` and

@@ -27,6 +27,7 @@
 //! - [`silver`]: the typed Parquet tables built from the lake after each sync.
 //! - [`commands::lambda`]: the same binary as a Lambda custom runtime (`AWS_LAMBDA_RUNTIME_API` set).
 //! - [`mcp`]: `oura-sync mcp`, the lake served to an assistant over the Model Context Protocol.
+//! - [`webhooks`]: Oura webhooks (which types have them, subscriptions).
 
 pub mod account;
 pub mod auth;
@@ -104,5 +105,6 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Repair(repair) => commands::repair::exec(&config, repair).await,
         CommandConfig::Athena(athena) => commands::athena::exec(athena),
         CommandConfig::Tokens(moving) => commands::tokens::exec(&config, moving).await,
+        CommandConfig::Serve(serve) => commands::serve::exec(&config, serve, screen).await,
     }
 }

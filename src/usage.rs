@@ -203,6 +203,21 @@ pub const USAGES: &[Usage] = &[
         ],
     },
     Usage {
+        command: "serve",
+        examples: &[
+            ("oura-sync serve", "receive webhooks on 127.0.0.1:8787, behind a reverse proxy"),
+            (
+                "oura-sync serve --listen 0.0.0.0:8787 --dest /srv/oura-lake",
+                "listen on every interface, into another lake",
+            ),
+        ],
+        exit_codes: &[
+            (0, "stopped by SIGTERM or Ctrl-C; what was not applied is recorded as pending"),
+            (1, "the address cannot be listened on, or the server failed"),
+            USAGE_ERROR,
+        ],
+    },
+    Usage {
         command: "completions",
         examples: &[(
             "oura-sync completions bash > ~/.local/share/bash-completion/completions/oura-sync",

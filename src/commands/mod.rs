@@ -13,6 +13,7 @@ pub mod mcp;
 pub mod migrate;
 pub mod refresh;
 pub mod repair;
+pub mod serve;
 #[cfg(feature = "parquet")]
 pub mod silver;
 pub mod status;

@@ -15,6 +15,7 @@ pub mod example;
 mod lake;
 #[cfg(test)]
 mod notify_settings_tests;
+mod serve;
 mod sources;
 pub mod table;
 #[cfg(test)]
@@ -102,6 +103,7 @@ pub enum CommandConfig {
     Migrate(MigrateConfig),
     Repair(LakeWork),
     Tokens(MoveConfig),
+    Serve(Box<ServeConfig>),
 }
 
 /// `tokens move`: from where (`None`: the configured store) to where.
@@ -270,6 +272,7 @@ pub const DEFAULT_DASHBOARD_DAYS: u32 = 90;
 pub use crate::store::place::{LakeConfig, LakePlace, SilverPlace};
 pub use lake::{Destination, silver_place};
 use lake::{lake_config, lake_lock};
+pub use serve::{ServeConfig, receiver_settings};
 use values::{api_base, aws_config, label, notify_from, number, oauth_config, seconds, timezone};
 pub use values::{aws_settings, notify_config, parse_number};
 pub use window::{WindowArgs, parse_date, resolve_types, resolve_window};
@@ -309,6 +312,9 @@ impl Config {
             Command::Repair(args) => {
                 sources.lake_flags(args.dest.as_deref(), None, None);
             }
+            Command::Serve(args) => {
+                sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
+            }
             Command::Auth(_)
             | Command::Refresh
             | Command::Tokens(_)
@@ -336,6 +342,9 @@ impl Config {
             Command::Athena(args) => CommandConfig::Athena(athena_config(args, &sources)?),
             Command::Migrate(args) => CommandConfig::Migrate(migrate_config(args, &sources)?),
             Command::Repair(_) => CommandConfig::Repair(lake_work(&sources)?),
+            Command::Serve(args) => {
+                CommandConfig::Serve(Box::new(serve::serve_config(args, &sources, now)?))
+            }
             Command::Tokens(args) => {
                 let crate::cli::TokensAction::Move(args) = &args.action;
                 CommandConfig::Tokens(MoveConfig {
@@ -405,7 +414,7 @@ fn token_store(sources: &Sources<'_>, tokens_file: &std::path::Path) -> anyhow::
     Ok(uri)
 }
 
-fn sync_config(
+pub(crate) fn sync_config(
     args: &SyncArgs,
     sources: &Sources<'_>,
     now: Timestamp,
@@ -444,6 +453,7 @@ fn sync_config(
             units_in_flight: concurrency + concurrency / 2,
             dashboard_in_lake: values::on_off(sources, "OURA_DASHBOARD_IN_LAKE")?,
             trigger: RunTrigger::Poll,
+            gone: Vec::new(),
         },
         timezone,
         timezone_explicit: sources.value("OURA_TIMEZONE").is_some(),

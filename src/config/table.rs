@@ -71,6 +71,7 @@ pub const GROUPS: &[Group] = &[
         title: "The message after every run (README: Notifications and schedule)",
         first: "OURA_NOTIFY",
     },
+    Group { title: "Oura webhooks (README: Webhooks)", first: "OURA_WEBHOOK_TOKEN" },
 ];
 
 /// Default `OURA_API_BASE`.
@@ -249,6 +250,13 @@ pub const SETTINGS: &[Setting] = &[
     // A hook URL may carry a key of its own (Slack- and Discord-style hooks).
     secret("NOTIFY_WEBHOOK_URL", "webhook: where the run report is POSTed as JSON."),
     secret("NOTIFY_WEBHOOK_TOKEN", "webhook: a bearer token sent with it."),
+    // Oura webhooks: the subscriptions and the receiver.
+    secret(
+        "OURA_WEBHOOK_TOKEN",
+        "The verification token Oura echoes when it checks the callback of a webhook \
+         subscription; with OURA_CLIENT_ID and OURA_CLIENT_SECRET (which manage the \
+         subscriptions), `webhooks subscribe` works and a sync renews the subscriptions by itself.",
+    ),
 ];
 
 /// The row of `name`. Every name the resolver asks for is in the table (the resolver's tests

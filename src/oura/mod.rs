@@ -72,6 +72,9 @@ pub const REQUEST_DEADLINE_ATTEMPTS: u32 = 2;
 pub const PAGES_PER_DAY: usize = 100;
 pub const PAGES_BASE: usize = 100;
 
+/// How a 404's final error starts (a document that is gone).
+const NOT_FOUND: &str = "HTTP 404:";
+
 /// How long a `next_token` chain may go on after an interrupt before it is stopped.
 pub const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
 
@@ -253,6 +256,25 @@ impl OuraClient {
     pub fn url_for(&self, data_type: DataType) -> String {
         let sandbox = if self.sandbox { "sandbox/" } else { "" };
         format!("{}/v2/{sandbox}usercollection/{}", self.options.api_base, data_type.api_path())
+    }
+
+    /// One document of `data_type` by its id (`/v2/usercollection/<path>/<id>`, the route a
+    /// webhook delivery names), its bytes exactly as sent; `None` when Oura answers 404 (the
+    /// document is gone). `id` must be a plain path segment (the receiver checks it).
+    pub async fn fetch_document(
+        &self,
+        data_type: DataType,
+        id: &str,
+    ) -> Result<Option<Box<RawValue>>, FetchError> {
+        let url = format!("{}/{id}", self.url_for(data_type));
+        match self.get(&url, &[], true).await {
+            Ok(Body::Bare(record)) => Ok(Some(record)),
+            Ok(Body::Page(_)) => {
+                Err(FetchError::Failed("Oura sent a page for one document".into()))
+            }
+            Err(FetchError::Failed(cause)) if cause.starts_with(NOT_FOUND) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Every record of `data_type` that the query `params` selects, following `next_token`
@@ -567,7 +589,7 @@ fn parse_body(body: &[u8], bare: bool) -> Result<Body, String> {
 }
 
 /// The `detail` (or `message`, `error_description`, `error`) of an error body, on one line.
-fn error_detail(body: &[u8]) -> String {
+pub(crate) fn error_detail(body: &[u8]) -> String {
     #[derive(Deserialize)]
     struct ErrorBody {
         detail: Option<serde_json::Value>,

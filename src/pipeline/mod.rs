@@ -71,6 +71,10 @@ pub struct SyncJob {
     pub dashboard_in_lake: bool,
     /// What started the run: the poll, or a webhook delivery (the receiver's runs).
     pub trigger: RunTrigger,
+    /// Document ids known to have left the days they were in (a webhook's `delete`, or a
+    /// document Oura moved to another day): a held day the answer leaves empty is removed
+    /// when every id it held is here or filed elsewhere by the answer. Empty for a poll.
+    pub gone: Vec<String>,
 }
 
 /// What started a run. Only the poll records what it wrote that no webhook delivery brought

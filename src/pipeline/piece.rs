@@ -111,6 +111,7 @@ impl Engine<'_> {
         // A held day the answer leaves empty goes only when every id it held is filed
         // elsewhere now (inside the window, or moved out of it).
         let mut elsewhere = fetched_ids.clone();
+        elsewhere.extend(job.gone.iter().cloned());
         for (_, _, records) in &moved_out {
             elsewhere.extend(records.iter().filter_map(|r| record_id(r)));
         }

@@ -76,6 +76,7 @@ async fn two_accounts_sync_at_once_sharing_one_pacer() {
         resume: false,
         dashboard_in_lake: false,
         trigger: RunTrigger::Poll,
+        gone: Vec::new(),
     };
     let (alice_account, bob_account) =
         (account(&alice, "alice", "tok-alice").await, account(&bob, "bob", "tok-bob").await);

@@ -12,6 +12,9 @@
 //!   refusals (401/403), a fixed delay and a hold on requests past a count; optional bearer checking against a set of valid
 //!   tokens (shared with a fake OAuth server) and a rolling-window rate limit.
 //!
+//! - single documents by id (`/v2/usercollection/<type>/<id>`, what a webhook delivery
+//!   names): the stored record with that `id`, or 404.
+//!
 //! Every request is logged for assertions.
 
 #![allow(dead_code)]
@@ -136,6 +139,7 @@ impl FakeOura {
         let app = Router::new()
             .route("/_fake/stats", get(stats))
             .route("/v2/usercollection/{kind}", get(collection))
+            .route("/v2/usercollection/{kind}/{id}", get(document))
             .route("/v2/sandbox/usercollection/{kind}", get(sandbox_collection))
             .with_state(inner.clone());
         let base_url = serve_in_background(app);
@@ -230,6 +234,41 @@ async fn sandbox_collection(
     headers: HeaderMap,
 ) -> Response {
     serve(state, path, query, headers, true).await
+}
+
+/// `GET /v2/usercollection/{kind}/{id}`: the record of `kind` whose `id` is `id`, or 404.
+async fn document(
+    State(inner): Shared,
+    Path((kind, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let authorization =
+        headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let index = {
+        let mut s = inner.lock().unwrap();
+        s.log.push(Logged {
+            path: format!("/v2/usercollection/{kind}/{id}"),
+            query: HashMap::new(),
+            authorization,
+        });
+        s.log.len() - 1
+    };
+    while inner.lock().unwrap().hold_from.is_some_and(|n| index >= n) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let s = inner.lock().unwrap();
+    let found = s.records.get(&kind).and_then(|records| {
+        records.iter().find(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.text)
+                .is_ok_and(|v| v.get("id").and_then(|i| i.as_str()) == Some(id.as_str()))
+        })
+    });
+    match found {
+        Some(record) => {
+            ([("content-type", "application/json")], record.text.clone()).into_response()
+        }
+        None => error(404, "Not Found"),
+    }
 }
 
 fn error(status: u16, detail: &str) -> Response {

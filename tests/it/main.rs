@@ -79,5 +79,7 @@ mod iam;
 mod mcp;
 // Lambda mode: the binary driven through a stand-in for the Lambda Runtime API.
 mod lambda;
+// The webhook receiver: `serve` over real HTTP, signed deliveries applied to their days.
+mod webhooks_receive;
 // The daily poll as the webhooks' safety net: "deliveries have stopped" in sync, status, doctor.
 mod webhooks_safety_net;

@@ -194,6 +194,7 @@ async fn a_webhook_triggered_run_records_nothing() {
         resume: false,
         dashboard_in_lake: false,
         trigger: RunTrigger::Webhook,
+        gone: Vec::new(),
     };
     let report = oura_sync::ops::sync::run(&runtime, &account, &job).await;
     assert_eq!(report.types["sleep"].days_written, 1, "{}", report.summary());
