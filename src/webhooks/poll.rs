@@ -7,9 +7,10 @@
 //! - the type is *quiet* when its last delivery was received more than [`QUIET`] before now,
 //!   or none ever was and its subscriptions have been recorded for longer than that (a type
 //!   subscribed an hour ago has had no chance of a delivery yet);
-//! - the poll *found* the days whose object of the type the run wrote, rewrote or removed:
-//!   with working deliveries the receiver had already written them, so the poll changes
-//!   nothing;
+//! - the poll *found* the days of the last [`RECENT_DAYS`] whose object of the type the run
+//!   wrote, rewrote or removed: with working deliveries the receiver had already written
+//!   them, so the poll changes nothing (older days, such as those a backfill writes for the
+//!   first time, were never a delivery's to bring);
 //! - a live, quiet type with found days gets its poll record: those days (and those of the
 //!   record it had, while that one stands), found now; that is "deliveries have stopped",
 //!   and the run says so in a warning (the run itself keeps its status);
@@ -33,6 +34,10 @@ use crate::report::RunReport;
 /// How long without a delivery of a type, while the poll finds its records, before
 /// deliveries count as stopped: a day, the poll's own period.
 pub const QUIET: SignedDuration = SignedDuration::from_hours(24);
+
+/// How far back a day the poll changed counts as one a delivery should have brought: a
+/// delivery comes about 30 s after the phone syncs, about the days it synced.
+pub const RECENT_DAYS: i64 = 7;
 
 /// The most days a poll record keeps (the newest): enough to show, bounded however long
 /// deliveries stay stopped.
@@ -124,16 +129,22 @@ pub fn decide(
     now: Timestamp,
 ) -> Decision {
     let mut decision = Decision::default();
+    // In UTC: a day more or less at either end of the week does not matter here.
+    let oldest =
+        now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date() - jiff::Span::new().days(RECENT_DAYS);
     let mut types = records.subscribed_types();
     types.extend(records.polls.iter().map(|p| p.data_type.as_str()));
     for data_type in types {
-        let found = changed.get(data_type).filter(|days| !days.is_empty());
+        let found: Option<BTreeSet<Date>> = changed
+            .get(data_type)
+            .map(|days| days.range(oldest..).copied().collect())
+            .filter(|days: &BTreeSet<Date>| !days.is_empty());
         let standing = records.stopped(data_type, now).then(|| records.poll(data_type)).flatten();
         if let Some(found) = found
             && records.live(data_type, now)
             && records.quiet(data_type, now)
         {
-            let mut days: BTreeSet<Date> = found.clone();
+            let mut days: BTreeSet<Date> = found;
             days.extend(standing.iter().flat_map(|p| p.days.iter().copied()));
             let days: Vec<Date> = days.into_iter().rev().take(MAX_DAYS).rev().collect();
             decision.put.push(PollRecord { data_type: data_type.to_string(), days, found_at: now });
@@ -323,6 +334,24 @@ mod tests {
         let decision = decide(&old, &found, at(NOW));
         assert_eq!(decision.put, vec![poll("sleep", &[d(5)], NOW)]);
         assert!(warning(&old, &decision.put).unwrap().contains("none of these has had a delivery"));
+    }
+
+    /// Days older than [`RECENT_DAYS`] (a backfill writing the past for the first time) are
+    /// no sign of stopped deliveries: only the recent ones count.
+    #[test]
+    fn only_recent_days_count() {
+        let records = Records {
+            subscriptions: vec![subscription(
+                "sleep",
+                "2027-01-01T00:00:00Z",
+                "2026-11-01T00:00:00Z",
+            )],
+            ..Records::default()
+        };
+        let old = jiff::civil::date(2026, 11, 27);
+        assert_eq!(decide(&records, &changed(&[("sleep", &[old])]), at(NOW)), Decision::default());
+        let decision = decide(&records, &changed(&[("sleep", &[old, d(1), d(5)])]), at(NOW));
+        assert_eq!(decision.put, vec![poll("sleep", &[d(1), d(5)], NOW)]);
     }
 
     /// Types without a subscription (heartrate has no webhook) and expired subscriptions are

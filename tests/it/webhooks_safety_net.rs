@@ -13,7 +13,11 @@ use oura_sync::webhooks::state::{self, DeliveryRecord, SubscriptionRecord};
 use crate::common::{TestEnv, daily, sleep, stderr, stdout};
 use crate::toolbox::assert_matches_schema;
 
-const DAY: &str = "2026-11-23";
+/// Yesterday (UTC, the tests' zone): the safety net looks at the last week only.
+fn day() -> String {
+    (Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date() - jiff::Span::new().days(1))
+        .to_string()
+}
 
 fn ledger(env: &TestEnv) -> AnyLedger {
     AnyLedger::Local(LocalLedger::for_lake(&env.lake()))
@@ -57,8 +61,9 @@ async fn deliver(env: &TestEnv, data_type: &str, hours: i64) {
 }
 
 fn seed(env: &TestEnv) {
-    env.oura.add("sleep", [sleep("s-1", DAY, &format!("{DAY}T00:10:00+00:00"))]);
-    env.oura.add("daily_sleep", [daily("daily_sleep", DAY)]);
+    let day = day();
+    env.oura.add("sleep", [sleep("s-1", &day, &format!("{day}T00:10:00+00:00"))]);
+    env.oura.add("daily_sleep", [daily("daily_sleep", &day)]);
 }
 
 fn poll_record(env: &TestEnv, data_type: &str) -> Option<serde_json::Value> {
@@ -81,8 +86,9 @@ async fn the_poll_says_when_deliveries_have_stopped() {
     let env = TestEnv::new();
     seed(&env);
     webhooks_in_use(&env).await;
+    let day = day();
 
-    let out = env.run(&["sync", DAY, "--types", "sleep,daily_sleep", "--json"]);
+    let out = env.run(&["sync", &day, "--types", "sleep,daily_sleep", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report = json(&out);
     assert_matches_schema(&out.stdout, "run-report.schema.json");
@@ -94,7 +100,7 @@ async fn the_poll_says_when_deliveries_have_stopped() {
     );
     assert!(warning.contains("`oura-sync webhooks subscribe --url URL` again"), "{warning}");
     let record = poll_record(&env, "sleep").expect("the poll record of sleep");
-    assert_eq!(record["days"], serde_json::json!([DAY]));
+    assert_eq!(record["days"], serde_json::json!([day]));
     assert_eq!(poll_record(&env, "daily_sleep"), None);
 
     let status = env.run(&["status"]);
@@ -115,7 +121,7 @@ async fn the_poll_says_when_deliveries_have_stopped() {
     assert_matches_schema(&status.stdout, "status.schema.json");
     let webhooks = &json(&status)["webhooks"];
     assert_eq!(webhooks["types"]["sleep"]["deliveries_stopped"], true);
-    assert_eq!(webhooks["types"]["sleep"]["poll_found"]["days"], serde_json::json!([DAY]));
+    assert_eq!(webhooks["types"]["sleep"]["poll_found"]["days"], serde_json::json!([day]));
     assert_eq!(webhooks["types"]["daily_sleep"]["deliveries_stopped"], false);
     assert_eq!(webhooks["types"]["daily_sleep"]["subscriptions"].as_array().unwrap().len(), 2);
     assert_eq!(webhooks["warnings"].as_array().unwrap().len(), 1);
@@ -127,7 +133,7 @@ async fn the_poll_says_when_deliveries_have_stopped() {
     assert!(check["fix"].as_str().unwrap().starts_with("run `oura-sync webhooks list`"), "{check}");
 
     // Nothing new: no warning in the run, the record stands.
-    let again = env.run(&["sync", DAY, "--types", "sleep,daily_sleep"]);
+    let again = env.run(&["sync", &day, "--types", "sleep,daily_sleep"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert!(!stdout(&again).contains("deliveries have stopped"), "{}", stdout(&again));
     assert!(poll_record(&env, "sleep").is_some());
@@ -140,7 +146,7 @@ async fn the_poll_says_when_deliveries_have_stopped() {
     let doctor = json(&env.run(&["doctor", "--json"]));
     let check = doctor["checks"].as_array().unwrap().iter().find(|c| c["name"] == "webhooks");
     assert_eq!(check.unwrap()["ok"], true, "{doctor}");
-    let cleared = env.run(&["sync", DAY, "--types", "sleep,daily_sleep"]);
+    let cleared = env.run(&["sync", &day, "--types", "sleep,daily_sleep"]);
     assert_eq!(cleared.status.code(), Some(0), "{}", stderr(&cleared));
     assert_eq!(poll_record(&env, "sleep"), None);
 }
@@ -151,7 +157,7 @@ async fn the_poll_says_when_deliveries_have_stopped() {
 fn without_webhooks_nothing_is_said() {
     let env = TestEnv::new();
     seed(&env);
-    let out = env.run(&["sync", DAY, "--types", "sleep", "--json"]);
+    let out = env.run(&["sync", &day(), "--types", "sleep", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out).get("warnings"), None);
     assert!(!env.lake().join("_ledger/records/webhook_poll").exists());
@@ -184,7 +190,7 @@ async fn a_webhook_triggered_run_records_nothing() {
         },
     };
     let account = crate::accounts::account(&env, "me", crate::common::TOKEN).await;
-    let day = DAY.parse().unwrap();
+    let day = day().parse().unwrap();
     let job = SyncJob {
         window: oura_sync::window::Window::new(day, day),
         types: vec![oura_sync::datatype::DataType::Sleep],
