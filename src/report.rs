@@ -310,10 +310,8 @@ impl RunReport {
 
     /// The types in the canonical order of [`DataType::ALL`] (unknown names last).
     fn ordered_types(&self) -> impl Iterator<Item = (&str, &TypeReport)> {
-        let rank =
-            |name: &str| DataType::ALL.iter().position(|t| t.name() == name).unwrap_or(usize::MAX);
         let mut types: Vec<_> = self.types.iter().map(|(n, t)| (n.as_str(), t)).collect();
-        types.sort_by_key(|(n, _)| rank(n));
+        types.sort_by_key(|(n, _)| DataType::rank_of(n));
         types.into_iter()
     }
 

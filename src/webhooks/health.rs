@@ -187,10 +187,8 @@ impl Health {
 
     /// The types in the canonical order of [`DataType::ALL`] (unknown names last).
     fn ordered(&self) -> impl Iterator<Item = (&str, &TypeHealth)> {
-        let rank =
-            |name: &str| DataType::ALL.iter().position(|t| t.name() == name).unwrap_or(usize::MAX);
         let mut types: Vec<_> = self.types.iter().map(|(n, t)| (n.as_str(), t)).collect();
-        types.sort_by_key(|(n, _)| rank(n));
+        types.sort_by_key(|(n, _)| DataType::rank_of(n));
         types.into_iter()
     }
 }

@@ -244,6 +244,11 @@ mod tests {
         }
     }
 
+    /// A subscription of `data_type` live until 2027, recorded long before [`NOW`].
+    fn live(data_type: &str) -> SubscriptionRecord {
+        subscription(data_type, "2027-01-01T00:00:00Z", "2026-10-01T00:00:00Z")
+    }
+
     fn delivery(data_type: &str, received: &str) -> DeliveryRecord {
         DeliveryRecord {
             data_type: data_type.into(),
@@ -271,11 +276,7 @@ mod tests {
     #[test]
     fn changes_after_a_quiet_day_are_recorded_and_warned() {
         let records = Records {
-            subscriptions: vec![subscription(
-                "sleep",
-                "2027-01-01T00:00:00Z",
-                "2026-11-01T00:00:00Z",
-            )],
+            subscriptions: vec![live("sleep")],
             deliveries: vec![delivery("sleep", "2026-12-03T06:00:00Z")],
             polls: vec![],
         };
@@ -296,11 +297,7 @@ mod tests {
     #[test]
     fn a_delivery_within_the_day_means_deliveries_work() {
         let records = Records {
-            subscriptions: vec![subscription(
-                "sleep",
-                "2027-01-01T00:00:00Z",
-                "2026-11-01T00:00:00Z",
-            )],
+            subscriptions: vec![live("sleep")],
             deliveries: vec![delivery("sleep", "2026-12-04T08:00:00Z")],
             polls: vec![],
         };
@@ -340,14 +337,7 @@ mod tests {
     /// no sign of stopped deliveries: only the recent ones count.
     #[test]
     fn only_recent_days_count() {
-        let records = Records {
-            subscriptions: vec![subscription(
-                "sleep",
-                "2027-01-01T00:00:00Z",
-                "2026-11-01T00:00:00Z",
-            )],
-            ..Records::default()
-        };
+        let records = Records { subscriptions: vec![live("sleep")], ..Records::default() };
         let old = jiff::civil::date(2026, 11, 27);
         assert_eq!(decide(&records, &changed(&[("sleep", &[old])]), at(NOW)), Decision::default());
         let decision = decide(&records, &changed(&[("sleep", &[old, d(1), d(5)])]), at(NOW));
@@ -375,11 +365,7 @@ mod tests {
     #[test]
     fn a_standing_record_grows_and_stays() {
         let mut records = Records {
-            subscriptions: vec![subscription(
-                "sleep",
-                "2027-01-01T00:00:00Z",
-                "2026-10-01T00:00:00Z",
-            )],
+            subscriptions: vec![live("sleep")],
             deliveries: vec![],
             polls: vec![poll("sleep", &[d(3)], "2026-12-04T07:00:00Z")],
         };
@@ -401,11 +387,7 @@ mod tests {
     fn resumed_deliveries_or_lapsed_subscriptions_clear_the_record() {
         let standing = poll("sleep", &[d(3)], "2026-12-04T07:00:00Z");
         let resumed = Records {
-            subscriptions: vec![subscription(
-                "sleep",
-                "2027-01-01T00:00:00Z",
-                "2026-10-01T00:00:00Z",
-            )],
+            subscriptions: vec![live("sleep")],
             deliveries: vec![delivery("sleep", "2026-12-04T09:00:00Z")],
             polls: vec![standing.clone()],
         };
@@ -423,11 +405,7 @@ mod tests {
         };
         assert_eq!(decide(&lapsed, &changed(&[]), at(NOW)).clear, vec!["sleep".to_string()]);
         let gone = Records {
-            subscriptions: vec![subscription(
-                "daily_sleep",
-                "2027-01-01T00:00:00Z",
-                "2026-10-01T00:00:00Z",
-            )],
+            subscriptions: vec![live("daily_sleep")],
             polls: vec![standing],
             ..Records::default()
         };
@@ -439,9 +417,7 @@ mod tests {
     #[test]
     fn one_warning_names_every_stopped_type() {
         let records = Records {
-            subscriptions: ["sleep", "daily_sleep", "workout"]
-                .map(|t| subscription(t, "2027-01-01T00:00:00Z", "2026-10-01T00:00:00Z"))
-                .to_vec(),
+            subscriptions: ["sleep", "daily_sleep", "workout"].map(live).to_vec(),
             deliveries: vec![
                 delivery("sleep", "2026-12-01T06:00:00Z"),
                 delivery("daily_sleep", "2026-12-02T06:00:00Z"),
