@@ -13,6 +13,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::poll::{FIX, Records, days_text};
+use super::state::SubscriptionRecord;
 use crate::datatype::DataType;
 use crate::doctor::Check;
 use crate::text::age;
@@ -33,8 +34,9 @@ pub struct Health {
 /// One subscribed type.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TypeHealth {
-    /// Its subscriptions (one per event type), with their expiry.
-    pub subscriptions: Vec<SubscriptionHealth>,
+    /// Its subscriptions by event type (`create`, `update`, `delete`), as recorded; `null`
+    /// for an event type without one (the shape of `i23m`'s overview, so the two fold).
+    pub subscriptions: BTreeMap<String, Option<SubscriptionRecord>>,
     /// The earliest expiry among them.
     pub expires_at: Timestamp,
     /// The last delivery received, or null.
@@ -44,14 +46,6 @@ pub struct TypeHealth {
     /// True when deliveries have stopped: the poll found records no delivery brought and
     /// none arrived since, while a subscription is live.
     pub deliveries_stopped: bool,
-}
-
-/// One subscription.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SubscriptionHealth {
-    pub event_type: String,
-    pub expiration_time: Timestamp,
-    pub expired: bool,
 }
 
 /// The last delivery of a type.
@@ -79,19 +73,23 @@ impl Health {
         }
         let mut types = BTreeMap::new();
         for data_type in records.subscribed_types() {
-            let mut subscriptions: Vec<SubscriptionHealth> = records
+            let subscriptions: BTreeMap<String, Option<SubscriptionRecord>> = EVENT_TYPES
+                .iter()
+                .map(|event| {
+                    let record = records
+                        .subscriptions
+                        .iter()
+                        .find(|s| s.data_type == data_type && s.event_type == *event);
+                    (event.to_string(), record.cloned())
+                })
+                .collect();
+            let expires_at = records
                 .subscriptions
                 .iter()
                 .filter(|s| s.data_type == data_type)
-                .map(|s| SubscriptionHealth {
-                    event_type: s.event_type.clone(),
-                    expiration_time: s.expiration_time,
-                    expired: s.expiration_time <= now,
-                })
-                .collect();
-            subscriptions.sort_by_key(|s| event_rank(&s.event_type));
-            let expires_at =
-                subscriptions.iter().map(|s| s.expiration_time).min().expect("one at least");
+                .map(|s| s.expiration_time)
+                .min()
+                .expect("a subscribed type has a subscription");
             let stopped = records.stopped(data_type, now);
             let health = TypeHealth {
                 subscriptions,
@@ -158,7 +156,8 @@ impl Health {
     pub fn checks(&self, now: Timestamp) -> Vec<Check> {
         const NAME: &str = "webhooks";
         if self.warnings.is_empty() {
-            let subscriptions: usize = self.types.values().map(|t| t.subscriptions.len()).sum();
+            let subscriptions: usize =
+                self.types.values().map(|t| t.subscriptions.values().flatten().count()).sum();
             let newest = self
                 .types
                 .iter()
@@ -193,10 +192,8 @@ impl Health {
     }
 }
 
-/// `create`, `update`, `delete`, then any other.
-fn event_rank(event_type: &str) -> usize {
-    ["create", "update", "delete"].iter().position(|e| *e == event_type).unwrap_or(3)
-}
+/// The event types a subscription is for, in the order shown.
+const EVENT_TYPES: [&str; 3] = ["create", "update", "delete"];
 
 /// The warnings of `types`: one for the types whose deliveries stopped, one for those whose
 /// subscriptions expired. Each ends in `; run …` (what to do).
@@ -227,11 +224,8 @@ fn warnings(types: &BTreeMap<String, TypeHealth>, now: Timestamp) -> Vec<String>
             days_text(days)
         ));
     }
-    let expired: Vec<&str> = types
-        .iter()
-        .filter(|(_, t)| t.subscriptions.iter().any(|s| s.expired))
-        .map(|(n, _)| n.as_str())
-        .collect();
+    let expired: Vec<&str> =
+        types.iter().filter(|(_, t)| t.expires_at <= now).map(|(n, _)| n.as_str()).collect();
     if !expired.is_empty() {
         warnings.push(format!(
             "webhook subscriptions expired for {}: Oura sends them no delivery; {RENEW}",
@@ -244,7 +238,7 @@ fn warnings(types: &BTreeMap<String, TypeHealth>, now: Timestamp) -> Vec<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::webhooks::state::{DeliveryRecord, PollRecord, SubscriptionRecord};
+    use crate::webhooks::state::{DeliveryRecord, PollRecord};
 
     const NOW: &str = "2026-12-05T07:00:00Z";
 
@@ -294,7 +288,8 @@ mod tests {
     fn working_webhooks_show_their_last_delivery_and_expiry() {
         let health = Health::of(&records(), at(NOW)).unwrap();
         let sleep = &health.types["sleep"];
-        assert_eq!(sleep.subscriptions[0].event_type, "create");
+        assert_eq!(sleep.subscriptions["create"].as_ref().unwrap().id, "create-sleep");
+        assert_eq!(sleep.subscriptions["delete"], None);
         assert_eq!(sleep.expires_at, at("2027-01-03T00:00:00Z"));
         assert_eq!(sleep.last_delivery.as_ref().unwrap().event_type, "update");
         assert!(!sleep.deliveries_stopped && sleep.poll_found.is_none());

@@ -57,13 +57,18 @@ pub struct Records {
 }
 
 impl Records {
-    /// Reads the three kinds from `ledger`.
+    /// Reads the three kinds from `ledger`; without a subscription (webhooks not in use) the
+    /// other two are not read: one read is all a lake without webhooks costs.
     pub async fn read(ledger: &AnyLedger) -> anyhow::Result<Self> {
         fn values<T>(named: Vec<(String, T)>) -> Vec<T> {
             named.into_iter().map(|(_, record)| record).collect()
         }
+        let subscriptions = values(state::all(ledger, state::SUBSCRIPTION).await?);
+        if subscriptions.is_empty() {
+            return Ok(Self::default());
+        }
         Ok(Self {
-            subscriptions: values(state::all(ledger, state::SUBSCRIPTION).await?),
+            subscriptions,
             deliveries: values(state::all(ledger, state::DELIVERY).await?),
             polls: values(state::all(ledger, state::POLL).await?),
         })
@@ -202,10 +207,10 @@ async fn record(
     report: &RunReport,
     now: Timestamp,
 ) -> anyhow::Result<Option<String>> {
-    if ledger.records(state::SUBSCRIPTION).await?.is_empty() {
+    let records = Records::read(ledger).await?;
+    if records.subscriptions.is_empty() {
         return Ok(None);
     }
-    let records = Records::read(ledger).await?;
     let changed: BTreeMap<String, BTreeSet<Date>> = report
         .types
         .iter()
