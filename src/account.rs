@@ -20,6 +20,9 @@ pub struct Account {
     pub notifiers: Notifiers,
     /// `OURA_TIMEZONE` (or the system's): decides the days.
     pub timezone: TimeZone,
+    /// The Oura app that manages the webhook subscriptions, when webhooks are configured: a
+    /// run renews the recorded subscriptions that expire soon, after its own work.
+    pub webhooks: Option<crate::webhooks::WebhookApp>,
 }
 
 /// The login a run fetches with, or why there is none.

@@ -94,6 +94,10 @@ pub enum Command {
     /// or tunnel) and apply each delivery to its day of the lake (README: Webhooks).
     #[command(after_help = after_help("serve"))]
     Serve(ServeArgs),
+    /// Manage Oura webhook subscriptions with the app's OURA_CLIENT_ID/OURA_CLIENT_SECRET:
+    /// subscribe every synced type to a callback URL, list, renew, delete (README: Webhooks).
+    #[command(after_help = after_help("webhooks"))]
+    Webhooks(WebhooksArgs),
     /// Print a shell completion script on stdout (see the README to install it).
     #[command(after_help = after_help("completions"))]
     Completions(CompletionsArgs),
@@ -401,6 +405,97 @@ pub struct StatusArgs {
 pub struct McpArgs {
     #[command(flatten)]
     pub lake: LakeArgs,
+}
+
+/// `webhooks`: one of the subscription actions.
+#[derive(Debug, Args)]
+pub struct WebhooksArgs {
+    #[command(subcommand)]
+    pub action: WebhooksAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksAction {
+    /// Subscribe every synced type that has webhooks (create, update and delete events) to
+    /// URL, making only what is missing; the receiver at URL must already answer Oura's check.
+    #[command(after_help = after_help("webhooks"))]
+    Subscribe(SubscribeArgs),
+    /// List the app's subscriptions with their expiry, and the types that lack one.
+    #[command(after_help = after_help("webhooks"))]
+    List(ListArgs),
+    /// Renew the subscriptions that expire within N days (default 7).
+    #[command(after_help = after_help("webhooks"))]
+    Renew(RenewArgs),
+    /// Delete subscriptions: by id, every one with a callback URL, or all of the app's.
+    #[command(after_help = after_help("webhooks"))]
+    Delete(DeleteArgs),
+}
+
+/// What every `webhooks` action takes: where the subscriptions are recorded, and the form.
+#[derive(Debug, Args)]
+pub struct WebhooksOutput {
+    /// The lake whose ledger records the subscriptions (default OURA_DESTINATION).
+    #[arg(long, value_name = "URI")]
+    pub dest: Option<String>,
+
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SubscribeArgs {
+    /// The callback URL Oura posts deliveries to (https://…, where `oura-sync serve` or the
+    /// Lambda Function URL answers).
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+
+    /// Comma-separated data types (default OURA_TYPES or all; those without webhooks are
+    /// left out).
+    #[arg(long, value_name = "T1,T2", value_parser = type_names(), hide_possible_values = true)]
+    pub types: Option<String>,
+
+    #[command(flatten)]
+    pub output: WebhooksOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The data types whose missing subscriptions to point out (default OURA_TYPES or all).
+    #[arg(long, value_name = "T1,T2", value_parser = type_names(), hide_possible_values = true)]
+    pub types: Option<String>,
+
+    #[command(flatten)]
+    pub output: WebhooksOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// Renew those expiring within N days (0..=365; default 7).
+    #[arg(long, visible_alias = "within", value_name = "N")]
+    pub within_days: Option<String>,
+
+    #[command(flatten)]
+    pub output: WebhooksOutput,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["ids", "url", "all"])))]
+pub struct DeleteArgs {
+    /// The ids of the subscriptions to delete (as `webhooks list` shows them).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// Delete every subscription whose callback is URL.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["ids", "all"])]
+    pub url: Option<String>,
+
+    /// Delete every subscription of the app.
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub output: WebhooksOutput,
 }
 
 #[cfg(test)]

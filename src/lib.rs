@@ -106,5 +106,6 @@ pub async fn run(cli: Cli, screen: &logging::Screen) -> anyhow::Result<u8> {
         CommandConfig::Athena(athena) => commands::athena::exec(athena),
         CommandConfig::Tokens(moving) => commands::tokens::exec(&config, moving).await,
         CommandConfig::Serve(serve) => commands::serve::exec(&config, serve, screen).await,
+        CommandConfig::Webhooks(webhooks) => commands::webhooks::exec(&config, webhooks).await,
     }
 }

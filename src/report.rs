@@ -15,6 +15,7 @@ use crate::health::briefing::Briefing;
 use crate::ledger::{Failure, RunEntry};
 use crate::silver::SilverReport;
 use crate::text::one_line;
+use crate::webhooks::renewal::RenewedBySync;
 use crate::window::Window;
 
 /// Where the login command must run, in the login-needed line of the summary.
@@ -176,6 +177,10 @@ pub struct RunReport {
     /// deliveries that stopped, …), one line each; absent when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The renewal of the webhook subscriptions after the sync (absent when webhooks are not
+    /// configured): its warnings are shown, never a change of status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhooks: Option<RenewedBySync>,
 }
 
 /// Which run a report is of, and when it ran: what every run report starts from.
@@ -217,6 +222,7 @@ impl RunReport {
             silver: None,
             briefing: None,
             warnings: Vec::new(),
+            webhooks: None,
         }
     }
 }
@@ -279,6 +285,11 @@ impl RunReport {
         }
         for warning in &mut self.warnings {
             *warning = crate::scrub::scrub(warning);
+        }
+        if let Some(webhooks) = &mut self.webhooks {
+            for warning in &mut webhooks.warnings {
+                *warning = crate::scrub::scrub(warning);
+            }
         }
     }
 
@@ -401,6 +412,15 @@ impl RunReport {
                 counts.push(format!("silver: {} month files updated", silver.months_written))
             }
             _ => {}
+        }
+        if let Some(webhooks) = &self.webhooks {
+            // Warnings, not failures: listed after them, and the status stands.
+            for warning in &webhooks.warnings {
+                notes.push(format!("⚠️ webhooks: {}", one_line(warning, 400)));
+            }
+            if webhooks.renewed > 0 {
+                counts.push(format!("webhooks: {} subscriptions renewed", webhooks.renewed));
+            }
         }
         if failed_with_run_error > 0 {
             let types = if failed_with_run_error == 1 { "type" } else { "types" };
@@ -544,6 +564,28 @@ mod tests {
         assert!(lines[0].starts_with("❌ *Oura sync failed*"), "{text}");
         assert!(lines[1].contains("run `oura-sync auth`"), "{text}");
         assert!(lines[2].starts_with("❌ Oura refused the refresh token"), "{text}");
+    }
+
+    /// Pins down that a webhook renewal warning is shown after the failures and before the
+    /// counts, and leaves the run's status as it was.
+    #[test]
+    fn a_webhook_warning_is_listed_without_changing_the_status() {
+        let mut types = BTreeMap::new();
+        types.insert("daily_sleep".into(), ok(7));
+        let mut r = report(types);
+        r.webhooks = Some(RenewedBySync {
+            renewed: 2,
+            warnings: vec!["cannot renew webhook subscription create.sleep: HTTP 500".into()],
+        });
+        assert_eq!(r.status, RunStatus::Success);
+        let text = r.summary();
+        let lines: Vec<_> = text.lines().collect();
+        assert!(lines[0].starts_with("✅"), "{text}");
+        assert_eq!(
+            lines[1],
+            "⚠️ webhooks: cannot renew webhook subscription create.sleep: HTTP 500"
+        );
+        assert!(text.contains("webhooks: 2 subscriptions renewed"), "{text}");
     }
 
     #[test]

@@ -218,6 +218,27 @@ pub const USAGES: &[Usage] = &[
         ],
     },
     Usage {
+        command: "webhooks",
+        examples: &[
+            (
+                "oura-sync webhooks subscribe --url https://oura.example.org/hook",
+                "subscribe every synced type to the receiver at that URL (only what is missing)",
+            ),
+            ("oura-sync webhooks list", "the subscriptions with their expiry, and what is missing"),
+            ("oura-sync webhooks renew --within-days 14", "renew those expiring within 14 days"),
+            ("oura-sync webhooks delete --url https://oura.example.org/hook", "unsubscribe a URL"),
+        ],
+        exit_codes: &[
+            (0, "done: every subscription asked for exists, was made, renewed or deleted"),
+            (1, "a subscription failed (each line says why), or the ledger could not record them"),
+            (
+                2,
+                "a usage or configuration error, such as a missing OURA_WEBHOOK_TOKEN, \
+                 OURA_CLIENT_ID or OURA_CLIENT_SECRET, or credentials Oura refuses",
+            ),
+        ],
+    },
+    Usage {
         command: "completions",
         examples: &[(
             "oura-sync completions bash > ~/.local/share/bash-completion/completions/oura-sync",

@@ -77,6 +77,7 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
 
     checks.push(destination(config, doctor).await);
     checks.extend(webhooks(config, doctor, now).await);
+    checks.extend(webhook_deliveries(config, doctor, now).await);
     checks.push(Check::pass(
         "time zone",
         match &doctor.timezone_name {
@@ -163,9 +164,49 @@ async fn destination(config: &Config, doctor: &DoctorConfig) -> Check {
     )
 }
 
-/// The webhooks' checks ([`Health::checks`]) from the lake's records, when it has
+/// The webhook subscriptions the ledger records: each live for more than a day (renewals
+/// falling behind show here first). No check when none is recorded (webhooks not in use) or
+/// the lake cannot be opened (the destination check says why).
+async fn webhooks(config: &Config, doctor: &DoctorConfig, now: Timestamp) -> Option<Check> {
+    const NAME: &str = "webhooks";
+    let lake = doctor.lake.as_ref()?;
+    let aws = crate::commands::Aws::new(&config.aws);
+    let (_, ledger) = crate::commands::backends(lake, &aws).await.ok()?;
+    match crate::webhooks::overview::read(&ledger, now).await {
+        Ok(None) => None,
+        Ok(Some(overview)) if overview.warnings.is_empty() => {
+            let count: usize = overview.types.values().map(|t| t.events().len()).sum();
+            let first = overview.types.values().filter_map(|t| t.first_expiry()).min();
+            Some(Check::pass(
+                NAME,
+                format!(
+                    "{count} subscriptions recorded for {} types{}",
+                    overview.types.len(),
+                    first
+                        .map(|at| format!(
+                            ", the first {}",
+                            crate::webhooks::answer::expiry_phrase(at, now)
+                        ))
+                        .unwrap_or_default()
+                ),
+            ))
+        }
+        Ok(Some(overview)) => Some(Check::fail(
+            NAME,
+            overview.warnings.join("; "),
+            "then `oura-sync webhooks list` shows them live",
+        )),
+        Err(e) => Some(Check::fail(
+            NAME,
+            format!("cannot read the recorded subscriptions: {e:#}"),
+            "run `oura-sync webhooks list` to record them again",
+        )),
+    }
+}
+
+/// The webhook deliveries' checks ([`Health::checks`]) from the lake's records, when it has
 /// subscriptions; nothing when it has none or cannot be read (the destination check says why).
-async fn webhooks(config: &Config, doctor: &DoctorConfig, now: Timestamp) -> Vec<Check> {
+async fn webhook_deliveries(config: &Config, doctor: &DoctorConfig, now: Timestamp) -> Vec<Check> {
     let Some(lake) = &doctor.lake else { return Vec::new() };
     let aws = crate::commands::Aws::new(&config.aws);
     let Ok((_, ledger)) = crate::commands::backends(lake, &aws).await else { return Vec::new() };

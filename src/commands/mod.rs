@@ -19,6 +19,7 @@ pub mod silver;
 pub mod status;
 pub mod sync;
 pub mod tokens;
+pub mod webhooks;
 
 pub use crate::aws::Aws;
 pub use crate::store::lake::{backends, silver_backend};

@@ -44,9 +44,14 @@ struct Status {
     silver: Option<String>,
     runs: Vec<RunEntry>,
     types: BTreeMap<&'static str, TypeFreshness>,
-    /// The webhooks (README, Webhooks); absent when the lake has no subscription.
+    /// The webhook subscriptions the ledger records, per type, with warnings (absent when
+    /// none is recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
-    webhooks: Option<Health>,
+    webhooks: Option<crate::webhooks::overview::Overview>,
+    /// The webhook deliveries and the daily sync as their safety net (README, Webhooks: the
+    /// daily sync is the safety net); absent when the lake has no subscription.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webhook_deliveries: Option<Health>,
 }
 
 #[derive(Serialize)]
@@ -124,7 +129,8 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         let last_day = ledger.last_day_with_records(data_type).await?;
         types.insert(data_type.name(), TypeFreshness { last_day, silver });
     }
-    let webhooks = Health::of(&Records::read(&ledger).await?, Timestamp::now());
+    let webhooks = crate::webhooks::overview::read(&ledger, Timestamp::now()).await?;
+    let webhook_deliveries = Health::of(&Records::read(&ledger).await?, Timestamp::now());
     let report = Status {
         schema_version: crate::report::SCHEMA_VERSION,
         tokens_file: login_store.location(),
@@ -137,6 +143,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         runs,
         types,
         webhooks,
+        webhook_deliveries,
     };
     if status.json {
         crate::stdout::print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
@@ -253,9 +260,33 @@ fn render(status: &Status, now: Timestamp) -> String {
         }
     }
     if let Some(webhooks) = &status.webhooks {
-        out.push_str(&webhooks.lines(now));
+        render_webhooks(&mut out, webhooks, now);
+    }
+    if let Some(deliveries) = &status.webhook_deliveries {
+        out.push_str(&deliveries.lines(now));
     }
     out
+}
+
+/// The webhooks section: per type its subscribed events and their first expiry, then the
+/// warnings.
+fn render_webhooks(
+    out: &mut String,
+    webhooks: &crate::webhooks::overview::Overview,
+    now: Timestamp,
+) {
+    let _ = writeln!(out, "Webhooks (subscriptions the ledger records; first expiry):");
+    for (name, t) in &webhooks.types {
+        let events = t.events().join(" ");
+        let expiry = t
+            .first_expiry()
+            .map(|at| crate::webhooks::answer::expiry_phrase(at, now))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {name:<26} {events:<20} {expiry}");
+    }
+    for warning in &webhooks.warnings {
+        let _ = writeln!(out, "⚠️ {warning}");
+    }
 }
 
 /// `; 2 months not current (2026-01 missing, 2026-11 damaged): the next sync rebuilds them`,

@@ -136,8 +136,14 @@ pub async fn open(
             };
         }
     }
-    let account =
-        Account { name: "default".into(), login, lake, notifiers, timezone: settled.timezone };
+    let account = Account {
+        name: "default".into(),
+        login,
+        lake,
+        notifiers,
+        timezone: settled.timezone,
+        webhooks: sync.webhooks.as_ref().map(|w| w.app.clone()),
+    };
     Ok(Opened { account, store, job })
 }
 

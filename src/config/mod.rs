@@ -21,6 +21,7 @@ pub mod table;
 #[cfg(test)]
 mod tests;
 mod values;
+mod webhooks;
 mod window;
 
 use std::ops::RangeInclusive;
@@ -104,6 +105,7 @@ pub enum CommandConfig {
     Repair(LakeWork),
     Tokens(MoveConfig),
     Serve(Box<ServeConfig>),
+    Webhooks(WebhooksConfig),
 }
 
 /// `tokens move`: from where (`None`: the configured store) to where.
@@ -211,6 +213,9 @@ pub struct SyncConfig {
     pub lock_timeout: Duration,
     /// Where the silver tables go; `None` when silver is off (or a dry run).
     pub silver: Option<SilverPlace>,
+    /// Webhooks fully configured: the run renews the recorded subscriptions that expire
+    /// soon (`None` for a dry run or the sandbox).
+    pub webhooks: Option<crate::webhooks::WebhookSettings>,
 }
 
 /// `status`: the lake whose ledger to read, its silver, and how to print.
@@ -275,6 +280,7 @@ use lake::{lake_config, lake_lock};
 pub use serve::{ServeConfig, receiver_settings};
 use values::{api_base, aws_config, label, notify_from, number, oauth_config, seconds, timezone};
 pub use values::{aws_settings, notify_config, parse_number};
+pub use webhooks::{WebhooksConfig, WebhooksWork, webhook_settings};
 pub use window::{WindowArgs, parse_date, resolve_types, resolve_window};
 
 impl Config {
@@ -315,6 +321,7 @@ impl Config {
             Command::Serve(args) => {
                 sources.flag("OURA_DESTINATION", "--dest", args.dest.as_deref())
             }
+            Command::Webhooks(args) => webhooks::webhooks_flags(args, &mut sources),
             Command::Auth(_)
             | Command::Refresh
             | Command::Tokens(_)
@@ -352,6 +359,9 @@ impl Config {
                     to: StoreUri::parse(&args.to, "--to")?,
                     force: args.force,
                 })
+            }
+            Command::Webhooks(args) => {
+                CommandConfig::Webhooks(webhooks::webhooks_config(args, &sources)?)
             }
             Command::Completions(_) | Command::Man(_) => {
                 anyhow::bail!("completions and man pages need no configuration")
@@ -471,6 +481,7 @@ pub(crate) fn sync_config(
         notify,
         lock_timeout,
         silver,
+        webhooks: webhook_settings(sources).filter(|_| !args.dry_run && !args.sandbox),
     })
 }
 
@@ -503,6 +514,7 @@ fn doctor_config(args: &DoctorArgs, sources: &Sources<'_>) -> DoctorConfig {
     );
     note(seconds(sources, "OURA_LOCK_TIMEOUT", 0).map(drop));
     note(seconds(sources, "OURA_AUTH_TIMEOUT", 1).map(drop));
+    note(webhooks::half_configured(sources));
     DoctorConfig {
         types,
         timezone: zone,

@@ -35,6 +35,8 @@ use crate::silver::Mode;
 #[cfg(feature = "parquet")]
 use crate::silver::bronze::BronzeSource;
 use crate::store::{ObjectStore, manifest};
+use crate::webhooks::client::SubscriptionClient;
+use crate::webhooks::{renewal, subscriptions};
 
 /// Runs one sync of `account` with what `runtime` shares, and returns its finished report
 /// (already notified and recorded). Everything the run does happens inside its `run` span,
@@ -136,6 +138,16 @@ async fn run_as(runtime: &Runtime, account: &Account, job: &SyncJob, run_id: Str
         let found = crate::webhooks::poll::after_poll(&lake.ledger, &report, Timestamp::now());
         report.warnings.extend(found.instrument(tracing::info_span!("webhooks")).await);
     }
+    // The renewal is the poll's (the daily sync's), not each delivery's.
+    if let Some(app) = &account.webhooks
+        && job.trigger == RunTrigger::Poll
+        && !job.dry_run
+        && !job.sandbox
+        && !runtime.cancel.is_cancelled()
+    {
+        let renewal = renew_webhooks(runtime, app, &lake.ledger);
+        report.webhooks = Some(renewal.instrument(tracing::info_span!("webhooks")).await);
+    }
     let ledger = (!job.dry_run).then_some(&lake.ledger);
     finish(report, ledger, &account.notifiers).await
 }
@@ -171,6 +183,32 @@ pub async fn finish<L: Ledger>(
         }
     }
     report
+}
+
+/// Renews the recorded webhook subscriptions that expire within the default horizon, with
+/// the app's credentials: bounded ([`renewal::SYNC_RENEW_BUDGET`]) and stopped by an
+/// interrupt, so a Lambda's deadline is never spent here; nothing due costs no request.
+async fn renew_webhooks(
+    runtime: &Runtime,
+    app: &crate::webhooks::WebhookApp,
+    ledger: &AnyLedger,
+) -> renewal::RenewedBySync {
+    let client = SubscriptionClient::new(
+        runtime.http.clone(),
+        runtime.pacer.clone(),
+        runtime.client.clone(),
+        app.clone(),
+    );
+    let within = subscriptions::days(subscriptions::DEFAULT_RENEW_WITHIN_DAYS);
+    let renewal = renewal::renew_recorded(&client, ledger, within, Timestamp::now());
+    tokio::select! {
+        outcome = renewal => outcome,
+        () = runtime.cancel.cancelled() => renewal::RenewedBySync {
+            renewed: 0,
+            warnings: vec!["interrupted before the webhook subscriptions were renewed; run \
+                            `oura-sync webhooks renew`".into()],
+        },
+    }
 }
 
 /// The report of a run that stopped before fetching anything because there is no usable

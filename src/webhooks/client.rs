@@ -3,7 +3,8 @@
 //! process's HTTP client and rate budget, and retried like every Oura request
 //! ([`crate::oura::retry`]: 408, 429 and 5xx again after a backoff; other answers are final).
 //!
-//! Creation is where Oura is known to fail (500/504 while subscribing), and a gateway
+//! Creation is where Oura is known to fail (500/504 while subscribing; a 400 when its check
+//! of the callback failed is tried [`CREATE_BAD_REQUEST_ATTEMPTS`] times), and a gateway
 //! timeout may come after Oura made the subscription: before each retry of a creation the
 //! list is read again, and a subscription that appeared there is taken as created, so a retry
 //! never makes a second one.
@@ -30,6 +31,11 @@ use crate::secret::Secret;
 /// The largest answer read from a management route (a list of a few hundred subscriptions
 /// is some tens of kilobytes).
 const MAX_BODY: usize = 1024 * 1024;
+
+/// Attempts of a creation Oura answers 400 (its callback check failed): a receiver that
+/// was starting (a Lambda's cold start) gets a second and third chance, a dead one costs
+/// seconds, not the minute of the full retries.
+const CREATE_BAD_REQUEST_ATTEMPTS: usize = 3;
 
 /// The longest backoff between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -113,7 +119,7 @@ pub enum ManageError {
     /// 401 (or 403 on the list): the app's credentials were refused.
     #[error(
         "Oura refused the app's credentials (HTTP {status}: {detail}); check OURA_CLIENT_ID and \
-         OURA_CLIENT_SECRET (the app at https://developer.ouraring.com)"
+         OURA_CLIENT_SECRET"
     )]
     Refused { status: u16, detail: String },
     /// Anything else: the one-line cause.
@@ -128,6 +134,9 @@ enum Attempt {
     Transient { cause: String, wait: Option<Duration> },
     /// No connection could be made.
     Unreachable(String),
+    /// HTTP 400: final, except for a creation, where it is how Oura answers a callback that
+    /// did not pass its check, which a receiver starting cold may fail once.
+    BadRequest(String),
     /// Final: retrying cannot help.
     Final(ManageError),
 }
@@ -189,7 +198,13 @@ impl SubscriptionClient {
                 Ok(body) => return parse(&body),
                 Err(e) => e,
             };
-            let Some(wait) = self.retry_after(&error, attempts, &mut connect_failures) else {
+            let checked_again =
+                matches!(error, Attempt::BadRequest(_)) && attempts < CREATE_BAD_REQUEST_ATTEMPTS;
+            let wait = match checked_again {
+                true => Some(backoff(self.options.backoff_base, attempts)),
+                false => self.retry_after(&error, attempts, &mut connect_failures),
+            };
+            let Some(wait) = wait else {
                 return Err(final_error(error, attempts));
             };
             tracing::warn!(subscription = %wanted.key(), ?wait, cause = %cause(&error), "Retrying a webhook subscription.");
@@ -327,6 +342,9 @@ impl SubscriptionClient {
                 Err(Attempt::Final(ManageError::Refused { status, detail: detail() }))
             }
             StatusClass::Transient => Err(transient(format!("HTTP {status}: {}", detail()))),
+            StatusClass::Fatal if status == 400 => {
+                Err(Attempt::BadRequest(format!("HTTP {status}: {}", detail())))
+            }
             StatusClass::Denied | StatusClass::Fatal => {
                 Err(Attempt::Final(ManageError::Failed(format!("HTTP {status}: {}", detail()))))
             }
@@ -340,7 +358,9 @@ fn transient(cause: String) -> Attempt {
 
 fn cause(error: &Attempt) -> String {
     match error {
-        Attempt::Transient { cause, .. } | Attempt::Unreachable(cause) => cause.clone(),
+        Attempt::Transient { cause, .. }
+        | Attempt::Unreachable(cause)
+        | Attempt::BadRequest(cause) => cause.clone(),
         Attempt::Final(e) => e.to_string(),
     }
 }
@@ -349,7 +369,10 @@ fn cause(error: &Attempt) -> String {
 fn final_error(error: Attempt, attempts: usize) -> ManageError {
     match error {
         Attempt::Final(e) => e,
-        Attempt::Transient { cause, .. } | Attempt::Unreachable(cause) => {
+        Attempt::BadRequest(cause) if attempts == 1 => ManageError::Failed(cause),
+        Attempt::Transient { cause, .. }
+        | Attempt::Unreachable(cause)
+        | Attempt::BadRequest(cause) => {
             let tries = if attempts == 1 { "attempt" } else { "attempts" };
             ManageError::Failed(format!("{cause} (gave up after {attempts} {tries})"))
         }

@@ -1,9 +1,10 @@
-//! The webhooks as `status` and `doctor` show them, from the lake's webhook records alone (no
-//! credentials, no request): per subscribed type the last delivery and the subscriptions'
-//! expiry, and the warnings with what to do: deliveries that stopped (the poll found records
-//! no delivery brought, [`super::poll`]) and subscriptions that expired. One pure function
-//! ([`Health::of`]) gives the JSON of `status --json`, the lines of `status` and the checks of
-//! `doctor`, so the three never disagree.
+//! The webhook deliveries as `status` and `doctor` show them, from the lake's webhook records
+//! alone (no credentials, no request): per subscribed type the last delivery, and the daily
+//! sync as their safety net: what it found that no delivery brought ([`super::poll`]), and
+//! the warning that deliveries have stopped, with what to do. (The subscriptions and their
+//! expiry are [`super::overview`]'s.) One pure function ([`Health::of`]) gives the JSON of
+//! `status --json` (`webhook_deliveries`), the lines of `status` and the check of `doctor`,
+//! so the three never disagree.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,16 +14,15 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::poll::{FIX, Records, days_text};
-use super::state::SubscriptionRecord;
 use crate::datatype::DataType;
 use crate::doctor::Check;
 use crate::text::age;
 
-/// What to do when a subscription expired.
-const RENEW: &str = "run `oura-sync webhooks renew` (a daily sync renews those due within a \
-                     week), or `oura-sync webhooks subscribe --url URL` again";
+/// The name of the doctor's check.
+const CHECK: &str = "webhook deliveries";
 
-/// The webhooks of a lake: `status --json`'s `webhooks` object (README, Webhooks).
+/// The deliveries of a lake: `status --json`'s `webhook_deliveries` object (README, Webhooks:
+/// the daily sync is the safety net).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Health {
     /// Per subscribed type (by name, as in the run report).
@@ -34,11 +34,6 @@ pub struct Health {
 /// One subscribed type.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TypeHealth {
-    /// Its subscriptions by event type (`create`, `update`, `delete`), as recorded; `null`
-    /// for an event type without one (the shape of `i23m`'s overview, so the two fold).
-    pub subscriptions: BTreeMap<String, Option<SubscriptionRecord>>,
-    /// The earliest expiry among them.
-    pub expires_at: Timestamp,
     /// The last delivery received, or null.
     pub last_delivery: Option<LastDelivery>,
     /// What the poll found that no delivery brought, while that stands; null otherwise.
@@ -73,27 +68,8 @@ impl Health {
         }
         let mut types = BTreeMap::new();
         for data_type in records.subscribed_types() {
-            let subscriptions: BTreeMap<String, Option<SubscriptionRecord>> = EVENT_TYPES
-                .iter()
-                .map(|event| {
-                    let record = records
-                        .subscriptions
-                        .iter()
-                        .find(|s| s.data_type == data_type && s.event_type == *event);
-                    (event.to_string(), record.cloned())
-                })
-                .collect();
-            let expires_at = records
-                .subscriptions
-                .iter()
-                .filter(|s| s.data_type == data_type)
-                .map(|s| s.expiration_time)
-                .min()
-                .expect("a subscribed type has a subscription");
             let stopped = records.stopped(data_type, now);
             let health = TypeHealth {
-                subscriptions,
-                expires_at,
                 last_delivery: records.last_delivery(data_type).map(|d| LastDelivery {
                     received_at: d.received_at,
                     event_type: d.event_type.clone(),
@@ -107,7 +83,7 @@ impl Health {
             };
             types.insert(data_type.to_string(), health);
         }
-        let warnings = warnings(&types, now);
+        let warnings = stopped_warning(&types, now).into_iter().collect();
         Some(Health { types, warnings })
     }
 
@@ -115,10 +91,8 @@ impl Health {
     /// the warnings.
     pub fn lines(&self, now: Timestamp) -> String {
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "Webhooks (last delivery; subscriptions expire; the daily sync is the safety net):"
-        );
+        let _ =
+            writeln!(out, "Webhook deliveries (the last one; the daily sync is the safety net):");
         for (name, t) in self.ordered() {
             let last = match &t.last_delivery {
                 Some(d) => format!(
@@ -129,21 +103,8 @@ impl Health {
                 ),
                 None => "no delivery yet".to_string(),
             };
-            let expiry = if t.expires_at > now {
-                format!(
-                    "expires {} (in {})",
-                    t.expires_at.strftime("%Y-%m-%d"),
-                    age(now, t.expires_at)
-                )
-            } else {
-                format!(
-                    "expired {} ({} ago)",
-                    t.expires_at.strftime("%Y-%m-%d"),
-                    age(t.expires_at, now)
-                )
-            };
             let stopped = if t.deliveries_stopped { "  deliveries stopped" } else { "" };
-            let _ = writeln!(out, "  {name:<26} {last:<40} {expiry}{stopped}");
+            let _ = writeln!(out, "  {name:<26} {last}{stopped}");
         }
         for warning in &self.warnings {
             let _ = writeln!(out, "⚠️ {warning}");
@@ -151,37 +112,31 @@ impl Health {
         out
     }
 
-    /// The checks of `doctor`: one that passes with the count of subscriptions and the
-    /// newest delivery when all is well, else one failed check per warning, with its fix.
+    /// The check of `doctor`: passed with the newest delivery, or failed with the warning
+    /// and its fix.
     pub fn checks(&self, now: Timestamp) -> Vec<Check> {
-        const NAME: &str = "webhooks";
-        if self.warnings.is_empty() {
-            let subscriptions: usize =
-                self.types.values().map(|t| t.subscriptions.values().flatten().count()).sum();
-            let newest = self
-                .types
-                .iter()
-                .filter_map(|(name, t)| t.last_delivery.as_ref().map(|d| (d.received_at, name)))
-                .max();
-            let last = match newest {
-                Some((at, name)) => format!("last delivery {} ago ({name})", age(at, now)),
-                None => "no delivery yet".to_string(),
-            };
-            return vec![Check::pass(
-                NAME,
-                format!(
-                    "{subscriptions} subscriptions for {} types, none expired; {last}",
-                    self.types.len()
-                ),
-            )];
+        if let Some(warning) = self.warnings.first() {
+            return vec![match warning.split_once("; run ") {
+                Some((detail, fix)) => Check::fail(CHECK, detail, format!("run {fix}")),
+                None => Check::fail(CHECK, warning.as_str(), FIX),
+            }];
         }
-        self.warnings
+        let newest = self
+            .types
             .iter()
-            .map(|warning| match warning.split_once("; run ") {
-                Some((detail, fix)) => Check::fail(NAME, detail, format!("run {fix}")),
-                None => Check::fail(NAME, warning.as_str(), FIX),
-            })
-            .collect()
+            .filter_map(|(name, t)| t.last_delivery.as_ref().map(|d| (d.received_at, name)))
+            .max();
+        let last = match newest {
+            Some((at, name)) => format!("the last {} ago ({name})", age(at, now)),
+            None => "none yet".to_string(),
+        };
+        vec![Check::pass(
+            CHECK,
+            format!(
+                "{last}; the daily sync found nothing they missed in {} types",
+                self.types.len()
+            ),
+        )]
     }
 
     /// The types in the canonical order of [`DataType::ALL`] (unknown names last).
@@ -192,53 +147,36 @@ impl Health {
     }
 }
 
-/// The event types a subscription is for, in the order shown.
-const EVENT_TYPES: [&str; 3] = ["create", "update", "delete"];
-
-/// The warnings of `types`: one for the types whose deliveries stopped, one for those whose
-/// subscriptions expired. Each ends in `; run …` (what to do).
-fn warnings(types: &BTreeMap<String, TypeHealth>, now: Timestamp) -> Vec<String> {
-    let mut warnings = Vec::new();
+/// The warning for the types whose deliveries stopped, ending in `; run …` (what to do).
+fn stopped_warning(types: &BTreeMap<String, TypeHealth>, now: Timestamp) -> Option<String> {
     let stopped: Vec<(&String, &TypeHealth)> =
         types.iter().filter(|(_, t)| t.deliveries_stopped).collect();
-    if !stopped.is_empty() {
-        let names: Vec<&str> = stopped.iter().map(|(n, _)| n.as_str()).collect();
-        let days: usize =
-            stopped.iter().filter_map(|(_, t)| t.poll_found.as_ref()).map(|p| p.days.len()).sum();
-        let found =
-            stopped.iter().filter_map(|(_, t)| t.poll_found.as_ref()).map(|p| p.found_at).max();
-        let last = stopped
-            .iter()
-            .filter_map(|(_, t)| t.last_delivery.as_ref())
-            .map(|d| d.received_at)
-            .max();
-        let last = match last {
-            Some(at) => format!("the last delivery of these arrived {} ago", age(at, now)),
-            None => "none of these has had a delivery".to_string(),
-        };
-        let found = found.map(|at| format!(" ({} ago)", age(at, now))).unwrap_or_default();
-        warnings.push(format!(
-            "webhook deliveries have stopped for {}: the daily sync{found} wrote {} that no \
-             delivery brought; {last}; {FIX}",
-            names.join(", "),
-            days_text(days)
-        ));
+    if stopped.is_empty() {
+        return None;
     }
-    let expired: Vec<&str> =
-        types.iter().filter(|(_, t)| t.expires_at <= now).map(|(n, _)| n.as_str()).collect();
-    if !expired.is_empty() {
-        warnings.push(format!(
-            "webhook subscriptions expired for {}: Oura sends them no delivery; {RENEW}",
-            expired.join(", ")
-        ));
-    }
-    warnings
+    let names: Vec<&str> = stopped.iter().map(|(n, _)| n.as_str()).collect();
+    let polls = || stopped.iter().filter_map(|(_, t)| t.poll_found.as_ref());
+    let days: usize = polls().map(|p| p.days.len()).sum();
+    let found = polls().map(|p| p.found_at).max();
+    let last =
+        stopped.iter().filter_map(|(_, t)| t.last_delivery.as_ref()).map(|d| d.received_at).max();
+    let last = match last {
+        Some(at) => format!("the last delivery of these arrived {} ago", age(at, now)),
+        None => "none of these has had a delivery".to_string(),
+    };
+    let found = found.map(|at| format!(" ({} ago)", age(at, now))).unwrap_or_default();
+    Some(format!(
+        "webhook deliveries have stopped for {}: the daily sync{found} wrote {} that no \
+         delivery brought; {last}; {FIX}",
+        names.join(", "),
+        days_text(days)
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::webhooks::state::{DeliveryRecord, PollRecord};
+    use crate::webhooks::state::{DeliveryRecord, PollRecord, SubscriptionRecord};
 
     const NOW: &str = "2026-12-05T07:00:00Z";
 
@@ -282,34 +220,29 @@ mod tests {
         assert_eq!(Health::of(&Records::default(), at(NOW)), None);
     }
 
-    /// All well: per type its subscriptions in event order, the earliest expiry and the last
-    /// delivery; no warning; doctor passes with the counts.
+    /// All well: per type the last delivery (or none yet); no warning; doctor passes with
+    /// the newest delivery.
     #[test]
-    fn working_webhooks_show_their_last_delivery_and_expiry() {
+    fn working_webhooks_show_their_last_delivery() {
         let health = Health::of(&records(), at(NOW)).unwrap();
         let sleep = &health.types["sleep"];
-        assert_eq!(sleep.subscriptions["create"].as_ref().unwrap().id, "create-sleep");
-        assert_eq!(sleep.subscriptions["delete"], None);
-        assert_eq!(sleep.expires_at, at("2027-01-03T00:00:00Z"));
         assert_eq!(sleep.last_delivery.as_ref().unwrap().event_type, "update");
         assert!(!sleep.deliveries_stopped && sleep.poll_found.is_none());
         assert_eq!(health.types["daily_sleep"].last_delivery, None);
         assert!(health.warnings.is_empty());
         let text = health.lines(at(NOW));
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[1].starts_with("  daily_sleep "), "{text}");
-        assert!(
-            lines[1].contains("no delivery yet")
-                && lines[1].contains("expires 2027-01-03 (in 28 d)"),
+        assert_eq!(lines[1], "  daily_sleep                no delivery yet", "{text}");
+        assert_eq!(
+            lines[2], "  sleep                      update 119 min ago (2026-12-05 05:00Z)",
             "{text}"
         );
-        assert!(lines[2].contains("update 119 min ago (2026-12-05 05:00Z)"), "{text}");
         let checks = health.checks(at(NOW));
         assert_eq!(checks.len(), 1);
         assert!(checks[0].ok, "{checks:?}");
         assert_eq!(
             checks[0].detail,
-            "3 subscriptions for 2 types, none expired; last delivery 119 min ago (sleep)"
+            "the last 119 min ago (sleep); the daily sync found nothing they missed in 2 types"
         );
     }
 
@@ -360,18 +293,5 @@ mod tests {
         let health = Health::of(&records, at(NOW)).unwrap();
         assert!(!health.types["sleep"].deliveries_stopped);
         assert!(health.warnings.is_empty());
-    }
-
-    /// An expired subscription is shown as expired and warned about, with the renewal.
-    #[test]
-    fn an_expired_subscription_warns_with_the_renewal() {
-        let mut records = records();
-        records.subscriptions[2].expiration_time = at("2026-12-04T00:00:00Z");
-        let health = Health::of(&records, at(NOW)).unwrap();
-        assert_eq!(health.warnings.len(), 1);
-        assert!(health.warnings[0].starts_with("webhook subscriptions expired for daily_sleep"));
-        assert!(health.lines(at(NOW)).contains("expired 2026-12-04 (31 h ago)"));
-        let check = &health.checks(at(NOW))[0];
-        assert_eq!(check.fix.as_deref(), Some(RENEW));
     }
 }

@@ -38,6 +38,7 @@ pub(crate) async fn account(env: &TestEnv, name: &str, token: &str) -> Account {
         },
         notifiers: Notifiers::disabled(),
         timezone: TimeZone::UTC,
+        webhooks: None,
     }
 }
 

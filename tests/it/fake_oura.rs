@@ -15,9 +15,14 @@
 //! - single documents by id (`/v2/usercollection/<type>/<id>`, what a webhook delivery
 //!   names): the stored record with that `id`, or 404.
 //!
-//! Every request is logged for assertions.
+//! Every request is logged for assertions. The webhook subscription routes are in
+//! [`subscriptions`] (their own state: [`FakeOura::webhooks`]).
 
 #![allow(dead_code)]
+
+// A sibling file, found from this one's directory (also when an example includes this file).
+#[path = "fake_oura_subscriptions.rs"]
+pub mod subscriptions;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -129,6 +134,8 @@ pub struct Inner {
 pub struct FakeOura {
     pub base_url: String,
     pub inner: Arc<Mutex<Inner>>,
+    /// The webhook subscriptions of the app (see [`subscriptions`]).
+    pub webhooks: Arc<Mutex<subscriptions::Subscriptions>>,
 }
 
 impl FakeOura {
@@ -142,8 +149,10 @@ impl FakeOura {
             .route("/v2/usercollection/{kind}/{id}", get(document))
             .route("/v2/sandbox/usercollection/{kind}", get(sandbox_collection))
             .with_state(inner.clone());
+        let webhooks = Arc::new(Mutex::new(subscriptions::Subscriptions::default()));
+        let app = app.merge(subscriptions::routes(webhooks.clone()));
         let base_url = serve_in_background(app);
-        FakeOura { base_url, inner }
+        FakeOura { base_url, inner, webhooks }
     }
 
     pub fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {

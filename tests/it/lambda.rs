@@ -746,3 +746,56 @@ fn the_package_script_refuses_an_unknown_architecture() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("[arm64|x86_64]") && said.contains("sparc"), "{said}");
 }
+
+/// In Lambda mode a scheduled run renews the recorded webhook subscriptions that expire
+/// soon, after its own work, and its answer says so; a subscription not due is left alone,
+/// and neither the client secret nor the verification token shows in the logs or the answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scheduled_run_renews_the_webhook_subscriptions_due() {
+    use crate::fake_oura::subscriptions::{CLIENT_ID as APP_ID, CLIENT_SECRET as APP_SECRET, Sub};
+    const WEBHOOK_TOKEN: &str = "whk-SECRET-lambda-77e1";
+    let lake = Lake::new("lambda-webhooks").await;
+    lake.oura.add("daily_sleep", [daily("daily_sleep", &today().to_string())]);
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30);
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 20);
+    for (event, expiration_time) in [("create", soon), ("update", later)] {
+        lake.oura.webhooks.lock().unwrap().subs.push(Sub {
+            id: uuid::Uuid::new_v4().to_string(),
+            callback_url: "https://fn.lambda-url.us-east-1.on.aws/".into(),
+            event_type: event.into(),
+            data_type: "daily_sleep".into(),
+            expiration_time,
+            verification_token: WEBHOOK_TOKEN.into(),
+        });
+    }
+    let mut settings = lake.settings();
+    settings.extend([
+        ("OURA_CLIENT_ID", APP_ID.to_string()),
+        ("OURA_CLIENT_SECRET", APP_SECRET.to_string()),
+        ("OURA_WEBHOOK_TOKEN", WEBHOOK_TOKEN.to_string()),
+    ]);
+    // `webhooks list` records them in the lake's table, as an operator would once.
+    let listed = Command::new(env!("CARGO_BIN_EXE_oura-sync"))
+        .env_clear()
+        .envs(std::env::vars().filter(|(k, _)| k.starts_with("AWS_") || k == "PATH"))
+        .envs(settings.iter().map(|(k, v)| (*k, v.as_str())))
+        .args(["webhooks", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(listed.status.code(), Some(0), "{}", String::from_utf8_lossy(&listed.stderr));
+
+    let watched = Watched::new();
+    let mut f = Function::start(&settings, &watched);
+    let answer = f.api.invoke(json!({}));
+    let report = answer.report().clone();
+    assert_eq!(report["status"], "success", "{report}");
+    assert_eq!(report["webhooks"]["renewed"], 1, "{report}");
+    assert_eq!(report["webhooks"]["warnings"], json!([]), "{report}");
+    let fake = lake.oura.webhooks.lock().unwrap();
+    assert_eq!(fake.count("PUT", "/renew/"), 1);
+    assert_eq!(fake.by_key("update.daily_sleep").unwrap().expiration_time, later);
+    drop(fake);
+    let logs = f.logs();
+    let text = format!("{report}\n{logs}");
+    assert!(!text.contains(APP_SECRET) && !text.contains(WEBHOOK_TOKEN), "{text}");
+}

@@ -83,3 +83,5 @@ mod lambda;
 mod webhooks_receive;
 // The daily poll as the webhooks' safety net: "deliveries have stopped" in sync, status, doctor.
 mod webhooks_safety_net;
+// `webhooks subscribe|list|renew|delete` and the daily renewal against the fake's subscription routes.
+mod webhooks_subscriptions;

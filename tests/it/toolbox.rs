@@ -249,7 +249,7 @@ fn schemas_are_self_contained_with_absolute_ids() {
             _ => {}
         }
     }
-    for name in ["run-report", "status", "doctor", "silver"] {
+    for name in ["run-report", "status", "doctor", "silver", "webhooks"] {
         let schema = read(&format!("{name}.schema.json"));
         assert_eq!(schema["$id"], format!("urn:oura-sync:schema:{name}"));
         let mut found = Vec::new();

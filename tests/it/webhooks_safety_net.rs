@@ -106,12 +106,12 @@ async fn the_poll_says_when_deliveries_have_stopped() {
     let status = env.run(&["status"]);
     assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
     let text = stdout(&status);
-    let section = &text[text.find("Webhooks (last delivery; subscriptions expire;").unwrap()..];
+    let section = &text[text.find("Webhook deliveries (the last one;").unwrap()..];
     let line = |name: &str| section.lines().find(|l| l.starts_with(name)).unwrap().to_string();
     let sleep_line = line("  sleep ");
     assert!(sleep_line.contains("update 3 d ago") && sleep_line.ends_with("deliveries stopped"));
     let daily_line = line("  daily_sleep ");
-    assert!(daily_line.contains(" min ago (") && daily_line.contains("expires "), "{text}");
+    assert!(daily_line.contains(" min ago ("), "{text}");
     assert!(
         text.contains("⚠️ webhook deliveries have stopped for sleep: the daily sync"),
         "{text}"
@@ -119,20 +119,23 @@ async fn the_poll_says_when_deliveries_have_stopped() {
 
     let status = env.run(&["status", "--json"]);
     assert_matches_schema(&status.stdout, "status.schema.json");
-    let webhooks = &json(&status)["webhooks"];
+    let status = json(&status);
+    let webhooks = &status["webhook_deliveries"];
     assert_eq!(webhooks["types"]["sleep"]["deliveries_stopped"], true);
     assert_eq!(webhooks["types"]["sleep"]["poll_found"]["days"], serde_json::json!([day]));
     assert_eq!(webhooks["types"]["daily_sleep"]["deliveries_stopped"], false);
-    let subscriptions = &webhooks["types"]["daily_sleep"]["subscriptions"];
+    assert_eq!(webhooks["types"]["daily_sleep"]["last_delivery"]["event_type"], "update");
+    // The subscriptions themselves are the overview's (`webhooks`).
+    let subscriptions = &status["webhooks"]["types"]["daily_sleep"]["subscriptions"];
     assert_eq!(subscriptions["create"]["id"], "sub-create-daily_sleep");
-    assert_eq!(subscriptions["delete"], serde_json::Value::Null);
     assert_eq!(webhooks["warnings"].as_array().unwrap().len(), 1);
 
     let doctor = env.run(&["doctor", "--json"]);
     assert_matches_schema(&doctor.stdout, "doctor.schema.json");
     let doctor = json(&doctor);
-    let check = doctor["checks"].as_array().unwrap().iter().find(|c| c["name"] == "webhooks");
-    let check = check.expect("a webhooks check");
+    let check =
+        doctor["checks"].as_array().unwrap().iter().find(|c| c["name"] == "webhook deliveries");
+    let check = check.expect("a webhook deliveries check");
     assert_eq!(check["ok"], false, "{check}");
     assert!(check["fix"].as_str().unwrap().starts_with("run `oura-sync webhooks list`"), "{check}");
 
@@ -145,10 +148,11 @@ async fn the_poll_says_when_deliveries_have_stopped() {
     // Deliveries resumed: no warning any more; the next poll clears the record.
     deliver(&env, "sleep", 0).await;
     let status = json(&env.run(&["status", "--json"]));
-    assert_eq!(status["webhooks"]["types"]["sleep"]["deliveries_stopped"], false);
-    assert_eq!(status["webhooks"]["warnings"], serde_json::json!([]));
+    assert_eq!(status["webhook_deliveries"]["types"]["sleep"]["deliveries_stopped"], false);
+    assert_eq!(status["webhook_deliveries"]["warnings"], serde_json::json!([]));
     let doctor = json(&env.run(&["doctor", "--json"]));
-    let check = doctor["checks"].as_array().unwrap().iter().find(|c| c["name"] == "webhooks");
+    let check =
+        doctor["checks"].as_array().unwrap().iter().find(|c| c["name"] == "webhook deliveries");
     assert_eq!(check.unwrap()["ok"], true, "{doctor}");
     let cleared = env.run(&["sync", &day, "--types", "sleep,daily_sleep"]);
     assert_eq!(cleared.status.code(), Some(0), "{}", stderr(&cleared));
@@ -166,10 +170,10 @@ fn without_webhooks_nothing_is_said() {
     assert_eq!(json(&out).get("warnings"), None);
     assert!(!env.lake().join("_ledger/records/webhook_poll").exists());
     let status = env.run(&["status", "--json"]);
-    assert_eq!(json(&status).get("webhooks"), None);
-    assert!(!stdout(&env.run(&["status"])).contains("Webhooks"));
+    assert_eq!(json(&status).get("webhook_deliveries"), None);
+    assert!(!stdout(&env.run(&["status"])).contains("Webhook deliveries"));
     let doctor = json(&env.run(&["doctor", "--json"]));
-    assert!(doctor["checks"].as_array().unwrap().iter().all(|c| c["name"] != "webhooks"));
+    assert!(doctor["checks"].as_array().unwrap().iter().all(|c| c["name"] != "webhook deliveries"));
 }
 
 /// A run a delivery triggered (`RunTrigger::Webhook`, what the receiver sets) writes the day
