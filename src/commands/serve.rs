@@ -4,7 +4,8 @@
 //! it queues ([`crate::webhooks::apply`]), one batch at a time.
 //!
 //! Bodies over [`MAX_BODY_BYTES`] are refused (413), a body not sent within
-//! [`BODY_TIMEOUT`] is 408. SIGTERM or Ctrl-C stops taking connections, lets the run in
+//! [`BODY_TIMEOUT`] is 408, and connections still open [`SHUTDOWN_GRACE`] after a stop are
+//! dropped (a slow client's headers are the reverse proxy's to bound). SIGTERM or Ctrl-C stops taking connections, lets the run in
 //! flight finish its pieces, and records what is still queued as pending in the ledger (the
 //! next run applies it); a second one stops at once. The log names the method, path, status
 //! and delivery, never a query (it carries the verification token) nor a header.
@@ -33,6 +34,9 @@ use crate::webhooks::receiver::{HttpRequest, MAX_BODY_BYTES, Receiver};
 /// How long a request's body may take to arrive.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long connections still open after SIGTERM may take to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// How long the worker waits after a delivery for the rest of a burst, before applying.
 const GATHER: Duration = Duration::from_millis(500);
 
@@ -53,7 +57,9 @@ pub async fn exec(config: &Config, serve: &ServeConfig, screen: &Screen) -> anyh
     let sync = &serve.sync;
     let progress = Arc::new(LogProgress { every: PROGRESS_EVERY });
     let runtime = Runtime::new(sync.client.clone(), sync.rate_limit, progress)?;
-    let Opened { account, store, job } = open(config, sync, quiet_notifiers(sync)?).await?;
+    let Opened { mut account, store, job } = open(config, sync, quiet_notifiers(sync)?).await?;
+    // Renewing subscriptions is the daily sync's work, not every delivery's.
+    account.webhooks = None;
     let listener = tokio::net::TcpListener::bind(serve.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", serve.listen))?;
@@ -73,8 +79,19 @@ pub async fn exec(config: &Config, serve: &ServeConfig, screen: &Screen) -> anyh
     let target = Target { runtime: &runtime, account: &account, template: &job };
     let gate =
         LakeGate { store: &store, lake_lock: sync.lake_lock.as_ref(), wait: sync.lock_timeout };
-    let (served, ()) =
-        tokio::join!(server.into_future(), work(&target, &gate, &queue, &runtime.cancel));
+    // A connection still open [`SHUTDOWN_GRACE`] after the signal (a client that never
+    // finishes its request) does not hold the process.
+    let stopped = async {
+        runtime.cancel.cancelled().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let server = async {
+        tokio::select! {
+            served = server.into_future() => served,
+            () = stopped => Ok(()),
+        }
+    };
+    let (served, ()) = tokio::join!(server, work(&target, &gate, &queue, &runtime.cancel));
     served.map_err(|e| anyhow::anyhow!("the server failed: {e}"))?;
     tracing::info!("Stopped receiving webhooks.");
     Ok(EXIT_OK)

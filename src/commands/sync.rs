@@ -66,8 +66,13 @@ pub async fn run(
         }
     };
     let report = ops::sync::run(runtime, &account, &job).await;
-    if _locks.is_some() && !runtime.cancel.is_cancelled() {
-        account.notifiers = quiet_notifiers(sync)?;
+    // (The channels were built once already from the same settings, so they build again.)
+    if _locks.is_some()
+        && !runtime.cancel.is_cancelled()
+        && let Ok(quiet) = quiet_notifiers(sync)
+    {
+        account.notifiers = quiet;
+        account.webhooks = None;
         let target = Target { runtime, account: &account, template: &job };
         target.apply_recorded(Batch::default(), &Held).await;
     }

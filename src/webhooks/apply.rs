@@ -37,7 +37,7 @@ use crate::pipeline::{RunTrigger, SyncJob};
 use crate::report::{RunReport, TypeStatus};
 use crate::runtime::Runtime;
 use crate::store::ObjectStore;
-use crate::window::{Window, local_day};
+use crate::window::{Window, local_day, start_of_day};
 
 /// Days before a document's (or its event's) day searched for the day an updated document
 /// left; two days after are searched too.
@@ -86,6 +86,8 @@ pub struct Target<'a> {
 pub struct Resolved {
     pub days: BTreeMap<DataType, BTreeSet<Date>>,
     pub gone: BTreeMap<DataType, BTreeSet<String>>,
+    /// The day each document was found on (now, or last, for one that is gone).
+    pub placed: BTreeMap<DataType, BTreeMap<String, Date>>,
 }
 
 impl Target<'_> {
@@ -113,9 +115,10 @@ impl Target<'_> {
         let mut held_ids = HeldIds::default();
         for (&data_type, work) in &batch.types {
             match self.resolve(&client, &mut held_ids, data_type, work).await {
-                Ok((days, gone)) => {
-                    resolved.days.entry(data_type).or_default().extend(days);
-                    resolved.gone.entry(data_type).or_default().extend(gone);
+                Ok(found) => {
+                    resolved.days.entry(data_type).or_default().extend(found.days);
+                    resolved.gone.entry(data_type).or_default().extend(found.gone);
+                    resolved.placed.entry(data_type).or_default().extend(found.placed);
                 }
                 Err(cause) => {
                     tracing::warn!(r#type = %data_type, %cause, "Cannot find the days of a delivery yet; it stays pending.");
@@ -139,33 +142,31 @@ impl Target<'_> {
                 tracing::warn!(error = %format!("{e:#}"), "The lake is busy; the deliveries stay pending.");
                 applied.reason =
                     format!("the lake was busy: {}", crate::text::one_line(&format!("{e:#}"), 200));
-                applied.left.merge(batch_of(&batch, jobs.iter().flat_map(|j| j.types.iter())));
+                let types = jobs.iter().flat_map(|j| j.types.iter());
+                applied.left.merge(self.left_of(&batch, types, &resolved));
                 return applied;
             }
         };
         for job in jobs {
             if self.runtime.cancel.is_cancelled() {
-                applied.left.merge(batch_of(&batch, job.types.iter()));
+                applied.left.merge(self.left_of(&batch, job.types.iter(), &resolved));
                 applied.reason = "the receiver stopped".into();
                 continue;
             }
             tracing::info!(window = %job.window, types = ?job.types.iter().map(|t| t.name()).collect::<Vec<_>>(), "Applying deliveries.");
             let report = crate::ops::sync::run(self.runtime, self.account, &job).await;
             for &data_type in &job.types {
-                let ok = report
-                    .types
-                    .get(data_type.name())
-                    .is_some_and(|t| matches!(t.status, TypeStatus::Ok | TypeStatus::Empty));
+                // Skipped (Oura refuses the type) is as done as it gets: trying again would
+                // only be refused again, and the poll says so.
+                let ok = report.types.get(data_type.name()).is_some_and(|t| {
+                    matches!(t.status, TypeStatus::Ok | TypeStatus::Empty | TypeStatus::Skipped)
+                });
                 if !ok || report.login_needed {
                     applied.reason = match report.types.get(data_type.name()) {
                         Some(t) => t.error.clone().unwrap_or_else(|| "the re-sync failed".into()),
                         None => "the re-sync failed".into(),
                     };
-                    let mut left = batch_of(&batch, [data_type].iter());
-                    for &day in resolved.days.get(&data_type).into_iter().flatten() {
-                        left.add_day(data_type, day);
-                    }
-                    applied.left.merge(left);
+                    applied.left.merge(self.left_of(&batch, [data_type].iter(), &resolved));
                 }
             }
             applied.reports.push(report);
@@ -242,10 +243,11 @@ impl Target<'_> {
         held_ids: &mut HeldIds,
         data_type: DataType,
         work: &Work,
-    ) -> Result<(BTreeSet<Date>, BTreeSet<String>), String> {
+    ) -> Result<TypeDays, String> {
         let tz = &self.account.timezone;
         let mut days = work.days.clone();
         let mut gone = BTreeSet::new();
+        let mut placed = BTreeMap::new();
         let snapshot = matches!(data_type.range(), RangeKind::Snapshot | RangeKind::BareSnapshot);
         for (id, named) in &work.objects {
             let event_day = local_day(named.at, tz);
@@ -256,16 +258,24 @@ impl Target<'_> {
             }
             let document = match named.event {
                 EventType::Delete => None,
-                _ => client.fetch_document(data_type, id).await.map_err(|e| match e {
-                    FetchError::Denied { status, detail } => format!("HTTP {status}: {detail}"),
-                    other => other.to_string(),
-                })?,
+                _ => match client.fetch_document(data_type, id).await {
+                    Ok(document) => document,
+                    // Refused (scope, membership): never pending, the poll reports it.
+                    Err(FetchError::Denied { status, detail }) => {
+                        tracing::warn!(r#type = %data_type, status, %detail, "Oura refuses a delivered document; left to the poll.");
+                        continue;
+                    }
+                    Err(e) => return Err(e.to_string()),
+                },
             };
             let Some(document) = document else {
                 // Gone: the day that held it, newest first.
                 let search =
                     Window::new(event_day - DELETE_SEARCH_DAYS.days(), event_day + 2.days());
                 let found = self.days_holding(held_ids, data_type, id, search, true).await?;
+                if let Some(&day) = found.first() {
+                    placed.insert(id.clone(), day);
+                }
                 days.extend(found);
                 gone.insert(id.clone());
                 continue;
@@ -278,6 +288,7 @@ impl Target<'_> {
                 continue;
             };
             days.insert(day);
+            placed.insert(id.clone(), day);
             if named.event == EventType::Create
                 || !self
                     .days_holding(held_ids, data_type, id, Window::new(day, day), true)
@@ -297,7 +308,28 @@ impl Target<'_> {
             }
             days.extend(before);
         }
-        Ok((days, gone))
+        Ok(TypeDays { days, gone, placed })
+    }
+
+    /// The work of `types` in `batch`, to record as pending: each document under the day it
+    /// was found on (so the record names the day whose data waits), else its event's.
+    fn left_of<'a>(
+        &self,
+        batch: &Batch,
+        types: impl Iterator<Item = &'a DataType>,
+        resolved: &Resolved,
+    ) -> Batch {
+        let mut left = batch_of(batch, types);
+        let tz = &self.account.timezone;
+        for (data_type, work) in &mut left.types {
+            let Some(placed) = resolved.placed.get(data_type) else { continue };
+            for (id, named) in &mut work.objects {
+                if let Some(&day) = placed.get(id) {
+                    named.at = start_of_day(day, tz) + jiff::SignedDuration::from_hours(12);
+                }
+            }
+        }
+        left
     }
 
     /// The days of `window` whose objects hold `id` (newest first; only the first when
@@ -343,6 +375,13 @@ impl Target<'_> {
         }
         Ok(found)
     }
+}
+
+/// What one type's documents came to (see [`Target::resolve`]).
+struct TypeDays {
+    days: BTreeSet<Date>,
+    gone: BTreeSet<String>,
+    placed: BTreeMap<String, Date>,
 }
 
 /// The ids each object read holds, by key (one read per object per batch).

@@ -747,6 +747,107 @@ fn the_package_script_refuses_an_unknown_architecture() {
     assert!(said.contains("[arm64|x86_64]") && said.contains("sparc"), "{said}");
 }
 
+/// A Function URL event carrying an Oura webhook call: `event` as Lambda builds it.
+fn function_url_event(
+    method: &str,
+    query: &str,
+    headers: &[(String, String)],
+    body: &str,
+    base64: bool,
+) -> Value {
+    use base64::Engine;
+    let mut map = serde_json::Map::new();
+    map.insert("content-type".into(), json!("application/json"));
+    for (name, value) in headers {
+        map.insert(name.clone(), json!(value));
+    }
+    let body = match base64 {
+        true => base64::engine::general_purpose::STANDARD.encode(body),
+        false => body.to_string(),
+    };
+    json!({
+        "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": query,
+        "headers": map,
+        "requestContext": {
+            "accountId": "anonymous", "apiId": "abc123", "domainName": "abc123.lambda-url.us-east-1.on.aws",
+            "http": {"method": method, "path": "/", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9", "userAgent": "Oura"},
+            "requestId": "r-1", "routeKey": "$default", "stage": "$default", "time": "04/Dec/2026:09:00:00 +0000", "timeEpoch": 0
+        },
+        "body": body, "isBase64Encoded": base64
+    })
+}
+
+/// Lambda mode receives Oura's webhooks through a Function URL, with the same handler as
+/// `serve`: the verification call answered only with the token; a signed delivery applied
+/// before the answer (the day's object in S3 rewritten, the last delivery in the DynamoDB
+/// ledger), base64 bodies read; a forged one 401 with nothing fetched; the answers in the
+/// Function URL shape; the same process still serves sync events; no secret in the logs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_function_url_delivery_is_applied_before_the_answer() {
+    use crate::webhooks_receive::{CLIENT_SECRET, WEBHOOK_TOKEN, delivery, now_seconds, signed};
+    let lake = Lake::new("lambda-webhook").await;
+    lake.oura.add("daily_sleep", ["2026-11-20", "2026-11-21"].map(|d| daily("daily_sleep", d)));
+    let mut settings = lake.settings();
+    settings.push(("OURA_CLIENT_SECRET", CLIENT_SECRET.into()));
+    settings.push(("OURA_WEBHOOK_TOKEN", WEBHOOK_TOKEN.into()));
+    let watched = Watched::new();
+    let mut f = Function::start(&settings, &watched);
+    let range = json!({"start_date": "2026-11-20", "end_date": "2026-11-21"});
+    assert_eq!(f.api.invoke(range).report()["status"], "success");
+
+    let query = format!("verification_token={WEBHOOK_TOKEN}&challenge=ch-7");
+    let answer = f.api.invoke(function_url_event("GET", &query, &[], "", false));
+    let answer = answer.report();
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    assert_eq!(answer["body"], r#"{"challenge":"ch-7"}"#);
+    let wrong =
+        f.api.invoke(function_url_event("GET", "verification_token=x&challenge=c", &[], "", false));
+    assert_eq!(wrong.report()["statusCode"], 401);
+
+    let forged = delivery("update", "daily_sleep", "daily_sleep-2026-11-20");
+    let headers = signed(&forged, now_seconds(), "not-the-secret");
+    let answer = f.api.invoke(function_url_event("POST", "", &headers, &forged, false));
+    assert_eq!(answer.report()["statusCode"], 401);
+    assert!(lake.oura.requests_to("daily_sleep-2026-11-20").is_empty());
+
+    let revised = daily("daily_sleep", "2026-11-21").replace("80", "91");
+    lake.oura.replace("daily_sleep", [daily("daily_sleep", "2026-11-20"), revised.clone()]);
+    let good = delivery("update", "daily_sleep", "daily_sleep-2026-11-21");
+    let headers = signed(&good, now_seconds(), CLIENT_SECRET);
+    let answer = f.api.invoke(function_url_event("POST", "", &headers, &good, true));
+    let answer = answer.report();
+    assert_eq!(answer["statusCode"], 200, "{answer}\n{}", f.logs());
+    assert_eq!(answer["headers"]["content-type"], "application/json");
+    // Applied before the answer: the object is there now.
+    let key = "oura/daily_sleep/year=2026/month=11/day=21/daily_sleep_2026-11-21.jsonl";
+    let object = lake.aws.s3.get_object().bucket(&lake.bucket).key(key).send().await.unwrap();
+    let text = String::from_utf8(object.body.collect().await.unwrap().to_vec()).unwrap();
+    assert_eq!(text, revised + "\n");
+    let item = lake
+        .aws
+        .dynamodb
+        .get_item()
+        .table_name(&lake.table)
+        .key("pk", AttributeValue::S("oura#webhook_delivery".into()))
+        .key("sk", AttributeValue::S("daily_sleep".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    let body = item.item().and_then(|i| i.get("body")).and_then(|b| b.as_s().ok()).cloned();
+    assert!(body.is_some_and(|b| b.contains("daily_sleep-2026-11-21")), "{:?}", item.item());
+
+    assert_eq!(
+        f.api.invoke(json!({"date": "2026-11-21", "days": 1})).report()["status"],
+        "success"
+    );
+    let logs = f.logs();
+    for secret in [CLIENT_SECRET, WEBHOOK_TOKEN, TOKEN] {
+        assert!(!logs.contains(secret), "{logs}");
+    }
+    watched.assert_untouched();
+}
+
 /// In Lambda mode a scheduled run renews the recorded webhook subscriptions that expire
 /// soon, after its own work, and its answer says so; a subscription not due is left alone,
 /// and neither the client secret nor the verification token shows in the logs or the answer.

@@ -457,3 +457,34 @@ fn a_stop_records_what_is_queued_as_pending() {
     assert_eq!(body["object_ids"], json!(["daily_sleep-2026-11-21"]));
     assert_eq!(body["reason"], "the receiver stopped");
 }
+
+/// A webhook-triggered run sends no message when it succeeds (the morning message stays the
+/// daily sync's), and one when it fails; the failed delivery stays pending with the cause.
+#[test]
+fn a_webhook_run_tells_only_of_failures() {
+    use crate::fake_oura::Fault;
+    use crate::recorder::{Recorder, Reply};
+    let env = synced_lake();
+    let hook = Recorder::always(Reply::ok("{}"));
+    let url = format!("{}/hook", hook.base);
+    let notify = [("OURA_NOTIFY", "webhook"), ("NOTIFY_WEBHOOK_URL", url.as_str())];
+    let mut serve = Serve::start(&env, &notify);
+    env.oura.replace("daily_activity", [activity(DAYS[0]), revised_activity(), activity(DAYS[2])]);
+    assert_eq!(serve.deliver(&delivery("update", "daily_activity", "act-2026-11-21")), 200);
+    serve.wait_for("Deliveries applied.", 1);
+    assert_eq!(env.lake_file("daily_activity", DAYS[1]).unwrap(), revised_activity() + "\n");
+    assert!(hook.requests().is_empty(), "a message for a good webhook run");
+
+    // Oura refuses the day's query: the run fails, and says so.
+    env.oura.fault("daily_sleep", [Fault::Status(400)]);
+    assert_eq!(serve.deliver(&delivery("update", "daily_sleep", "daily_sleep-2026-11-21")), 200);
+    serve.wait_for("Deliveries applied.", 2);
+    let sent = hook.requests();
+    assert_eq!(sent.len(), 1, "one message for the failed run");
+    assert_ne!(sent[0].json()["status"], "success", "{}", sent[0].body_text());
+    // Pending under the day whose data waits.
+    assert_eq!(record_names(&env, "webhook_pending"), ["daily_sleep.2026-11-21.json"]);
+    let body = record(&env, "webhook_pending", "daily_sleep.2026-11-21").unwrap();
+    assert_eq!(body["object_ids"], json!(["daily_sleep-2026-11-21"]));
+    assert!(body["reason"].as_str().unwrap().contains("400"), "{body}");
+}

@@ -10,6 +10,10 @@
 //! - optional `"types"` (a list of names, or one comma-separated string) and `"days"` (a
 //!   number, not with `start_date`): `--types` and `--days`.
 //!
+//! A Lambda Function URL (API Gateway v2 HTTP) event, `requestContext.http.method` set, is no
+//! sync at all: it is an Oura webhook call, read by [`http_request`] for the receiver, and
+//! answered in the Function URL response shape ([`http_response`]).
+//!
 //! These are bio-lakehouse's three shapes plus the two optional fields. Anything else is a
 //! bad event, named in one line: an unknown field (a typo must not silently sync the default
 //! window), a value of the wrong kind, a date that is not `YYYY-MM-DD`, two windows at once.
@@ -22,6 +26,7 @@ use crate::cli::SyncArgs;
 use crate::config::{MAX_DAYS, parse_date, parse_number};
 use crate::datatype::DataType;
 use crate::error::UserError;
+use crate::webhooks::receiver::{HttpRequest, HttpResponse, MAX_BODY_BYTES};
 
 /// The fields an event may carry (the scheduler's own are told apart first).
 const FIELDS: [&str; 5] = ["date", "start_date", "end_date", "types", "days"];
@@ -131,6 +136,56 @@ impl Request {
             silver_dest: None,
         }
     }
+}
+
+/// The HTTP request a Function URL (API Gateway v2 HTTP) event carries: `None` for any other
+/// event; `Some(Err(answer))` when it is one but cannot be read (a body that is not base64 as
+/// said, or too large), with the answer to give.
+pub fn http_request(event: &Value) -> Option<Result<HttpRequest, HttpResponse>> {
+    let method = event.pointer("/requestContext/http/method")?.as_str()?;
+    let query = event.get("rawQueryString").and_then(Value::as_str).unwrap_or_default();
+    let headers = match event.get("headers") {
+        Some(Value::Object(headers)) => headers
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((name.to_ascii_lowercase(), value.as_str()?.to_string()))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let text = event.get("body").and_then(Value::as_str).unwrap_or_default();
+    let body = if event.get("isBase64Encoded").and_then(Value::as_bool).unwrap_or(false) {
+        use base64::Engine;
+        match base64::engine::general_purpose::STANDARD.decode(text) {
+            Ok(body) => body,
+            Err(_) => return Some(Err(error_response(400, "the body is not base64"))),
+        }
+    } else {
+        text.as_bytes().to_vec()
+    };
+    if body.len() > MAX_BODY_BYTES {
+        return Some(Err(error_response(413, "body too large")));
+    }
+    Some(Ok(HttpRequest {
+        method: method.to_ascii_uppercase(),
+        query: query.to_string(),
+        headers,
+        body,
+    }))
+}
+
+fn error_response(status: u16, detail: &str) -> HttpResponse {
+    HttpResponse { status, body: serde_json::json!({ "detail": detail }).to_string() }
+}
+
+/// `response` in the Function URL response shape.
+pub fn http_response(response: &HttpResponse) -> Value {
+    serde_json::json!({
+        "statusCode": response.status,
+        "headers": { "content-type": "application/json" },
+        "body": response.body,
+        "isBase64Encoded": false,
+    })
 }
 
 /// A bad event's error: a usage error whose message starts with "the event".
@@ -273,6 +328,34 @@ mod tests {
         assert_eq!(r.types.as_deref(), Some("daily_sleep,workout"));
         assert_eq!(request(json!({"days": "14"})).days.as_deref(), Some("14"));
         assert_eq!(request(json!({"start_date": "2025-01-01"})).to, None);
+    }
+
+    /// A Function URL event is an HTTP request (method, raw query, lower-case headers, the
+    /// body decoded when base64); any other event is not; the answer has the Function URL
+    /// response shape.
+    #[test]
+    fn function_url_events_are_http_requests() {
+        let event = json!({
+            "version": "2.0", "rawPath": "/", "rawQueryString": "challenge=c&verification_token=t",
+            "headers": {"X-Oura-Signature": "AB", "content-type": "application/json"},
+            "requestContext": {"http": {"method": "post", "path": "/"}},
+            "body": "eyJhIjoxfQ==", "isBase64Encoded": true
+        });
+        let request = http_request(&event).unwrap().unwrap();
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.query, "challenge=c&verification_token=t");
+        assert!(request.headers.contains(&("x-oura-signature".into(), "AB".into())));
+        assert_eq!(request.body, br#"{"a":1}"#);
+        let plain = json!({"requestContext": {"http": {"method": "GET"}}, "body": "x"});
+        assert_eq!(http_request(&plain).unwrap().unwrap().body, b"x");
+        let bad = json!({"requestContext": {"http": {"method": "POST"}}, "body": "%%", "isBase64Encoded": true});
+        assert_eq!(http_request(&bad).unwrap().unwrap_err().status, 400);
+        assert!(http_request(&json!({})).is_none());
+        assert!(http_request(&json!({"date": "2026-01-01"})).is_none());
+        let answer = http_response(&HttpResponse { status: 401, body: "{}".into() });
+        assert_eq!(answer["statusCode"], 401);
+        assert_eq!(answer["headers"]["content-type"], "application/json");
+        assert_eq!(answer["isBase64Encoded"], false);
     }
 
     /// Every bad event is refused with a message naming what is wrong.

@@ -8,6 +8,12 @@
 //! whose message is the summary's first line (so the `Errors` metric, the schedule's retries
 //! and its dead-letter queue see it); a bad event is an invocation error naming what is
 //! wrong, and the function goes on serving the next events.
+//!
+//! A Function URL event is an Oura webhook call instead ([`Function::receive`]): answered by
+//! the receiver's one handler; a delivery is applied (or recorded as pending) before the
+//! answer, within [`WEBHOOK_BUDGET`] of Oura's 10 s, and the answer is 2xx whenever the
+//! delivery is safe in the lake or the ledger (503, which Oura retries, only when neither
+//! could take it).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,13 +27,26 @@ use super::event::Request;
 use super::{deadline, place};
 use crate::auth::store::StoreUri;
 use crate::cli::{Cli, Command};
+use crate::commands::sync::{LakeGate, open, quiet_notifiers};
 use crate::config::{CommandConfig, Config, EnvSnapshot, SyncConfig};
 use crate::error::{EXIT_LOGIN, EXIT_OK, EXIT_USAGE, exit_code};
 use crate::report::run_exit_code;
 use crate::runtime::{LogProgress, Runtime};
+use crate::webhooks::apply::Target;
+use crate::webhooks::queue::Batch;
+use crate::webhooks::receiver::{HttpRequest, HttpResponse};
 
 /// The longest error message sent to Lambda (one line; a longer one is cut).
 const MAX_MESSAGE: usize = 1000;
+
+/// How long a webhook invocation may work before it answers: Oura waits 10 s. The run is
+/// asked to stop at [`WEBHOOK_STOP`] (its pieces in flight finish); past the budget it is
+/// dropped and the delivery recorded as pending.
+pub const WEBHOOK_BUDGET: Duration = Duration::from_secs(8);
+const WEBHOOK_STOP: Duration = Duration::from_secs(6);
+
+/// How long a webhook invocation waits for another run's locks.
+const WEBHOOK_LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// How often a long run logs how far it is.
 const PROGRESS_EVERY: Duration = Duration::from_secs(30);
@@ -57,6 +76,14 @@ impl Function {
     /// Answers one event (see the module doc).
     pub async fn invoke(&self, event: LambdaEvent<Value>) -> Result<Value, Diagnostic> {
         let context = event.context;
+        if let Some(http) = super::event::http_request(&event.payload) {
+            let answer = match http {
+                // Boxed: the receiver's future is deep, and the type's layout would be too.
+                Ok(http) => Box::pin(self.receive(&http, context.deadline)).await,
+                Err(answer) => answer,
+            };
+            return Ok(super::event::http_response(&answer));
+        }
         let request = Request::from_event(&event.payload).map_err(|e| diagnostic(&e))?;
         tracing::info!(
             request_id = %context.request_id,
@@ -84,6 +111,61 @@ impl Function {
             let cause = report.error.as_deref().unwrap_or_default();
             tracing::error!(summary = first, error = cause, "The run failed.");
             Err(Diagnostic { error_type: error_type(code).into(), error_message: first.into() })
+        }
+    }
+}
+
+impl Function {
+    /// Answers one webhook call (see the module doc); `deadline` is the invocation's, in
+    /// Unix milliseconds.
+    async fn receive(&self, http: &HttpRequest, deadline: u64) -> HttpResponse {
+        let receiver = crate::config::receiver_settings(&self.env);
+        let (answer, delivery) = receiver.handle(http, Timestamp::now());
+        let Some(delivery) = delivery else {
+            tracing::info!(method = %http.method, status = answer.status, "Webhook call answered.");
+            return answer;
+        };
+        tracing::info!(
+            r#type = %delivery.data_type, event = %delivery.event, object_id = %delivery.object_id,
+            "Delivery received."
+        );
+        let mut batch = Batch::default();
+        batch.add(&delivery);
+        match self.apply(batch, deadline).await {
+            Ok(()) => answer,
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "The delivery is neither applied nor recorded; Oura will send it again.");
+                HttpResponse { status: 503, body: r#"{"detail":"try again"}"#.into() }
+            }
+        }
+    }
+
+    /// Applies `batch` within the budget, or records it as pending; an error only when it is
+    /// neither applied nor recorded.
+    async fn apply(&self, batch: Batch, deadline: u64) -> anyhow::Result<()> {
+        let config = resolve(&self.env, &Request::default(), Timestamp::now())?;
+        let sync = sync_part(&config);
+        let runtime = Runtime { cancel: CancellationToken::new(), ..self.runtime.clone() };
+        let remaining = Duration::from_millis(deadline)
+            .saturating_sub(Duration::from_millis(Timestamp::now().as_millisecond().max(0) as u64));
+        let budget = WEBHOOK_BUDGET.min(remaining.saturating_sub(Duration::from_secs(1)));
+        let timer = tokio::spawn(cancel_after(WEBHOOK_STOP.min(budget), runtime.cancel.clone()));
+        let mut opened = open(&config, sync, quiet_notifiers(sync)?).await?;
+        // Renewing subscriptions is the daily sync's work, not every delivery's.
+        opened.account.webhooks = None;
+        let target = Target { runtime: &runtime, account: &opened.account, template: &opened.job };
+        let gate = LakeGate {
+            store: &opened.store,
+            lake_lock: sync.lake_lock.as_ref(),
+            wait: WEBHOOK_LOCK_WAIT,
+        };
+        let outcome =
+            tokio::time::timeout(budget, target.apply_recorded(batch.clone(), &gate)).await;
+        timer.abort();
+        match outcome {
+            Ok(applied) if applied.left.is_empty() => Ok(()),
+            Ok(applied) => target.set_aside(&applied.left, &applied.reason).await.map(drop),
+            Err(_) => target.set_aside(&batch, "the invocation's time ran out").await.map(drop),
         }
     }
 }
