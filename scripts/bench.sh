@@ -13,7 +13,9 @@
 # sync the plain way (curl per endpoint, the AWS CLI per object). Prints, per run: wall time,
 # requests, 429s, objects written, peak RSS, the lower bound the run could reach, and the
 # wall time over that bound. Then (issue 27) `oura-sync mcp` on the 3-year lake: start-up to
-# the answer to `initialize`, each typical call, and the server's peak RSS.
+# the answer to `initialize`, each typical call, and the server's peak RSS. Then (issue 23)
+# webhook deliveries to `oura-sync serve`: delivery to the day's object written, and the
+# requests per delivery.
 #
 #   scripts/bench.sh            # everything (first run installs moto and the AWS CLI: ~1 min)
 #   BENCH_SKIP_PLAIN=1 BENCH_SKIP_S3=1 scripts/bench.sh   # without the plain way, without S3
@@ -21,6 +23,8 @@
 #   TMPDIR=/dev/shm scripts/bench.sh        # the lakes in memory instead of on the disk
 #   BENCH_SKIP_SLOW_DISK=1 scripts/bench.sh  # without the slow-fsync rows (they need strace)
 #   BENCH_ONLY_MCP=1 scripts/bench.sh       # only `oura-sync mcp` on the 3-year lake (issue 27)
+#   BENCH_ONLY_WEBHOOKS=1 scripts/bench.sh  # only the webhook deliveries to `serve` (issue 23)
+#   BENCH_SKIP_WEBHOOKS=1 scripts/bench.sh  # without them
 #
 # On ext4 without a journal, new files are slow for up to six minutes after many were deleted
 # (ext4 skips recently freed inodes one by one): run it well after a test suite or a build, or
@@ -36,9 +40,26 @@ WORK=$(mktemp -d)
 trap 'kill "${FAKE_PID:-}" "${REAL_PAGES_PID:-}" "${SLOW_DISK_PID:-}" "${SMALL_PAGES_PID:-}" "${TEN_YEARS_PID:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "Building (release)..." >&2
-cargo build --release --locked --quiet --bin oura-sync --example fake_oura
+cargo build --release --locked --quiet --bin oura-sync --example fake_oura --example bench_webhooks
 TARGET=${CARGO_TARGET_DIR:-$PWD/target}
 BIN=$TARGET/release/oura-sync
+
+# Webhook deliveries (issue 23 point 6): examples/bench_webhooks starts its own fake Oura (a
+# week of sized records, $DELAY_MS ms a request) and `oura-sync serve` on a fresh lake (silver
+# on, the default), then sends signed `update` deliveries of one day's daily_activity: one
+# after the other, each timed to its day's object written, with the Oura requests it cost;
+# then as many at once about one change (coalescing).
+webhook_rows() {
+  printf '\nWebhook deliveries to `oura-sync serve` (fake Oura: %s ms a request)\n\n' "$DELAY_MS"
+  "$TARGET/release/examples/bench_webhooks" --bin "$BIN" --deliveries "${BENCH_WEBHOOK_DELIVERIES:-100}" \
+    --delay-ms "$DELAY_MS" --end "$END"
+  echo
+}
+if [ -n "${BENCH_ONLY_WEBHOOKS:-}" ]; then
+  webhook_rows
+  echo "Machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  exit 0
+fi
 
 # shellcheck source=../.ci/aws-emulator.sh
 source .ci/aws-emulator.sh >&2
@@ -262,6 +283,9 @@ fi
 if [ -n "${BENCH_ONLY_MCP:-}" ]; then
   echo "Machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   exit 0
+fi
+if [ -z "${BENCH_SKIP_WEBHOOKS:-}" ] && [ -z "${BENCH_ONLY_LEDGERS:-}" ]; then
+  webhook_rows
 fi
 
 # The ledger forms side by side: the same daily 7-day sync (then again, nothing changed) into

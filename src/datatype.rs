@@ -115,6 +115,12 @@ impl DataType {
         types.dedup();
         Ok(types)
     }
+
+    /// The place of the type named `name` in [`DataType::ALL`] (the order reports list
+    /// types in); an unknown name sorts last.
+    pub fn rank_of(name: &str) -> usize {
+        DataType::ALL.iter().position(|t| t.name() == name).unwrap_or(usize::MAX)
+    }
 }
 
 impl fmt::Display for DataType {

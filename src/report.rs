@@ -91,6 +91,10 @@ pub struct TypeReport {
     /// How the type went against the granted scopes, when they did not seem to cover it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The days whose object the run wrote, rewrote or removed (not in the JSON): what the
+    /// webhooks' safety net compares with the deliveries ([`crate::webhooks::poll`]).
+    #[serde(skip)]
+    pub changed_days: Vec<Date>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -112,6 +116,7 @@ impl TypeReport {
             revised: 0,
             conflicting: 0,
             note: None,
+            changed_days: Vec::new(),
         }
     }
 
@@ -168,6 +173,10 @@ pub struct RunReport {
     /// The morning briefing of the window's last day, from the lake (`null` for a dry run, a
     /// run that stopped, or one that synced none of the briefing's types).
     pub briefing: Option<Briefing>,
+    /// What the user should know though the run's status does not show it (webhook
+    /// deliveries that stopped, …), one line each; absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The renewal of the webhook subscriptions after the sync (absent when webhooks are not
     /// configured): its warnings are shown, never a change of status.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -212,6 +221,7 @@ impl RunReport {
             login_needed: false,
             silver: None,
             briefing: None,
+            warnings: Vec::new(),
             webhooks: None,
         }
     }
@@ -273,6 +283,9 @@ impl RunReport {
         if let Some(silver) = &mut self.silver {
             clean(&mut silver.error);
         }
+        for warning in &mut self.warnings {
+            *warning = crate::scrub::scrub(warning);
+        }
         if let Some(webhooks) = &mut self.webhooks {
             for warning in &mut webhooks.warnings {
                 *warning = crate::scrub::scrub(warning);
@@ -308,10 +321,8 @@ impl RunReport {
 
     /// The types in the canonical order of [`DataType::ALL`] (unknown names last).
     fn ordered_types(&self) -> impl Iterator<Item = (&str, &TypeReport)> {
-        let rank =
-            |name: &str| DataType::ALL.iter().position(|t| t.name() == name).unwrap_or(usize::MAX);
         let mut types: Vec<_> = self.types.iter().map(|(n, t)| (n.as_str(), t)).collect();
-        types.sort_by_key(|(n, _)| rank(n));
+        types.sort_by_key(|(n, _)| DataType::rank_of(n));
         types.into_iter()
     }
 
@@ -415,6 +426,7 @@ impl RunReport {
             let types = if failed_with_run_error == 1 { "type" } else { "types" };
             notes.push(format!("❌ {failed_with_run_error} {types} failed with it"));
         }
+        notes.extend(self.warnings.iter().map(|w| format!("⚠️ {}", one_line(w, 400))));
         // Failures matter more than counts when space runs out: list them first after the head.
         notes.sort_by_key(|n| !n.starts_with('❌'));
         lines.extend(notes);
@@ -585,5 +597,20 @@ mod tests {
         assert_eq!(r.status, RunStatus::Partial);
         assert!(r.summary().contains("❌ silver: disk full"), "{}", r.summary());
         assert_eq!(r.failures()[0].data_type, "silver");
+    }
+
+    /// A warning (webhook deliveries that stopped) reaches the summary, after the failures,
+    /// without changing the run's status.
+    #[test]
+    fn warnings_reach_the_summary_without_changing_the_status() {
+        let mut types = BTreeMap::new();
+        types.insert("daily_sleep".into(), ok(7));
+        let mut r = report(types);
+        r.warnings.push("webhook deliveries have stopped: …".into());
+        assert_eq!(r.status, RunStatus::Success);
+        let text = r.summary();
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines[1], "⚠️ webhook deliveries have stopped: …", "{text}");
+        assert_eq!(lines[2], "daily_sleep: 7");
     }
 }

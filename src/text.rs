@@ -1,5 +1,6 @@
 //! Text helpers shared by every message the user reads: one line of bounded length, an
-//! error's chain of causes on that line, and a message's markup taken off for a terminal.
+//! error's chain of causes on that line, a message's markup taken off for a terminal, and a
+//! rough human duration.
 
 /// `text` on one line (newlines and runs of white space folded) of at most `max` characters;
 /// a longer text is cut and ends in `…`.
@@ -63,6 +64,17 @@ fn line_without_bold(line: &str) -> String {
     chars.iter().zip(drop).filter(|(_, d)| !d).map(|(c, _)| c).collect()
 }
 
+/// A rough, human duration between two instants ("3 h", "2 d").
+pub fn age(from: jiff::Timestamp, to: jiff::Timestamp) -> String {
+    let secs = from.duration_until(to).as_secs().max(0);
+    match secs {
+        0..=119 => format!("{secs} s"),
+        120..=7199 => format!("{} min", secs / 60),
+        7200..=172_799 => format!("{} h", secs / 3600),
+        _ => format!("{} d", secs / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +130,16 @@ mod tests {
         );
         assert_eq!(without_markup("2 * 3 and a *lone star"), "2 * 3 and a *lone star");
         assert_eq!(without_markup("*a*\n*b"), "a\n*b");
+    }
+
+    /// Durations read as a person would say them, in the largest unit that keeps them exact
+    /// enough.
+    #[test]
+    fn ages_read_naturally() {
+        let t = |s| jiff::Timestamp::from_second(s).unwrap();
+        assert_eq!(age(t(0), t(30)), "30 s");
+        assert_eq!(age(t(0), t(600)), "10 min");
+        assert_eq!(age(t(0), t(3 * 3600)), "3 h");
+        assert_eq!(age(t(0), t(5 * 86_400)), "5 d");
     }
 }

@@ -15,6 +15,8 @@ use crate::notify::{Notifiers, NotifyStatus};
 use crate::report::{RunHead, RunReport};
 use crate::store::ObjectStore;
 use crate::store::byte_store::Encryption;
+use crate::webhooks::health::Health;
+use crate::webhooks::poll::Records;
 
 /// The text of the test message.
 const TEST_MESSAGE: &str =
@@ -75,6 +77,7 @@ pub async fn exec(config: &Config, doctor: &DoctorConfig) -> anyhow::Result<u8> 
 
     checks.push(destination(config, doctor).await);
     checks.extend(webhooks(config, doctor, now).await);
+    checks.extend(webhook_deliveries(config, doctor, now).await);
     checks.push(Check::pass(
         "time zone",
         match &doctor.timezone_name {
@@ -198,6 +201,18 @@ async fn webhooks(config: &Config, doctor: &DoctorConfig, now: Timestamp) -> Opt
             format!("cannot read the recorded subscriptions: {e:#}"),
             "run `oura-sync webhooks list` to record them again",
         )),
+    }
+}
+
+/// The webhook deliveries' checks ([`Health::checks`]) from the lake's records, when it has
+/// subscriptions; nothing when it has none or cannot be read (the destination check says why).
+async fn webhook_deliveries(config: &Config, doctor: &DoctorConfig, now: Timestamp) -> Vec<Check> {
+    let Some(lake) = &doctor.lake else { return Vec::new() };
+    let aws = crate::commands::Aws::new(&config.aws);
+    let Ok((_, ledger)) = crate::commands::backends(lake, &aws).await else { return Vec::new() };
+    match Records::read(&ledger).await {
+        Ok(records) => Health::of(&records, now).map(|h| h.checks(now)).unwrap_or_default(),
+        Err(_) => Vec::new(),
     }
 }
 

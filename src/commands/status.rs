@@ -17,6 +17,9 @@ use crate::ledger::{DayEntry, Ledger, RunEntry};
 use crate::silver::bronze::BronzeSource;
 use crate::silver::index::Verdict;
 use crate::store::ObjectStore;
+use crate::text::age;
+use crate::webhooks::health::Health;
+use crate::webhooks::poll::Records;
 
 /// Runs shown by `status`.
 const RECENT_RUNS: usize = 5;
@@ -45,6 +48,10 @@ struct Status {
     /// none is recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
     webhooks: Option<crate::webhooks::overview::Overview>,
+    /// The webhook deliveries and the daily sync as their safety net (README, Webhooks: the
+    /// daily sync is the safety net); absent when the lake has no subscription.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webhook_deliveries: Option<Health>,
 }
 
 #[derive(Serialize)]
@@ -123,6 +130,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         types.insert(data_type.name(), TypeFreshness { last_day, silver });
     }
     let webhooks = crate::webhooks::overview::read(&ledger, Timestamp::now()).await?;
+    let webhook_deliveries = Health::of(&Records::read(&ledger).await?, Timestamp::now());
     let report = Status {
         schema_version: crate::report::SCHEMA_VERSION,
         tokens_file: login_store.location(),
@@ -135,6 +143,7 @@ pub async fn exec(config: &Config, status: &StatusConfig) -> anyhow::Result<u8> 
         runs,
         types,
         webhooks,
+        webhook_deliveries,
     };
     if status.json {
         crate::stdout::print(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
@@ -253,6 +262,9 @@ fn render(status: &Status, now: Timestamp) -> String {
     if let Some(webhooks) = &status.webhooks {
         render_webhooks(&mut out, webhooks, now);
     }
+    if let Some(deliveries) = &status.webhook_deliveries {
+        out.push_str(&deliveries.lines(now));
+    }
     out
 }
 
@@ -302,30 +314,5 @@ fn verdict_name(verdict: Verdict) -> &'static str {
         Verdict::Missing => "missing",
         Verdict::Stale => "stale",
         Verdict::Damaged => "damaged",
-    }
-}
-
-/// A rough, human duration between two instants ("3 h", "2 d").
-fn age(from: Timestamp, to: Timestamp) -> String {
-    let secs = from.duration_until(to).as_secs().max(0);
-    match secs {
-        0..=119 => format!("{secs} s"),
-        120..=7199 => format!("{} min", secs / 60),
-        7200..=172_799 => format!("{} h", secs / 3600),
-        _ => format!("{} d", secs / 86_400),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_read_naturally() {
-        let t = |s| Timestamp::from_second(s).unwrap();
-        assert_eq!(age(t(0), t(30)), "30 s");
-        assert_eq!(age(t(0), t(600)), "10 min");
-        assert_eq!(age(t(0), t(3 * 3600)), "3 h");
-        assert_eq!(age(t(0), t(5 * 86_400)), "5 d");
     }
 }

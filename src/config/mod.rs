@@ -49,7 +49,7 @@ use crate::lock::RunLock;
 use crate::notify::{NotifyConfig, NotifyOn, parse_channels};
 use crate::oura::ClientOptions;
 use crate::oura::pacer::OURA_LIMIT;
-use crate::pipeline::SyncJob;
+use crate::pipeline::{RunTrigger, SyncJob};
 use crate::secret::Secret;
 use crate::store::LakeLock;
 use crate::store::byte_store::Encryption;
@@ -462,6 +462,7 @@ pub(crate) fn sync_config(
             // fetches; not many more, as each piece in flight holds up to ~1 MB of records.
             units_in_flight: concurrency + concurrency / 2,
             dashboard_in_lake: values::on_off(sources, "OURA_DASHBOARD_IN_LAKE")?,
+            trigger: RunTrigger::Poll,
             gone: Vec::new(),
         },
         timezone,

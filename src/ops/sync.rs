@@ -27,7 +27,7 @@ use crate::health::reader::{BronzeReader, LakeReader};
 use crate::ledger::{AnyLedger, Ledger};
 use crate::notify::{Notifiers, NotifyStatus};
 use crate::oura::OuraClient;
-use crate::pipeline::{Engine, SyncJob};
+use crate::pipeline::{Engine, RunTrigger, SyncJob};
 use crate::report::{RunHead, RunReport, RunStatus, TypeStatus};
 use crate::runtime::Runtime;
 #[cfg(feature = "parquet")]
@@ -133,7 +133,14 @@ async fn run_as(runtime: &Runtime, account: &Account, job: &SyncJob, run_id: Str
         };
         crate::dashboard::lake::write_after_sync(page).await;
     }
+    // The safety net: what the poll wrote that no webhook delivery brought.
+    if job.trigger == RunTrigger::Poll && !job.dry_run && !report.login_needed {
+        let found = crate::webhooks::poll::after_poll(&lake.ledger, &report, Timestamp::now());
+        report.warnings.extend(found.instrument(tracing::info_span!("webhooks")).await);
+    }
+    // The renewal is the poll's (the daily sync's), not each delivery's.
     if let Some(app) = &account.webhooks
+        && job.trigger == RunTrigger::Poll
         && !job.dry_run
         && !job.sandbox
         && !runtime.cancel.is_cancelled()

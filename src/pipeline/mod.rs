@@ -69,10 +69,24 @@ pub struct SyncJob {
     pub resume: bool,
     /// `OURA_DASHBOARD_IN_LAKE`: write the dashboard into the lake after the run.
     pub dashboard_in_lake: bool,
+    /// What started the run: the poll, or a webhook delivery (the receiver's runs).
+    pub trigger: RunTrigger,
     /// Document ids known to have left the days they were in (a webhook's `delete`, or a
     /// document Oura moved to another day): a held day the answer leaves empty is removed
     /// when every id it held is here or filed elsewhere by the answer. Empty for a poll.
     pub gone: Vec<String>,
+}
+
+/// What started a run. Only the poll records what it wrote that no webhook delivery brought
+/// (the safety net, [`crate::webhooks::poll`]); a run a delivery triggered writes what a
+/// delivery brought, so it records nothing of the kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RunTrigger {
+    /// `sync` by hand or on a schedule, the Lambda's scheduled or date events: the poll.
+    #[default]
+    Poll,
+    /// The webhook receiver, applying deliveries.
+    Webhook,
 }
 
 /// What the engine works with.

@@ -101,6 +101,7 @@ impl Engine<'_> {
                     total.days_unchanged += unit.days_unchanged;
                     total.revised += unit.revised;
                     total.conflicting += unit.conflicting;
+                    total.changed.extend(unit.changed);
                 }
                 Err(FetchError::Failed(cause)) => {
                     failure.get_or_insert(cause);
@@ -114,12 +115,15 @@ impl Engine<'_> {
                 }
             }
         }
+        total.changed.sort_unstable();
+        total.changed.dedup();
         let mut report = TypeReport {
             records: total.records,
             days_written: total.days_written,
             days_unchanged: total.days_unchanged,
             revised: total.revised,
             conflicting: total.conflicting,
+            changed_days: std::mem::take(&mut total.changed),
             ..TypeReport::with_status(if total.records > 0 {
                 TypeStatus::Ok
             } else {

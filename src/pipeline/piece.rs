@@ -13,6 +13,8 @@ pub(super) struct UnitOutcome {
     pub(super) days_unchanged: u64,
     pub(super) revised: u64,
     pub(super) conflicting: u64,
+    /// The days whose object was written, rewritten or removed ([`TypeReport::changed_days`]).
+    pub(super) changed: Vec<Date>,
     /// What the fetch showed about the server's pages.
     pub(super) seen: PageStats,
 }
@@ -151,6 +153,7 @@ impl Engine<'_> {
                 .await
                 .map_err(|e| FetchError::Failed(format!("cannot store {}: {e:#}", object.key)))?;
             outcome.days_written += 1;
+            outcome.changed.push(*day);
             tracing::info!(r#type = %data_type, %day, "Records moved out of the window to this day; filed them there.");
             entries.push(entry_of(*day, object));
         }
@@ -189,7 +192,10 @@ impl Engine<'_> {
                 Ok((put, recorded)) => {
                     let entry = entry_of(day, &object);
                     match put {
-                        PutOutcome::Written => outcome.days_written += 1,
+                        PutOutcome::Written => {
+                            outcome.days_written += 1;
+                            outcome.changed.push(day);
+                        }
                         PutOutcome::Unchanged => outcome.days_unchanged += 1,
                     }
                     if !recorded && known.get(&day).is_none_or(|k| !k.same_content(&entry)) {
@@ -209,6 +215,7 @@ impl Engine<'_> {
                     Ok(()) => {
                         tracing::info!(r#type = %data_type, %day, "Every record of the day moved to another day; removed its object.");
                         outcome.days_written += 1;
+                        outcome.changed.push(day);
                         entries.push(DayEntry::empty(
                             data_type.name(),
                             day,
@@ -225,6 +232,7 @@ impl Engine<'_> {
         // The neighbours outside the window, once the days their records moved to are stored.
         if first_error.is_none() && !edge_fixes.is_empty() {
             outcome.days_written += edge_fixes.len() as u64;
+            outcome.changed.extend(edge_fixes.iter().map(|fix| fix.day));
             match self.apply_edge_fixes(data_type, edge_fixes, synced_at).await {
                 Ok(fixed) => entries.extend(fixed),
                 Err(cause) => {

@@ -33,7 +33,7 @@ use crate::ledger::Ledger;
 use crate::oura::day_merge::record_id;
 use crate::oura::records::file_by_day;
 use crate::oura::{FetchError, OuraClient};
-use crate::pipeline::SyncJob;
+use crate::pipeline::{RunTrigger, SyncJob};
 use crate::report::{RunReport, TypeStatus};
 use crate::runtime::Runtime;
 use crate::store::ObjectStore;
@@ -420,7 +420,17 @@ pub fn jobs(resolved: &Resolved, template: &SyncJob) -> Vec<SyncJob> {
                 .iter()
                 .flat_map(|t| resolved.gone.get(t).into_iter().flatten().cloned())
                 .collect();
-            SyncJob { window, types, dry_run: false, resume: false, gone, ..template.clone() }
+            // A delivery's run: the safety net's poll records are the poll's alone.
+            let trigger = RunTrigger::Webhook;
+            SyncJob {
+                window,
+                types,
+                dry_run: false,
+                resume: false,
+                gone,
+                trigger,
+                ..template.clone()
+            }
         })
         .collect()
 }
@@ -440,6 +450,7 @@ mod tests {
             units_in_flight: 3,
             resume: true,
             dashboard_in_lake: false,
+            trigger: RunTrigger::Poll,
             gone: Vec::new(),
         }
     }
@@ -464,6 +475,8 @@ mod tests {
         assert_eq!(jobs[1].types, [DataType::DailyActivity, DataType::DailySleep]);
         assert!(jobs[1].gone.is_empty());
         assert!(jobs.iter().all(|j| !j.resume && !j.dry_run));
+        // A delivery's runs are no poll: they record nothing for the safety net.
+        assert!(jobs.iter().all(|j| j.trigger == RunTrigger::Webhook));
     }
 
     /// Days further apart than one query's span are cut into windows, and the windows in

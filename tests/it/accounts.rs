@@ -14,7 +14,7 @@ use oura_sync::ledger::{AnyLedger, LocalLedger};
 use oura_sync::notify::Notifiers;
 use oura_sync::oura::ClientOptions;
 use oura_sync::oura::pacer::Pacer;
-use oura_sync::pipeline::SyncJob;
+use oura_sync::pipeline::{RunTrigger, SyncJob};
 use oura_sync::report::RunStatus;
 use oura_sync::runtime::{NoProgress, Runtime};
 use oura_sync::secret::Secret;
@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 use crate::common::{TestEnv, expected_lake, lake_contents, seed_every_type};
 
 /// The account of `env`'s lake, logged in with the bare access token `token`.
-async fn account(env: &TestEnv, name: &str, token: &str) -> Account {
+pub(crate) async fn account(env: &TestEnv, name: &str, token: &str) -> Account {
     let store = AnyTokenStore::file(env.dir.path().join("no-tokens-file.json"));
     let tokens = TokenProvider::load(false, store, Some(Secret::new(token))).await.unwrap();
     Account {
@@ -76,6 +76,7 @@ async fn two_accounts_sync_at_once_sharing_one_pacer() {
         units_in_flight: 6,
         resume: false,
         dashboard_in_lake: false,
+        trigger: RunTrigger::Poll,
         gone: Vec::new(),
     };
     let (alice_account, bob_account) =

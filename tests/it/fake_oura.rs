@@ -265,6 +265,11 @@ async fn document(
     while inner.lock().unwrap().hold_from.is_some_and(|n| index >= n) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    // The same delay as every collection answer (the benchmark's network to Oura).
+    let delay = inner.lock().unwrap().delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let s = inner.lock().unwrap();
     let found = s.records.get(&kind).and_then(|records| {
         records.iter().find(|r| {

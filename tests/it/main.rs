@@ -81,5 +81,7 @@ mod mcp;
 mod lambda;
 // The webhook receiver: `serve` over real HTTP, signed deliveries applied to their days.
 mod webhooks_receive;
+// The daily poll as the webhooks' safety net: "deliveries have stopped" in sync, status, doctor.
+mod webhooks_safety_net;
 // `webhooks subscribe|list|renew|delete` and the daily renewal against the fake's subscription routes.
 mod webhooks_subscriptions;
