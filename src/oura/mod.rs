@@ -479,17 +479,8 @@ impl OuraClient {
                 TransportClass::Unreachable => AttemptError::Unreachable(transport_cause(&e)),
                 TransportClass::Transient => transient(transport_cause(&e)),
             })?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-        };
-        let (retry_after, reset) = (header("retry-after"), header("x-ratelimit-reset"));
-        let body: Bytes = read_capped(response, MAX_BODY_BYTES).await.map_err(|e| match e {
-            BodyError::TooLarge { .. } => transient(format!("the answer was cut off ({e})")),
-            BodyError::Transport(e) => {
-                transient(format!("the answer was cut off ({})", transport_cause(&e)))
-            }
-        })?;
+        let Answer { status, retry_after, reset, body } =
+            read_answer(response, MAX_BODY_BYTES).await.map_err(transient)?;
         match classify_status(status) {
             StatusClass::Success => parse_body(&body, bare).map_err(transient),
             StatusClass::RateLimited => {
@@ -586,6 +577,29 @@ fn parse_body(body: &[u8], bare: bool) -> Result<Body, String> {
     } else {
         serde_json::from_slice::<Page>(body).map(Body::Page).map_err(not_json)
     }
+}
+
+/// An answer of Oura's, read: its status, the headers that say how long to wait after a 429,
+/// and its body (at most the cap given).
+pub(crate) struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub reset: Option<String>,
+    pub body: Bytes,
+}
+
+/// Reads `response` whole, at most `cap` bytes of body; the error is the cause of a transient
+/// failure (a body cut off or too large), for the caller's own retry.
+pub(crate) async fn read_answer(response: reqwest::Response, cap: usize) -> Result<Answer, String> {
+    let status = response.status().as_u16();
+    let header =
+        |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (retry_after, reset) = (header("retry-after"), header("x-ratelimit-reset"));
+    let body = read_capped(response, cap).await.map_err(|e| match e {
+        BodyError::TooLarge { .. } => format!("the answer was cut off ({e})"),
+        BodyError::Transport(e) => format!("the answer was cut off ({})", transport_cause(&e)),
+    })?;
+    Ok(Answer { status, retry_after, reset, body })
 }
 
 /// The `detail` (or `message`, `error_description`, `error`) of an error body, on one line.

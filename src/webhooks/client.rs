@@ -19,13 +19,14 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::WebhookApp;
 use super::data_type::EventType;
 use crate::datatype::DataType;
-use crate::http_body::{BodyError, read_capped};
 use crate::oura::pacer::Pacer;
 use crate::oura::retry::{
     MAX_CONNECT_ATTEMPTS, MAX_RATE_LIMIT_WAIT, StatusClass, TransportClass, classify_status,
     classify_transport, rate_limit_wait,
 };
-use crate::oura::{ClientOptions, MAX_ATTEMPTS, error_detail, transport_cause};
+use crate::oura::{
+    Answer, ClientOptions, MAX_ATTEMPTS, error_detail, read_answer, transport_cause,
+};
 use crate::secret::Secret;
 
 /// The largest answer read from a management route (a list of a few hundred subscriptions
@@ -310,17 +311,8 @@ impl SubscriptionClient {
                 TransportClass::Unreachable => Attempt::Unreachable(transport_cause(&e)),
                 TransportClass::Transient => transient(transport_cause(&e)),
             })?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-        };
-        let (retry_after, reset) = (header("retry-after"), header("x-ratelimit-reset"));
-        let body = read_capped(response, MAX_BODY).await.map_err(|e| match e {
-            BodyError::TooLarge { .. } => transient(format!("the answer was cut off ({e})")),
-            BodyError::Transport(e) => {
-                transient(format!("the answer was cut off ({})", transport_cause(&e)))
-            }
-        })?;
+        let Answer { status, retry_after, reset, body } =
+            read_answer(response, MAX_BODY).await.map_err(transient)?;
         let detail = || error_detail(&body);
         match classify_status(status) {
             StatusClass::Success => Ok(body),
