@@ -117,13 +117,15 @@ pub async fn rebuild(
         let known = match ledger.days(data_type, window).await {
             Ok(known) => known,
             Err(e) => match ledger {
-                AnyLedger::Local(local) => match local.set_aside_damaged(data_type).await? {
-                    Some(aside) => {
-                        report.set_aside.push(aside.display().to_string());
-                        BTreeMap::new()
+                AnyLedger::Local(local) => {
+                    let aside = local.set_aside_damaged(data_type).await?;
+                    if aside.is_empty() {
+                        return Err(e);
                     }
-                    None => return Err(e),
-                },
+                    report.set_aside.extend(aside.iter().map(|p| p.display().to_string()));
+                    // The years whose files still read keep their entries.
+                    ledger.days(data_type, window).await?
+                }
                 _ => return Err(e),
             },
         };

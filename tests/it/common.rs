@@ -81,12 +81,10 @@ impl TestEnv {
         text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
     }
 
-    /// The day entries of one type in the local ledger.
+    /// The day entries of one type in the local ledger (its year files `days/<type>/<YYYY>.json`
+    /// merged into one object); `Null` when it has none.
     pub fn ledger_days(&self, data_type: &str) -> serde_json::Value {
-        let path = self.lake().join(format!("_ledger/days/{data_type}.json"));
-        std::fs::read_to_string(path)
-            .map(|t| serde_json::from_str(&t).unwrap())
-            .unwrap_or(serde_json::Value::Null)
+        ledger_days_of(&self.lake(), data_type)
     }
 }
 
@@ -218,4 +216,33 @@ pub fn expected_lake(days: &[&str], last_day: &str) -> std::collections::BTreeMa
         r#"{"id":"me","age":40,"email":"x@example.com"}"#.to_string() + "\n",
     );
     lake
+}
+
+/// The day entries of `data_type` in the local ledger of `lake`: its year files
+/// (`_ledger/days/<type>/<YYYY>.json`) merged into one object, `Null` when it has none.
+pub fn ledger_days_of(lake: &std::path::Path, data_type: &str) -> serde_json::Value {
+    let dir = lake.join("_ledger/days").join(data_type);
+    let mut years: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".json"))
+                .is_some_and(|year| year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .collect();
+    years.sort();
+    if years.is_empty() {
+        return serde_json::Value::Null;
+    }
+    let mut days = serde_json::Map::new();
+    for path in years {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let year: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+        days.extend(year);
+    }
+    serde_json::Value::Object(days)
 }

@@ -405,10 +405,8 @@ fn lake_shas(lake: &Path) -> BTreeMap<(String, String), String> {
 fn ledger_shas(lake: &Path) -> BTreeMap<(String, String), String> {
     let mut days = BTreeMap::new();
     for entry in std::fs::read_dir(lake.join("_ledger/days")).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(kind) = name.strip_suffix(".json") else { continue };
-        let map: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+        let kind = entry.file_name().to_string_lossy().into_owned();
+        let map = ledger_days_of(lake, &kind);
         for (day, e) in map.as_object().unwrap() {
             if e["record_count"].as_u64().unwrap() > 0 {
                 days.insert((kind.to_string(), day.clone()), e["sha256"].as_str().unwrap().into());
@@ -608,17 +606,22 @@ fn a_wrong_typed_tokens_file_value_is_not_quoted() {
     assert!(!text.contains("tok-SECRET-wrong-type") && !text.contains("acc-SECRET"), "{text}");
 }
 
-/// A temporary file a killed run left in `_ledger/days/` is removed by the next sync.
+/// A temporary file a killed run left in `_ledger/days/` or a type's directory of year files
+/// is removed by the next sync.
 #[test]
 fn stale_ledger_temporary_files_are_removed() {
     let env = TestEnv::new();
     seed_every_type(&env.oura, &["2026-11-23"]);
     let stale = env.lake().join("_ledger/days/.oura-sync-killed.tmp");
-    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
-    std::fs::write(&stale, b"{\"2026-11").unwrap();
+    let stale_in_type = env.lake().join("_ledger/days/daily_sleep/.oura-sync-killed.tmp");
+    for file in [&stale, &stale_in_type] {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, b"{\"2026-11").unwrap();
+    }
     let out = env.run(&["sync", "2026-11-23", "--days", "1"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stale.exists());
+    assert!(!stale_in_type.exists());
 }
 
 /// Lake and ledger files get the mode any new file gets under the user's umask (0644 under
@@ -641,7 +644,7 @@ fn lake_files_follow_the_umask() {
     let mode = |p: PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let day = env.lake().join("daily_sleep/year=2026/month=11/day=23/daily_sleep_2026-11-23.jsonl");
     assert_eq!(mode(day), 0o644);
-    assert_eq!(mode(env.lake().join("_ledger/days/daily_sleep.json")), 0o644);
+    assert_eq!(mode(env.lake().join("_ledger/days/daily_sleep/2026.json")), 0o644);
     assert_eq!(mode(env.lake().join("_ledger/runs.jsonl")), 0o644);
 }
 

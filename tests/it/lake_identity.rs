@@ -289,7 +289,7 @@ fn a_record_re_dated_across_the_windows_first_day_lives_in_one_day() {
     assert_eq!(env.ledger_days("tag")["2026-11-27"]["record_count"], 1);
 }
 
-/// Attack 9: a truncated `_ledger/days/daily_sleep.json` is rebuilt from the lake's objects
+/// Attack 9: a truncated `_ledger/days/daily_sleep/2026.json` is rebuilt from the lake's objects
 /// by the next sync, with a warning (the damaged file kept beside it): the ledger lists all 28
 /// days again, `status` and `dashboard` run, and silver's November keeps its 28 rows (before:
 /// the advice was to move the file away, after which the ledger held 7 days and silver 3
@@ -301,7 +301,7 @@ fn a_damaged_ledger_file_is_rebuilt_from_the_lake() {
     env.oura.add("daily_sleep", days.iter().map(|d| daily("daily_sleep", d)));
     let backfill = ["sync", "--from", "2026-11-01", "--to", "2026-11-28", "--types", "daily_sleep"];
     assert_eq!(env.run(&backfill).status.code(), Some(0));
-    let ledger_file = env.lake().join("_ledger/days/daily_sleep.json");
+    let ledger_file = env.lake().join("_ledger/days/daily_sleep/2026.json");
     let whole = std::fs::read(&ledger_file).unwrap();
     std::fs::write(&ledger_file, &whole[..whole.len() / 2]).unwrap();
 
@@ -315,10 +315,10 @@ fn a_damaged_ledger_file_is_rebuilt_from_the_lake() {
     let ledger = env.ledger_days("daily_sleep");
     assert_eq!(ledger.as_object().unwrap().len(), 28, "{ledger}");
     assert!(
-        std::fs::read_dir(env.lake().join("_ledger/days"))
+        std::fs::read_dir(env.lake().join("_ledger/days/daily_sleep"))
             .unwrap()
             .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("daily_sleep.json.damaged-"))
+            .any(|e| e.file_name().to_string_lossy().starts_with("2026.json.damaged-"))
     );
     let silver = SilverTables::local(env.lake().join("_silver"));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
