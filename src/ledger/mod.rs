@@ -210,6 +210,39 @@ pub enum AnyLedger {
 }
 
 impl AnyLedger {
+    /// True when every day entry of a type is read at once cheaply (the local ledger's year
+    /// files), so that a repair can look at all of them, not only at the days the lake lists
+    /// (a table is asked over that span: the ingestion log takes one `Query` per day).
+    pub fn reads_every_day_at_once(&self) -> bool {
+        matches!(self, AnyLedger::Local(_))
+    }
+
+    /// The types whose stored day entries cannot be read (a local days file torn, truncated
+    /// or flipped), for a repair to rebuild; a table has no such damage to find.
+    pub async fn damaged_types(&self) -> Vec<DataType> {
+        match self {
+            AnyLedger::Local(l) => l.damaged_types().await,
+            #[allow(unreachable_patterns)]
+            _ => Vec::new(),
+        }
+    }
+
+    /// Moves the damaged stored day entries of `data_type` aside (kept for a person to look
+    /// at) so that a rebuild starts from those that still read; returns where they went, none
+    /// when nothing was damaged.
+    pub async fn set_aside_damaged(&self, data_type: DataType) -> anyhow::Result<Vec<String>> {
+        match self {
+            AnyLedger::Local(l) => Ok(l
+                .set_aside_damaged(data_type)
+                .await?
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect()),
+            #[allow(unreachable_patterns)]
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// Every day entry of `data_type` the ledger holds, when it can give them in one read (the
     /// local ledger's file, one DynamoDB query); `None` for bio-lakehouse's ingestion log,
     /// which is asked day by day (silver then lists the lake instead).

@@ -8,9 +8,6 @@
 //! (kept for a person), never deleted, and an object that does not decode is named and left
 //! unlisted (exit 1) rather than counted as an empty day.
 
-// Without the AWS ledgers the local one is the only `AnyLedger`: the arms for the others go.
-#![cfg_attr(not(feature = "aws"), allow(unreachable_patterns, irrefutable_let_patterns))]
-
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -104,30 +101,28 @@ pub async fn rebuild(
     let mut report = RepairReport::default();
     for &data_type in types {
         let listed = listed_days(store, data_type).await?;
-        // A DynamoDB ledger is read over the days the lake holds (the ingestion log asks one
-        // `Query` per day); the local one is one file, read whole.
-        let window = match ledger {
-            AnyLedger::Local(_) => all_days(),
-            _ => match widen(None, listed.keys().copied()) {
+        // A table is read over the days the lake holds (the ingestion log asks one `Query`
+        // per day); the local ledger's files are read whole.
+        let window = if ledger.reads_every_day_at_once() {
+            all_days()
+        } else {
+            match widen(None, listed.keys().copied()) {
                 Some(span) => span,
                 None => continue,
-            },
+            }
         };
         report.span = widen(report.span, listed.keys().copied());
         let known = match ledger.days(data_type, window).await {
             Ok(known) => known,
-            Err(e) => match ledger {
-                AnyLedger::Local(local) => {
-                    let aside = local.set_aside_damaged(data_type).await?;
-                    if aside.is_empty() {
-                        return Err(e);
-                    }
-                    report.set_aside.extend(aside.iter().map(|p| p.display().to_string()));
-                    // The years whose files still read keep their entries.
-                    ledger.days(data_type, window).await?
+            Err(e) => {
+                let aside = ledger.set_aside_damaged(data_type).await?;
+                if aside.is_empty() {
+                    return Err(e);
                 }
-                _ => return Err(e),
-            },
+                report.set_aside.extend(aside);
+                // The years whose files still read keep their entries.
+                ledger.days(data_type, window).await?
+            }
         };
         let synced_at = Timestamp::now();
         let mut entries = Vec::new();
@@ -175,8 +170,7 @@ pub async fn rebuild(
 /// truncated or flipped file), so that no command stops on it and no history is lost; other
 /// ledgers have no such file. Returns the types rebuilt.
 pub async fn heal_damaged(store: &AnyStore, ledger: &AnyLedger) -> anyhow::Result<Vec<DataType>> {
-    let AnyLedger::Local(local) = ledger else { return Ok(Vec::new()) };
-    let damaged = local.damaged_types().await;
+    let damaged = ledger.damaged_types().await;
     if damaged.is_empty() {
         return Ok(damaged);
     }
