@@ -192,6 +192,7 @@ mod tests {
             data_type: data_type.into(),
             expiration_time: at(expires),
             recorded_at: at("2026-11-01T00:00:00Z"),
+            first_seen_at: None,
         }
     }
 

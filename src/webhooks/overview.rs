@@ -133,6 +133,7 @@ mod tests {
             data_type: data_type.into(),
             expiration_time: expires,
             recorded_at: expires,
+            first_seen_at: Some(expires),
         }
     }
 

@@ -95,7 +95,8 @@ impl Records {
     }
 
     /// True when no delivery of `data_type` was received within [`QUIET`] before `now`
-    /// (none at all counts only once its subscriptions are older than that).
+    /// (none at all counts only once its subscriptions have been known for longer than
+    /// that: since their first record, which a `list` or a renewal does not move).
     pub fn quiet(&self, data_type: &str, now: Timestamp) -> bool {
         let long_ago = now - QUIET;
         match self.last_delivery(data_type) {
@@ -104,7 +105,7 @@ impl Records {
                 .subscriptions
                 .iter()
                 .filter(|s| s.data_type == data_type)
-                .all(|s| s.recorded_at < long_ago),
+                .all(|s| s.first_seen() < long_ago),
         }
     }
 
@@ -246,6 +247,7 @@ mod tests {
             data_type: data_type.into(),
             expiration_time: at(expires),
             recorded_at: at(recorded),
+            first_seen_at: None,
         }
     }
 
@@ -309,6 +311,20 @@ mod tests {
         let decision = decide(&records, &changed(&[("sleep", &[d(5)])]), at(NOW));
         assert_eq!(decision, Decision::default());
         assert_eq!(warning(&records, &decision.put), None);
+    }
+
+    /// A subscription first seen long ago but recorded again just now (a `webhooks list`, a
+    /// renewal) is not "subscribed within the day": a type never delivered stays quiet, and
+    /// the run says so, however often the records are rewritten.
+    #[test]
+    fn rewriting_a_record_does_not_restart_the_grace_of_a_type_never_delivered() {
+        let rewritten = SubscriptionRecord {
+            first_seen_at: Some(at("2026-12-01T00:00:00Z")),
+            ..subscription("sleep", "2027-01-01T00:00:00Z", "2026-12-05T06:30:00Z")
+        };
+        let records = Records { subscriptions: vec![rewritten], ..Records::default() };
+        let decision = decide(&records, &changed(&[("sleep", &[d(5)])]), at(NOW));
+        assert_eq!(decision.put, vec![poll("sleep", &[d(5)], NOW)]);
     }
 
     /// A type never delivered counts as quiet only once subscribed for a day: right after

@@ -33,11 +33,21 @@ pub struct SubscriptionRecord {
     /// Our type name ([`crate::datatype::DataType::name`]).
     pub data_type: String,
     pub expiration_time: Timestamp,
-    /// When this was learnt from Oura.
+    /// When this was learnt from Oura (again: every `list`, `subscribe` and renewal writes it).
     pub recorded_at: Timestamp,
+    /// When oura-sync first learnt of this subscription (its id), kept through every rewrite:
+    /// a subscription's grace before "no delivery yet" is a warning counts from here. `None`
+    /// in records written before it was kept, which count from `recorded_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen_at: Option<Timestamp>,
 }
 
 impl SubscriptionRecord {
+    /// Since when oura-sync has known this subscription ([`Self::first_seen_at`]).
+    pub fn first_seen(&self) -> Timestamp {
+        self.first_seen_at.unwrap_or(self.recorded_at)
+    }
+
     /// The record's name.
     pub fn name(&self) -> String {
         format!("{}.{}", self.event_type, self.data_type)
@@ -156,6 +166,7 @@ mod tests {
                     data_type: t.clone(),
                     expiration_time: at,
                     recorded_at: at,
+                    first_seen_at: None,
                 }
                 .name(),
                 DeliveryRecord {

@@ -300,6 +300,7 @@ pub fn records_of(
                 data_type,
                 expiration_time: s.expiration_time,
                 recorded_at: now,
+                first_seen_at: Some(now),
             };
             (name, record)
         })
@@ -313,8 +314,16 @@ async fn record_all(
     subscriptions: &[Subscription],
     preferred_url: Option<&str>,
 ) -> Result<(), String> {
-    let wanted = records_of(subscriptions, preferred_url, Timestamp::now());
+    let mut wanted = records_of(subscriptions, preferred_url, Timestamp::now());
     let result: anyhow::Result<()> = async {
+        // A subscription already recorded keeps the time it was first seen.
+        for (name, old) in state::all::<SubscriptionRecord>(ledger, state::SUBSCRIPTION).await? {
+            if let Some(record) = wanted.get_mut(&name)
+                && record.id == old.id
+            {
+                record.first_seen_at = Some(old.first_seen());
+            }
+        }
         for (name, record) in &wanted {
             state::put(ledger, state::SUBSCRIPTION, name, record).await?;
         }
@@ -409,5 +418,28 @@ mod tests {
         assert_eq!(preferred["update.sleep"].id, "d");
         assert_eq!(records_of(&subs, None, now)["create.sleep"].id, "a");
         assert_eq!(preferred["create.sleep"].name(), "create.sleep");
+    }
+
+    /// Recording the app's list again keeps, for a subscription already recorded (same id),
+    /// the time it was first seen; a new id under the same name starts from now.
+    #[tokio::test]
+    async fn a_subscription_keeps_the_time_it_was_first_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = AnyLedger::Local(crate::ledger::local::LocalLedger::for_lake(dir.path()));
+        let first = sub("a", "https://x/", "create", "sleep", "2027-01-01T00:00:00Z");
+        record_all(&ledger, std::slice::from_ref(&first), None).await.unwrap();
+        let read = || async {
+            let all = state::all::<SubscriptionRecord>(&ledger, state::SUBSCRIPTION).await;
+            all.unwrap().into_iter().next().unwrap().1
+        };
+        let seen = read().await.first_seen_at.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        record_all(&ledger, std::slice::from_ref(&first), None).await.unwrap();
+        let again = read().await;
+        assert_eq!(again.first_seen_at, Some(seen));
+        assert!(again.recorded_at > seen);
+        let replaced = sub("b", "https://x/", "create", "sleep", "2027-01-02T00:00:00Z");
+        record_all(&ledger, &[replaced], None).await.unwrap();
+        assert!(read().await.first_seen_at.unwrap() > seen);
     }
 }

@@ -40,6 +40,7 @@ async fn webhooks_in_use(env: &TestEnv) {
                 data_type: data_type.into(),
                 expiration_time: ago(-24 * 30),
                 recorded_at: ago(24 * 30),
+                first_seen_at: Some(ago(24 * 30)),
             };
             state::put(&ledger, state::SUBSCRIPTION, &record.name(), &record).await.unwrap();
         }
