@@ -173,16 +173,7 @@ pub fn span_words(d: SignedDuration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sub(id: &str, url: &str, event: &str, data_type: &str, expires: &str) -> Subscription {
-        Subscription {
-            id: id.into(),
-            callback_url: url.into(),
-            event_type: event.into(),
-            data_type: data_type.into(),
-            expiration_time: expires.parse().unwrap(),
-        }
-    }
+    use crate::webhooks::subscriptions::tests::sub;
 
     /// Pins down the human answer: counts first, failures before the rest, each with cause.
     #[test]

@@ -339,10 +339,17 @@ async fn record_all(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn sub(id: &str, url: &str, event: &str, data_type: &str, expires: &str) -> Subscription {
+    /// A subscription as Oura lists it (also the answer module's tests' helper).
+    pub(in crate::webhooks) fn sub(
+        id: &str,
+        url: &str,
+        event: &str,
+        data_type: &str,
+        expires: &str,
+    ) -> Subscription {
         Subscription {
             id: id.into(),
             callback_url: url.into(),
