@@ -64,13 +64,15 @@ impl Records {
             named.into_iter().map(|(_, record)| record).collect()
         }
         let subscriptions = values(state::all(ledger, state::SUBSCRIPTION).await?);
+        // Without subscriptions, deliveries do not matter; polls left behind are cleared.
+        let polls = values(state::all(ledger, state::POLL).await?);
         if subscriptions.is_empty() {
-            return Ok(Self::default());
+            return Ok(Self { polls, ..Self::default() });
         }
         Ok(Self {
             subscriptions,
             deliveries: values(state::all(ledger, state::DELIVERY).await?),
-            polls: values(state::all(ledger, state::POLL).await?),
+            polls,
         })
     }
 
@@ -191,8 +193,8 @@ pub fn days_text(days: usize) -> String {
 }
 
 /// After a poll's run: records what it found that no delivery brought ([`decide`]) and
-/// returns the warnings for the run report. A lake without subscription records costs one
-/// read; a ledger that cannot be read or written costs a warning, never the run.
+/// returns the warnings for the run report. A lake without subscription records costs two
+/// reads (subscriptions, and polls left by deleted ones); a ledger that cannot be read or written costs a warning, never the run.
 pub async fn after_poll(ledger: &AnyLedger, report: &RunReport, now: Timestamp) -> Vec<String> {
     match record(ledger, report, now).await {
         Ok(warning) => warning.into_iter().collect(),
@@ -209,7 +211,9 @@ async fn record(
     now: Timestamp,
 ) -> anyhow::Result<Option<String>> {
     let records = Records::read(ledger).await?;
-    if records.subscriptions.is_empty() {
+    // Poll records left when the last subscription went (`webhooks delete --all`) are
+    // cleared below: their types are no longer live.
+    if records.subscriptions.is_empty() && records.polls.is_empty() {
         return Ok(None);
     }
     let changed: BTreeMap<String, BTreeSet<Date>> = report
@@ -450,5 +454,28 @@ mod tests {
         let text = warning(&records, &decision.put).unwrap();
         assert!(text.contains("2 days of daily_sleep, sleep"), "{text}");
         assert!(text.contains("arrived 2026-12-02 06:00Z"), "{text}");
+    }
+
+    /// With every subscription deleted, what an earlier poll found is cleared by the next
+    /// sync (it would otherwise stay in the ledger, and in `status`, for good), with no
+    /// warning.
+    #[tokio::test]
+    async fn poll_records_go_with_the_last_subscription() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = AnyLedger::Local(crate::ledger::local::LocalLedger::for_lake(dir.path()));
+        let found = poll("sleep", &[d(4)], "2026-12-04T07:00:00Z");
+        state::put(&ledger, state::POLL, &found.name(), &found).await.unwrap();
+        let head = crate::report::RunHead {
+            run_id: "r".into(),
+            window: crate::window::Window::new(d(5), d(5)),
+            destination: "lake".into(),
+            dry_run: false,
+            sandbox: false,
+            started_at: at(NOW),
+            finished_at: at(NOW),
+        };
+        let report = RunReport::new(head, BTreeMap::new());
+        assert!(after_poll(&ledger, &report, at(NOW)).await.is_empty());
+        assert!(ledger.records(state::POLL).await.unwrap().is_empty());
     }
 }
