@@ -33,7 +33,7 @@ pub(super) struct StoredDay {
 
 impl LocalLedger {
     /// The directory of `data_type`'s year files.
-    pub(super) fn type_dir(&self, data_type: &str) -> PathBuf {
+    fn type_dir(&self, data_type: &str) -> PathBuf {
         self.dir.join("days").join(data_type)
     }
 
