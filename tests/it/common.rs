@@ -246,3 +246,19 @@ pub fn ledger_days_of(lake: &std::path::Path, data_type: &str) -> serde_json::Va
     }
     serde_json::Value::Object(days)
 }
+
+/// The lines `child` writes to stderr, as they come, read on a thread of their own (so that a
+/// chatty child never blocks on a full pipe); the channel ends when the child closes stderr.
+pub fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead as _;
+    let (send, lines) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().expect("stderr is piped");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
